@@ -1,0 +1,236 @@
+// A real etcd + kube-apiserver on random loopback ports, envtest-style (no controllers, no
+// scheduler, no kubelet), with TLS, client-certificate admin access, RBAC and Longhorn's CRDs.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
+import { freePort } from './free-port.ts';
+import { isAlive, startLogged, stopPid, type RunningProcess } from './process-control.ts';
+import { waitFor } from './wait-for.ts';
+
+const run = promisify(execFile);
+const runDirPrefix = 'lbg-control-plane-';
+
+export interface ControlPlaneInfo {
+  runDir: string;
+  apiUrl: string;
+  kubeconfigPath: string;
+  caFile: string;
+  binDir: string;
+  kubectlPath: string;
+  etcdUrl: string;
+}
+
+export interface StartOptions {
+  binDir: string;
+  crdsPath: string;
+  /** Printed progress goes here (stderr by default). */
+  log?: (message: string) => void;
+}
+
+export class ControlPlane {
+  readonly info: ControlPlaneInfo;
+  readonly #pki: ControlPlanePki;
+  readonly #apiPort: number;
+  #etcd: RunningProcess;
+  #apiserver: RunningProcess | undefined;
+
+  private constructor(info: ControlPlaneInfo, pki: ControlPlanePki, apiPort: number, etcd: RunningProcess) {
+    this.info = info;
+    this.#pki = pki;
+    this.#apiPort = apiPort;
+    this.#etcd = etcd;
+  }
+
+  static async start(options: StartOptions): Promise<ControlPlane> {
+    const log = options.log ?? ((m: string) => process.stderr.write(`[control-plane] ${m}\n`));
+    await removeStaleRunDirs(log);
+    const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
+    await writeFile(join(runDir, 'owner.pid'), String(process.pid));
+    stopOnInterrupt(runDir);
+    try {
+      const pki = await createControlPlanePki(join(runDir, 'pki'));
+      const etcdPort = await freePort();
+      const peerPort = await freePort();
+      const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+      const etcd = startLogged(join(options.binDir, 'etcd'), [
+        '--name', 'test', '--data-dir', join(runDir, 'etcd-data'),
+        '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
+        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster', `test=http://127.0.0.1:${peerPort}`, '--initial-cluster-state', 'new',
+        '--unsafe-no-fsync', '--logger', 'zap', '--log-level', 'warn',
+      ], join(runDir, 'etcd.log'), join(runDir, 'etcd.pid'));
+      await waitFor('etcd health', async () => {
+        if (!isAlive(etcd.pid)) throw new Error(`etcd exited, see ${join(runDir, 'etcd.log')}`);
+        const response = await fetch(`${etcdUrl}/health`);
+        return response.ok ? true : undefined;
+      }, 60_000);
+
+      const apiPort = await freePort();
+      const info: ControlPlaneInfo = {
+        runDir,
+        apiUrl: `https://127.0.0.1:${apiPort}`,
+        kubeconfigPath: join(runDir, 'kubeconfig'),
+        caFile: pki.caCert,
+        binDir: options.binDir,
+        kubectlPath: join(options.binDir, 'kubectl'),
+        etcdUrl,
+      };
+      const plane = new ControlPlane(info, pki, apiPort, etcd);
+      await writeFile(info.kubeconfigPath, adminKubeconfig(info.apiUrl, pki), { mode: 0o600 });
+      const started = Date.now();
+      await plane.startApiserver();
+      log(`kube-apiserver ready at ${info.apiUrl} in ${Date.now() - started} ms`);
+      await installCrds(plane.kubeConfig(), info, options.crdsPath);
+      log(`Longhorn CRDs from ${options.crdsPath} established`);
+      return plane;
+    } catch (error) {
+      liveRunDirs.delete(runDir);
+      await stopRunDir(runDir);
+      throw error;
+    }
+  }
+
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromFile(this.info.kubeconfigPath);
+    return kc;
+  }
+
+  async startApiserver(): Promise<void> {
+    const p = this.#pki;
+    const runDir = this.info.runDir;
+    const apiserver = startLogged(join(this.info.binDir, 'kube-apiserver'), [
+      `--etcd-servers=${this.info.etcdUrl}`,
+      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${this.#apiPort}`,
+      `--cert-dir=${join(runDir, 'apiserver-certs')}`,
+      `--tls-cert-file=${p.apiserverCert}`, `--tls-private-key-file=${p.apiserverKey}`,
+      `--client-ca-file=${p.caCert}`,
+      `--service-account-issuer=https://127.0.0.1:${this.#apiPort}/`,
+      `--service-account-key-file=${p.serviceAccountPub}`,
+      `--service-account-signing-key-file=${p.serviceAccountKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--authorization-mode=RBAC',
+      '--allow-privileged=true',
+      '--disable-admission-plugins=ServiceAccount',
+      ...(process.env.LBG_APISERVER_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+    ], join(runDir, 'kube-apiserver.log'), join(runDir, 'kube-apiserver.pid'));
+    this.#apiserver = apiserver;
+    await waitFor('kube-apiserver /readyz', async () => {
+      if (!isAlive(apiserver.pid)) throw new Error(`kube-apiserver exited, see ${join(runDir, 'kube-apiserver.log')}`);
+      return (await this.#readyzStatus()) === 200 ? true : undefined;
+    }, 120_000, 250);
+  }
+
+  async stopApiserver(): Promise<void> {
+    if (this.#apiserver) await stopPid(this.#apiserver.pid);
+    this.#apiserver = undefined;
+  }
+
+  /** Stops and starts kube-apiserver on the same port: watches break, clients must recover. */
+  async restartApiserver(): Promise<void> {
+    await this.stopApiserver();
+    await this.startApiserver();
+  }
+
+  async stop(): Promise<void> {
+    liveRunDirs.delete(this.info.runDir);
+    await stopRunDir(this.info.runDir);
+  }
+
+  #readyzStatus(): Promise<number> {
+    return new Promise((resolve) => {
+      const req = request(`${this.info.apiUrl}/readyz`, {
+        ca: readFileSync(this.#pki.caCert), cert: readFileSync(this.#pki.adminCert), key: readFileSync(this.#pki.adminKey),
+        timeout: 2_000,
+      }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.once('error', () => resolve(0));
+      req.once('timeout', () => { req.destroy(); resolve(0); });
+      req.end();
+    });
+  }
+}
+
+function adminKubeconfig(apiUrl: string, pki: ControlPlanePki): string {
+  const b64 = (file: string) => readFileSync(file).toString('base64');
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: ${apiUrl}
+    certificate-authority-data: ${b64(pki.caCert)}
+users:
+- name: admin
+  user:
+    client-certificate-data: ${b64(pki.adminCert)}
+    client-key-data: ${b64(pki.adminKey)}
+contexts:
+- name: local
+  context:
+    cluster: local
+    user: admin
+    namespace: default
+current-context: local
+`;
+}
+
+/**
+ * Installs the CRDs exactly as written with the built kubectl. (The typed client is no use here:
+ * its serializer maps JSONSchemaProps' `enum` to `_enum`, so a plain object silently loses every
+ * enum and x-kubernetes-* key.)
+ */
+async function installCrds(kc: KubeConfig, info: ControlPlaneInfo, crdsPath: string): Promise<void> {
+  const { stdout } = await run(info.kubectlPath, ['--kubeconfig', info.kubeconfigPath, 'create', '-f', crdsPath, '-o', 'name']);
+  const names = stdout.split('\n').filter(Boolean).map((line) => line.replace(/^.*\//, ''));
+  if (names.length === 0) throw new Error(`no CustomResourceDefinition in ${crdsPath}`);
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  for (const name of names) {
+    await waitFor(`CRD ${name} Established`, async () => {
+      const current = await api.readCustomResourceDefinition({ name });
+      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    }, 60_000);
+  }
+}
+
+const liveRunDirs = new Set<string>();
+
+/**
+ * Ctrl-C or SIGTERM stops every plane this process started, even one still starting, then exits.
+ * (Test hooks do not run on a signal.) A SIGKILLed owner leaves its plane to the next start's sweep.
+ */
+function stopOnInterrupt(runDir: string): void {
+  if (liveRunDirs.size === 0) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        void Promise.allSettled([...liveRunDirs].map(stopRunDir)).finally(() => process.exit(130));
+      });
+    }
+  }
+  liveRunDirs.add(runDir);
+}
+
+async function stopRunDir(runDir: string): Promise<void> {
+  for (const name of ['kube-apiserver', 'etcd']) {
+    const pidFile = join(runDir, `${name}.pid`);
+    if (existsSync(pidFile)) await stopPid(Number(await readFile(pidFile, 'utf8')));
+  }
+  await rm(runDir, { recursive: true, force: true });
+}
+
+/** A run killed with SIGKILL leaves its processes and files: the next start removes them. */
+async function removeStaleRunDirs(log: (m: string) => void): Promise<void> {
+  for (const entry of await readdir(tmpdir())) {
+    if (!entry.startsWith(runDirPrefix)) continue;
+    const dir = join(tmpdir(), entry);
+    const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => '0'));
+    if (owner > 0 && isAlive(owner)) continue;
+    log(`removing the leftovers of an interrupted run in ${dir}`);
+    await stopRunDir(dir);
+  }
+}

@@ -1,0 +1,40 @@
+// `npm test`: build the control plane once (cached outside the repo), start one etcd +
+// kube-apiserver for the whole run, run every test file with node's test runner against it,
+// and stop it all afterwards, also on Ctrl-C or when a test fails.
+//
+//   node tests/run.ts                      every test
+//   node tests/run.ts tests/unit/x.test.ts the named files only
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildControlPlaneBinaries } from './harness/build-binaries.ts';
+import { ControlPlane } from './harness/control-plane.ts';
+import { longhornCrdsPath, repoRoot } from './harness/paths.ts';
+
+const files = process.argv.slice(2);
+const patterns = files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'];
+// Integration tests mostly wait on the apiserver, so more files than cores run at once.
+const concurrency = process.env.LBG_TEST_CONCURRENCY ?? '4';
+
+const started = Date.now();
+const binDir = await buildControlPlaneBinaries();
+const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath });
+process.stderr.write(`[tests] control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s (build check included)\n`);
+
+const clusterFile = join(plane.info.runDir, 'cluster.json');
+writeFileSync(clusterFile, JSON.stringify(plane.info));
+const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...patterns], {
+  cwd: repoRoot,
+  stdio: 'inherit',
+  env: { ...process.env, LBG_TEST_CLUSTER: clusterFile },
+});
+// On Ctrl-C or SIGTERM the test processes get the signal too (they stop what they started); the
+// control plane stops itself on the same signal.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => { child.kill(signal); });
+}
+const code = await new Promise<number>((resolve) => {
+  child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1)));
+});
+await plane.stop();
+process.exit(code);
