@@ -1,4 +1,4 @@
-import { DNS_LABEL_MAX_LENGTH, isDnsLabel } from '../kubernetes/names.ts';
+import { DNS_LABEL_MAX_LENGTH, isDnsLabel } from '../names/kubernetes-names.ts';
 import { JOB_NAME_MAX_LENGTH, jobNameFor, nameRoomInNamespace } from '../recurring-job/job-name.ts';
 import { accepted, refused, type RuleFailure, type RuleResult } from './violation.ts';
 
