@@ -33,14 +33,18 @@ export interface Violation {
 }
 
 /** Why one value was refused, without saying where it came from (a label or a config key). */
-export interface RuleFailure {
-  readonly condition: ConditionCode;
+export interface ValueProblem {
   /** Completes "<key>="<value>" …", e.g. `is not a divisor of 24`. */
   readonly reason: string;
   /** What is allowed, e.g. `use 1, 2, 3, 4, 6, 8, 12 or 24`. */
   readonly allowed: string;
-  /** A value that works, or null when no value of this label can work. */
+  /** A value that works, or null when no value can work. */
   readonly example: string | null;
+}
+
+/** A refused label value, with the condition it is reported under. */
+export interface RuleFailure extends ValueProblem {
+  readonly condition: ConditionCode;
 }
 
 export type RuleResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: RuleFailure };
