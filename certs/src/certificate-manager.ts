@@ -1,0 +1,201 @@
+// Keeps the webhook's serving certificate right for as long as the process runs: on start and
+// then periodically it makes the shared Secret right (ensure-certificate-secret.ts), injects the CA
+// into the webhook configurations, and tells subscribers when the serving certificate changed
+// (renewed here, or by another replica and picked up from the Secret), so an HTTPS server swaps it
+// with setSecureContext and never restarts. Failures are logged and retried with backoff; the last
+// good certificate stays in use.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { readCertificateFacts } from './certificate-facts.ts';
+import type { CertificateBundle } from './certificate-secret.ts';
+import { resolveCertificateSettings, type CertificateSettings, type CertificateSettingsInput } from './certificate-settings.ts';
+import { nextCheckDelayMs, retryDelayMs } from './check-schedule.ts';
+import { ensureCertificateSecret } from './ensure-certificate-secret.ts';
+import { injectCaBundle, type WebhookConfigurationKind } from './inject-ca-bundle.ts';
+import { renewalDueAt } from './renewal-decision.ts';
+
+/** What an HTTPS server needs, as PEM text. */
+export interface ServingCertificate {
+  readonly key: string;
+  readonly cert: string;
+  readonly caCert: string;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+export type RotationListener = (certificate: ServingCertificate) => void;
+
+export interface CertificateManagerOptions extends CertificateSettingsInput {
+  readonly kubeConfig: KubeConfig;
+  /** Configurations whose webhooks get the CA as caBundle; either may be left out or not exist yet. */
+  readonly mutatingWebhookConfigurationName?: string | undefined;
+  readonly validatingWebhookConfigurationName?: string | undefined;
+  /** How often to look at the Secret when all is well (default 60 s). */
+  readonly checkIntervalMs?: number | undefined;
+  /** First retry after a failure (default 1 s), doubling up to retryMaxMs (default checkIntervalMs). */
+  readonly retryInitialMs?: number | undefined;
+  readonly retryMaxMs?: number | undefined;
+  readonly logger?: Logger | undefined;
+  readonly now?: (() => Date) | undefined;
+}
+
+export class CertificateManager {
+  readonly settings: CertificateSettings;
+  readonly #core: CoreV1Api;
+  readonly #admission: AdmissionregistrationV1Api;
+  readonly #configurations: ReadonlyArray<{ kind: WebhookConfigurationKind; name: string }>;
+  readonly #checkIntervalMs: number;
+  readonly #retryInitialMs: number;
+  readonly #retryMaxMs: number;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #listeners = new Set<RotationListener>();
+  readonly #stopping = new AbortController();
+  #current: ServingCertificate | undefined;
+  #loop: Promise<void> | undefined;
+  #caWarnedFor: string | undefined;
+
+  /** Throws on invalid settings; talks to no one until start(). */
+  constructor(options: CertificateManagerOptions) {
+    this.settings = resolveCertificateSettings(options);
+    this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.#admission = options.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+    this.#configurations = [
+      { kind: 'mutating' as const, name: options.mutatingWebhookConfigurationName },
+      { kind: 'validating' as const, name: options.validatingWebhookConfigurationName },
+    ].filter((entry): entry is { kind: WebhookConfigurationKind; name: string } => Boolean(entry.name));
+    this.#checkIntervalMs = options.checkIntervalMs ?? 60_000;
+    this.#retryInitialMs = options.retryInitialMs ?? 1_000;
+    this.#retryMaxMs = options.retryMaxMs ?? this.#checkIntervalMs;
+    this.#log = options.logger ?? createLogger('certs');
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The certificate in use, once start() has resolved. */
+  get current(): ServingCertificate | undefined {
+    return this.#current;
+  }
+
+  /**
+   * Starts the loop. Resolves with the first certificate once the Secret is right and a first
+   * caBundle injection was tried (retrying with backoff until then); rejects only if stop() comes
+   * first. The loop runs (and keeps the process alive) until stop().
+   */
+  start(): Promise<ServingCertificate> {
+    if (this.#loop) throw new Error('CertificateManager.start() was already called');
+    const first = Promise.withResolvers<ServingCertificate>();
+    first.promise.catch(() => undefined); // a stop() before the first certificate must not be an unhandled rejection
+    this.#loop = this.#run(first);
+    return first.promise;
+  }
+
+  /** Called with each new serving certificate after the first (which start() returns); returns an unsubscribe. */
+  onRotation(listener: RotationListener): () => void {
+    this.#listeners.add(listener);
+    return () => { this.#listeners.delete(listener); };
+  }
+
+  /** Ends the loop: no further checks; waits for a check in progress to finish. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#loop;
+  }
+
+  async #run(first: PromiseWithResolvers<ServingCertificate>): Promise<void> {
+    const signal = this.#stopping.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      let healthy = false;
+      try {
+        const certificate = await this.#checkSecret();
+        first.resolve(certificate);
+        healthy = signal.aborted || await this.#injectCaBundles(certificate.caCert);
+      } catch (error) {
+        this.#log.error({ err: describeApiError(error), secret: this.#secretRef() }, 'certificate check failed; keeping the certificate in use and retrying');
+      }
+      failures = healthy ? 0 : failures + 1;
+      const delay = healthy && this.#current
+        ? nextCheckDelayMs(this.#now(), renewalDueAt(this.#current, this.settings.renewBeforeExpiryFraction), this.#checkIntervalMs, this.#retryInitialMs)
+        : retryDelayMs(failures, this.#retryInitialMs, this.#retryMaxMs);
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        break; // stop() aborted the wait
+      }
+    }
+    first.reject(new Error('the certificate manager was stopped before it had a certificate'));
+  }
+
+  async #checkSecret(): Promise<ServingCertificate> {
+    const ensured = await ensureCertificateSecret(this.#core, this.settings, this.#now);
+    const certificate = this.#use(ensured.bundle);
+    if (ensured.outcome !== 'reused') {
+      this.#log.info({ outcome: ensured.outcome, reason: ensured.reason, secret: this.#secretRef(), serialNumber: certificate.serialNumber, notAfter: certificate.notAfter }, 'serving certificate from the Secret');
+    }
+    if (ensured.caNearExpiry) this.#warnCaNearExpiry(certificate.caCert);
+    return certificate;
+  }
+
+  /** Makes the bundle the one in use; tells subscribers when the serving certificate changed. */
+  #use(bundle: CertificateBundle): ServingCertificate {
+    const previous = this.#current;
+    if (previous?.cert === bundle.serving.cert) return previous;
+    const facts = readCertificateFacts(bundle.serving.cert);
+    const next: ServingCertificate = {
+      key: bundle.serving.key,
+      cert: bundle.serving.cert,
+      caCert: bundle.ca.cert,
+      serialNumber: facts.serialNumber,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+    };
+    this.#current = next;
+    if (previous) {
+      this.#log.info({ from: previous.serialNumber, to: next.serialNumber, notAfter: next.notAfter }, 'serving certificate rotated');
+      for (const listener of this.#listeners) {
+        try {
+          listener(next);
+        } catch (error) {
+          this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'a certificate rotation listener failed');
+        }
+      }
+    }
+    return next;
+  }
+
+  /** True when every configured webhook configuration carries the CA. */
+  async #injectCaBundles(caCert: string): Promise<boolean> {
+    let complete = true;
+    for (const { kind, name } of this.#configurations) {
+      try {
+        const outcome = await injectCaBundle(this.#admission, kind, name, caCert);
+        if (outcome === 'updated') this.#log.info({ kind, name }, 'caBundle injected into the webhook configuration');
+        if (outcome === 'absent') {
+          this.#log.warn({ kind, name }, 'webhook configuration not found; will inject the caBundle when it exists');
+          complete = false;
+        }
+      } catch (error) {
+        this.#log.error({ kind, name, err: describeApiError(error) }, 'caBundle injection failed; retrying');
+        complete = false;
+      }
+    }
+    return complete;
+  }
+
+  #warnCaNearExpiry(caCert: string): void {
+    const ca = readCertificateFacts(caCert);
+    if (this.#caWarnedFor === ca.fingerprint256) return;
+    this.#caWarnedFor = ca.fingerprint256;
+    this.#log.warn(
+      { secret: this.#secretRef(), caNotAfter: ca.notAfter },
+      'the webhook CA is near its expiry; CA rotation is not automatic: serving certificates end with the CA, after which a new CA is made (delete the Secret to do it sooner)',
+    );
+  }
+
+  #secretRef(): string {
+    return `${this.settings.namespace}/${this.settings.secretName}`;
+  }
+}
