@@ -41,7 +41,7 @@ export function resolveCertificateSettings(input: CertificateSettingsInput): Cer
   if (!isDnsSubdomain(settings.secretName)) throw new Error(`certificate setting secretName: "${settings.secretName}" is not a valid name`);
   if (!isDnsSubdomain(settings.clusterDomain)) throw new Error(`certificate setting clusterDomain: "${settings.clusterDomain}" is not a DNS name`);
   for (const name of settings.extraDnsNames) {
-    if (!isDnsSubdomain(name.replace(/^\*\./, ''))) throw new Error(`certificate setting extraDnsNames: "${name}" is not a DNS name`);
+    if (!isDnsSubdomain(name.toLowerCase().replace(/^\*\./, ''))) throw new Error(`certificate setting extraDnsNames: "${name}" is not a DNS name`);
   }
   for (const ip of settings.ipAddresses) {
     if (isIP(ip) === 0) throw new Error(`certificate setting ipAddresses: "${ip}" is not an IP address`);
