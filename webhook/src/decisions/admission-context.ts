@@ -1,0 +1,13 @@
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { PvcLike, StorageClassLike } from '../admission/pvc-object.ts';
+
+/** Everything a decision may look at besides the request: a snapshot, so decisions stay pure. */
+export interface AdmissionContext {
+  readonly config: GuardConfig;
+  /** The PVCs of the request's namespace as the cache holds them (the PVC itself may be among them). */
+  readonly namespacePvcs: readonly PvcLike[];
+  readonly storageClasses: readonly StorageClassLike[];
+  /** The labels of the request's namespace; null when the namespace is not known. */
+  readonly namespaceLabels: Readonly<Record<string, string>> | null;
+  readonly now: Date;
+}

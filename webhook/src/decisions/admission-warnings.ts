@@ -1,0 +1,51 @@
+// Soft problems: the PVC is admitted and kubectl prints each of these as `Warning: …`.
+
+import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
+import { parseCalendarDate } from '@longhorn-backup-guard/shared/intent/calendar-date';
+import { isBackupLabelKey, backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
+import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { labelsOf, type PvcLike } from '../admission/pvc-object.ts';
+import type { AdmissionContext } from './admission-context.ts';
+import type { StorageBacking } from './storage-backing.ts';
+
+/** Longhorn's label that makes a PVC's recurring-job labels the truth for its volume (Longhorn >= 1.5). */
+export const RECURRING_JOB_SOURCE_LABEL = 'recurring-job.longhorn.io/source';
+
+export function hasBackupLabels(pvc: PvcLike, prefix: string): boolean {
+  return Object.keys(labelsOf(pvc)).some((key) => isBackupLabelKey(key, prefix));
+}
+
+function notLonghornWarning(pvcName: string, backing: Extract<StorageBacking, { kind: 'other' }>, provisioner: string): string {
+  return `PVC "${pvcName}" is not Longhorn-backed (StorageClass "${backing.storageClass}" has provisioner "${backing.provisioner}", not ${provisioner}): its backup labels are ignored and no backup is made`;
+}
+
+function expiredArchiveWarning(labels: Readonly<Record<string, string>>, prefix: string, now: Date): string[] {
+  const keys = backupLabelKeys(prefix);
+  const date = labels[keys.archiveDeleteAfter];
+  if (labels[keys.archive] !== 'true' || date === undefined || !parseCalendarDate(date).ok) return [];
+  if (!isArchiveExpired({ deleteAfter: date }, now)) return [];
+  return [`${keys.archiveDeleteAfter}=${date} is already past: the archive backup is reported expired as soon as it completes (nothing is deleted automatically)`];
+}
+
+function sourceLabelWarning(namespace: string, labels: Readonly<Record<string, string>>, prefix: string): string[] {
+  const source = labels[RECURRING_JOB_SOURCE_LABEL];
+  const keys = backupLabelKeys(prefix);
+  if (source === undefined || labels[keys.enabled] !== 'true') return [];
+  if (source !== 'enabled') return [`${RECURRING_JOB_SOURCE_LABEL}=${JSON.stringify(source)} has no effect: Longhorn acts on the value enabled only`];
+  const name = labels[keys.name];
+  const jobLabel = `recurring-job.longhorn.io/${name === undefined ? '<job>' : jobNameFor(namespace, name)}=enabled`;
+  return [`${RECURRING_JOB_SOURCE_LABEL}=enabled makes Longhorn keep the volume's recurring-job labels equal to this PVC's: the reconciler therefore puts ${jobLabel} on the PVC too; removing it by hand takes the backup job off the volume`];
+}
+
+/** The warnings for a CREATE or an UPDATE that changed backup labels. */
+export function softWarnings(namespace: string, pvcName: string, pvc: PvcLike, backing: StorageBacking, context: AdmissionContext): string[] {
+  const prefix = context.config.labelPrefix;
+  if (backing.kind === 'other') return hasBackupLabels(pvc, prefix) ? [notLonghornWarning(pvcName, backing, context.config.provisioner)] : [];
+  const labels = labelsOf(pvc);
+  return [
+    ...unknownBackupLabels(labels, prefix).map((unknown) => unknown.message),
+    ...expiredArchiveWarning(labels, prefix, context.now),
+    ...sourceLabelWarning(namespace, labels, prefix),
+  ];
+}

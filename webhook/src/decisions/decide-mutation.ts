@@ -1,0 +1,43 @@
+// The mutating webhook: on CREATE of a Longhorn-backed PVC, fill in `<p>/enabled` from the
+// namespace's policy label or the cluster default, and `<p>/name` from the PVC's own name. The
+// labels are changed on a copy and diffed into a JSON Patch.
+
+import { enabledDefault } from '@longhorn-backup-guard/shared/config/enabled-default';
+import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
+import { defaultBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
+import { labelsPatch } from '../admission/json-patch.ts';
+import { allow, allowWithPatch } from '../admission/review-response.ts';
+import type { AdmissionContext } from './admission-context.ts';
+import { storageBackingOf } from './storage-backing.ts';
+
+function policyLabelWarning(context: AdmissionContext, namespace: string): string[] {
+  const key = context.config.namespacePolicyLabel;
+  const value = context.namespaceLabels?.[key];
+  if (value === undefined || value === 'true' || value === 'false') return [];
+  return [`namespace "${namespace}" has ${key}=${JSON.stringify(value)}, which is not true or false: it is ignored`];
+}
+
+export function decideMutation(request: PvcAdmissionRequest, context: AdmissionContext): AdmissionResponse {
+  const { config } = context;
+  const pvc = request.object;
+  if (request.operation !== 'CREATE' || pvc === null || !isNamespaceInScope(config, request.namespace)) return allow(request.uid);
+  if (storageBackingOf(pvc, context.storageClasses, config.provisioner).kind !== 'longhorn') return allow(request.uid);
+
+  const keys = backupLabelKeys(config.labelPrefix);
+  const current = pvc.metadata.labels;
+  const labels: Record<string, string> = { ...current };
+  const warnings: string[] = [];
+  if (labels[keys.enabled] === undefined) {
+    warnings.push(...policyLabelWarning(context, request.namespace));
+    const enabled = enabledDefault(config, context.namespaceLabels);
+    if (enabled !== null) labels[keys.enabled] = String(enabled);
+  }
+  // With generateName the name is not known yet at this stage: nothing to fill in from.
+  if (labels[keys.enabled] === 'true' && labels[keys.name] === undefined && request.name !== '') {
+    const name = defaultBackupName(request.namespace, request.name);
+    if (name !== null) labels[keys.name] = name;
+  }
+  return allowWithPatch(request.uid, labelsPatch(current, labels), warnings);
+}

@@ -1,0 +1,48 @@
+// Every violation of a PVC: its own labels (the shared intent model) plus a name that another
+// PVC of the namespace already claims. The other PVCs come from a cache, so two CREATEs racing
+// each other can both pass: that is inherently best-effort, and the reconciler reports any
+// duplicate that slips through.
+
+import { duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
+import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
+import { isTerminating, labelsOf, type PvcLike } from '../admission/pvc-object.ts';
+import type { AdmissionContext } from './admission-context.ts';
+import { storageBackingOf } from './storage-backing.ts';
+
+/**
+ * The claims of the other PVCs, only those on `name` when given. A PVC being deleted is left out
+ * (it is on its way out; deleting and re-creating a PVC under the same name must work), and so is
+ * one known not to be Longhorn-backed (it gets no job).
+ */
+function otherClaims(namespace: string, pvcName: string, context: AdmissionContext, name?: string): NameClaim[] {
+  const nameKey = backupLabelKeys(context.config.labelPrefix).name;
+  return context.namespacePvcs.flatMap((other) => {
+    const otherName = other.metadata?.name ?? '';
+    const otherLabel = labelsOf(other)[nameKey];
+    if (otherName === pvcName || otherLabel === undefined || (name !== undefined && otherLabel !== name) || isTerminating(other)) return [];
+    if (storageBackingOf(other, context.storageClasses, context.config.provisioner).kind === 'other') return [];
+    const claim = nameClaimOf(parseIntent({ namespace, name: otherName, labels: labelsOf(other) }, context.config));
+    return claim === null ? [] : [claim];
+  });
+}
+
+export function pvcViolations(namespace: string, pvcName: string, pvc: PvcLike, context: AdmissionContext): Violation[] {
+  const result = parseIntent({ namespace, name: pvcName, labels: labelsOf(pvc) }, context.config);
+  const violations = result.kind === 'invalid' ? [...result.violations] : [];
+  const claim = nameClaimOf(result);
+  // Only the PVCs with the same name label are parsed, unless there is a clash: then all claims,
+  // so that the suggested free name is really free.
+  if (claim !== null && otherClaims(namespace, pvcName, context, claim.name).length > 0) {
+    const claims = [claim, ...otherClaims(namespace, pvcName, context)];
+    const duplicate = duplicateNameViolation(namespace, claim, claims, context.config.labelPrefix);
+    if (duplicate !== null) violations.push(duplicate);
+  }
+  return violations;
+}
+
+/** Two violations are the same problem when condition, label and value agree. */
+export function violationIdentity(violation: Violation): string {
+  return JSON.stringify([violation.condition, violation.labelKey, violation.value]);
+}
