@@ -1,0 +1,102 @@
+// Lists a collection by its REST path, page by page, as raw JSON: exactly the shape watch events
+// carry. (The typed clients turn timestamps into Date objects, which watch events never do; an
+// informer fed by both would hold two shapes of the same object.)
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from './object-key.ts';
+
+export interface Listing<T> {
+  items: T[];
+  /** The collection's resourceVersion: a watch from here misses nothing. */
+  resourceVersion: string;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  signal?: AbortSignal;
+}
+
+export type ListFunction<T> = (query: ListQuery) => Promise<Listing<T>>;
+
+const pageSize = 500;
+const requestTimeoutMs = 60_000;
+
+interface CollectionPage<T> {
+  apiVersion?: string;
+  kind?: string;
+  items?: T[] | null;
+  metadata?: { resourceVersion?: string; continue?: string };
+}
+
+/** Lists every object under `path` (all pages of one consistent snapshot). Throws ApiException on an HTTP error. */
+export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfig, path: string, query: ListQuery = {}): Promise<Listing<T>> {
+  const items: T[] = [];
+  let resourceVersion = '';
+  let continueToken: string | undefined;
+  do {
+    const page = await getJson<CollectionPage<T>>(kubeConfig, path, {
+      labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit: String(pageSize), continue: continueToken,
+    }, query.signal);
+    for (const item of page.items ?? []) items.push(withTypeMeta(item, page));
+    resourceVersion = page.metadata?.resourceVersion ?? '';
+    continueToken = page.metadata?.continue || undefined;
+  } while (continueToken);
+  return { items, resourceVersion };
+}
+
+/** A ListFunction over `path` for an informer. */
+export function collectionLister<T extends KubeObject>(kubeConfig: KubeConfig, path: string): ListFunction<T> {
+  return (query) => listCollection<T>(kubeConfig, path, query);
+}
+
+/** Items of built-in lists come without apiVersion and kind; watch events carry them. */
+function withTypeMeta<T>(item: T, page: CollectionPage<T>): T {
+  const typed = item as { apiVersion?: string; kind?: string };
+  if (typed.kind || !page.kind?.endsWith('List')) return item;
+  return { apiVersion: page.apiVersion, kind: page.kind.slice(0, -'List'.length), ...item };
+}
+
+async function getJson<T>(kubeConfig: KubeConfig, path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> {
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new Error('no current cluster in the kubeconfig');
+  const url = new URL(server.replace(/\/$/, '') + path);
+  for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(key, value);
+  const options: RequestOptions & { headers: Record<string, string> } = {
+    method: 'GET',
+    headers: { accept: 'application/json' },
+    timeout: requestTimeoutMs,
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise<T>((resolve, reject) => {
+    const req = request(url, { ...options, signal }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          reject(new ApiException(status, `GET ${url.pathname}: HTTP ${status}`, body, headersOf(res)));
+          return;
+        }
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url.pathname}: no answer within ${requestTimeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function headersOf(res: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) headers[key] = String(value);
+  return headers;
+}
