@@ -23,52 +23,52 @@ function dayMatches(schedule: FieldSchedule, t: Date): boolean {
   return schedule.dayOfMonth.star || schedule.dayOfWeek.star ? dom && dow : dom || dow;
 }
 
-/** A line-by-line port of SpecSchedule.Next, including its five-year search limit. */
+const truncate = (t: Date, unit: number): Date => new Date(Math.floor(t.getTime() / unit) * unit);
+const plus = (t: Date, unit: number): Date => new Date(t.getTime() + unit);
+
+/**
+ * A port of SpecSchedule.Next, including its five-year search limit: field by field from the
+ * month down, step the time until the field matches; truncate the smaller fields the first time
+ * anything is stepped; start over from the month whenever a step wraps the larger field.
+ */
 function nextOfFields(schedule: FieldSchedule, after: Date): Date | null {
-  let t = new Date(Math.floor(after.getTime() / SECOND) * SECOND + SECOND);
+  let t = plus(truncate(after, SECOND), SECOND);
   let added = false;
   const yearLimit = t.getUTCFullYear() + 5;
-  wrap: for (;;) {
+
+  /** Steps `t` until `matches`; true when a step wrapped (then search again from the month). */
+  function advance(matches: (t: Date) => boolean, truncated: (t: Date) => Date, step: (t: Date) => Date, wrapped: (t: Date) => boolean): boolean {
+    while (!matches(t)) {
+      if (!added) {
+        added = true;
+        t = truncated(t);
+      }
+      t = step(t);
+      if (wrapped(t)) return true;
+    }
+    return false;
+  }
+
+  for (;;) {
     if (t.getUTCFullYear() > yearLimit) return null;
-    while (!schedule.month.values.has(t.getUTCMonth() + 1)) {
-      if (!added) {
-        added = true;
-        t = utc(t.getUTCFullYear(), t.getUTCMonth(), 1);
-      }
-      t = utc(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes());
-      if (t.getUTCMonth() === 0) continue wrap;
-    }
-    while (!dayMatches(schedule, t)) {
-      if (!added) {
-        added = true;
-        t = utc(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
-      }
-      t = utc(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate() + 1, t.getUTCHours(), t.getUTCMinutes());
-      if (t.getUTCDate() === 1) continue wrap;
-    }
-    while (!schedule.hour.values.has(t.getUTCHours())) {
-      if (!added) {
-        added = true;
-        t = new Date(Math.floor(t.getTime() / HOUR) * HOUR);
-      }
-      t = new Date(t.getTime() + HOUR);
-      if (t.getUTCHours() === 0) continue wrap;
-    }
-    while (!schedule.minute.values.has(t.getUTCMinutes())) {
-      if (!added) {
-        added = true;
-        t = new Date(Math.floor(t.getTime() / MINUTE) * MINUTE);
-      }
-      t = new Date(t.getTime() + MINUTE);
-      if (t.getUTCMinutes() === 0) continue wrap;
-    }
-    // The standard parser's seconds field is always 0.
-    while (t.getUTCSeconds() !== 0) {
-      added = true;
-      t = new Date(t.getTime() + SECOND);
-      if (t.getUTCSeconds() === 0) continue wrap;
-    }
-    return t;
+    const wrapped =
+      advance(
+        (d) => schedule.month.values.has(d.getUTCMonth() + 1),
+        (d) => utc(d.getUTCFullYear(), d.getUTCMonth(), 1),
+        (d) => utc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()),
+        (d) => d.getUTCMonth() === 0,
+      ) ||
+      advance(
+        (d) => dayMatches(schedule, d),
+        (d) => utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
+        (d) => utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1, d.getUTCHours(), d.getUTCMinutes()),
+        (d) => d.getUTCDate() === 1,
+      ) ||
+      advance((d) => schedule.hour.values.has(d.getUTCHours()), (d) => truncate(d, HOUR), (d) => plus(d, HOUR), (d) => d.getUTCHours() === 0) ||
+      advance((d) => schedule.minute.values.has(d.getUTCMinutes()), (d) => truncate(d, MINUTE), (d) => plus(d, MINUTE), (d) => d.getUTCMinutes() === 0) ||
+      // The standard parser's seconds field is always 0.
+      advance((d) => d.getUTCSeconds() === 0, (d) => d, (d) => plus(d, SECOND), (d) => d.getUTCSeconds() === 0);
+    if (!wrapped) return t;
   }
 }
 
@@ -87,7 +87,7 @@ export function nextFireTime(expr: string | CronSchedule, after: Date): Date | n
     schedule = expr;
   }
   if (schedule.kind === 'every') {
-    const next = new Date(Math.floor(after.getTime() / SECOND) * SECOND + schedule.delaySeconds * SECOND);
+    const next = plus(truncate(after, SECOND), schedule.delaySeconds * SECOND);
     return Number.isNaN(next.getTime()) ? null : next;
   }
   return nextOfFields(schedule, after);
