@@ -86,8 +86,9 @@ export function parseConfig(text: string): ConfigParse {
     }
     for (const key of value.keys()) {
       if (keys.includes(key)) continue;
-      const below = Object.entries(nested).flatMap(([parent, children]) => children.map((child) => `${parent}.${child}`));
-      const suggestion = closestMatch(key, keys) ?? below.find((candidate) => closestMatch(key, [candidate.split('.')[1] ?? '']) !== null) ?? null;
+      const nestedMatches = Object.entries(nested).map(([parent, children]) => [parent, closestMatch(key, children)] as const);
+      const misplaced = nestedMatches.find(([, match]) => match !== null);
+      const suggestion = closestMatch(key, keys) ?? (misplaced === undefined ? null : `${misplaced[0]}.${misplaced[1] ?? ''}`);
       const hint = suggestion === null ? `the known keys are ${keys.join(', ')}` : `did you mean ${suggestion}?`;
       errors.push({ path: childPath(path, key), message: `${childPath(path, key)}: unknown key: ${hint}` });
     }
