@@ -111,8 +111,8 @@ export class CertificateManager {
       let healthy = false;
       try {
         const certificate = await this.#checkSecret();
-        first.resolve(certificate);
         healthy = signal.aborted || await this.#injectCaBundles(certificate.caCert);
+        first.resolve(certificate);
       } catch (error) {
         this.#log.error({ err: describeApiError(error), secret: this.#secretRef() }, 'certificate check failed; keeping the certificate in use and retrying');
       }
