@@ -1,0 +1,73 @@
+// The seam for the archive workflow (issue #6). The reconciler calls `archiveWorkflow.reconcile`
+// on every pass over a key, after its own decision, executes the returned actions after its own
+// and merges the returned report into the key's report (the backup_archive_* gauges).
+//
+// THIS IS A NO-OP PLACEHOLDER: the archive engineer replaces this file's implementation, keeping
+// the exported types and the `archiveWorkflow` name.
+//
+// Rules the reconciler already keeps, which the workflow can rely on:
+// - Jobs with archive labels (`<p>/archive=true` on the RecurringJob) are never deleted by the
+//   reconciler: not on opt-out, not on rename, not when their PVC is gone (they are reported as
+//   retained, not orphaned).
+// - The desired job of an opted-in PVC carries the PVC's archive labels from the first write
+//   (shared desiredRecurringJob), so a PVC deleted mid-workflow never orphans its job.
+// - `watches` declares the extra Longhorn objects the workflow reads (e.g. snapshots, backups):
+//   the reconciler starts one informer per entry in the Longhorn namespace, enqueues the keys
+//   `keysOf` returns whenever one changes, and hands this key's objects to `reconcile` in
+//   `ctx.watched`.
+
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
+import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { Action, LonghornPlural } from '../decide/actions.ts';
+import type { KeyReport } from '../decide/key-report.ts';
+import type { PvcKey } from '../keys/pvc-key.ts';
+
+export interface ArchiveContext {
+  readonly key: PvcKey;
+  /** The PVC, or undefined once it is deleted. */
+  readonly pvc: V1PersistentVolumeClaim | undefined;
+  /** The PVC's parsed labels (`intent.archive` / `archive` is the request), or undefined when it is gone. */
+  readonly intent: IntentResult | undefined;
+  /** The job the archive belongs to: the PVC's desired job name, or its kept job once the PVC is gone. */
+  readonly jobName: string | undefined;
+  /** That job as cached (undefined while it is still being created in this pass). */
+  readonly job: RecurringJob | undefined;
+  /** Every managed job of this key, as cached (a deleted PVC's retained jobs among them). */
+  readonly managedJobs: readonly RecurringJob[];
+  /** The PVC's Longhorn Volume, when bound and existing. */
+  readonly volume: Volume | undefined;
+  /** This key's objects of each declared watch, by plural. */
+  readonly watched: ReadonlyMap<LonghornPlural, readonly unknown[]>;
+  readonly config: GuardConfig;
+  readonly now: Date;
+}
+
+export interface ArchiveOutcome {
+  /** Executed in order after the reconciler's own actions, each through the write rate limiter. */
+  readonly actions: readonly Action[];
+  /** Merged into the key's report; archiveReady / archiveExpired / archiveFailed are the workflow's. */
+  readonly report: Partial<KeyReport>;
+  /** Come back after this many milliseconds (e.g. to time out a Snapshot that never gets ready). */
+  readonly requeueAfter?: number;
+}
+
+export interface ArchiveWatch {
+  /** A Longhorn plural in the Longhorn namespace, e.g. 'snapshots'. */
+  readonly plural: LonghornPlural;
+  /** The PVC keys an object belongs to (enqueued when it changes, and passed to their reconcile). */
+  readonly keysOf: (object: unknown, config: GuardConfig) => readonly PvcKey[];
+}
+
+export interface ArchiveWorkflow {
+  readonly watches: readonly ArchiveWatch[];
+  /** Pure: reads only `ctx`, returns what to do. */
+  reconcile(ctx: ArchiveContext): ArchiveOutcome;
+}
+
+/** No-op until the archive workflow lands: no watches, no actions, nothing reported. */
+export const archiveWorkflow: ArchiveWorkflow = {
+  watches: [],
+  reconcile: () => ({ actions: [], report: {} }),
+};

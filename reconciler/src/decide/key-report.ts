@@ -1,0 +1,49 @@
+// What one key's last reconcile found: the per-PVC gauges are built from these reports, so a key
+// whose report is empty (PVC and jobs gone) has no series left.
+
+/** A violation as reported: the shared model's conditions plus the reconciler's own. */
+export interface ReportedViolation {
+  readonly condition: string;
+  readonly message: string;
+}
+
+export interface KeyReport {
+  readonly violations: readonly ReportedViolation[];
+  /** Jobs that back up this PVC (backup_pvc_managed). */
+  readonly managed: readonly string[];
+  /** Jobs of a deleted PVC waiting for the grace period (backup_pvc_orphaned). */
+  readonly orphaned: readonly string[];
+  /** Jobs kept for an archive after their PVC was deleted or opted out (logged, not alerted). */
+  readonly retained: readonly string[];
+  /** The archive workflow's results (backup_archive_ready / _expired / _failed), by job. */
+  readonly archiveReady: readonly string[];
+  readonly archiveExpired: readonly string[];
+  readonly archiveFailed: readonly string[];
+}
+
+export const EMPTY_REPORT: KeyReport = Object.freeze({
+  violations: [],
+  managed: [],
+  orphaned: [],
+  retained: [],
+  archiveReady: [],
+  archiveExpired: [],
+  archiveFailed: [],
+});
+
+export function isEmptyReport(report: KeyReport): boolean {
+  return Object.values(report).every((list: readonly unknown[]) => list.length === 0);
+}
+
+/** Both reports together (the archive workflow's report is merged into the main one). */
+export function mergeReports(a: KeyReport, b: Partial<KeyReport>): KeyReport {
+  return {
+    violations: [...a.violations, ...(b.violations ?? [])],
+    managed: [...a.managed, ...(b.managed ?? [])],
+    orphaned: [...a.orphaned, ...(b.orphaned ?? [])],
+    retained: [...a.retained, ...(b.retained ?? [])],
+    archiveReady: [...a.archiveReady, ...(b.archiveReady ?? [])],
+    archiveExpired: [...a.archiveExpired, ...(b.archiveExpired ?? [])],
+    archiveFailed: [...a.archiveFailed, ...(b.archiveFailed ?? [])],
+  };
+}

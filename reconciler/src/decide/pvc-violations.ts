@@ -1,0 +1,67 @@
+// Everything wrong with a Longhorn-backed PVC: its own labels, a name another PVC of the
+// namespace also claims, and a job name taken by a job that is not its own.
+
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { BackupIntent, IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
+import { suggestBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
+import { duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { labelViolation } from '@longhorn-backup-guard/shared/intent/violation';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { managedJobSource } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import { intentOf } from './intent-of.ts';
+import type { ReportedViolation } from './key-report.ts';
+import { isLonghornBacked } from './longhorn-backed.ts';
+import { JOB_NAME_CONFLICT } from './reconciler-conditions.ts';
+import type { ReconcileSnapshot } from './reconcile-snapshot.ts';
+
+/** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
+export function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
+  return snapshot.namespacePvcs.flatMap(({ pvc, volume }) => {
+    if (!isLonghornBacked(pvc, snapshot.storageClasses, volume, snapshot.config.provisioner)) return [];
+    const claim = nameClaimOf(intentOf(pvc, snapshot.config));
+    return claim === null ? [] : [claim];
+  });
+}
+
+/** The label violations and the duplicate-name violation of a parsed PVC. */
+export function labelViolations(result: IntentResult, claims: readonly NameClaim[], config: GuardConfig): ReportedViolation[] {
+  const own = result.kind === 'invalid' ? [...result.violations] : [];
+  const claim = nameClaimOf(result);
+  const duplicate = claim === null ? null : duplicateNameViolation(result.namespace, claim, claims, config.labelPrefix);
+  return duplicate === null ? own : [...own, duplicate];
+}
+
+/** A name whose job is free, to suggest; null when none is found. */
+function freeName(intent: BackupIntent, jobNamed: (name: string) => RecurringJob | undefined): string | null {
+  for (let n = 2; n < 10; n++) {
+    const base = suggestBackupName(intent.name, intent.namespace, String(n).length + 1);
+    if (base === null) return null;
+    if (jobNamed(jobNameFor(intent.namespace, `${base}-${n}`)) === undefined) return `${base}-${n}`;
+  }
+  return null;
+}
+
+function ownerOf(job: RecurringJob, config: GuardConfig): string {
+  const source = managedJobSource(job, config);
+  if (source === null) {
+    return `already exists in namespace "${config.longhornNamespace}" and was not created by longhorn-backup-guard (manual jobs are never changed)`;
+  }
+  const archived = job.metadata.labels?.[backupLabelKeys(config.labelPrefix).archive] === 'true';
+  const kept = archived ? ', kept as the archive of that PVC' : '';
+  return `already backs up PVC "${source.pvcLabel}" in namespace "${source.namespace}"${kept}`;
+}
+
+/** The `job_name_conflict` violation for a desired job name held by `holder`, another's job. */
+export function jobNameConflict(intent: BackupIntent, holder: RecurringJob, snapshot: ReconcileSnapshot): ReportedViolation {
+  const { config } = snapshot;
+  const violation = labelViolation(backupLabelKeys(config.labelPrefix).name, intent.name, {
+    // labelViolation formats the message; the condition is replaced by the reconciler's own below.
+    condition: 'duplicate_name',
+    reason: `gives the job name ${intent.jobName}, which ${ownerOf(holder, config)}`,
+    allowed: 'job names are backup-<namespace>-<name>, so choose a name whose job is free, or remove that job',
+    example: freeName(intent, snapshot.jobNamed),
+  });
+  return { condition: JOB_NAME_CONFLICT, message: violation.message };
+}

@@ -1,0 +1,41 @@
+// Everything one decision reads, taken from the informer caches at one moment.
+
+import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { PvcKey } from '../keys/pvc-key.ts';
+import type { Action, LonghornPlural } from './actions.ts';
+import type { KeyReport } from './key-report.ts';
+
+export interface PvcWithVolume {
+  readonly pvc: V1PersistentVolumeClaim;
+  /** Its Longhorn Volume, when bound and existing. */
+  readonly volume: Volume | undefined;
+}
+
+export interface ReconcileSnapshot {
+  readonly key: PvcKey;
+  /** The PVC, or undefined when it is gone. */
+  readonly pvc: V1PersistentVolumeClaim | undefined;
+  /** The PVC's Longhorn Volume (named by spec.volumeName), when bound and existing. */
+  readonly volume: Volume | undefined;
+  /** Every PVC of the key's namespace, this one included (duplicate names). */
+  readonly namespacePvcs: readonly PvcWithVolume[];
+  readonly storageClasses: readonly V1StorageClass[];
+  /** The managed RecurringJobs whose source labels name this key. */
+  readonly managedJobs: readonly RecurringJob[];
+  /** Any RecurringJob of the Longhorn namespace by name, managed or not (the desired name's). */
+  readonly jobNamed: (name: string) => RecurringJob | undefined;
+  /** The archive workflow's watched objects of this key, by plural. */
+  readonly watched: ReadonlyMap<LonghornPlural, readonly unknown[]>;
+  readonly config: GuardConfig;
+  readonly now: Date;
+}
+
+export interface Decision {
+  /** In execution order; empty in the steady state. */
+  readonly actions: readonly Action[];
+  readonly report: KeyReport;
+  /** Reconcile this key again after this many milliseconds (orphan grace period, archive timers). */
+  readonly requeueAfter?: number;
+}

@@ -1,0 +1,69 @@
+// Builders for decide() snapshots: PVCs, StorageClasses, jobs and volumes as the caches hold them.
+import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import type { ReconcileSnapshot } from '../../../reconciler/src/decide/reconcile-snapshot.ts';
+
+export const P = 'backup.vluwte.nl';
+export const LONGHORN_NS = 'longhorn-system';
+export const NOW = new Date('2026-11-23T12:00:00Z');
+
+export const longhornClass: V1StorageClass = { metadata: { name: 'longhorn' }, provisioner: 'driver.longhorn.io' };
+export const nfsClass: V1StorageClass = { metadata: { name: 'nfs' }, provisioner: 'nfs.csi.k8s.io' };
+
+export function pvc(namespace: string, name: string, labels: Record<string, string>, spec: { storageClassName?: string | null; volumeName?: string } = {}): V1PersistentVolumeClaim {
+  const storageClassName = spec.storageClassName === undefined ? 'longhorn' : spec.storageClassName;
+  return {
+    metadata: { namespace, name, uid: `uid-${namespace}-${name}`, labels },
+    spec: { ...(storageClassName === null ? {} : { storageClassName }), ...(spec.volumeName === undefined ? {} : { volumeName: spec.volumeName }) },
+  };
+}
+
+export function volume(name: string, labels: Record<string, string> = {}): Volume {
+  return { metadata: { name, namespace: LONGHORN_NS, labels } };
+}
+
+export function job(name: string, labels: Record<string, string>, extra: { annotations?: Record<string, string>; spec?: RecurringJob['spec'] } = {}): RecurringJob {
+  return {
+    apiVersion: 'longhorn.io/v1beta2',
+    kind: 'RecurringJob',
+    metadata: { name, namespace: LONGHORN_NS, uid: `uid-${name}`, resourceVersion: '7', labels, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: extra.spec ?? { name, task: 'backup', cron: '30 0,4,8,12,16,20 * * *', retain: 8, concurrency: 1, groups: [], labels: {}, parameters: { 'full-backup-interval': '4' } },
+  };
+}
+
+export function managedLabels(namespace: string, pvcName: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: namespace, [`${P}/source-pvc`]: pvcName, ...extra };
+}
+
+export interface World {
+  pvcs?: V1PersistentVolumeClaim[];
+  volumes?: Volume[];
+  jobs?: RecurringJob[];
+  storageClasses?: V1StorageClass[];
+  config?: GuardConfig;
+  now?: Date;
+}
+
+/** The snapshot of key `namespace/pvcName` in a small world, as the reconciler's caches would give it. */
+export function snapshotOf(namespace: string, pvcName: string, world: World): ReconcileSnapshot {
+  const config = world.config ?? defaultConfig;
+  const pvcs = world.pvcs ?? [];
+  const volumes = world.volumes ?? [];
+  const jobs = world.jobs ?? [];
+  const volumeOf = (claim: V1PersistentVolumeClaim) => volumes.find((v) => v.metadata.name === claim.spec?.volumeName);
+  const claim = pvcs.find((p) => p.metadata?.namespace === namespace && p.metadata.name === pvcName);
+  return {
+    key: { namespace, pvcName },
+    pvc: claim,
+    volume: claim === undefined ? undefined : volumeOf(claim),
+    namespacePvcs: pvcs.filter((p) => p.metadata?.namespace === namespace).map((p) => ({ pvc: p, volume: volumeOf(p) })),
+    storageClasses: world.storageClasses ?? [longhornClass, nfsClass],
+    managedJobs: jobs.filter((j) => isJobOfPvc(j, namespace, pvcName, config)),
+    jobNamed: (name) => jobs.find((j) => j.metadata.name === name),
+    watched: new Map(),
+    config,
+    now: world.now ?? NOW,
+  };
+}
