@@ -1,4 +1,4 @@
-// backup_informer_restarts_total{resource}: relists forced by errors, 410 Gone or the watchdog.
+// backup_informer_restarts_total{resource}: watches started over after an error, 410 Gone or the watchdog.
 import { Counter, type Registry } from 'prom-client';
 
 export interface InformerMetrics {
@@ -10,7 +10,7 @@ export function createInformerMetrics(registry: Registry): InformerMetrics {
   return {
     restarts: new Counter({
       name: 'backup_informer_restarts_total',
-      help: 'Times an informer started over with a relist after a watch error, 410 Gone or a silent watch.',
+      help: 'Times an informer had to start its watch over: after an error, 410 Gone (relist) or a silent watch (relist).',
       labelNames: ['resource'],
       registers: [registry],
     }),

@@ -2,8 +2,10 @@
 // plus Pepr's periodic relist and no-event watchdog):
 //   list -> store filled, synced -> watch from the list's resourceVersion with bookmarks;
 //   clean close or the client's 30 s inactivity abort -> watch again from the last resourceVersion;
-//   410 Gone -> relist at once; any other error -> relist after exponential backoff with jitter;
-//   resync period -> relist; no event or bookmark for watchdogMs -> relist.
+//   connection failure -> watch again from there after exponential backoff with jitter (an outage
+//   long enough to lose history ends in 410); 410 Gone -> relist at once; an ERROR event from the
+//   apiserver or a failed list -> relist after backoff; resync period or no event or bookmark for
+//   watchdogMs -> relist.
 // A relist reports only differences, including deletes that happened while nothing was watched.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +22,7 @@ export interface InformerHandler<T> {
   onDelete?: (object: T) => void;
 }
 
-/** Why the informer started over with a relist (each one counts in backup_informer_restarts_total). */
+/** Why the informer had to start a watch over (each counts in backup_informer_restarts_total). */
 export type RestartReason = 'error' | 'gone' | 'watchdog';
 
 export interface InformerOptions<T> {
@@ -49,7 +51,7 @@ export interface InformerOptions<T> {
 type WatchOutcome =
   | { kind: 'ended'; sawEvent: boolean; lastedMs: number }
   | { kind: 'gone' }
-  | { kind: 'failed'; error: unknown }
+  | { kind: 'failed'; error: unknown; relist: boolean }
   | { kind: 'watchdog' }
   | { kind: 'resync' }
   | { kind: 'stopped' };
@@ -74,6 +76,7 @@ export class Informer<T extends KubeObject> {
   #syncWaiters: ((synced: boolean) => void)[] = [];
   #resourceVersion = '';
   #failures = 0;
+  #goneInARow = 0;
   #restarts = 0;
   #lastActivity = now();
   #nextResyncAt = Infinity;
@@ -127,7 +130,7 @@ export class Informer<T extends KubeObject> {
     if (this.#synced) for (const object of this.#store.values()) this.#call(() => handler.onAdd?.(object));
   }
 
-  /** Restarts so far (relists caused by errors, 410 Gone or the watchdog). */
+  /** Restarts so far (after errors, 410 Gone or the watchdog). */
   get restarts(): number {
     return this.#restarts;
   }
@@ -156,17 +159,18 @@ export class Informer<T extends KubeObject> {
           case 'stopped':
             return;
           case 'ended':
-            if (!outcome.sawEvent && outcome.lastedMs < minHealthyWatchMs) delayMs = backoffDelayMs(++this.#failures, this.#backoff);
+            if (outcome.sawEvent || outcome.lastedMs >= minHealthyWatchMs) this.#failures = 0;
+            else delayMs = backoffDelayMs(++this.#failures, this.#backoff);
             break;
           case 'gone':
             needsList = true;
-            this.#failures++;
             this.#restart('gone');
-            // The first 410 relists at once; repeated ones back off.
-            if (this.#failures > 1) delayMs = backoffDelayMs(this.#failures - 1, this.#backoff);
+            // The first 410 relists at once; 410s with no event in between back off.
+            this.#goneInARow++;
+            delayMs = backoffDelayMs(this.#goneInARow - 1, this.#backoff);
             break;
           case 'failed':
-            needsList = true;
+            needsList = outcome.relist;
             delayMs = this.#failed('error', outcome.error);
             break;
           case 'watchdog':
@@ -197,7 +201,7 @@ export class Informer<T extends KubeObject> {
     this.#restarts++;
     this.#options.metrics?.restarts.inc({ resource: this.resource });
     this.#options.log.warn({ resource: this.resource, reason, err: error, retryInMs: Math.round(delayMs), failures: this.#failures },
-      `informer ${this.resource}: relisting (${reason})`);
+      `informer ${this.resource}: restarting (${reason})`);
     try {
       this.#options.onRestart?.(reason, error);
     } catch (callbackError) {
@@ -266,11 +270,13 @@ export class Informer<T extends KubeObject> {
         try {
           if (type === 'ERROR') {
             const code = object?.code;
-            finish(code === 410 ? { kind: 'gone' } : { kind: 'failed', error: new Error(`watch ERROR event: ${code ?? '?'} ${object?.message ?? ''}`) });
+            const error = new Error(`watch ERROR event: ${code ?? '?'} ${object?.message ?? ''}`);
+            finish(code === 410 ? { kind: 'gone' } : { kind: 'failed', error, relist: true });
             return;
           }
           sawEvent = true;
           this.#failures = 0;
+          this.#goneInARow = 0;
           this.#lastActivity = now();
           const resourceVersion = object?.metadata?.resourceVersion;
           if (resourceVersion) this.#resourceVersion = resourceVersion;
@@ -281,13 +287,13 @@ export class Informer<T extends KubeObject> {
             this.#options.log.warn({ resource: this.resource, type }, 'informer: unknown watch event type');
           }
         } catch (error) {
-          finish({ kind: 'failed', error });
+          finish({ kind: 'failed', error, relist: true });
         }
       };
       const onDone = (error: unknown): void => {
         if (error === null || error === undefined || isTimeout(error)) finish({ kind: 'ended', sawEvent, lastedMs: now() - startedAt });
         else if (httpStatusOf(error) === 410) finish({ kind: 'gone' });
-        else finish({ kind: 'failed', error });
+        else finish({ kind: 'failed', error, relist: false });
       };
       const query = {
         allowWatchBookmarks: true,
@@ -301,7 +307,7 @@ export class Informer<T extends KubeObject> {
           controller = started;
           if (settled) started.abort();
         },
-        (error: unknown) => finish({ kind: 'failed', error }),
+        (error: unknown) => finish({ kind: 'failed', error, relist: false }),
       );
     });
   }
