@@ -4,6 +4,20 @@
 // (renewed here, or by another replica and picked up from the Secret), so an HTTPS server swaps it
 // with setSecureContext and never restarts. Failures are logged and retried with backoff; the last
 // good certificate stays in use.
+//
+//   const certificates = new CertificateManager({ kubeConfig, namespace, serviceName, secretName,
+//     mutatingWebhookConfigurationName, validatingWebhookConfigurationName, logger });
+//   const initial = await certificates.start();              // retries until the Secret is right
+//   const app = fastify({ https: secureContextOptions(initial) });
+//   reloadTlsServerOnRotation(app.server, certificates);     // see reload-tls-server.ts
+//   process.once('SIGTERM', () => { void certificates.stop().then(() => app.close()); });
+//
+// RBAC it needs: in its namespace `create` on secrets (create cannot be limited by name) and
+// `get`, `update` on the Secret by name; cluster-wide `get`, `patch` on the named
+// mutatingwebhookconfigurations / validatingwebhookconfigurations.
+// Limits: the CA is not rotated with an overlap; it is replaced only when missing, broken or
+// expired (a warning is logged from when a third of its validity remains). Replicas configured
+// with different names reissue for their own names on each check until they agree.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
@@ -88,7 +102,10 @@ export class CertificateManager {
     if (this.#loop) throw new Error('CertificateManager.start() was already called');
     const first = Promise.withResolvers<ServingCertificate>();
     first.promise.catch(() => undefined); // a stop() before the first certificate must not be an unhandled rejection
-    this.#loop = this.#run(first);
+    this.#loop = this.#run(first).catch((error: unknown) => {
+      this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'the certificate loop ended unexpectedly');
+      first.reject(error);
+    });
     return first.promise;
   }
 
@@ -98,10 +115,16 @@ export class CertificateManager {
     return () => { this.#listeners.delete(listener); };
   }
 
-  /** Ends the loop: no further checks; waits for a check in progress to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the loop: no further checks. Waits for a check in progress to finish, but at most
+   * `waitMs` (a request to an unreachable apiserver must not hold up a SIGTERM).
+   */
+  async stop(waitMs = 5_000): Promise<void> {
     this.#stopping.abort();
-    await this.#loop;
+    if (!this.#loop) return;
+    const giveUp = new AbortController();
+    await Promise.race([this.#loop, sleep(waitMs, undefined, { signal: giveUp.signal }).catch(() => undefined)]);
+    giveUp.abort();
   }
 
   async #run(first: PromiseWithResolvers<ServingCertificate>): Promise<void> {

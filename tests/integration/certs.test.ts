@@ -230,6 +230,13 @@ test('while the API refuses, start keeps retrying and a running manager keeps it
   assert.equal(started, undefined, 'no certificate without access to the Secret');
   assert.ok(logLines.some((line) => /certificate check failed/.test(String(line.msg)) && /403/.test(String(line.err))));
 
+  // A manager stopped before it ever had a certificate: start() rejects, nothing is left running.
+  const abandoned = manager(ns, {}, cluster.impersonatingKubeConfig(user));
+  const abandonedStart = abandoned.start();
+  await sleep(200);
+  await abandoned.stop();
+  await assert.rejects(abandonedStart, /stopped before it had a certificate/);
+
   await rbac.createNamespacedRole({ namespace: ns, body: role });
   await rbac.createNamespacedRoleBinding({ namespace: ns, body: binding });
   await starting;
