@@ -1,0 +1,169 @@
+// The informer survives its apiserver: a restart under a running informer, and the 410 Gone path
+// (history compacted while the informer was cut off) which must relist and converge, deletes included.
+// Both restart an apiserver, so they use a control plane of their own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { startPrivateCluster } from '../harness/test-cluster.ts';
+import { waitFor } from '../harness/wait-for.ts';
+import { Informer, type RestartReason } from '../../shared/src/kube/informer/informer.ts';
+import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
+import type { KubeObject } from '../../shared/src/kube/informer/object-key.ts';
+import { createLogger } from '../../shared/src/logging/create-logger.ts';
+import { mergePatch } from '../../shared/src/kube/patch-content-types.ts';
+
+const own = await startPrivateCluster();
+const controlPlane = own.controlPlane;
+assert.ok(controlPlane);
+const core = own.kubeConfig().makeApiClient(CoreV1Api);
+const log = createLogger('test', 'silent');
+const spec = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
+const fastBackoff = { initialMs: 50, maxMs: 500, jitter: 0.2 };
+
+async function createPvc(namespace: string, name: string): Promise<void> {
+  await core.createNamespacedPersistentVolumeClaim({ namespace, body: { metadata: { name }, spec } });
+}
+
+async function labelPvc(namespace: string, name: string, value: string): Promise<void> {
+  await core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { labels: { step: value } } } }, mergePatch);
+}
+
+async function deletePvc(namespace: string, name: string): Promise<void> {
+  await core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
+  await core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { finalizers: null } } }, mergePatch);
+}
+
+function pvcInformer(kc: KubeConfig, namespace: string, reasons: RestartReason[], deleted: string[]): Informer<KubeObject & { metadata: { labels?: Record<string, string> } }> {
+  return new Informer({
+    resource: 'persistentvolumeclaims', kubeConfig: kc, path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+    log, backoff: fastBackoff, onRestart: (reason) => reasons.push(reason),
+    handler: { onDelete: (o) => deleted.push(o.metadata?.name ?? '?') },
+  });
+}
+
+function names(informer: Informer<KubeObject>): string[] {
+  return informer.list().map((o) => o.metadata?.name ?? '?').sort();
+}
+
+test('changes made right after an apiserver restart reach a running informer', async (t) => {
+  const ns = await own.createNamespace('restart');
+  await createPvc(ns, 'kept');
+  await createPvc(ns, 'doomed');
+  const reasons: RestartReason[] = [];
+  const deleted: string[] = [];
+  const informer = pvcInformer(own.kubeConfig(), ns, reasons, deleted);
+  t.after(() => informer.stop());
+  informer.start();
+  await informer.whenSynced();
+
+  await controlPlane.restartApiserver();
+  await deletePvc(ns, 'doomed');
+  await labelPvc(ns, 'kept', 'after-restart');
+  await createPvc(ns, 'new');
+
+  await waitFor('the store to converge', async () => (
+    names(informer).join() === 'kept,new' && informer.get(`${ns}/kept`)?.metadata.labels?.step === 'after-restart' ? true : undefined), 20_000);
+  assert.deepEqual(deleted, ['doomed']);
+  assert.ok(informer.restarts >= 1, 'the outage was noticed and counted');
+});
+
+test('410 Gone: history compacted while the informer was cut off; it relists and converges, deletes included', async (t) => {
+  const ns = await own.createNamespace('gone');
+  for (const name of ['stays', 'changes', 'vanishes']) await createPvc(ns, name);
+  const proxy = await startCuttableProxy(new URL(own.info.apiUrl));
+  t.after(() => proxy.close());
+  const kc = own.kubeConfig();
+  const cluster = kc.getCurrentCluster();
+  assert.ok(cluster);
+  kc.clusters = [{ ...cluster, server: `https://127.0.0.1:${proxy.port}` }];
+  const reasons: RestartReason[] = [];
+  const deleted: string[] = [];
+  const informer = pvcInformer(kc, ns, reasons, deleted);
+  t.after(() => informer.stop());
+  informer.start();
+  await informer.whenSynced();
+  const versionBefore = informer.resourceVersion;
+
+  // Cut the informer off, change the world, compact etcd's history and restart the apiserver so
+  // that its watch cache starts after the compaction; only then let the informer reconnect.
+  proxy.cut();
+  await deletePvc(ns, 'vanishes');
+  await labelPvc(ns, 'changes', 'in-the-gap');
+  await createPvc(ns, 'appears');
+  await etcdCompact(own.info.etcdUrl, await etcdRevision(own.info.etcdUrl));
+  await controlPlane.restartApiserver();
+  assert.ok(reasons.length > 0 && reasons.every((reason) => reason === 'error'), `cut off: ${reasons.join()}`);
+  assert.equal(informer.resourceVersion, versionBefore, 'nothing reached the informer in the gap');
+  proxy.restore();
+
+  await waitFor('the store to converge', async () => (
+    names(informer).join() === 'appears,changes,stays' && informer.get(`${ns}/changes`)?.metadata.labels?.step === 'in-the-gap' ? true : undefined), 20_000);
+  assert.ok(reasons.includes('gone'), `resumed from a compacted resourceVersion: ${reasons.join()}`);
+  assert.deepEqual(deleted, ['vanishes'], 'the delete made in the gap is reported');
+
+  await labelPvc(ns, 'stays', 'watching-again');
+  await waitFor('watching again', async () => (informer.get(`${ns}/stays`)?.metadata.labels?.step === 'watching-again' ? true : undefined));
+});
+
+interface CuttableProxy {
+  port: number;
+  /** Drops every connection and refuses new ones. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP relay to the apiserver (TLS passes through) that can play a network partition. */
+async function startCuttableProxy(target: URL): Promise<CuttableProxy> {
+  let open = true;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server: Server = createServer((client) => {
+    track(client);
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  const dropAll = (): void => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    port: address.port,
+    cut: () => {
+      open = false;
+      dropAll();
+    },
+    restore: () => {
+      open = true;
+    },
+    close: () => new Promise<void>((resolve) => {
+      dropAll();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function etcdRevision(etcdUrl: string): Promise<string> {
+  const response = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
+  const body = await response.json() as { header: { revision: string } };
+  return body.header.revision;
+}
+
+async function etcdCompact(etcdUrl: string, revision: string): Promise<void> {
+  const response = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision, physical: true }) });
+  assert.equal(response.status, 200, await response.text());
+}
