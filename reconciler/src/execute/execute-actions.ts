@@ -1,0 +1,67 @@
+// Runs a decision's actions in order, one API call each, each after the write rate limiter.
+// - create answering 409: someone made it first; stop and requeue (the next pass compares).
+// - patch or delete answering 409 (a delete precondition failed) or 404 on patch: the cache was
+//   behind; stop and requeue. 404 on delete: already done.
+// - any other error: thrown, so the work queue retries the key with backoff.
+// The rest of the actions were decided on the same state, so they wait for the next pass.
+// An action's Event is recorded only once its write has succeeded.
+
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
+import type { Action } from '../decide/actions.ts';
+import type { EventRecorder } from '../events/event-recorder.ts';
+import type { WriteCounter } from './write-counter.ts';
+
+export interface ExecutorDeps {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  readonly events: EventRecorder;
+  readonly writes: WriteCounter;
+  /** The write rate limiter: resolves when the next write may go. */
+  readonly beforeWrite: () => Promise<void>;
+}
+
+export interface Execution {
+  /** How many writes succeeded. */
+  readonly written: number;
+  /** A write met a newer state than the cache's: reconcile the key again. */
+  readonly requeue: boolean;
+}
+
+async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
+  const { target } = action;
+  await deps.beforeWrite();
+  if (action.type === 'create') {
+    await deps.custom.createNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, body: action.body });
+  } else if (action.type === 'delete') {
+    const preconditions = action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
+    await deps.custom.deleteNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, name: target.name, body: preconditions });
+  } else if (target.resource === 'persistentvolumeclaims') {
+    await deps.core.patchNamespacedPersistentVolumeClaim({ namespace: target.namespace, name: target.name, body: action.patch }, mergePatch);
+  } else {
+    await deps.custom.patchNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: target.resource, name: target.name, body: action.patch }, mergePatch);
+  }
+  deps.writes.count(target.resource, action.type);
+}
+
+export async function executeActions(actions: readonly Action[], deps: ExecutorDeps): Promise<Execution> {
+  let written = 0;
+  for (const action of actions) {
+    if (action.type === 'event') {
+      await deps.events.record(action.event);
+      continue;
+    }
+    try {
+      await write(action, deps);
+      written++;
+    } catch (error) {
+      if (action.type === 'delete' && isNotFound(error)) continue;
+      if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written, requeue: true };
+      throw error;
+    }
+    if (action.event !== undefined) await deps.events.record(action.event);
+  }
+  return { written, requeue: false };
+}
