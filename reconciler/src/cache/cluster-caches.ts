@@ -1,0 +1,341 @@
+// The informer caches the reconciler reads, their indexes, and which keys a change concerns:
+//   PVC            -> its key, and the namespace's PVCs that claim its old or new backup name
+//   RecurringJob   -> the key of its source labels, and the PVCs whose desired job has its name
+//   Volume         -> the PVC bound to it (spec.volumeName), and status.kubernetesStatus's PVC
+//   StorageClass   -> every PVC that names it or names none (the default class may have changed)
+//   archive watch  -> the keys the archive workflow says the object belongs to
+// What the caches watch (namespaces, Longhorn namespace, label prefix) is their scope: a config
+// change of the scope is applied by building new caches (see reconciler-state.ts).
+
+import type { KubeConfig, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import { Informer, type InformerHandler } from '@longhorn-backup-guard/shared/kube/informer/informer';
+import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import { objectKey } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
+import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import type { ArchiveWatch } from '../archive/index.ts';
+import type { LonghornPlural } from '../decide/actions.ts';
+import { intentOf } from '../decide/intent-of.ts';
+import { volumeOfPvc } from '../decide/longhorn-backed.ts';
+import type { ReconcileSnapshot } from '../decide/reconcile-snapshot.ts';
+import { keyString, type PvcKey } from '../keys/pvc-key.ts';
+import { MultiIndex } from './multi-index.ts';
+
+export interface CacheScope {
+  readonly watchNamespaces: readonly string[];
+  readonly longhornNamespace: string;
+  readonly labelPrefix: string;
+}
+
+export function scopeOf(config: GuardConfig): CacheScope {
+  return { watchNamespaces: config.watchNamespaces, longhornNamespace: config.longhornNamespace, labelPrefix: config.labelPrefix };
+}
+
+export function sameScope(a: CacheScope, b: CacheScope): boolean {
+  return a.longhornNamespace === b.longhornNamespace && a.labelPrefix === b.labelPrefix && a.watchNamespaces.join(',') === b.watchNamespaces.join(',');
+}
+
+export interface ClusterCachesOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The configuration in force; its scope must be the caches' scope. */
+  readonly config: () => GuardConfig;
+  readonly archiveWatches: readonly ArchiveWatch[];
+  readonly log: Logger;
+  readonly informerMetrics?: InformerMetrics;
+  /** Informer relist period (a safety net under the watches). */
+  readonly relistPeriodMs: number;
+  /** Called with the keys a change concerns. */
+  readonly onKeys: (keys: readonly PvcKey[]) => void;
+}
+
+function pvcKeyOf(pvc: V1PersistentVolumeClaim): PvcKey {
+  return { namespace: pvc.metadata?.namespace ?? '', pvcName: pvc.metadata?.name ?? '' };
+}
+
+export class ClusterCaches {
+  readonly scope: CacheScope;
+  readonly #options: ClusterCachesOptions;
+  readonly #pvcInformers: Informer<V1PersistentVolumeClaim>[];
+  readonly #storageClasses: Informer<V1StorageClass>;
+  readonly #jobs: Informer<RecurringJob>;
+  readonly #volumes: Informer<Volume>;
+  readonly #archive: { readonly watch: ArchiveWatch; readonly informer: Informer<{ metadata?: { name?: string; namespace?: string } }> }[];
+
+  readonly #pvcsByNamespace = new MultiIndex<V1PersistentVolumeClaim>();
+  /** Volume (PV) name -> the PVCs bound to it. */
+  readonly #pvcsByVolume = new MultiIndex<PvcKey>();
+  /** `namespace/source-pvc label` -> managed jobs. */
+  readonly #managedJobs = new MultiIndex<RecurringJob>();
+  /** PV name (status.kubernetesStatus.pvName) -> Volume, for volumes not named after their PV. */
+  readonly #volumesByPvName = new Map<string, Volume>();
+  readonly #archiveObjects = new Map<LonghornPlural, MultiIndex<unknown>>();
+
+  constructor(scope: CacheScope, options: ClusterCachesOptions) {
+    this.scope = scope;
+    this.#options = options;
+    const common = { kubeConfig: options.kubeConfig, log: options.log, metrics: options.informerMetrics, resyncPeriodMs: options.relistPeriodMs };
+    const namespaces = scope.watchNamespaces.length === 0 ? [undefined] : scope.watchNamespaces;
+    this.#pvcInformers = namespaces.map((namespace) => new Informer<V1PersistentVolumeClaim>({
+      ...common,
+      resource: namespace === undefined ? 'persistentvolumeclaims' : `persistentvolumeclaims/${namespace}`,
+      path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+      handler: this.#pvcHandler(),
+    }));
+    this.#storageClasses = new Informer<V1StorageClass>({
+      ...common,
+      resource: 'storageclasses',
+      path: resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
+      handler: this.#changes((sc) => this.#keysOfStorageClass(sc)),
+    });
+    const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
+    this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
+    this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), handler: this.#volumeHandler() });
+    this.#archive = options.archiveWatches.map((watch) => {
+      const index = new MultiIndex<unknown>();
+      this.#archiveObjects.set(watch.plural, index);
+      const informer = new Informer<{ metadata?: { name?: string; namespace?: string } }>({
+        ...common,
+        resource: watch.plural,
+        path: longhorn(watch.plural),
+        handler: this.#archiveHandler(watch, index),
+      });
+      return { watch, informer };
+    });
+  }
+
+  #informers(): Informer<never>[] {
+    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, ...this.#archive.map((a) => a.informer)] as unknown as Informer<never>[];
+  }
+
+  start(): void {
+    for (const informer of this.#informers()) informer.start();
+  }
+
+  /** True once every informer has listed. */
+  hasSynced(): boolean {
+    return this.#informers().every((informer) => informer.hasSynced());
+  }
+
+  async whenSynced(): Promise<boolean> {
+    const synced = await Promise.all(this.#informers().map((informer) => informer.whenSynced()));
+    return synced.every(Boolean);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#informers().map((informer) => informer.stop()));
+  }
+
+  /** Every key there is something to reconcile for: each PVC and each managed job's source. */
+  allKeys(): PvcKey[] {
+    const keys = new Map<string, PvcKey>();
+    for (const namespace of this.#pvcsByNamespace.groups()) {
+      for (const pvc of this.#pvcsByNamespace.get(namespace)) keys.set(keyString(pvcKeyOf(pvc)), pvcKeyOf(pvc));
+    }
+    for (const job of this.#jobs.list()) for (const key of this.#keysOfJob(job)) keys.set(keyString(key), key);
+    return [...keys.values()];
+  }
+
+  /** What decide() reads for `key`, from the caches as they are now. */
+  snapshot(key: PvcKey, config: GuardConfig, now: Date): ReconcileSnapshot {
+    const pvc = this.#pvcsByNamespace.getOne(key.namespace, key.pvcName);
+    const volumes = { byName: (name: string) => this.#volumes.get(`${this.scope.longhornNamespace}/${name}`), byPvName: (pvName: string) => this.#volumesByPvName.get(pvName) };
+    const watched = new Map<LonghornPlural, readonly unknown[]>();
+    for (const [plural, index] of this.#archiveObjects) watched.set(plural, index.get(keyString(key)));
+    return {
+      key,
+      pvc,
+      volume: pvc === undefined ? undefined : volumeOfPvc(pvc, volumes),
+      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => ({ pvc: p, volume: volumeOfPvc(p, volumes) })),
+      storageClasses: this.#storageClasses.list(),
+      managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
+      jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),
+      watched,
+      config,
+      now,
+    };
+  }
+
+  #changes<T>(keysOf: (object: T) => readonly PvcKey[]): InformerHandler<T> {
+    return {
+      onAdd: (object) => this.#options.onKeys(keysOf(object)),
+      onUpdate: (old, object) => this.#options.onKeys([...keysOf(old), ...keysOf(object)]),
+      onDelete: (object) => this.#options.onKeys(keysOf(object)),
+    };
+  }
+
+  #claimedName(pvc: V1PersistentVolumeClaim): string | undefined {
+    return nameClaimOf(intentOf(pvc, this.#options.config()))?.name;
+  }
+
+  /** The PVC and the others of its namespace that claim the same backup name (duplicates). */
+  #keysOfPvc(pvc: V1PersistentVolumeClaim): PvcKey[] {
+    const name = this.#claimedName(pvc);
+    const namespace = pvc.metadata?.namespace ?? '';
+    const mates = name === undefined ? [] : this.#pvcsByNamespace.get(namespace).filter((other) => this.#claimedName(other) === name);
+    return [pvcKeyOf(pvc), ...mates.map(pvcKeyOf)];
+  }
+
+  #pvcHandler(): InformerHandler<V1PersistentVolumeClaim> {
+    const add = (pvc: V1PersistentVolumeClaim) => {
+      const { namespace, pvcName } = pvcKeyOf(pvc);
+      this.#pvcsByNamespace.set(namespace, pvcName, pvc);
+      const volumeName = pvc.spec?.volumeName;
+      if (volumeName) this.#pvcsByVolume.set(volumeName, keyString(pvcKeyOf(pvc)), pvcKeyOf(pvc));
+    };
+    const remove = (pvc: V1PersistentVolumeClaim) => {
+      const { namespace, pvcName } = pvcKeyOf(pvc);
+      this.#pvcsByNamespace.delete(namespace, pvcName);
+      const volumeName = pvc.spec?.volumeName;
+      if (volumeName) this.#pvcsByVolume.delete(volumeName, keyString(pvcKeyOf(pvc)));
+    };
+    return {
+      onAdd: (pvc) => {
+        add(pvc);
+        this.#options.onKeys(this.#keysOfPvc(pvc));
+      },
+      onUpdate: (old, pvc) => {
+        remove(old);
+        add(pvc);
+        this.#options.onKeys([...this.#keysOfPvc(old), ...this.#keysOfPvc(pvc)]);
+      },
+      onDelete: (pvc) => {
+        remove(pvc);
+        this.#options.onKeys(this.#keysOfPvc(pvc));
+      },
+    };
+  }
+
+  /** The key a managed job's source labels name (a shortened PVC label resolved to its PVC when it exists). */
+  #sourceKeyOfJob(job: RecurringJob): PvcKey | undefined {
+    const source = managedJobSource(job, this.#options.config());
+    if (source === null) return undefined;
+    const pvc = this.#pvcsByNamespace.get(source.namespace).find((p) => sourcePvcLabelValue(p.metadata?.name ?? '') === source.pvcLabel);
+    return { namespace: source.namespace, pvcName: pvc?.metadata?.name ?? source.pvcLabel };
+  }
+
+  /** Its source PVC, and every PVC whose desired job has this name (a job-name conflict may have appeared or gone). */
+  #keysOfJob(job: RecurringJob): PvcKey[] {
+    const jobName = job.metadata.name ?? '';
+    const keys: PvcKey[] = [];
+    const source = this.#sourceKeyOfJob(job);
+    if (source !== undefined) keys.push(source);
+    for (const namespace of this.#pvcsByNamespace.groups()) {
+      if (!jobName.startsWith(jobNameFor(namespace, ''))) continue;
+      for (const pvc of this.#pvcsByNamespace.get(namespace)) {
+        const name = this.#claimedName(pvc);
+        if (name !== undefined && jobNameFor(namespace, name) === jobName) keys.push(pvcKeyOf(pvc));
+      }
+    }
+    return keys;
+  }
+
+  #jobHandler(): InformerHandler<RecurringJob> {
+    const indexKey = (job: RecurringJob) => {
+      const source = managedJobSource(job, this.#options.config());
+      return source === null ? undefined : `${source.namespace}/${source.pvcLabel}`;
+    };
+    const add = (job: RecurringJob) => {
+      const group = indexKey(job);
+      if (group !== undefined) this.#managedJobs.set(group, job.metadata.name ?? '', job);
+    };
+    const remove = (job: RecurringJob) => {
+      const group = indexKey(job);
+      if (group !== undefined) this.#managedJobs.delete(group, job.metadata.name ?? '');
+    };
+    return {
+      onAdd: (job) => {
+        add(job);
+        this.#options.onKeys(this.#keysOfJob(job));
+      },
+      onUpdate: (old, job) => {
+        remove(old);
+        add(job);
+        this.#options.onKeys([...this.#keysOfJob(old), ...this.#keysOfJob(job)]);
+      },
+      onDelete: (job) => {
+        remove(job);
+        this.#options.onKeys(this.#keysOfJob(job));
+      },
+    };
+  }
+
+  #keysOfVolume(volume: Volume): PvcKey[] {
+    const keys = [...this.#pvcsByVolume.get(volume.metadata.name ?? '')];
+    const status = volume.status?.kubernetesStatus;
+    if (status?.pvName) keys.push(...this.#pvcsByVolume.get(status.pvName));
+    if (status?.namespace && status.pvcName) keys.push({ namespace: status.namespace, pvcName: status.pvcName });
+    return keys;
+  }
+
+  #volumeHandler(): InformerHandler<Volume> {
+    const add = (volume: Volume) => {
+      const pvName = volume.status?.kubernetesStatus?.pvName;
+      if (pvName && pvName !== volume.metadata.name) this.#volumesByPvName.set(pvName, volume);
+    };
+    const remove = (volume: Volume) => {
+      const pvName = volume.status?.kubernetesStatus?.pvName;
+      if (pvName && this.#volumesByPvName.get(pvName)?.metadata.name === volume.metadata.name) this.#volumesByPvName.delete(pvName);
+    };
+    return {
+      onAdd: (volume) => {
+        add(volume);
+        this.#options.onKeys(this.#keysOfVolume(volume));
+      },
+      onUpdate: (old, volume) => {
+        remove(old);
+        add(volume);
+        // Longhorn updates a volume's status all the time: only what matters here enqueues.
+        if (JSON.stringify(old.metadata.labels) === JSON.stringify(volume.metadata.labels) && JSON.stringify(old.status?.kubernetesStatus) === JSON.stringify(volume.status?.kubernetesStatus)) return;
+        this.#options.onKeys([...this.#keysOfVolume(old), ...this.#keysOfVolume(volume)]);
+      },
+      onDelete: (volume) => {
+        remove(volume);
+        this.#options.onKeys(this.#keysOfVolume(volume));
+      },
+    };
+  }
+
+  #keysOfStorageClass(storageClass: V1StorageClass): PvcKey[] {
+    const name = storageClass.metadata?.name;
+    const keys: PvcKey[] = [];
+    for (const namespace of this.#pvcsByNamespace.groups()) {
+      for (const pvc of this.#pvcsByNamespace.get(namespace)) {
+        const wanted = pvc.spec?.storageClassName as string | null | undefined;
+        if (wanted === undefined || wanted === null || wanted === name) keys.push(pvcKeyOf(pvc));
+      }
+    }
+    return keys;
+  }
+
+  #archiveHandler(watch: ArchiveWatch, index: MultiIndex<unknown>): InformerHandler<{ metadata?: { name?: string; namespace?: string } }> {
+    const keysOf = (object: unknown) => watch.keysOf(object, this.#options.config());
+    const add = (object: { metadata?: { name?: string; namespace?: string } }) => {
+      for (const key of keysOf(object)) index.set(keyString(key), objectKey(object), object);
+    };
+    const remove = (object: { metadata?: { name?: string; namespace?: string } }) => {
+      for (const key of keysOf(object)) index.delete(keyString(key), objectKey(object));
+    };
+    return {
+      onAdd: (object) => {
+        add(object);
+        this.#options.onKeys(keysOf(object));
+      },
+      onUpdate: (old, object) => {
+        remove(old);
+        add(object);
+        this.#options.onKeys([...keysOf(old), ...keysOf(object)]);
+      },
+      onDelete: (object) => {
+        remove(object);
+        this.#options.onKeys(keysOf(object));
+      },
+    };
+  }
+}
+
