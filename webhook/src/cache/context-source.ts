@@ -1,0 +1,58 @@
+// The snapshot a decision gets, from the caches. A namespace the cache does not hold yet (created a
+// moment ago, e.g. by the same `kubectl apply` as the PVC) is read from the API, briefly, so its
+// policy label is not missed.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
+import { describeApiError, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import type { ConfigSource } from '../config/config-source.ts';
+import type { AdmissionContext } from '../decisions/admission-context.ts';
+import type { ClusterCaches } from './cluster-caches.ts';
+
+export interface ContextSourceOptions {
+  readonly caches: ClusterCaches;
+  readonly config: ConfigSource;
+  readonly kubeConfig: KubeConfig;
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** How long a namespace read may take before the PVC is judged without its labels (default 2 s). */
+  readonly namespaceLookupTimeoutMs?: number | undefined;
+}
+
+type Labels = Record<string, string>;
+
+export function createContextSource(options: ContextSourceOptions): (namespace: string) => Promise<AdmissionContext> {
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const timeoutMs = options.namespaceLookupTimeoutMs ?? 2_000;
+
+  async function readNamespaceLabels(name: string): Promise<Labels | null> {
+    const stop = new AbortController();
+    const timeout = sleep(timeoutMs, null, { signal: stop.signal }).catch(() => null);
+    const read = core.readNamespace({ name }).then(
+      (namespace): Labels | null => namespace.metadata?.labels ?? {},
+      (error: unknown) => {
+        if (!isNotFound(error)) options.log.warn({ namespace: name, err: describeApiError(error) }, 'namespace read failed; judging without its labels');
+        return null;
+      },
+    );
+    try {
+      return await Promise.race([read, timeout]);
+    } finally {
+      stop.abort();
+    }
+  }
+
+  return async (namespace) => {
+    const config = options.config.current();
+    const cached = options.caches.namespaceLabels(namespace);
+    const namespaceLabels = cached ?? (isNamespaceInScope(config, namespace) ? await readNamespaceLabels(namespace) : null);
+    return {
+      config,
+      namespacePvcs: options.caches.namespacePvcs(namespace),
+      storageClasses: options.caches.storageClasses(),
+      namespaceLabels,
+      now: options.now(),
+    };
+  };
+}

@@ -1,0 +1,80 @@
+// The PVCs the webhook compares a PVC with, by namespace: one informer over all namespaces, or
+// one per namespace of `watchNamespaces`. The informers (shared, resilient) hold the objects; this
+// keeps a namespace index of them, fed by their handlers.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
+import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import type { PvcLike } from '../admission/pvc-object.ts';
+
+export type CachedPvc = PvcLike & KubeObject;
+
+export interface CacheOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly log: Logger;
+  readonly metrics?: InformerMetrics | undefined;
+  readonly resyncPeriodMs?: number | undefined;
+}
+
+export class PvcCache {
+  /** The namespaces watched; empty means all. */
+  readonly watchNamespaces: readonly string[];
+  readonly #informers: Informer<CachedPvc>[];
+  readonly #byNamespace = new Map<string, Map<string, CachedPvc>>();
+
+  constructor(watchNamespaces: readonly string[], options: CacheOptions) {
+    this.watchNamespaces = watchNamespaces;
+    const namespaces = watchNamespaces.length === 0 ? [undefined] : watchNamespaces;
+    this.#informers = namespaces.map((namespace) => new Informer<CachedPvc>({
+      resource: 'persistentvolumeclaims',
+      kubeConfig: options.kubeConfig,
+      path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+      log: options.log,
+      metrics: options.metrics,
+      resyncPeriodMs: options.resyncPeriodMs,
+      handler: {
+        onAdd: (pvc) => this.#put(pvc),
+        onUpdate: (_old, pvc) => this.#put(pvc),
+        onDelete: (pvc) => this.#remove(pvc),
+      },
+    }));
+  }
+
+  start(): void {
+    for (const informer of this.#informers) informer.start();
+  }
+
+  hasSynced(): boolean {
+    return this.#informers.every((informer) => informer.hasSynced());
+  }
+
+  /** True once every informer synced; false if stopped first. */
+  async whenSynced(): Promise<boolean> {
+    const synced = await Promise.all(this.#informers.map((informer) => informer.whenSynced()));
+    return synced.every(Boolean);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.stop()));
+  }
+
+  inNamespace(namespace: string): CachedPvc[] {
+    return [...(this.#byNamespace.get(namespace)?.values() ?? [])];
+  }
+
+  #put(pvc: CachedPvc): void {
+    const { namespace = '', name = '' } = pvc.metadata ?? {};
+    let pvcs = this.#byNamespace.get(namespace);
+    if (pvcs === undefined) this.#byNamespace.set(namespace, (pvcs = new Map<string, CachedPvc>()));
+    pvcs.set(name, pvc);
+  }
+
+  #remove(pvc: CachedPvc): void {
+    const { namespace = '', name = '' } = pvc.metadata ?? {};
+    const pvcs = this.#byNamespace.get(namespace);
+    pvcs?.delete(name);
+    if (pvcs?.size === 0) this.#byNamespace.delete(namespace);
+  }
+}

@@ -1,0 +1,92 @@
+// The HTTPS server the apiserver calls: POST /mutate and /validate (AdmissionReview v1, JSON,
+// at most 7 MiB), GET /healthz and /readyz. A body that is not a review gets a 4xx with a JSON
+// message; a failure on our side a 5xx (the apiserver then applies the failurePolicy).
+import type { Server as HttpsServer } from 'node:https';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import type { WebhookKind } from '../decisions/decide.ts';
+import type { AdmissionMetrics } from './admission-metrics.ts';
+import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
+
+/** As controller-runtime: a review carries object and oldObject, each up to etcd's 1.5 MiB and more. */
+export const ADMISSION_BODY_LIMIT = 7 * 1024 * 1024;
+
+export interface AdmissionServerOptions {
+  readonly logger: Logger;
+  readonly tls: { readonly key: string; readonly cert: string };
+  readonly metrics: AdmissionMetrics;
+  readonly dependencies: AdmissionDependencies;
+}
+
+export type AdmissionServer = FastifyInstance<HttpsServer>;
+
+const ROUTES: Readonly<Record<string, WebhookKind>> = { '/mutate': 'mutate', '/validate': 'validate' };
+
+/** Fastify's own 4xx errors in words a person debugging a client understands. */
+function clientErrorMessage(error: FastifyError, request: FastifyRequest): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `Content-Type must be application/json (an AdmissionReview), got ${JSON.stringify(request.headers['content-type'] ?? '')}`;
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `the body is larger than the limit of ${ADMISSION_BODY_LIMIT} bytes (7 MiB)`;
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the body is empty: expected an AdmissionReview';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'the Content-Length does not match the body';
+    default:
+      return error instanceof SyntaxError ? `the body is not valid JSON: ${error.message}` : error.message;
+  }
+}
+
+export function buildAdmissionServer(options: AdmissionServerOptions): AdmissionServer {
+  const { metrics, dependencies } = options;
+  const app = Fastify({
+    https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
+    loggerInstance: options.logger,
+    // One line per admission is written below instead, without bodies.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ADMISSION_BODY_LIMIT,
+    // The apiserver gives up after timeoutSeconds (at most 30 s); nothing should take longer.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as AdmissionServer;
+  // JSON only: text/plain (accepted by default) is no AdmissionReview.
+  app.removeContentTypeParser('text/plain');
+
+  const summaries = new WeakMap<FastifyRequest['raw'], AdmissionSummary>();
+
+  for (const [path, webhook] of Object.entries(ROUTES)) {
+    app.post(path, async (request, reply) => {
+      const answer = await handleAdmission(webhook, request.body, dependencies);
+      summaries.set(request.raw, answer.summary);
+      if (answer.statusCode === 200) return reply.code(200).send(answer.review);
+      return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
+    });
+  }
+  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
+  app.get('/readyz', async (_request, reply) => {
+    const { ready, reason } = dependencies.readiness();
+    return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const statusCode = error.statusCode ?? 500;
+    if (statusCode >= 400 && statusCode < 500) {
+      summaries.set(request.raw, { operation: 'unknown', result: 'bad_request' });
+      return reply.code(statusCode).send({ statusCode, message: clientErrorMessage(error, request) });
+    }
+    summaries.set(request.raw, { operation: 'unknown', result: 'error' });
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return reply.code(500).send({ statusCode: 500, message: 'internal error; see the webhook log' });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const webhook = ROUTES[request.routeOptions.url ?? ''];
+    if (webhook === undefined) return;
+    const summary = summaries.get(request.raw) ?? { operation: 'unknown', result: reply.statusCode >= 500 ? 'error' : 'bad_request' };
+    metrics.observe(webhook, summary.operation, summary.result, reply.elapsedTime / 1000);
+    request.log.info({ webhook, ...summary, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'admission');
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+// Starts the admission webhook programmatically (main.ts, tests, benchmarks): caches, the
+// operations server (/metrics), the certificate, then the HTTPS admission server. close() stops
+// accepting, finishes requests in flight, then stops the certificate loop and the caches.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
+import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { ClusterCaches } from './cache/cluster-caches.ts';
+import { createContextSource } from './cache/context-source.ts';
+import type { ConfigSource } from './config/config-source.ts';
+import { createAdmissionMetrics } from './server/admission-metrics.ts';
+import { buildAdmissionServer, type AdmissionServer } from './server/admission-server.ts';
+import type { CertificateSource } from './server/certificate-source.ts';
+import type { Readiness } from './server/handle-admission.ts';
+
+export interface WebhookOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly config: ConfigSource;
+  readonly certificates: CertificateSource;
+  /** Default 0.0.0.0. */
+  readonly host?: string;
+  /** HTTPS port; default 8443, 0 for any free port. */
+  readonly port?: number;
+  /** Plain-HTTP /metrics port; default 8080, 0 for any free port, null for no metrics server. */
+  readonly metricsPort?: number | null;
+  readonly logger?: Logger;
+  /** Default: a new registry with the process metrics. */
+  readonly registry?: Registry;
+  readonly now?: () => Date;
+  readonly namespaceLookupTimeoutMs?: number;
+}
+
+export interface WebhookHandle {
+  readonly port: number;
+  readonly metricsPort: number | undefined;
+  readonly registry: Registry;
+  readiness(): Readiness;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startWebhook(options: WebhookOptions): Promise<WebhookHandle> {
+  const log = options.logger ?? createLogger('webhook');
+  const registry = options.registry ?? new Registry();
+  if (options.registry === undefined) collectDefaultMetrics({ register: registry });
+  const config = options.config.current();
+  const caches = new ClusterCaches(config.watchNamespaces, {
+    kubeConfig: options.kubeConfig, log, metrics: createInformerMetrics(registry), resyncPeriodMs: config.resyncPeriod,
+  });
+  let server: AdmissionServer | undefined;
+  let operations: OperationsServer | undefined;
+  const cleanups: (() => void)[] = [];
+
+  const readiness = (): Readiness => {
+    if (server === undefined) return { ready: false, reason: 'no serving certificate yet' };
+    const notSynced = caches.notSyncedReason();
+    return notSynced === null ? { ready: true } : { ready: false, reason: notSynced };
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await server?.close();
+      for (const cleanup of cleanups) cleanup();
+      await Promise.all([options.certificates.stop(), caches.stop(), operations?.close()]);
+      log.info('webhook stopped');
+    })();
+    return closing;
+  };
+
+  try {
+    caches.start();
+    cleanups.push(options.config.onChange((next) => {
+      caches.watchNamespaces(next.watchNamespaces).catch((error: unknown) => log.error({ err: error }, 'switching the PVC cache to the new watchNamespaces failed'));
+    }));
+    if (options.metricsPort !== null) {
+      operations = await startOperationsServer({ host: options.host ?? '0.0.0.0', port: options.metricsPort ?? 8080, registry, readiness });
+    }
+    const certificate = await options.certificates.start();
+    const app = buildAdmissionServer({
+      logger: log,
+      tls: certificate,
+      metrics: createAdmissionMetrics(registry),
+      dependencies: {
+        readiness,
+        log,
+        contextFor: createContextSource({ caches, config: options.config, kubeConfig: options.kubeConfig, log, now: options.now ?? (() => new Date()), namespaceLookupTimeoutMs: options.namespaceLookupTimeoutMs }),
+      },
+    });
+    cleanups.push(options.certificates.onRotation((next) => {
+      // New connections get the new certificate; open ones keep theirs.
+      app.server.setSecureContext({ key: next.key, cert: next.cert });
+      log.info('serving certificate swapped in');
+    }));
+    server = app;
+    await app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 8443 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8443);
+    log.info({ port, metricsPort: operations?.port }, 'webhook listening');
+    return { port, metricsPort: operations?.port, registry, readiness, close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
