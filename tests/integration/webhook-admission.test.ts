@@ -112,3 +112,57 @@ test('several problems on one PVC are all listed', async () => {
     '',
   ].join('\n'));
 });
+
+test('kubectl label of an existing PVC with a bad value is refused; a good value passes', async () => {
+  assert.equal((await apply('labelled', l(ok))).code, 0);
+  const refused = await cluster.kubectl(['label', 'pvc', 'labelled', '-n', ns, `${P}/retain=0`]);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, `Error from server (Forbidden): admission webhook "${registration.validatingWebhookName}" denied the request: PVC "labelled": ${P}/retain="0" is less than 1: use a whole number from 1 to 100 (e.g. ${P}/retain=1)\n`);
+  const accepted = await cluster.kubectl(['label', 'pvc', 'labelled', '-n', ns, `${P}/retain=14`]);
+  assert.equal(accepted.code, 0, accepted.stderr);
+  const stored = await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'labelled' });
+  assert.equal(stored.metadata?.labels?.[`${P}/retain`], '14');
+});
+
+test('a PVC labelled badly before the webhook existed: updates that leave the backup labels pass, the PV binder too', async () => {
+  const relabel = await cluster.kubectl(['label', 'pvc', 'legacy', '-n', legacyNs, 'app=reports']);
+  assert.equal(relabel.code, 0, relabel.stderr);
+  // The PV binder sets spec.volumeName on the claim.
+  await core.patchNamespacedPersistentVolumeClaim({ namespace: legacyNs, name: 'legacy', body: { spec: { volumeName: 'pvc-legacy-volume' } } }, mergePatch);
+  const stored = await core.readNamespacedPersistentVolumeClaim({ namespace: legacyNs, name: 'legacy' });
+  assert.equal(stored.spec?.volumeName, 'pvc-legacy-volume');
+  assert.equal(stored.metadata?.labels?.app, 'reports');
+  // A problem already there does not block fixing another label, but a new one is refused.
+  const fixOne = await cluster.kubectl(['label', 'pvc', 'legacy', '-n', legacyNs, '--overwrite', `${P}/enabled=true`, `${P}/name=legacy`]);
+  assert.equal(fixOne.code, 0, fixOne.stderr);
+  assert.match(fixOne.stderr, /^Warning: backup.vluwte.nl\/start="2460" is not a time of day/);
+  const worse = await cluster.kubectl(['label', 'pvc', 'legacy', '-n', legacyNs, `${P}/interval=5`]);
+  assert.equal(worse.code, 1);
+  assert.match(worse.stderr, /denied the request: PVC "legacy" has 2 problems with its backup labels:\n- .*interval="5".*\n- .*start="2460"/);
+});
+
+test('defaulting on create is in the stored object: enabled from the namespace policy label, name from the PVC name', async () => {
+  const policyNs = await cluster.createNamespace('lbg-wh-policy', { ...registration.namespaceLabels, [`${P}/default-enabled`]: 'true' });
+  const result = await apply('reports', {}, classes.longhorn, policyNs);
+  assert.equal(result.code, 0, result.stderr);
+  const stored = await core.readNamespacedPersistentVolumeClaim({ namespace: policyNs, name: 'reports' });
+  assert.deepEqual(stored.metadata?.labels, l({ enabled: 'true', name: 'reports' }));
+  // enabled given, name left out: the name is filled in anywhere.
+  assert.equal((await apply('named-by-default', l({ enabled: 'true' }))).code, 0);
+  const named = await core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'named-by-default' });
+  assert.equal(named.metadata?.labels?.[`${P}/name`], 'named-by-default');
+});
+
+test('a PVC of another provisioner passes with a warning kubectl prints', async () => {
+  const result = await apply('on-nfs', l({ enabled: 'yes' }), classes.other);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr,
+    `Warning: PVC "on-nfs" is not Longhorn-backed (StorageClass "${classes.other}" has provisioner "nfs.csi.k8s.io", not driver.longhorn.io): its backup labels are ignored and no backup is made\n`);
+});
+
+test('deleting a protected PVC without an archive warns', async () => {
+  assert.equal((await apply('to-delete', l({ enabled: 'true', name: 'to-delete' }))).code, 0);
+  const result = await cluster.kubectl(['delete', 'pvc', 'to-delete', '-n', ns, '--wait=false']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, `Warning: PVC "to-delete" is backed up (job backup-${ns}-to-delete) and has no completed archive: no final full backup is made and its job is removed 24h after the deletion; to keep a final full backup, first label it ${P}/archive=true ${P}/archive-delete-after=YYYY-MM-DD and let the archive complete; or opt it out with ${P}/enabled=false\n`);
+});

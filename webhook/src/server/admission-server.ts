@@ -31,6 +31,8 @@ function clientErrorMessage(error: FastifyError, request: FastifyRequest): strin
       return `the body is larger than the limit of ${ADMISSION_BODY_LIMIT} bytes (7 MiB)`;
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'the body is empty: expected an AdmissionReview';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'the body is not valid JSON: expected an AdmissionReview';
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'the Content-Length does not match the body';
     default:
