@@ -1,0 +1,30 @@
+// The real webhook (startWebhook: informer caches of a real apiserver, decisions, metrics, one log
+// line per admission) with a fixed certificate and configuration. Run as a child process by run.ts:
+//   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file>
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { staticConfig } from '@longhorn-backup-guard/webhook/config/config-source';
+import { staticCertificate } from '@longhorn-backup-guard/webhook/server/certificate-source';
+import { startWebhook } from '@longhorn-backup-guard/webhook/start-webhook';
+import { waitFor } from '../../tests/harness/wait-for.ts';
+import { reportReady, stopWith } from '../lib/child-process.ts';
+
+const [kubeconfigPath, certFile, keyFile] = process.argv.slice(2);
+if (kubeconfigPath === undefined || certFile === undefined || keyFile === undefined) {
+  throw new Error('usage: webhook-server.ts <kubeconfig> <cert file> <key file>');
+}
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(kubeconfigPath);
+
+const webhook = await startWebhook({
+  kubeConfig,
+  config: staticConfig(defaultConfig),
+  certificates: staticCertificate({ cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') }),
+  host: '127.0.0.1',
+  port: 0,
+  metricsPort: 0,
+});
+stopWith(() => webhook.close());
+await waitFor('webhook caches synced', async () => (webhook.readiness().ready ? true : undefined), 60_000);
+reportReady({ port: webhook.port });
