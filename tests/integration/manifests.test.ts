@@ -8,12 +8,13 @@
 // and the webhook configurations applied here would be called for every PVC created in it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { AdmissionregistrationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parseConfig } from '@longhorn-backup-guard/shared/config/parse-config';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { readEnvironment } from '@longhorn-backup-guard/webhook/environment';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { repoRoot } from '../harness/paths.ts';
 import { waitFor } from '../harness/wait-for.ts';
@@ -149,6 +150,7 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
   assert.equal(webhookEnv.get('TLS_SECRET_NAME'), 'longhorn-backup-guard-webhook-tls');
   assert.equal(webhookEnv.get('SERVICE_NAME'), 'longhorn-backup-guard-webhook');
   assert.equal(webhookEnv.get('WEBHOOK_CONFIGURATION_NAME'), 'longhorn-backup-guard');
+  assert.equal(webhookEnv.get('WEBHOOK_PORT'), '8443');
 
   const [reconcilerContainer] = find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.template.spec.containers;
   assert.ok(reconcilerContainer);
@@ -162,6 +164,30 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
   assert.equal(pdb.spec.minAvailable, 1);
   assert.deepEqual(pdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.selector.matchLabels);
 });
+
+test('the env the Deployments set is the env the components read', async () => {
+  const webhookEnv = envOf(find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.template.spec.containers[0] as Container);
+  const read = readEnvironment({ ...Object.fromEntries(webhookEnv), POD_NAMESPACE: NS });
+  assert.equal(read.port, 8443);
+  assert.equal(read.metricsPort, 8080);
+  assert.equal(read.configFile, '/etc/longhorn-backup-guard/config.yaml');
+  assert.equal(read.namespace, NS);
+  assert.equal(read.tlsSecretName, 'longhorn-backup-guard-webhook-tls');
+  assert.equal(read.serviceName, 'longhorn-backup-guard-webhook');
+  assert.equal(read.mutatingWebhookConfigurationName, find('MutatingWebhookConfiguration', 'longhorn-backup-guard').metadata.name);
+  assert.equal(read.validatingWebhookConfigurationName, find('ValidatingWebhookConfiguration', 'longhorn-backup-guard').metadata.name);
+  // A variable the code does not mention any more would be set for nothing.
+  for (const component of ['webhook', 'reconciler']) {
+    const container = find<DeploymentSpec>('Deployment', `longhorn-backup-guard-${component}`, NS).spec.template.spec.containers[0] as Container;
+    const sources = await readSources(join(repoRoot, component, 'src'));
+    for (const name of envOf(container).keys()) assert.ok(sources.includes(name), `${component}/src never reads ${name}`);
+  }
+});
+
+async function readSources(dir: string): Promise<string> {
+  const files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.ts'));
+  return (await Promise.all(files.map((file) => readFile(join(dir, file), 'utf8')))).join('\n');
+}
 
 test('Services select their pods and route to named container ports; ServiceMonitors scrape them', () => {
   const webhookService = find<ServiceSpec>('Service', 'longhorn-backup-guard-webhook', NS);
