@@ -1,9 +1,11 @@
 // Webhook benchmark: the real webhook beside a bare fastify HTTPS server, same certificate, same
 // body limit, same machine, same run, over loopback HTTPS.
-//   node bench/webhook/run.ts [--connections 32] [--duration 10] [--rate 1000] [--latency-duration 15]
-//                             [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
-// Each server runs in a child process; each load generator is a process of its own. Prints the
-// figures as Markdown tables (for BENCHMARKS.md). Performance is never asserted: this only measures.
+//   node bench/webhook/run.ts [--connections 32] [--duration 10] [--rate 1000] [--latency-duration 10]
+//                             [--rounds 3] [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
+// Each server runs in a child process; each load generator is a process of its own. The two servers
+// take turns, round after round (the one going first alternates), and each figure is the median of
+// the rounds with their range beside it: on a shared 2-core machine one run alone is noise.
+// Prints Markdown tables (for BENCHMARKS.md). Performance is never asserted: this only measures.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.
 import { postJson } from '../lib/https-post.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
+import { median } from '../lib/percentiles.ts';
 import { writeLoopbackCertificate } from '../lib/tls.ts';
 import { buildVegeta, closedLoop, openLoop, type Latency, type Throughput } from './load-generators.ts';
 import { BENCH_NAMESPACE, benchCases, LONGHORN_STORAGE_CLASS, validBackupLabels, type BenchCase } from './review-bodies.ts';
@@ -25,7 +28,8 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '32' },
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
-    'latency-duration': { type: 'string', default: '15' },
+    'latency-duration': { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
     'existing-pvcs': { type: 'string', default: '200' },
     cases: { type: 'string' },
   },
@@ -35,6 +39,7 @@ const durationSeconds = Number(flags.duration);
 const rate = Number(flags.rate);
 const latencySeconds = Number(flags['latency-duration']);
 const existingPvcs = Number(flags['existing-pvcs']);
+const rounds = Number(flags.rounds);
 const WARMUP_SECONDS = 3;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -69,10 +74,20 @@ async function checkAnswer(server: string, url: string, benchCase: BenchCase, ca
   }
 }
 
+const SERVERS = ['bare', 'webhook'] as const;
+type ServerName = (typeof SERVERS)[number];
+
 interface CaseResult {
   readonly benchCase: BenchCase;
-  readonly throughput: { bare: Throughput; webhook: Throughput };
-  readonly latency: { bare: Latency; webhook: Latency };
+  /** One entry per round. */
+  readonly throughput: Record<ServerName, Throughput[]>;
+  readonly latency: Record<ServerName, Latency[]>;
+}
+
+/** "median (min-max)" of one figure over the rounds. */
+function spread(values: readonly number[], format: (value: number) => string): string {
+  if (values.length === 1) return format(values[0] ?? Number.NaN);
+  return `${format(median(values))} (${format(Math.min(...values))}-${format(Math.max(...values))})`;
 }
 
 const workDir = await mkdtemp(join(tmpdir(), 'lbg-bench-webhook-'));
@@ -100,39 +115,51 @@ try {
     const bodyFile = join(workDir, `${benchCase.id}.json`);
     await writeFile(bodyFile, benchCase.body);
     await checkAnswer('webhook', servers.webhook + benchCase.path, benchCase, ca);
-    const throughput: Partial<Record<'bare' | 'webhook', Throughput>> = {};
-    const latency: Partial<Record<'bare' | 'webhook', Latency>> = {};
-    for (const server of ['bare', 'webhook'] as const) {
-      const url = servers[server] + benchCase.path;
-      await closedLoop(url, bodyFile, { connections, durationSeconds: WARMUP_SECONDS });
-      throughput[server] = await closedLoop(url, bodyFile, { connections, durationSeconds });
-      log(`${benchCase.id} ${server}: ${thousands(throughput[server].requestsPerSecond)} req/s closed loop (${connections} connections)`);
+    const throughput: Record<ServerName, Throughput[]> = { bare: [], webhook: [] };
+    const latency: Record<ServerName, Latency[]> = { bare: [], webhook: [] };
+    for (const server of SERVERS) await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds: WARMUP_SECONDS });
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? SERVERS : [...SERVERS].reverse();
+      for (const server of order) {
+        const result = await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds });
+        throughput[server].push(result);
+        log(`${benchCase.id} round ${round + 1} ${server}: ${thousands(result.requestsPerSecond)} req/s closed loop (${connections} connections)`);
+      }
+      for (const server of order) {
+        const result = await openLoop(vegeta, servers[server] + benchCase.path, bodyFile, workDir, { rate, durationSeconds: latencySeconds, caFile: tls.caFile });
+        latency[server].push(result);
+        log(`${benchCase.id} round ${round + 1} ${server}: p50 ${ms(result.p50Ms)} ms, p99 ${ms(result.p99Ms)} ms at ${rate} req/s`);
+      }
     }
-    for (const server of ['bare', 'webhook'] as const) {
-      latency[server] = await openLoop(vegeta, servers[server] + benchCase.path, bodyFile, workDir, { rate, durationSeconds: latencySeconds, caFile: tls.caFile });
-      log(`${benchCase.id} ${server}: p50 ${ms(latency[server].p50Ms)} ms, p99 ${ms(latency[server].p99Ms)} ms at ${rate} req/s`);
-    }
-    results.push({ benchCase, throughput: throughput as CaseResult['throughput'], latency: latency as CaseResult['latency'] });
+    results.push({ benchCase, throughput, latency });
   }
   log(`after: ${loadSummary()}`);
 
-  const failures = results.flatMap((r) => [r.throughput.bare, r.throughput.webhook, r.latency.bare, r.latency.webhook]).reduce((sum, r) => sum + r.failures, 0);
+  const all = results.flatMap((r) => [...r.throughput.bare, ...r.throughput.webhook, ...r.latency.bare, ...r.latency.webhook]);
+  const failures = all.reduce((sum, r) => sum + r.failures, 0);
   const bodySizes = [...new Set(results.map((r) => Buffer.byteLength(r.benchCase.body)))].join(' / ');
+  const rps = (r: Throughput) => r.requestsPerSecond;
   console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
-  console.log(`bodies: ${bodySizes} bytes; ${existingPvcs} other labelled PVCs in the namespace; failed requests in all runs: ${failures}\n`);
-  console.log(`Throughput, closed loop (autocannon, ${connections} connections, ${durationSeconds} s after a ${WARMUP_SECONDS} s warm-up):\n`);
+  console.log(`bodies: ${bodySizes} bytes; ${existingPvcs} other labelled PVCs in the namespace; failed requests in all runs: ${failures}`);
+  console.log(`each figure: median of ${rounds} rounds (min-max)\n`);
+  console.log(`Throughput, closed loop (autocannon, ${connections} connections, ${durationSeconds} s per round after a ${WARMUP_SECONDS} s warm-up):\n`);
   console.log(markdownTable(
     ['case', 'bare req/s', 'webhook req/s', 'webhook/bare', 'bare p50/p99 ms', 'webhook p50/p99 ms'],
     results.map(({ benchCase, throughput: { bare: b, webhook: w } }) => [
-      benchCase.description, thousands(b.requestsPerSecond), thousands(w.requestsPerSecond), ratio(w.requestsPerSecond, b.requestsPerSecond),
-      `${ms(b.p50Ms)} / ${ms(b.p99Ms)}`, `${ms(w.p50Ms)} / ${ms(w.p99Ms)}`,
+      benchCase.description, spread(b.map(rps), thousands), spread(w.map(rps), thousands),
+      ratio(median(w.map(rps)), median(b.map(rps))),
+      `${ms(median(b.map((r) => r.p50Ms)))} / ${ms(median(b.map((r) => r.p99Ms)))}`, `${ms(median(w.map((r) => r.p50Ms)))} / ${ms(median(w.map((r) => r.p99Ms)))}`,
     ]),
   ));
-  console.log(`\nLatency at a fixed ${rate} req/s, open loop (vegeta, ${latencySeconds} s, ${thousands(rate * latencySeconds)} requests each):\n`);
+  console.log(`\nLatency at a fixed ${rate} req/s, open loop (vegeta, ${latencySeconds} s per round, ${thousands(rate * latencySeconds)} requests each):\n`);
   console.log(markdownTable(
-    ['case', 'bare p50 ms', 'webhook p50 ms', 'bare p99 ms', 'webhook p99 ms', 'p99 webhook/bare', 'webhook p90 / max ms'],
+    ['case', 'bare p50 ms', 'webhook p50 ms', 'bare p99 ms', 'webhook p99 ms', 'p99 webhook/bare', 'webhook max ms'],
     results.map(({ benchCase, latency: { bare: b, webhook: w } }) => [
-      benchCase.description, ms(b.p50Ms), ms(w.p50Ms), ms(b.p99Ms), ms(w.p99Ms), ratio(w.p99Ms, b.p99Ms), `${ms(w.p90Ms)} / ${ms(w.maxMs)}`,
+      benchCase.description,
+      spread(b.map((r) => r.p50Ms), ms), spread(w.map((r) => r.p50Ms), ms),
+      spread(b.map((r) => r.p99Ms), ms), spread(w.map((r) => r.p99Ms), ms),
+      ratio(median(w.map((r) => r.p99Ms)), median(b.map((r) => r.p99Ms))),
+      spread(w.map((r) => r.maxMs), ms),
     ]),
   ));
 } finally {
