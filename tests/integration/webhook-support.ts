@@ -3,6 +3,7 @@
 // configurations with unique names whose namespaceSelector matches only this file's namespaces.
 import { randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { AdmissionregistrationV1Api, CoreV1Api, StorageV1Api, type KubeConfig, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { CertificateManager, type CertificateManagerOptions } from '@longhorn-backup-guard/certs/certificate-manager';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
@@ -101,6 +102,7 @@ export interface StartOptions {
   readonly port?: number;
   readonly config?: ConfigSource | GuardConfig;
   readonly certificateOptions?: Partial<CertificateManagerOptions>;
+  readonly maxRequestsPerSocket?: number;
 }
 
 export async function startTestWebhook(options: StartOptions): Promise<RunningWebhook> {
@@ -122,7 +124,7 @@ export async function startTestWebhook(options: StartOptions): Promise<RunningWe
     ...options.certificateOptions,
   });
   const config = options.config === undefined ? staticConfig(defaultConfig) : 'current' in options.config ? options.config : staticConfig(options.config);
-  const handle = await startWebhook({ kubeConfig, config, certificates, host: '127.0.0.1', port, metricsPort: 0, logger: log });
+  const handle = await startWebhook({ kubeConfig, config, certificates, host: '127.0.0.1', port, metricsPort: 0, logger: log, maxRequestsPerSocket: options.maxRequestsPerSocket });
   await waitFor('webhook ready', async () => (handle.readiness().ready ? true : undefined), 20_000);
   return { handle, certificates, port };
 }
@@ -194,7 +196,7 @@ export function postRaw(port: number, path: string, ca: string, body: string | B
 export function servedCertificateSerial(port: number, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', ca, agent: false }, (res) => {
-      const serial = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber;
+      const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
       res.resume();
       res.on('end', () => resolve(serial));
     });

@@ -29,6 +29,8 @@ export interface WebhookOptions {
   readonly registry?: Registry;
   readonly now?: () => Date;
   readonly namespaceLookupTimeoutMs?: number;
+  /** Requests per kept-alive connection before it is recycled (default 1000). */
+  readonly maxRequestsPerSocket?: number;
 }
 
 export interface WebhookHandle {
@@ -81,6 +83,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
     const app = buildAdmissionServer({
       logger: log,
       tls: certificate,
+      maxRequestsPerSocket: options.maxRequestsPerSocket,
       metrics: createAdmissionMetrics(registry),
       dependencies: {
         readiness,
@@ -89,7 +92,8 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
       },
     });
     cleanups.push(options.certificates.onRotation((next) => {
-      // New connections get the new certificate; open ones keep theirs.
+      // New connections get the new certificate; open ones keep theirs until they are recycled
+      // (see maxRequestsPerSocket). Closing idle ones here would race the apiserver reusing them.
       app.server.setSecureContext({ key: next.key, cert: next.cert });
       log.info('serving certificate swapped in');
     }));

@@ -16,6 +16,7 @@ export interface AdmissionServerOptions {
   readonly tls: { readonly key: string; readonly cert: string };
   readonly metrics: AdmissionMetrics;
   readonly dependencies: AdmissionDependencies;
+  readonly maxRequestsPerSocket?: number | undefined;
 }
 
 export type AdmissionServer = FastifyInstance<HttpsServer>;
@@ -50,6 +51,13 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
     bodyLimit: ADMISSION_BODY_LIMIT,
     // The apiserver gives up after timeoutSeconds (at most 30 s); nothing should take longer.
     requestTimeout: 30_000,
+    // Longer than the apiserver's idle timeout (90 s), so the client, not the server, ends an
+    // idle connection: a server-side close can race a request being written (broken pipe).
+    keepAliveTimeout: 120_000,
+    // The apiserver keeps one connection per webhook host: recycling it now and then (with
+    // `Connection: close` on the last answer, no race) spreads load over replicas and makes
+    // clients handshake with a rotated certificate.
+    maxRequestsPerSocket: options.maxRequestsPerSocket ?? 1000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as AdmissionServer;
