@@ -16,6 +16,12 @@ export class ReportStore {
     return this.#reports.get(keyString(key))?.report;
   }
 
+  /** Forget the keys not in `keys` (they left the caches' scope and will not be reconciled again). */
+  retainOnly(keys: readonly PvcKey[]): void {
+    const kept = new Set(keys.map(keyString));
+    for (const text of this.#reports.keys()) if (!kept.has(text)) this.#reports.delete(text);
+  }
+
   /** Forget everything (this replica stopped leading: the leader reports). */
   clear(): void {
     this.#reports.clear();
