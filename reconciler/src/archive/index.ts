@@ -2,8 +2,9 @@
 // on every pass over a key, after its own decision, executes the returned actions after its own
 // and merges the returned report into the key's report (the backup_archive_* gauges).
 //
-// THIS IS A NO-OP PLACEHOLDER: the archive engineer replaces this file's implementation, keeping
-// the exported types and the `archiveWorkflow` name.
+// The workflow itself is archive-workflow.ts (the decision, pure); README-level behaviour:
+// Snapshot (createSnapshot) -> readyToUse -> full Backup -> Completed -> result recorded on the
+// job, failures retried with backoff under new names, state in annotations on the job.
 //
 // Rules the reconciler already keeps, which the workflow can rely on:
 // - Jobs with archive labels (`<p>/archive=true` on the RecurringJob) are never deleted by the
@@ -23,6 +24,7 @@ import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhor
 import type { Action, LonghornPlural } from '../decide/actions.ts';
 import type { KeyReport } from '../decide/key-report.ts';
 import type { PvcKey } from '../keys/pvc-key.ts';
+import { createArchiveWorkflow } from './archive-workflow.ts';
 
 export interface ArchiveContext {
   readonly key: PvcKey;
@@ -66,8 +68,8 @@ export interface ArchiveWorkflow {
   reconcile(ctx: ArchiveContext): ArchiveOutcome;
 }
 
-/** No-op until the archive workflow lands: no watches, no actions, nothing reported. */
-export const archiveWorkflow: ArchiveWorkflow = {
-  watches: [],
-  reconcile: () => ({ actions: [], report: {} }),
-};
+export { createArchiveWorkflow, type ArchiveWorkflowOptions } from './archive-workflow.ts';
+export type { RetryBackoff } from './archive-backoff.ts';
+
+/** The workflow with the default retry backoff (1 min, doubling, at most a day). */
+export const archiveWorkflow: ArchiveWorkflow = createArchiveWorkflow();

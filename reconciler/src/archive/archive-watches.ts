@@ -1,0 +1,47 @@
+// The Longhorn objects the workflow reads, and the PVC key each belongs to: its Snapshots and
+// Backups by their link labels (the full PVC name from the annotation, as a label value may be
+// cut), and Volumes by Longhorn's record of their PVC, which Longhorn keeps after the PVC is
+// deleted (so the workflow can tell whether the volume of a deleted PVC still exists).
+
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
+import type { ObjectMeta, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { PvcKey } from '../keys/pvc-key.ts';
+import { archiveKeys } from './archive-keys.ts';
+import type { ArchiveWatch } from './index.ts';
+
+function metadataOf(object: unknown): ObjectMeta | undefined {
+  if (typeof object !== 'object' || object === null || !('metadata' in object)) return undefined;
+  const { metadata } = object;
+  return typeof metadata === 'object' && metadata !== null ? metadata : undefined;
+}
+
+/** The key of an archive Snapshot or Backup (made by this product for some PVC's job). */
+export function archiveObjectKeys(object: unknown, config: GuardConfig): readonly PvcKey[] {
+  const metadata = metadataOf(object);
+  const labels = metadata?.labels ?? {};
+  const keys = backupLabelKeys(config.labelPrefix);
+  if (labels[keys.managed] !== 'true' || labels[archiveKeys(config.labelPrefix).archiveJob] === undefined) return [];
+  const namespace = labels[keys.sourceNamespace];
+  const pvcName = metadata?.annotations?.[archiveKeys(config.labelPrefix).pvc] ?? labels[keys.sourcePvc];
+  return namespace && pvcName ? [{ namespace, pvcName }] : [];
+}
+
+/** The key of the PVC Longhorn records for a Volume. */
+export function volumeKeys(object: unknown): readonly PvcKey[] {
+  if (metadataOf(object) === undefined) return [];
+  const status = (object as Volume).status?.kubernetesStatus;
+  return status?.namespace && status.pvcName ? [{ namespace: status.namespace, pvcName: status.pvcName }] : [];
+}
+
+export const ARCHIVE_WATCHES: readonly ArchiveWatch[] = Object.freeze([
+  { plural: LONGHORN_PLURALS.snapshot, keysOf: archiveObjectKeys },
+  { plural: LONGHORN_PLURALS.backup, keysOf: archiveObjectKeys },
+  { plural: LONGHORN_PLURALS.volume, keysOf: volumeKeys },
+]);
+
+/** The watched objects of `plural` as Longhorn objects (anything without metadata is skipped). */
+export function watchedObjects<T extends { metadata: ObjectMeta }>(watched: ReadonlyMap<string, readonly unknown[]>, plural: string): T[] {
+  return (watched.get(plural) ?? []).filter((object): object is T => metadataOf(object) !== undefined);
+}

@@ -1,0 +1,281 @@
+// The archive workflow's decision for one PVC key: pure, it reads only the context. The state is
+// the record on the job (archive-record.ts) plus what Longhorn shows of the current attempt's
+// Snapshot and Backup (archive-objects.ts). Phases, by the record:
+//   no record (or another PVC's, or withdrawn) -> start: record volume, PVC and attempt; Snapshot
+//   running     -> Snapshot, wait readyToUse, full Backup, wait Completed -> record the result
+//                  (any failure or timeout -> record it)
+//   failed      -> wait for the backoff, then the next attempt (new names)
+//   completed   -> report ready
+// A vanished volume stops everything but a completed archive; expiry is reported beside any phase.
+
+import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
+import type { Backup, RecurringJob, Snapshot, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import type { Action, EventSpec } from '../decide/actions.ts';
+import { pvcObject } from '../decide/involved-objects.ts';
+import { jobTarget } from '../decide/object-targets.ts';
+import { formatRfc3339 } from '../decide/orphan-mark.ts';
+import { DEFAULT_RETRY_BACKOFF, retryDelay, type RetryBackoff } from './archive-backoff.ts';
+import { ARCHIVE_EVENT_REASONS as REASONS, archiveEvent } from './archive-events.ts';
+import { archiveKeys, archiveLinkLabels } from './archive-keys.ts';
+import { archiveObjectName } from './archive-names.ts';
+import { attemptProgress, backupBody, snapshotBody, type ArchiveLinks } from './archive-objects.ts';
+import { completionPatch, failurePatch, readArchiveRecord, retryPatch, startPatch, withdrawalPatch, type ArchiveRecord, type ArchiveResult } from './archive-record.ts';
+import { archiveRequestOf } from './archive-request.ts';
+import { ARCHIVE_WATCHES, watchedObjects } from './archive-watches.ts';
+import type { ArchiveContext, ArchiveOutcome, ArchiveWorkflow } from './index.ts';
+
+export interface ArchiveWorkflowOptions {
+  readonly retryBackoff?: RetryBackoff;
+}
+
+/** Longer waits are cut to this (timers cannot hold 25 days; the periodic resync comes sooner anyway). */
+const MAX_REQUEUE_MS = 24 * 3_600_000;
+
+const NOTHING: ArchiveOutcome = { actions: [], report: {} };
+
+/** One pass of an active archive: what to do and what it shows. */
+interface Step {
+  readonly actions: readonly Action[];
+  readonly ready?: boolean;
+  readonly failing?: boolean;
+  readonly requeueAfter?: number;
+}
+
+/** Everything a phase needs, read once. */
+interface Run {
+  readonly ctx: ArchiveContext;
+  readonly job: RecurringJob;
+  readonly jobName: string;
+  readonly deleteAfter: string;
+  readonly backoff: RetryBackoff;
+}
+
+/** Where an attempt is: the record's fields that name its objects. */
+interface Attempt {
+  readonly volume: string;
+  readonly pvcUid: string;
+  readonly attempt: number;
+}
+
+export function createArchiveWorkflow(options: ArchiveWorkflowOptions = {}): ArchiveWorkflow {
+  const backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
+  return { watches: ARCHIVE_WATCHES, reconcile: (ctx) => decideArchive(ctx, backoff) };
+}
+
+export function decideArchive(ctx: ArchiveContext, backoff: RetryBackoff = DEFAULT_RETRY_BACKOFF): ArchiveOutcome {
+  const request = archiveRequestOf(ctx);
+  switch (request.kind) {
+    case 'pending':
+      return NOTHING;
+    case 'none':
+      return withdraw(ctx);
+    case 'blocked': {
+      const event: EventSpec = { involvedObject: pvcObject(request.pvc), type: 'Warning', reason: REASONS.notStarted, message: request.why };
+      return { actions: [{ type: 'event', event }], report: request.violation === undefined ? {} : { violations: [request.violation] } };
+    }
+    case 'active':
+      return runArchive({ ctx, job: request.job, jobName: request.job.metadata.name ?? '', deleteAfter: request.deleteAfter, backoff });
+  }
+}
+
+/** Whether the record is of the PVC this key stands for (a later PVC of the same name has another uid). */
+function isOfThisPvc(ctx: ArchiveContext, record: ArchiveRecord): boolean {
+  return ctx.pvc === undefined ? record.pvc === ctx.key.pvcName : record.pvcUid === (ctx.pvc.metadata?.uid ?? '');
+}
+
+function runArchive(run: Run): ArchiveOutcome {
+  const { ctx } = run;
+  const record = readArchiveRecord(run.job, ctx.config.labelPrefix);
+  // A deleted PVC whose name was cut in the job's labels has two keys; the full name's reports.
+  if (ctx.pvc === undefined && record !== null && record.pvc !== ctx.key.pvcName) return NOTHING;
+  const current = record !== null && !record.withdrawn && isOfThisPvc(ctx, record) ? record : null;
+  const step = current === null ? start(run, record) : resume(run, current);
+  const expired = isArchiveExpired({ deleteAfter: run.deleteAfter }, ctx.now);
+  const actions = expired ? [...step.actions, eventAction(run, 'Normal', REASONS.expired, expiredMessage(run))] : step.actions;
+  const list = (yes: boolean | undefined) => (yes === true ? [run.jobName] : []);
+  return {
+    actions,
+    report: { archiveReady: list(step.ready), archiveFailed: list(step.failing), archiveExpired: list(expired) },
+    ...(step.requeueAfter === undefined ? {} : { requeueAfter: Math.min(MAX_REQUEUE_MS, Math.max(1, step.requeueAfter)) }),
+  };
+}
+
+// ---- phases ----
+
+function resume(run: Run, record: ArchiveRecord): Step {
+  if (record.result !== undefined) return completed(run, record.result);
+  if (record.failedAt !== undefined) return awaitingRetry(run, record, record.failedAt);
+  return inFlight(run, record);
+}
+
+function start(run: Run, previous: ArchiveRecord | null): Step {
+  const { ctx } = run;
+  const { pvc, volume } = ctx;
+  if (pvc === undefined) {
+    if (previous?.withdrawn === true) return { actions: [] };
+    const message = `PVC ${describePvc(ctx)} was deleted before its archive could start: no archive was made and none can be now. Its earlier recurring backups are in the backup target; delete this job (kubectl delete recurringjobs.longhorn.io -n ${ctx.config.longhornNamespace} ${run.jobName}) once it is no longer needed`;
+    return { actions: [eventAction(run, 'Warning', REASONS.failed, message)], failing: true };
+  }
+  const pvName = pvc.spec?.volumeName ?? '';
+  if (pvName === '') return waiting(run, 'the PVC is not bound yet');
+  if (volume === undefined) return waiting(run, `Longhorn volume ${pvName} does not exist yet in namespace ${ctx.config.longhornNamespace}`);
+  const pvcUid = pvc.metadata?.uid ?? '';
+  const attempt: Attempt = { volume: volume.metadata.name ?? pvName, pvcUid, attempt: previous !== null && previous.pvcUid === pvcUid ? previous.attempt + 1 : 1 };
+  const patch = startPatch(ctx.config.labelPrefix, { ...attempt, pvc: ctx.key.pvcName });
+  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, attempt, '')] };
+}
+
+function inFlight(run: Run, record: ArchiveRecord): Step {
+  const { ctx } = run;
+  const name = objectName(run, record);
+  const snapshots = watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot);
+  const backups = watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup);
+  const progress = attemptProgress(name, snapshots, backups, ctx.config, ctx.now);
+  if (progress.kind === 'completed') return completion(run, progress.result);
+  if (progress.kind === 'failed') return failure(run, record, progress.error);
+  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record);
+  const failing = record.lastError !== undefined;
+  switch (progress.kind) {
+    case 'snapshot-missing':
+      return { actions: [createSnapshot(run, record, '')], failing };
+    case 'backup-missing':
+      return { actions: [createBackup(run, record)], failing };
+    case 'snapshot-pending':
+    case 'backup-pending':
+      return { actions: [], failing, requeueAfter: progress.remainingMs };
+  }
+}
+
+function completion(run: Run, result: ArchiveResult): Step {
+  const patch = completionPatch(run.ctx.config.labelPrefix, result);
+  const event = archiveEvent(run.ctx, run.job, 'Normal', REASONS.ready, readyMessage(run, result));
+  return { actions: [{ type: 'patch', target: jobTarget(run.ctx.config, run.jobName), patch, event }], ready: true };
+}
+
+function completed(run: Run, result: ArchiveResult): Step {
+  return { actions: [eventAction(run, 'Normal', REASONS.ready, readyMessage(run, result))], ready: true };
+}
+
+function failure(run: Run, record: ArchiveRecord, error: string): Step {
+  const { ctx } = run;
+  const failedAt = new Date(Math.floor(ctx.now.getTime() / 1000) * 1000); // as the annotation keeps it
+  const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
+  const event = archiveEvent(ctx, run.job, 'Warning', REASONS.failed, failedMessage(record.attempt, error, retryAt));
+  const patch = failurePatch(ctx.config.labelPrefix, failedAt, error);
+  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
+}
+
+function awaitingRetry(run: Run, record: ArchiveRecord, failedAt: Date): Step {
+  const { ctx } = run;
+  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record);
+  const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
+  if (ctx.now.getTime() < retryAt) {
+    const message = failedMessage(record.attempt, record.lastError ?? '', retryAt);
+    return { actions: [eventAction(run, 'Warning', REASONS.failed, message)], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
+  }
+  const next: Attempt = { ...record, attempt: record.attempt + 1 };
+  const patch = retryPatch(ctx.config.labelPrefix, next.attempt);
+  const why = ` (a retry: attempt ${record.attempt} failed: ${record.lastError ?? 'no reason recorded'})`;
+  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, next, why)], failing: true };
+}
+
+function volumeGone(run: Run, record: ArchiveRecord): Step {
+  const last = record.lastError === undefined ? '' : ` The last failure: ${record.lastError}.`;
+  const message = `Longhorn volume ${record.volume} is gone before the archive completed (attempt ${record.attempt}): no archive was made and none is tried again.${last} Delete this job once it is no longer needed`;
+  return { actions: [eventAction(run, 'Warning', REASONS.volumeGone, message)], failing: true };
+}
+
+function waiting(run: Run, why: string): Step {
+  return { actions: [eventAction(run, 'Normal', REASONS.waiting, `the archive waits: ${why}; it starts then`)] };
+}
+
+/** The request is gone while this PVC's record is live: stop, keep everything, say so. */
+function withdraw(ctx: ArchiveContext): ArchiveOutcome {
+  const { job, config } = ctx;
+  if (job === undefined || !isJobOfPvc(job, ctx.key.namespace, ctx.key.pvcName, config)) return NOTHING;
+  const record = readArchiveRecord(job, config.labelPrefix);
+  if (record === null || record.withdrawn || !isOfThisPvc(ctx, record)) return NOTHING;
+  const jobName = job.metadata.name ?? '';
+  const label = backupLabelKeys(config.labelPrefix).archive;
+  const kept = record.result === undefined ? keptObjects(ctx, objectName({ jobName }, record)) : `the completed archive Backup ${record.result.backup} is kept`;
+  const message = `the archive request was withdrawn (${label} is no longer true on the PVC): the workflow stopped at attempt ${record.attempt}; nothing was deleted (${kept}). Setting ${label}=true again starts a new archive`;
+  const event = archiveEvent(ctx, job, 'Normal', REASONS.withdrawn, message);
+  return { actions: [{ type: 'patch', target: jobTarget(config, jobName), patch: withdrawalPatch(config.labelPrefix, ctx.now), event }], report: {} };
+}
+
+// ---- objects ----
+
+function objectName(run: Pick<Run, 'jobName'>, attempt: Pick<Attempt, 'pvcUid' | 'attempt'>): string {
+  return archiveObjectName(run.jobName, attempt.pvcUid, attempt.attempt);
+}
+
+function links(run: Run): ArchiveLinks {
+  const { config, key } = run.ctx;
+  return { labels: archiveLinkLabels(config, run.jobName, key.namespace, key.pvcName), annotations: { [archiveKeys(config.labelPrefix).pvc]: key.pvcName } };
+}
+
+function createSnapshot(run: Run, attempt: Attempt, why: string): Action {
+  const { config } = run.ctx;
+  const name = objectName(run, attempt);
+  const message = `archive attempt ${attempt.attempt}${why}: created Snapshot ${name} of Longhorn volume ${attempt.volume}; a full Backup of it follows once it is ready`;
+  return {
+    type: 'create',
+    target: { resource: LONGHORN_PLURALS.snapshot, namespace: config.longhornNamespace, name },
+    body: snapshotBody(config, name, attempt.volume, links(run)),
+    event: archiveEvent(run.ctx, run.job, 'Normal', REASONS.snapshotCreated, message),
+  };
+}
+
+function createBackup(run: Run, attempt: Attempt): Action {
+  const { config } = run.ctx;
+  const name = objectName(run, attempt);
+  const message = `archive attempt ${attempt.attempt}: Snapshot ${name} is ready; created full Backup ${name} of it`;
+  return {
+    type: 'create',
+    target: { resource: LONGHORN_PLURALS.backup, namespace: config.longhornNamespace, name },
+    body: backupBody(config, name, attempt.volume, links(run)),
+    event: archiveEvent(run.ctx, run.job, 'Normal', REASONS.backupCreated, message),
+  };
+}
+
+function volumeExists(ctx: ArchiveContext, name: string): boolean {
+  return ctx.volume?.metadata.name === name || watchedObjects<Volume>(ctx.watched, LONGHORN_PLURALS.volume).some((volume) => volume.metadata.name === name);
+}
+
+function keptObjects(ctx: ArchiveContext, name: string): string {
+  const found = [
+    ...watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot).filter((o) => o.metadata.name === name).map(() => `Snapshot ${name}`),
+    ...watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup).filter((o) => o.metadata.name === name).map(() => `Backup ${name}`),
+  ];
+  return found.length === 0 ? 'no Snapshot or Backup had been made yet' : `${found.join(' and ')} are kept`;
+}
+
+// ---- messages ----
+
+function eventAction(run: Run, type: EventSpec['type'], reason: string, message: string): Action {
+  return { type: 'event', event: archiveEvent(run.ctx, run.job, type, reason, message) };
+}
+
+function describePvc(ctx: ArchiveContext): string {
+  return `${ctx.key.namespace}/${ctx.key.pvcName}`;
+}
+
+function readyMessage(run: Run, result: ArchiveResult): string {
+  const url = result.url === '' ? '' : ` (${result.url})`;
+  const subject = run.ctx.pvc === undefined ? `PVC ${describePvc(run.ctx)} is already deleted` : `PVC ${describePvc(run.ctx)} is safe to delete`;
+  return `archive complete: full Backup ${result.backup}${url} completed at ${result.completedAt}. ${subject}; RecurringJob ${run.jobName} and the Backup are kept (nothing is deleted automatically; cleanup after ${run.deleteAfter} is a person's decision)`;
+}
+
+function failedMessage(attempt: number, error: string, retryAt: number): string {
+  return `archive attempt ${attempt} failed: ${error}. Attempt ${attempt + 1} starts at ${formatRfc3339(new Date(retryAt))} (retries back off exponentially). Nothing was deleted: the failed attempt's Snapshot and Backup are kept`;
+}
+
+function expiredMessage(run: Run): string {
+  const { config } = run.ctx;
+  const keys = backupLabelKeys(config.labelPrefix);
+  const ns = config.longhornNamespace;
+  return `the archive of PVC ${describePvc(run.ctx)} is past its ${keys.archiveDeleteAfter} date ${run.deleteAfter}: it may now be cleaned up. Nothing is deleted automatically. To clean up: kubectl delete backups.longhorn.io -n ${ns} -l ${archiveKeys(config.labelPrefix).archiveJob}=${run.jobName} (this deletes those backups from the backup target), then kubectl delete recurringjobs.longhorn.io -n ${ns} ${run.jobName}`;
+}
