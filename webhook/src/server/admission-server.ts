@@ -91,6 +91,14 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
     return reply.code(500).send({ statusCode: 500, message: 'internal error; see the webhook log' });
   });
 
+  // On close, a request still in flight is answered with `Connection: close`, so its connection
+  // ends with it instead of lingering until the client's idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const webhook = ROUTES[request.routeOptions.url ?? ''];
     if (webhook === undefined) return;
