@@ -1,0 +1,105 @@
+// The HTTP shell around the decisions, through fastify's inject (no socket): status codes, the
+// JSON messages, readiness, a decision that throws, and the metrics each request leaves.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { mintCertificateAuthority, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
+import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { createAdmissionMetrics } from '../../../webhook/src/server/admission-metrics.ts';
+import { buildAdmissionServer, type AdmissionServer } from '../../../webhook/src/server/admission-server.ts';
+import type { AdmissionContext } from '../../../webhook/src/decisions/admission-context.ts';
+import { context, labels, pvc, review } from './review-fixtures.ts';
+
+let app: AdmissionServer;
+const registry = new Registry();
+let ready = true;
+let contextFor: (namespace: string) => Promise<AdmissionContext> = async () => context();
+
+before(async () => {
+  const tls = await mintCertificateAuthority('admission-server-test', plannedValidity(new Date(), 3600));
+  app = buildAdmissionServer({
+    logger: createLogger('webhook-test', 'silent'),
+    tls,
+    metrics: createAdmissionMetrics(registry),
+    dependencies: {
+      readiness: () => (ready ? { ready: true } : { ready: false, reason: 'caches not synced: namespaces' }),
+      contextFor: (namespace) => contextFor(namespace),
+      log: createLogger('webhook-test', 'silent'),
+    },
+  });
+  await app.ready();
+});
+
+after(async () => {
+  await app.close();
+});
+
+const post = (url: string, payload: unknown, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': contentType } });
+
+async function counter(webhook: string, operation: string, result: string): Promise<number> {
+  const metric = await registry.getSingleMetric('admission_requests_total')?.get();
+  return metric?.values.find((v) => v.labels.webhook === webhook && v.labels.operation === operation && v.labels.result === result)?.value ?? Number.NaN;
+}
+
+test('a review is answered 200 with the decision; the counter and the histogram move', async () => {
+  const before = await counter('validate', 'CREATE', 'denied');
+  const response = await post('/validate', review('CREATE', pvc('data-pvc', labels({ enabled: 'yes' }))));
+  assert.equal(response.statusCode, 200);
+  const body = response.json<{ apiVersion: string; kind: string; response: { uid: string; allowed: boolean } }>();
+  assert.equal(body.apiVersion, 'admission.k8s.io/v1');
+  assert.equal(body.kind, 'AdmissionReview');
+  assert.deepEqual([body.response.uid, body.response.allowed], ['uid-1', false]);
+  assert.equal(await counter('validate', 'CREATE', 'denied'), before + 1);
+  const patched = await post('/mutate', review('CREATE', pvc('data-pvc', labels({ enabled: 'true' }))));
+  assert.ok(patched.json<{ response: { patch?: string } }>().response.patch);
+  assert.equal(await counter('mutate', 'CREATE', 'patched'), 1);
+  const histogram = await registry.getSingleMetric('admission_request_duration_seconds')?.get();
+  assert.ok(histogram?.values.some((v) => v.metricName === 'admission_request_duration_seconds_count' && v.labels.webhook === 'mutate' && v.value === 1));
+});
+
+test('not ready: 503 with the reason (the apiserver applies the failurePolicy), counted as error', async () => {
+  ready = false;
+  try {
+    const response = await post('/validate', review('UPDATE', pvc('a'), pvc('a')));
+    assert.equal(response.statusCode, 503);
+    assert.deepEqual(response.json(), { statusCode: 503, message: 'not ready: caches not synced: namespaces' });
+    assert.equal(await counter('validate', 'UPDATE', 'error'), 1);
+    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  } finally {
+    ready = true;
+  }
+});
+
+test('a failure while deciding: 500 with no details, counted as error, and the next request is fine', async () => {
+  contextFor = async () => { throw new Error('boom'); };
+  try {
+    const response = await post('/mutate', review('CREATE', pvc('a')));
+    assert.equal(response.statusCode, 500);
+    assert.deepEqual(response.json(), { statusCode: 500, message: 'the webhook failed to decide; see its log' });
+    assert.equal(await counter('mutate', 'CREATE', 'error'), 1);
+  } finally {
+    contextFor = async () => context();
+  }
+  assert.equal((await post('/mutate', review('CREATE', pvc('a')))).statusCode, 200);
+});
+
+test('bodies that are no review: 4xx, counted as bad_request with operation unknown (or the one it said)', async () => {
+  const before = await counter('validate', 'unknown', 'bad_request');
+  assert.equal((await post('/validate', 'nope', 'text/plain')).statusCode, 415);
+  assert.equal((await post('/validate', '{', 'application/json')).statusCode, 400);
+  assert.equal((await post('/validate', { apiVersion: 'v1' })).statusCode, 400);
+  assert.equal(await counter('validate', 'unknown', 'bad_request'), before + 3);
+  const noUid = review('DELETE', null, pvc('a'));
+  (noUid.request as Record<string, unknown>).uid = '';
+  const response = await post('/validate', noUid);
+  assert.equal(response.statusCode, 400);
+  assert.deepEqual(response.json(), { statusCode: 400, message: 'not a valid AdmissionReview for a PVC: request.uid is missing or empty' });
+  assert.equal(await counter('validate', 'DELETE', 'bad_request'), 1);
+});
+
+test('other paths and methods: 404, not counted', async () => {
+  assert.equal((await app.inject({ method: 'GET', url: '/mutate' })).statusCode, 404);
+  assert.equal((await app.inject({ method: 'POST', url: '/convert', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode, 404);
+});
