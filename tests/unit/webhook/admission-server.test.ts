@@ -55,7 +55,7 @@ test('a review is answered 200 with the decision; the counter and the histogram 
   assert.ok(patched.json<{ response: { patch?: string } }>().response.patch);
   assert.equal(await counter('mutate', 'CREATE', 'patched'), 1);
   const histogram = await registry.getSingleMetric('admission_request_duration_seconds')?.get();
-  assert.ok(histogram?.values.some((v) => v.metricName === 'admission_request_duration_seconds_count' && v.labels.webhook === 'mutate' && v.value === 1));
+  assert.ok(histogram?.values.some((v) => (v as { metricName?: string }).metricName === 'admission_request_duration_seconds_count' && v.labels.webhook === 'mutate' && v.value === 1));
 });
 
 test('not ready: 503 with the reason (the apiserver applies the failurePolicy), counted as error', async () => {
