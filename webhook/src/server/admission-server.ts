@@ -43,7 +43,7 @@ function clientErrorMessage(error: FastifyError, request: FastifyRequest): strin
 
 export function buildAdmissionServer(options: AdmissionServerOptions): AdmissionServer {
   const { metrics, dependencies } = options;
-  const app = Fastify({
+  const app = Fastify<HttpsServer>({
     https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
     loggerInstance: options.logger,
     // One line per admission is written below instead, without bodies.
@@ -60,7 +60,7 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
     maxRequestsPerSocket: options.maxRequestsPerSocket ?? 1000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-  }) as unknown as AdmissionServer;
+  });
   // JSON only: text/plain (accepted by default) is no AdmissionReview.
   app.removeContentTypeParser('text/plain');
 
