@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fullBucket, takeToken, type BucketState } from '../../../reconciler/src/machinery/token-bucket.ts';
+import { WriteRateLimiter } from '../../../reconciler/src/machinery/write-rate-limiter.ts';
+
+const bucket = { ratePerSecond: 50, burst: 100 };
+
+test('a full bucket serves its burst at once, then one token per 1/rate seconds, in order', () => {
+  let state: BucketState = fullBucket(bucket, 0);
+  const waits: number[] = [];
+  for (let i = 0; i < 103; i++) {
+    const taken = takeToken(bucket, state, 0);
+    state = taken.state;
+    waits.push(taken.waitMs);
+  }
+  assert.deepEqual(waits.slice(0, 100), Array<number>(100).fill(0));
+  assert.deepEqual(waits.slice(100).map((w) => Math.round(w)), [20, 40, 60]);
+});
+
+test('tokens flow back with time, never above the burst', () => {
+  let state: BucketState = { tokens: 0, at: 0 };
+  state = takeToken(bucket, state, 1_000).state; // 50 tokens flowed in, one taken
+  assert.equal(state.tokens, 49);
+  state = takeToken(bucket, state, 1_000_000).state;
+  assert.equal(state.tokens, bucket.burst - 1);
+});
+
+test('a reservation debt is paid back by time', () => {
+  let state: BucketState = { tokens: -3, at: 0 };
+  const taken = takeToken(bucket, state, 100); // +5 tokens -> 2, take one -> 1
+  state = taken.state;
+  assert.equal(taken.waitMs, 0);
+  assert.equal(state.tokens, 1);
+});
+
+test('WriteRateLimiter.take resolves at once within the burst and waits beyond it', async () => {
+  let clock = 0;
+  const limiter = new WriteRateLimiter({ ratePerSecond: 20, burst: 2 }, () => clock);
+  await limiter.take();
+  await limiter.take();
+  let third = false;
+  const waiting = limiter.take().then(() => { third = true; });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(third, false, 'the third write waits for a token');
+  await waiting;
+  clock = 10_000;
+  await limiter.take();
+  const aborted = new AbortController();
+  aborted.abort();
+  await assert.rejects(limiter.take(aborted.signal), { name: 'AbortError' });
+  assert.throws(() => new WriteRateLimiter({ ratePerSecond: 0, burst: 1 }), /invalid write rate limit/);
+});
