@@ -95,3 +95,12 @@ export function stopWith(stop: () => Promise<void>): void {
   process.once('SIGINT', exit);
   process.once('disconnect', exit);
 }
+
+/** CPU time (user + system) a live process has used so far, in seconds. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at ") "; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}

@@ -1,0 +1,44 @@
+// The real reconciler (startReconciler: ConfigMap, informers, leader election, workers, write
+// limiter) in a process of its own, so its peak RSS is its own and it shares no event loop with
+// the measuring script. Answers { id, command } messages from run.ts (see rpc.ts).
+//   node bench/reconciler/reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>
+import { KubeConfig } from '@kubernetes/client-node';
+import { startReconciler } from '@longhorn-backup-guard/reconciler/start-reconciler';
+import { waitFor } from '../../tests/harness/wait-for.ts';
+import { reportReady, stopWith } from '../lib/child-process.ts';
+import { isCommand, type ReconcilerAnswer } from './rpc.ts';
+
+const [kubeconfigPath, namespace, workers, writeRate] = process.argv.slice(2);
+if (kubeconfigPath === undefined || namespace === undefined || workers === undefined || writeRate === undefined) {
+  throw new Error('usage: reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>');
+}
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(kubeconfigPath);
+
+const reconciler = await startReconciler({
+  kubeConfig,
+  namespace,
+  identity: 'bench-reconciler',
+  metricsHost: '127.0.0.1',
+  metricsPort: 0,
+  workers: Number(workers),
+  ...(writeRate === 'default' ? {} : { writeLimit: { ratePerSecond: Number(writeRate), burst: Number(writeRate) } }),
+});
+stopWith(() => reconciler.close());
+
+const writes = () => Object.fromEntries(reconciler.writes.snapshot());
+process.on('message', (message: unknown) => {
+  if (!isCommand(message)) return;
+  const answer = async (): Promise<ReconcilerAnswer> => {
+    if (message.command === 'resync') reconciler.resync();
+    if (message.command !== 'writes') await reconciler.whenIdle();
+    return { id: message.id, writes: writes() };
+  };
+  answer().then(
+    (reply) => process.send?.(reply),
+    (error: unknown) => process.send?.({ id: message.id, writes: writes(), error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+await waitFor('the reconciler leading', async () => (reconciler.isLeader() ? true : undefined), 60_000, 20);
+reportReady({ leadingAfterMs: Math.round(performance.now()) });

@@ -1,0 +1,40 @@
+// Request/answer over a child's IPC channel: { id, command } out, { id, ...answer } back.
+import type { ChildProcess } from 'node:child_process';
+
+export type ReconcilerCommand = 'writes' | 'resync' | 'idle';
+
+/** Writes so far by `resource/verb` (the reconciler's own WriteCounter). */
+export type WriteTotals = Record<string, number>;
+
+export interface ReconcilerAnswer {
+  readonly id: number;
+  readonly writes: WriteTotals;
+  readonly error?: string;
+}
+
+let nextId = 1;
+
+export function askReconciler(child: ChildProcess, command: ReconcilerCommand, timeoutMs = 600_000): Promise<ReconcilerAnswer> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`the reconciler did not answer ${command} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function onMessage(message: unknown): void {
+      const answer = message as Partial<ReconcilerAnswer> | null;
+      if (answer?.id !== id) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      if (answer.error !== undefined) reject(new Error(`the reconciler failed ${command}: ${answer.error}`));
+      else resolve(answer as ReconcilerAnswer);
+    }
+    child.on('message', onMessage);
+    child.send({ id, command });
+  });
+}
+
+export function isCommand(message: unknown): message is { id: number; command: ReconcilerCommand } {
+  const m = message as { id?: unknown; command?: unknown } | null;
+  return typeof m?.id === 'number' && (m.command === 'writes' || m.command === 'resync' || m.command === 'idle');
+}

@@ -1,0 +1,213 @@
+// Reconciler benchmark: N labelled, bound PVCs (with Longhorn Volumes) in 50 namespaces, created up
+// front on a dedicated control plane; then the real reconciler starts in a child process.
+//   node bench/reconciler/run.ts [--pvcs 1000,5000] [--namespaces 50] [--setup-concurrency 16]
+//                                [--workers 4] [--write-limit none|default|<writes per second>]
+//                                [--changes 200] [--change-rate 20]
+// Measures, per fleet size: time from reconciler start until every job exists and every volume is
+// labelled; API writes per PVC (the reconciler's own counter, checked against the apiserver's
+// apiserver_request_total); writes of a full resync in the steady state (must be 0); label change
+// -> updated job latency (p50/p99); peak RSS (VmHWM); and, in the same run, a plain loop making the
+// same jobs and labels at the same concurrency, as the ratio. Only measures; asserts nothing.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { apiserverWrites, countsBetween, sumByResource } from '../lib/apiserver-writes.ts';
+import { cpuSeconds, peakRssMiB, startChild, type Child } from '../lib/child-process.ts';
+import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { describeMachine, loadSummary } from '../lib/machine.ts';
+import { summarize } from '../lib/percentiles.ts';
+import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
+import { createFleet, GUARD_NAMESPACE, INITIAL_RETAIN, planFleet, type FleetPvc } from './fleet.ts';
+import { FleetObserver } from './fleet-observer.ts';
+import { rawJobsAndLabels, removeJobsAndLabels } from './raw-writes.ts';
+import { askReconciler, type WriteTotals } from './rpc.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    pvcs: { type: 'string', default: '1000,5000' },
+    namespaces: { type: 'string', default: '50' },
+    'setup-concurrency': { type: 'string', default: '16' },
+    workers: { type: 'string', default: '4' },
+    'write-limit': { type: 'string', default: 'none' },
+    changes: { type: 'string', default: '200' },
+    'change-rate': { type: 'string', default: '20' },
+  },
+});
+const sizes = flags.pvcs.split(',').map(Number);
+const namespaces = Number(flags.namespaces);
+const setupConcurrency = Number(flags['setup-concurrency']);
+const workers = Number(flags.workers);
+/** 'none' lifts the limiter (1,000,000 writes/s) so the comparison with the plain loop is about the work, not the limit. */
+const writeLimit = flags['write-limit'] === 'none' ? '1000000' : flags['write-limit'];
+const changes = Number(flags.changes);
+const changeRate = Number(flags['change-rate']);
+const CHANGED_RETAIN = INITIAL_RETAIN + 1;
+const COMPLETE_TIMEOUT_MS = 60 * 60_000;
+
+const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+const seconds = (msValue: number) => (msValue / 1000).toFixed(1);
+const isEvent = (resource: string) => resource === 'events';
+/** What the reconciler writes besides Events (the apiserver also counts its own writes and the Lease renewals). */
+const RECONCILER_RESOURCES = new Set(['recurringjobs', 'volumes', 'persistentvolumeclaims', 'snapshots', 'backups']);
+const isReconcilerObject = (resource: string) => RECONCILER_RESOURCES.has(resource);
+const CONFIG = 'resyncPeriod: 12h\n'; // the benchmark triggers the full resync itself
+
+interface SizeResult {
+  readonly pvcs: number;
+  readonly setupMs: number;
+  readonly setupSteps: Record<string, number>;
+  readonly leadingAfterMs: number;
+  readonly convergeMs: number;
+  readonly rawMs: number;
+  readonly initialWrites: WriteTotals;
+  readonly initialApiserverWrites: Record<string, number>;
+  readonly resyncWrites: WriteTotals;
+  readonly resyncApiserverWrites: Record<string, number>;
+  readonly resyncMs: number;
+  readonly changeLatencies: { count: number; p50: number; p99: number; max: number };
+  readonly changeWrites: WriteTotals;
+  readonly peakRssMiB: number;
+  readonly cpuSecondsToConverge: number;
+}
+
+/** Waits until the reconciler is idle and its write count has not moved for `quietMs`. */
+async function settle(child: Child, quietMs = 2_000): Promise<WriteTotals> {
+  let previous = JSON.stringify((await askReconciler(child.process, 'idle')).writes);
+  for (;;) {
+    await sleep(quietMs);
+    const current = (await askReconciler(child.process, 'idle')).writes;
+    if (JSON.stringify(current) === previous) return current;
+    previous = JSON.stringify(current);
+  }
+}
+
+/** Patches `retain` on `targets` at `rate` per second; resolves with each change's latency to the updated job (ms). */
+async function labelChangeLatencies(plane: ControlPlane, observer: FleetObserver, targets: readonly FleetPvc[]): Promise<number[]> {
+  const core = plane.kubeConfig().makeApiClient(CoreV1Api);
+  const retainKey = backupLabelKeys(defaultConfig.labelPrefix).retain;
+  const pending: Promise<number>[] = [];
+  const started = performance.now();
+  for (const [index, pvc] of targets.entries()) {
+    const due = started + (index * 1000) / changeRate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const arrived = observer.whenRetain(pvc.job, CHANGED_RETAIN);
+    const sentAt = performance.now();
+    await core.patchNamespacedPersistentVolumeClaim({ namespace: pvc.namespace, name: pvc.name, body: { metadata: { labels: { [retainKey]: String(CHANGED_RETAIN) } } } }, mergePatch);
+    pending.push(arrived.then((at) => at - sentAt));
+  }
+  const cancel = new AbortController();
+  const timeout = sleep(120_000, undefined, { signal: cancel.signal }).then(() => { throw new Error('label changes did not all reach their jobs within 120 s'); });
+  try {
+    return await Promise.race([Promise.all(pending), timeout]);
+  } finally {
+    cancel.abort();
+    timeout.catch(() => undefined);
+  }
+}
+
+/** Every `step`-th PVC, so the changes are spread over all namespaces. */
+function spread(fleet: readonly FleetPvc[], count: number): FleetPvc[] {
+  const step = Math.max(1, Math.floor(fleet.length / count));
+  return fleet.filter((_, i) => i % step === 0).slice(0, count);
+}
+
+async function benchmarkSize(pvcs: number): Promise<SizeResult> {
+  log(`--- ${pvcs} PVCs in ${namespaces} namespaces: ${loadSummary()}`);
+  const plane = await startBenchControlPlane(log);
+  let child: Child | undefined;
+  let observer: FleetObserver | undefined;
+  try {
+    const kc = plane.kubeConfig();
+    const kubectl = (): Promise<Record<string, number>> => apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
+    const fleet = planFleet(pvcs, namespaces);
+    const setupStarted = performance.now();
+    const setupSteps = await createFleet(kc, fleet, setupConcurrency, CONFIG);
+    const setupMs = performance.now() - setupStarted;
+    log(`set-up: ${seconds(setupMs)} s (${Object.entries(setupSteps).map(([step, took]) => `${step} ${seconds(took)} s`).join(', ')})`);
+
+    observer = new FleetObserver(kc, fleet);
+    await observer.start();
+    const apiserverBefore = await kubectl();
+
+    const started = performance.now();
+    child = await startChild(join(import.meta.dirname, 'reconciler-process.ts'), [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit]);
+    const leadingAfterMs = Number(child.ready.leadingAfterMs);
+    const completedAt = await observer.whenComplete(COMPLETE_TIMEOUT_MS);
+    const convergeMs = completedAt - started;
+    const cpuSecondsToConverge = await cpuSeconds(child.pid);
+    log(`converged: ${seconds(convergeMs)} s after the reconciler process started (leading after ${seconds(leadingAfterMs)} s), ${cpuSecondsToConverge.toFixed(1)} CPU s`);
+    const initialWrites = await settle(child);
+    const initialApiserverWrites = countsBetween(apiserverBefore, await kubectl());
+
+    const resyncApiserverBefore = await kubectl();
+    const resyncStarted = performance.now();
+    const beforeResync = (await askReconciler(child.process, 'writes')).writes;
+    await askReconciler(child.process, 'resync');
+    const resyncMs = performance.now() - resyncStarted;
+    const afterResync = await settle(child);
+    const resyncWrites = countsBetween(beforeResync, afterResync);
+    const resyncApiserverWrites = countsBetween(resyncApiserverBefore, await kubectl());
+    log(`steady-state resync of ${pvcs} keys: ${ms(resyncMs)} ms, writes ${JSON.stringify(resyncWrites)}, apiserver ${JSON.stringify(resyncApiserverWrites)}`);
+
+    const targets = spread(fleet, Math.min(changes, pvcs));
+    const latencies = await labelChangeLatencies(plane, observer, targets);
+    const changeWrites = countsBetween(afterResync, await settle(child));
+    const changeLatencies = summarize(latencies);
+    log(`label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, writes ${JSON.stringify(changeWrites)}`);
+
+    const peak = await peakRssMiB(child.pid);
+    await child.stop();
+    child = undefined;
+
+    await removeJobsAndLabels(kc, fleet, setupConcurrency);
+    await observer.whenEmpty(COMPLETE_TIMEOUT_MS);
+    const rawStarted = performance.now();
+    await rawJobsAndLabels(kc, fleet, workers, INITIAL_RETAIN);
+    const rawMs = (await observer.whenComplete(COMPLETE_TIMEOUT_MS)) - rawStarted;
+    log(`plain loop (concurrency ${workers}): ${seconds(rawMs)} s; reconciler/plain ${ratio(convergeMs, rawMs)}`);
+
+    return {
+      pvcs, setupMs, setupSteps, leadingAfterMs, convergeMs, rawMs, initialWrites, initialApiserverWrites,
+      resyncWrites, resyncApiserverWrites, resyncMs, changeLatencies, changeWrites, peakRssMiB: peak, cpuSecondsToConverge,
+    };
+  } finally {
+    await child?.stop();
+    await observer?.stop();
+    await plane.stop();
+  }
+}
+
+log(`machine: ${describeMachine()}`);
+const results: SizeResult[] = [];
+for (const size of sizes) results.push(await benchmarkSize(size));
+
+const perPvc = (total: number, pvcs: number) => (total / pvcs).toFixed(2);
+const limitText = flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`;
+console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
+console.log(`reconciler: ${workers} workers, ${limitText}; fleet in ${namespaces} namespaces, set up at concurrency ${setupConcurrency}\n`);
+console.log(markdownTable(
+  ['figure', ...results.map((r) => `${thousands(r.pvcs)} PVCs`)],
+  [
+    ['set-up (namespaces, Volumes, PVCs, PVC status)', ...results.map((r) => `${seconds(r.setupMs)} s (${thousands((r.pvcs * 3) / (r.setupMs / 1000))} writes/s)`)],
+    ['reconciler start -> every job and volume label', ...results.map((r) => `${seconds(r.convergeMs)} s`)],
+    ['  of which: process start to leading (caches synced)', ...results.map((r) => `${seconds(r.leadingAfterMs)} s`)],
+    [`plain loop, same jobs and labels, concurrency ${workers}`, ...results.map((r) => `${seconds(r.rawMs)} s`)],
+    ['reconciler / plain loop', ...results.map((r) => ratio(r.convergeMs, r.rawMs))],
+    ['reconciler CPU to converge', ...results.map((r) => `${r.cpuSecondsToConverge.toFixed(1)} s`)],
+    ['writes per PVC, jobs + volumes + PVCs (reconciler count)', ...results.map((r) => perPvc(sumByResource(r.initialWrites, (x) => !isEvent(x)), r.pvcs))],
+    ['Events per PVC', ...results.map((r) => perPvc(sumByResource(r.initialWrites, isEvent), r.pvcs))],
+    ['writes per PVC, apiserver count (jobs + volumes + PVCs)', ...results.map((r) => perPvc(sumByResource(r.initialApiserverWrites, isReconcilerObject), r.pvcs))],
+    ['steady-state full resync: duration', ...results.map((r) => `${ms(r.resyncMs)} ms`)],
+    ['steady-state full resync: writes incl. Events (reconciler / apiserver)', ...results.map((r) => `${sumByResource(r.resyncWrites)} / ${sumByResource(r.resyncApiserverWrites, (x) => isReconcilerObject(x) || isEvent(x))}`)],
+    [`label change -> job updated, p50 / p99 / max (${changes} at ${changeRate}/s)`, ...results.map((r) => `${ms(r.changeLatencies.p50)} / ${ms(r.changeLatencies.p99)} / ${ms(r.changeLatencies.max)} ms`)],
+    ['writes per label change (jobs / Events)', ...results.map((r) => `${perPvc(sumByResource(r.changeWrites, (x) => !isEvent(x)), r.changeLatencies.count)} / ${perPvc(sumByResource(r.changeWrites, isEvent), r.changeLatencies.count)}`)],
+    ['reconciler peak RSS (VmHWM)', ...results.map((r) => `${r.peakRssMiB.toFixed(0)} MiB`)],
+  ],
+));
+console.log('\nwrites by resource/verb (reconciler count), initial convergence:');
+for (const r of results) console.log(`  ${r.pvcs}: ${JSON.stringify(r.initialWrites)}; apiserver: ${JSON.stringify(r.initialApiserverWrites)}`);
