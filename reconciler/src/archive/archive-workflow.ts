@@ -135,8 +135,8 @@ function inFlight(run: Run, record: ArchiveRecord): Step {
   const backups = watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup);
   const progress = attemptProgress(name, snapshots, backups, ctx.config, ctx.now);
   if (progress.kind === 'completed') return completion(run, progress.result);
+  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, progress.kind === 'failed' ? progress.error : record.lastError);
   if (progress.kind === 'failed') return failure(run, record, progress.error);
-  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record);
   const failing = record.lastError !== undefined;
   switch (progress.kind) {
     case 'snapshot-missing':
@@ -170,7 +170,7 @@ function failure(run: Run, record: ArchiveRecord, error: string): Step {
 
 function awaitingRetry(run: Run, record: ArchiveRecord, failedAt: Date): Step {
   const { ctx } = run;
-  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record);
+  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, record.lastError);
   const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
   if (ctx.now.getTime() < retryAt) {
     const message = failedMessage(record.attempt, record.lastError ?? '', retryAt);
@@ -182,8 +182,8 @@ function awaitingRetry(run: Run, record: ArchiveRecord, failedAt: Date): Step {
   return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, next, why)], failing: true };
 }
 
-function volumeGone(run: Run, record: ArchiveRecord): Step {
-  const last = record.lastError === undefined ? '' : ` The last failure: ${record.lastError}.`;
+function volumeGone(run: Run, record: ArchiveRecord, lastError: string | undefined): Step {
+  const last = lastError === undefined ? '' : ` The last failure: ${lastError}.`;
   const message = `Longhorn volume ${record.volume} is gone before the archive completed (attempt ${record.attempt}): no archive was made and none is tried again.${last} Delete this job once it is no longer needed`;
   return { actions: [eventAction(run, 'Warning', REASONS.volumeGone, message)], failing: true };
 }
@@ -250,7 +250,8 @@ function keptObjects(ctx: ArchiveContext, name: string): string {
     ...watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot).filter((o) => o.metadata.name === name).map(() => `Snapshot ${name}`),
     ...watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup).filter((o) => o.metadata.name === name).map(() => `Backup ${name}`),
   ];
-  return found.length === 0 ? 'no Snapshot or Backup had been made yet' : `${found.join(' and ')} are kept`;
+  if (found.length === 0) return 'no Snapshot or Backup had been made yet';
+  return `${found.join(' and ')} ${found.length === 1 ? 'is' : 'are'} kept`;
 }
 
 // ---- messages ----
