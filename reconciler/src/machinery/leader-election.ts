@@ -1,0 +1,194 @@
+// Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: candidates try every
+// retryPeriod to create or take over the Lease (optimistic concurrency: a 409 means another won);
+// the leader renews every retryPeriod and gives up leadership when it could not renew for
+// renewDeadline (shorter than the lease duration, so it stops before anyone may take over).
+// A graceful stop releases the Lease (empty holder) so a standby takes over at once.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { describeApiError, isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import type { LeaderElectionMetrics } from './controller-metrics.ts';
+import { decideLease, type LeaseObservation } from './lease-decision.ts';
+
+export interface LeaderElectionOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  /** The Lease's name; also the `name` label of leader_election_master_status. */
+  name: string;
+  /** Unique per replica, e.g. the Pod name. */
+  identity: string;
+  /** Default 15 s (whole seconds: the Lease field is an integer). */
+  leaseDurationSeconds?: number;
+  /** Default 10 s. */
+  renewDeadlineMs?: number;
+  /** Default 2 s. */
+  retryPeriodMs?: number;
+  log: Logger;
+  metrics?: LeaderElectionMetrics;
+  onStartedLeading?: () => void;
+  onStoppedLeading?: () => void;
+}
+
+const now = (): number => performance.now();
+
+export class LeaderElector {
+  #options: Required<Pick<LeaderElectionOptions, 'leaseDurationSeconds' | 'renewDeadlineMs' | 'retryPeriodMs'>> & LeaderElectionOptions;
+  #api: CoordinationV1Api;
+  #observation: LeaseObservation | undefined;
+  /** The Lease as last written by this replica (for release). */
+  #lease: V1Lease | undefined;
+  #leading = false;
+  #renewedAt = -Infinity;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #stopper = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: LeaderElectionOptions) {
+    const leaseDurationSeconds = options.leaseDurationSeconds ?? 15;
+    const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    const retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 1) throw new Error('leaseDurationSeconds must be a whole number of seconds >= 1');
+    if (renewDeadlineMs >= leaseDurationSeconds * 1000) throw new Error('renewDeadlineMs must be shorter than the lease duration');
+    if (retryPeriodMs * 1.2 >= renewDeadlineMs) throw new Error('retryPeriodMs (with 20 % jitter) must be shorter than renewDeadlineMs');
+    this.#options = { ...options, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs };
+    this.#api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+    options.metrics?.leader.set({ name: options.name }, 0);
+  }
+
+  start(): void {
+    if (this.#loop) throw new Error('leader elector already started');
+    this.#loop = this.#run();
+  }
+
+  /** True while this replica holds the Lease and renewed it within the renew deadline. */
+  isLeader(): boolean {
+    return this.#leading && now() - this.#renewedAt < this.#options.renewDeadlineMs;
+  }
+
+  /**
+   * Stops campaigning and renewing. With release (the default) a leader hands the Lease over at
+   * once; `release: false` leaves it to expire, as a crash would.
+   */
+  async stop({ release = true }: { release?: boolean } = {}): Promise<void> {
+    this.#stopper.abort();
+    await this.#loop;
+    if (this.#leading && release) await this.#release();
+    this.#stopLeading('elector stopped');
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stopper.signal;
+    while (!signal.aborted) {
+      await this.#attempt();
+      const periodMs = this.#options.retryPeriodMs * (this.#leading ? 1 : 1 + 0.2 * Math.random());
+      await sleep(periodMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** One try to acquire or renew; never throws. */
+  async #attempt(): Promise<void> {
+    const { name, namespace, identity, log } = this.#options;
+    const startedAt = now();
+    let lease: V1Lease | undefined;
+    try {
+      lease = await this.#api.readNamespacedLease({ name, namespace });
+    } catch (error) {
+      if (!isNotFound(error)) {
+        log.warn({ lease: `${namespace}/${name}`, err: describeApiError(error) }, 'leader election: cannot read the Lease');
+        return;
+      }
+    }
+    if (this.#stopper.signal.aborted) return;
+    const view = lease && {
+      resourceVersion: lease.metadata?.resourceVersion ?? '',
+      holderIdentity: lease.spec?.holderIdentity,
+      leaseDurationSeconds: lease.spec?.leaseDurationSeconds,
+    };
+    const { action, observation } = decideLease(view, identity, this.#observation, startedAt);
+    this.#observation = observation;
+    if (action === 'wait' || (action === 'take-over' && this.#leading)) {
+      // Someone else holds it (or held it meanwhile): whatever this replica believed, it is not the leader.
+      this.#stopLeading(`the Lease is held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
+      return;
+    }
+    try {
+      const written = action === 'create'
+        ? await this.#api.createNamespacedLease({ namespace, body: this.#leaseBody(undefined) })
+        : await this.#api.replaceNamespacedLease({ name, namespace, body: this.#leaseBody(lease) });
+      this.#lease = written;
+      this.#observation = { resourceVersion: written.metadata?.resourceVersion ?? '', observedAtMs: startedAt };
+      this.#renewed(startedAt);
+    } catch (error) {
+      if (isConflict(error)) log.debug({ lease: `${namespace}/${name}` }, 'leader election: another replica wrote the Lease first');
+      else log.warn({ lease: `${namespace}/${name}`, err: describeApiError(error) }, `leader election: cannot ${action} the Lease`);
+    }
+  }
+
+  /** The Lease holding it for this replica: a renewal keeps acquireTime and the transition count. */
+  #leaseBody(current: V1Lease | undefined): V1Lease {
+    const stamp = new V1MicroTime();
+    const ours = current?.spec?.holderIdentity === this.#options.identity;
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: current?.metadata ?? { name: this.#options.name, namespace: this.#options.namespace },
+      spec: {
+        ...current?.spec,
+        holderIdentity: this.#options.identity,
+        leaseDurationSeconds: this.#options.leaseDurationSeconds,
+        renewTime: stamp,
+        acquireTime: ours ? current?.spec?.acquireTime : stamp,
+        leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (current && !ours ? 1 : 0),
+      },
+    };
+  }
+
+  #renewed(startedAt: number): void {
+    this.#renewedAt = startedAt;
+    clearTimeout(this.#deadlineTimer);
+    // Measured from the start of the successful request, the moment its renewTime describes.
+    this.#deadlineTimer = setTimeout(
+      () => this.#stopLeading(`could not renew the Lease for ${this.#options.renewDeadlineMs} ms`),
+      Math.max(0, startedAt + this.#options.renewDeadlineMs - now()),
+    );
+    if (this.#leading) return;
+    this.#leading = true;
+    this.#options.metrics?.leader.set({ name: this.#options.name }, 1);
+    this.#options.log.info({ lease: `${this.#options.namespace}/${this.#options.name}`, identity: this.#options.identity }, 'leader election: started leading');
+    this.#callback(this.#options.onStartedLeading);
+  }
+
+  #stopLeading(reason: string): void {
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    if (!this.#leading) return;
+    this.#leading = false;
+    this.#options.metrics?.leader.set({ name: this.#options.name }, 0);
+    this.#options.log.warn({ lease: `${this.#options.namespace}/${this.#options.name}`, identity: this.#options.identity, reason }, 'leader election: stopped leading');
+    this.#callback(this.#options.onStoppedLeading);
+  }
+
+  /** Empties the holder (and shortens the duration) so that a standby takes over on its next try. */
+  async #release(): Promise<void> {
+    const lease = this.#lease;
+    if (!lease?.spec) return;
+    const stamp = new V1MicroTime();
+    try {
+      await this.#api.replaceNamespacedLease({
+        name: this.#options.name, namespace: this.#options.namespace,
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp } },
+      });
+      this.#options.log.info({ lease: `${this.#options.namespace}/${this.#options.name}` }, 'leader election: released the Lease');
+    } catch (error) {
+      this.#options.log.warn({ err: describeApiError(error) }, 'leader election: could not release the Lease; it expires by itself');
+    }
+  }
+
+  #callback(callback: (() => void) | undefined): void {
+    try {
+      callback?.();
+    } catch (error) {
+      this.#options.log.error({ err: error }, 'leader election callback threw');
+    }
+  }
+}
