@@ -3,10 +3,10 @@
 // Both restart an apiserver, so they use a control plane of their own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
+import { startCuttableProxy } from './machinery-cuttable-proxy.ts';
 import { Informer, type RestartReason } from '../../shared/src/kube/informer/informer.ts';
 import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
 import type { KubeObject } from '../../shared/src/kube/informer/object-key.ts';
@@ -71,12 +71,9 @@ test('changes made right after an apiserver restart reach a running informer', a
 test('410 Gone: history compacted while the informer was cut off; it relists and converges, deletes included', async (t) => {
   const ns = await own.createNamespace('gone');
   for (const name of ['stays', 'changes', 'vanishes']) await createPvc(ns, name);
-  const proxy = await startCuttableProxy(new URL(own.info.apiUrl));
+  const proxy = await startCuttableProxy(own.info.apiUrl);
   t.after(() => proxy.close());
-  const kc = own.kubeConfig();
-  const cluster = kc.getCurrentCluster();
-  assert.ok(cluster);
-  kc.clusters = [{ ...cluster, server: `https://127.0.0.1:${proxy.port}` }];
+  const kc = proxy.kubeConfigThrough(own.kubeConfig());
   const reasons: RestartReason[] = [];
   const deleted: string[] = [];
   const informer = pvcInformer(kc, ns, reasons, deleted);
@@ -105,57 +102,6 @@ test('410 Gone: history compacted while the informer was cut off; it relists and
   await labelPvc(ns, 'stays', 'watching-again');
   await waitFor('watching again', async () => (informer.get(`${ns}/stays`)?.metadata.labels?.step === 'watching-again' ? true : undefined));
 });
-
-interface CuttableProxy {
-  port: number;
-  /** Drops every connection and refuses new ones. */
-  cut(): void;
-  restore(): void;
-  close(): Promise<void>;
-}
-
-/** A TCP relay to the apiserver (TLS passes through) that can play a network partition. */
-async function startCuttableProxy(target: URL): Promise<CuttableProxy> {
-  let open = true;
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const server: Server = createServer((client) => {
-    track(client);
-    if (!open) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(target.port), target.hostname);
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address && typeof address === 'object');
-  const dropAll = (): void => {
-    for (const socket of sockets) socket.destroy();
-  };
-  return {
-    port: address.port,
-    cut: () => {
-      open = false;
-      dropAll();
-    },
-    restore: () => {
-      open = true;
-    },
-    close: () => new Promise<void>((resolve) => {
-      dropAll();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 async function etcdRevision(etcdUrl: string): Promise<string> {
   const response = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
