@@ -1,0 +1,53 @@
+// reconcile(key): snapshot the caches, decide, store the report (metrics follow at once), then
+// execute the actions. Level-triggered: the event that enqueued the key is never looked at.
+
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import type { ArchiveWorkflow } from './archive/index.ts';
+import type { ClusterCaches } from './cache/cluster-caches.ts';
+import type { Action } from './decide/actions.ts';
+import { decide } from './decide/decide.ts';
+import { executeActions, type ExecutorDeps } from './execute/execute-actions.ts';
+import type { ReconcileResult } from './machinery/run-controller.ts';
+import { parseKey } from './keys/pvc-key.ts';
+import type { ReportStore } from './metrics/report-store.ts';
+
+/** The configuration and the caches built for its scope, always used together. */
+export interface ReconcilerState {
+  readonly config: GuardConfig;
+  readonly caches: ClusterCaches;
+}
+
+export interface ReconcileDeps {
+  readonly state: () => ReconcilerState;
+  readonly archive: ArchiveWorkflow;
+  readonly executor: ExecutorDeps;
+  readonly reports: ReportStore;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function describeWrite(action: Action): string | undefined {
+  if (action.type === 'event') return undefined;
+  return `${action.type} ${action.target.resource} ${action.target.namespace}/${action.target.name}`;
+}
+
+export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<ReconcileResult> {
+  return async (text) => {
+    const key = parseKey(text);
+    const { config, caches } = deps.state();
+    const decision = decide(caches.snapshot(key, config, deps.now()), deps.archive);
+    deps.reports.set(key, decision.report);
+    const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
+    if (writes.length > 0) deps.log.info({ key: text, writes }, `reconciling ${text}`);
+    const execution = await executeActions(decision.actions, deps.executor);
+    if (execution.requeue) {
+      deps.log.info({ key: text, written: execution.written }, `${text}: the cluster changed under a write (409/404); reconciling again`);
+      return { requeue: true };
+    }
+    // A timer cannot wait longer than 2^31-1 ms; the periodic full resync comes back sooner anyway.
+    return decision.requeueAfter === undefined ? {} : { requeueAfterMs: Math.min(decision.requeueAfter, MAX_TIMER_MS) };
+  };
+}

@@ -1,0 +1,234 @@
+// The reconciler as a handle: configuration from the ConfigMap, informer caches, the operations
+// server, leader election, and - while leading - the workers and the periodic full resync.
+// main.ts runs it as a process; tests and benchmarks start it in-process.
+
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
+import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { archiveWorkflow as defaultArchiveWorkflow, type ArchiveWorkflow } from './archive/index.ts';
+import { ClusterCaches, sameScope, scopeOf } from './cache/cluster-caches.ts';
+import { ConfigSource } from './config/config-source.ts';
+import { EventRecorder } from './events/event-recorder.ts';
+import { WriteCounter } from './execute/write-counter.ts';
+import { keyString, type PvcKey } from './keys/pvc-key.ts';
+import { LeaderElector } from './machinery/leader-election.ts';
+import { createControllerMetrics } from './machinery/controller-metrics.ts';
+import { runController, type RunningController } from './machinery/run-controller.ts';
+import type { TokenBucket } from './machinery/token-bucket.ts';
+import { WorkQueue } from './machinery/work-queue.ts';
+import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
+import { registerBackupGauges } from './metrics/backup-gauges.ts';
+import { ReportStore } from './metrics/report-store.ts';
+import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
+
+export const CONTROLLER_NAME = 'reconciler';
+
+export interface ReconcilerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Where the ConfigMap and the Lease live (POD_NAMESPACE). */
+  readonly namespace: string;
+  /** This replica's identity in the Lease and in Events (POD_NAME). */
+  readonly identity: string;
+  /** Default longhorn-backup-guard. */
+  readonly configMapName?: string;
+  /** Default longhorn-backup-guard-reconciler. */
+  readonly leaseName?: string;
+  /** Default 8080; 0 picks a free port (see handle.metricsPort). */
+  readonly metricsPort?: number;
+  /** Default 0.0.0.0. */
+  readonly metricsHost?: string;
+  /** Concurrent reconciles; default 4. */
+  readonly workers?: number;
+  /** Writes per second and burst; default 50/s, burst 100. */
+  readonly writeLimit?: TokenBucket;
+  /** Leader election timing (defaults 15 s / 10 s / 2 s, as client-go). */
+  readonly leaseDurationSeconds?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+  readonly archive?: ArchiveWorkflow;
+  readonly log?: Logger;
+  readonly now?: () => Date;
+}
+
+export interface ReconcilerHandle {
+  readonly metricsPort: number;
+  readonly registry: Registry;
+  /** Writes this replica made, by resource and verb. */
+  readonly writes: WriteCounter;
+  isLeader(): boolean;
+  /** The configuration in force. */
+  config(): GuardConfig;
+  /** Enqueues every key now (what the periodic full resync does); only while leading. */
+  resync(): void;
+  /** Resolves once the work queue is empty and no reconcile runs (immediately when not leading). */
+  whenIdle(): Promise<void>;
+  /** Finishes in-flight reconciles, releases the lease, stops informers and the server. */
+  close(): Promise<void>;
+}
+
+export async function startReconciler(options: ReconcilerOptions): Promise<ReconcilerHandle> {
+  const log = options.log ?? createLogger('reconciler');
+  const now = options.now ?? (() => new Date());
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const informerMetrics = createInformerMetrics(registry);
+  const controllerMetrics = createControllerMetrics(registry);
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
+  const limiter = new WriteRateLimiter(options.writeLimit);
+  const writes = new WriteCounter(registry);
+  const events = new EventRecorder({ core, instance: options.identity, log, beforeWrite: () => limiter.take(), onWrite: () => writes.count('events', 'create') });
+  const reports = new ReportStore();
+  registerBackupGauges(registry, reports);
+  const archive = options.archive ?? defaultArchiveWorkflow;
+
+  let state: ReconcilerState;
+  let queue: WorkQueue | undefined;
+  let controller: RunningController | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
+  let closing = false;
+  const enqueue = (keys: readonly PvcKey[]) => {
+    if (queue === undefined) return;
+    for (const key of keys) queue.add(keyString(key));
+  };
+  const makeCaches = (config: GuardConfig) =>
+    new ClusterCaches(scopeOf(config), { kubeConfig: options.kubeConfig, config: () => state.config, archiveWatches: archive.watches, log, informerMetrics, relistPeriodMs: config.resyncPeriod, onKeys: enqueue });
+
+  // Config changes are applied one at a time; a change of what the caches watch swaps in new
+  // caches once they are synced, together with the configuration that needs them.
+  let applying = Promise.resolve();
+  const applyConfig = async (config: GuardConfig) => {
+    if (closing) return;
+    if (!sameScope(scopeOf(config), state.caches.scope)) {
+      log.info({ scope: scopeOf(config) }, 'configuration changed what is watched: building new caches');
+      const caches = makeCaches(config);
+      caches.start();
+      if (!(await caches.whenSynced()) || closing) {
+        await caches.stop();
+        return;
+      }
+      const old = state.caches;
+      state = { config, caches };
+      await old.stop();
+    } else {
+      state = { config, caches: state.caches };
+    }
+    const keys = state.caches.allKeys();
+    reports.retainOnly(keys);
+    scheduleResync();
+    enqueue(keys);
+  };
+
+  const configSource = new ConfigSource({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    name: options.configMapName ?? 'longhorn-backup-guard',
+    log,
+    registry,
+    informerMetrics,
+    recordEvent: (event) => events.record(event),
+    onChange: (config) => {
+      applying = applying.then(() => applyConfig(config)).catch((error: unknown) => log.error({ err: error }, 'applying the new configuration failed'));
+    },
+  });
+  const initial = await configSource.start();
+  state = { config: initial, caches: makeCaches(initial) };
+  state.caches.start();
+
+  let server: OperationsServer;
+  try {
+    server = await startOperationsServer({
+      host: options.metricsHost ?? '0.0.0.0',
+      port: options.metricsPort ?? 8080,
+      registry,
+      readiness: () => (state.caches.hasSynced() ? { ready: true } : { ready: false, reason: 'caches not synced' }),
+    });
+  } catch (error) {
+    await Promise.all([state.caches.stop(), configSource.stop()]);
+    throw error;
+  }
+
+  const reconcile = makeReconcile({
+    state: () => state,
+    archive,
+    executor: { core, custom, events, writes, beforeWrite: () => limiter.take() },
+    reports,
+    log,
+    now,
+  });
+
+  function scheduleResync(): void {
+    clearTimeout(resyncTimer);
+    if (queue === undefined) return;
+    resyncTimer = setTimeout(() => {
+      enqueue(state.caches.allKeys());
+      scheduleResync();
+    }, state.config.resyncPeriod);
+  }
+
+  const startLeading = async () => {
+    if (closing) return;
+    await state.caches.whenSynced();
+    if (closing || controller !== undefined) return;
+    log.info({ identity: options.identity }, 'leading: starting workers and a full resync');
+    queue = new WorkQueue({ name: CONTROLLER_NAME, metrics: controllerMetrics.workQueue });
+    controller = runController({ name: CONTROLLER_NAME, queue, reconcile, workers: options.workers ?? 4, log, metrics: controllerMetrics.reconcile });
+    enqueue(state.caches.allKeys());
+    scheduleResync();
+  };
+  const stopLeading = async () => {
+    clearTimeout(resyncTimer);
+    const running = controller;
+    queue = undefined;
+    controller = undefined;
+    await running?.stop();
+    // The leader reports; a standby's series would go stale.
+    reports.clear();
+  };
+  // Leadership changes one at a time, in order: a stop always follows a start that has finished.
+  let transitions = Promise.resolve();
+  const transition = (step: () => Promise<void>) => {
+    transitions = transitions.then(step).catch((error: unknown) => log.error({ err: error }, 'leadership change failed'));
+  };
+
+  const elector = new LeaderElector({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    name: options.leaseName ?? 'longhorn-backup-guard-reconciler',
+    identity: options.identity,
+    leaseDurationSeconds: options.leaseDurationSeconds,
+    renewDeadlineMs: options.renewDeadlineMs,
+    retryPeriodMs: options.retryPeriodMs,
+    log,
+    metrics: controllerMetrics.leaderElection,
+    onStartedLeading: () => transition(startLeading),
+    onStoppedLeading: () => transition(stopLeading),
+  });
+  elector.start();
+
+  return {
+    metricsPort: server.port,
+    registry,
+    writes,
+    isLeader: () => controller !== undefined,
+    config: () => state.config,
+    resync: () => enqueue(state.caches.allKeys()),
+    whenIdle: async () => {
+      while (queue !== undefined && (queue.length > 0 || queue.processing > 0)) await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      // Workers first (in-flight reconciles finish), then the lease is released for a standby.
+      transition(stopLeading);
+      await transitions;
+      await elector.stop();
+      await transitions;
+      await applying;
+      await Promise.all([state.caches.stop(), configSource.stop(), server.close()]);
+    },
+  };
+}
