@@ -44,7 +44,7 @@ export function archiveRequestOf(ctx: ArchiveContext): ArchiveRequest {
   if (active !== undefined) return active;
 
   if (ctx.intent?.kind === 'opted-out') {
-    const message = `${keys.archive}=true asks for an archive, but ${keys.enabled}=false: nothing is archived. An archive is a full backup made for the PVC's backup job, so set ${keys.enabled}=true (with ${keys.name}) to archive this PVC, or remove ${keys.archive}`;
+    const message = `${keys.archive}=true asks for an archive, but ${keys.enabled}=false: nothing is archived. An archive belongs to the PVC's backup job (which keeps it after the PVC is deleted), so set ${keys.enabled}=true and ${keys.name} to archive this PVC, or remove ${keys.archive}`;
     return { kind: 'blocked', pvc, why: message, violation: { condition: ARCHIVE_WHILE_DISABLED, message } };
   }
   if (ctx.intent?.kind === 'invalid') {
