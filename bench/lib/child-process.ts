@@ -66,12 +66,15 @@ export async function startChild(script: string, args: readonly string[], option
   return { process: child, pid, ready, messages, stop };
 }
 
-/** Peak resident set size of a live process in MiB (VmHWM from /proc). */
-export async function peakRssMiB(pid: number): Promise<number> {
+/** Resident set size of a live process in MiB: the peak (VmHWM) and now (VmRSS), from /proc. */
+export async function residentMiB(pid: number): Promise<{ peak: number; current: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match?.[1]) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(match[1]) / 1024;
+  const field = (name: string): number => {
+    const match = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+    if (!match?.[1]) throw new Error(`no ${name} in /proc/${pid}/status`);
+    return Number(match[1]) / 1024;
+  };
+  return { peak: field('VmHWM'), current: field('VmRSS') };
 }
 
 /** Sends { type: 'ready', ...details } to the parent (the child side of startChild). */

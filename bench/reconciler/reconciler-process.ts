@@ -32,11 +32,11 @@ process.on('message', (message: unknown) => {
   const answer = async (): Promise<ReconcilerAnswer> => {
     if (message.command === 'resync') reconciler.resync();
     if (message.command !== 'writes') await reconciler.whenIdle();
-    return { id: message.id, writes: writes() };
+    return { id: message.id, writes: writes(), memory: process.memoryUsage() };
   };
   answer().then(
     (reply) => process.send?.(reply),
-    (error: unknown) => process.send?.({ id: message.id, writes: writes(), error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => process.send?.({ id: message.id, writes: writes(), memory: process.memoryUsage(), error: error instanceof Error ? error.message : String(error) }),
   );
 });
 

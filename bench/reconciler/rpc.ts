@@ -9,6 +9,8 @@ export type WriteTotals = Record<string, number>;
 export interface ReconcilerAnswer {
   readonly id: number;
   readonly writes: WriteTotals;
+  /** The child's process.memoryUsage() when it answered. */
+  readonly memory: NodeJS.MemoryUsage;
   readonly error?: string;
 }
 

@@ -16,7 +16,7 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { apiserverWrites, countsBetween, sumByResource } from '../lib/apiserver-writes.ts';
-import { cpuSeconds, peakRssMiB, startChild, type Child } from '../lib/child-process.ts';
+import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { summarize } from '../lib/percentiles.ts';
@@ -70,7 +70,9 @@ interface SizeResult {
   readonly resyncMs: number;
   readonly changeLatencies: { count: number; p50: number; p99: number; max: number };
   readonly changeWrites: WriteTotals;
-  readonly peakRssMiB: number;
+  readonly rssMiB: { peak: number; current: number };
+  /** V8 heap in use at the end, MiB. */
+  readonly heapUsedMiB: number;
   readonly cpuSecondsToConverge: number;
 }
 
@@ -160,7 +162,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const changeLatencies = summarize(latencies);
     log(`label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, writes ${JSON.stringify(changeWrites)}`);
 
-    const peak = await peakRssMiB(child.pid);
+    const rss = await residentMiB(child.pid);
+    const heapUsedMiB = (await askReconciler(child.process, 'writes')).memory.heapUsed / 2 ** 20;
     await child.stop();
     child = undefined;
 
@@ -173,7 +176,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 
     return {
       pvcs, setupMs, setupSteps, leadingAfterMs, convergeMs, rawMs, initialWrites, initialApiserverWrites,
-      resyncWrites, resyncApiserverWrites, resyncMs, changeLatencies, changeWrites, peakRssMiB: peak, cpuSecondsToConverge,
+      resyncWrites, resyncApiserverWrites, resyncMs, changeLatencies, changeWrites, rssMiB: rss, heapUsedMiB, cpuSecondsToConverge,
     };
   } finally {
     await child?.stop();
@@ -206,7 +209,8 @@ console.log(markdownTable(
     ['steady-state full resync: writes incl. Events (reconciler / apiserver)', ...results.map((r) => `${sumByResource(r.resyncWrites)} / ${sumByResource(r.resyncApiserverWrites, (x) => isReconcilerObject(x) || isEvent(x))}`)],
     [`label change -> job updated, p50 / p99 / max (${changes} at ${changeRate}/s)`, ...results.map((r) => `${ms(r.changeLatencies.p50)} / ${ms(r.changeLatencies.p99)} / ${ms(r.changeLatencies.max)} ms`)],
     ['writes per label change (jobs / Events)', ...results.map((r) => `${perPvc(sumByResource(r.changeWrites, (x) => !isEvent(x)), r.changeLatencies.count)} / ${perPvc(sumByResource(r.changeWrites, isEvent), r.changeLatencies.count)}`)],
-    ['reconciler peak RSS (VmHWM)', ...results.map((r) => `${r.peakRssMiB.toFixed(0)} MiB`)],
+    ['reconciler RSS: peak (VmHWM) / at the end (VmRSS)', ...results.map((r) => `${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.current.toFixed(0)} MiB`)],
+    ['reconciler V8 heap used at the end', ...results.map((r) => `${r.heapUsedMiB.toFixed(0)} MiB`)],
   ],
 ));
 console.log('\nwrites by resource/verb (reconciler count), initial convergence:');
