@@ -103,6 +103,25 @@ test('a RecurringJob informer with a label selector sees only managed jobs, and 
   assert.deepEqual(informer.list().map((o) => o.metadata.name), ['managed-1']);
 });
 
+test('a field selector narrows list and watch', async (t) => {
+  const ns = await cluster.createNamespace('informer-field');
+  await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'chosen' }, spec } });
+  await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'other' }, spec } });
+  const { events, handler } = recorder();
+  const informer = new Informer<Pvc>({
+    resource: 'persistentvolumeclaims', kubeConfig: kc, path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
+    fieldSelector: 'metadata.name=chosen', log, handler,
+  });
+  t.after(() => informer.stop());
+  informer.start();
+  await informer.whenSynced();
+  await core.patchNamespacedPersistentVolumeClaim({ namespace: ns, name: 'other', body: { metadata: { labels: { a: 'b' } } } }, mergePatch);
+  await core.patchNamespacedPersistentVolumeClaim({ namespace: ns, name: 'chosen', body: { metadata: { labels: { a: 'b' } } } }, mergePatch);
+  await waitFor('the chosen update', async () => (informer.get(`${ns}/chosen`)?.metadata?.labels?.a === 'b' ? true : undefined));
+  assert.deepEqual(events, ['add chosen', 'update chosen']);
+  assert.equal(informer.get(`${ns}/other`), undefined);
+});
+
 test('the watchdog restarts a silent watch; resyncs and watchdog relists report differences only', async (t) => {
   const ns = await cluster.createNamespace('informer-quiet');
   await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'quiet' }, spec } });

@@ -71,7 +71,10 @@ export class LeaderElector {
    */
   async stop({ release = true }: { release?: boolean } = {}): Promise<void> {
     this.#stopper.abort();
-    await this.#loop;
+    // An attempt in flight may hang on an unreachable apiserver: wait for it at most a renew deadline.
+    const patience = new AbortController();
+    await Promise.race([this.#loop, sleep(this.#options.renewDeadlineMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
+    patience.abort();
     if (this.#leading && release) await this.#release();
     this.#stopLeading('elector stopped');
   }
@@ -116,6 +119,8 @@ export class LeaderElector {
         ? await this.#api.createNamespacedLease({ namespace, body: this.#leaseBody(undefined) })
         : await this.#api.replaceNamespacedLease({ name, namespace, body: this.#leaseBody(lease) });
       this.#lease = written;
+      // Written after stop() began: remembered for the release, but no longer leading.
+      if (this.#stopper.signal.aborted) return;
       this.#observation = { resourceVersion: written.metadata?.resourceVersion ?? '', observedAtMs: startedAt };
       this.#renewed(startedAt);
     } catch (error) {

@@ -55,3 +55,12 @@ test('a relist of an unchanged world reports nothing; of an empty one, deletes e
   assert.deepEqual(replaceWithListing(store, []).map((change) => change.type), ['delete', 'delete']);
   assert.equal(store.size, 0);
 });
+
+test('stored objects are deep-frozen: the shared cache cannot be changed by accident', () => {
+  const store = storeOf();
+  applyWatchEvent(store, 'ADDED', pvc('a', 'x', '1'));
+  replaceWithListing(store, [pvc('a', 'y', '2')]);
+  const stored = store.get('a/y');
+  assert.ok(stored?.metadata && Object.isFrozen(stored.metadata));
+  assert.throws(() => { (stored.metadata as { name: string }).name = 'changed'; }, TypeError);
+});

@@ -1,5 +1,7 @@
 // How watch events and relists change the informer's store, as plain functions: they update the
-// map and return what changed, so the informer only has to tell its handlers.
+// map and return what changed, so the informer only has to tell its handlers. Stored objects are
+// deep-frozen: the cache is shared, so a caller that wants to change one must copy it first.
+import { deepFreeze } from '../../util/deep-freeze.ts';
 import { objectKey, type KubeObject } from './object-key.ts';
 
 export type StoreChange<T> =
@@ -21,7 +23,7 @@ export function applyWatchEvent<T extends KubeObject>(store: Map<string, T>, typ
     store.delete(key);
     return { type: 'delete', object };
   }
-  store.set(key, object);
+  store.set(key, deepFreeze(object));
   return old === undefined ? { type: 'add', object } : { type: 'update', old, object };
 }
 
@@ -39,7 +41,7 @@ export function replaceWithListing<T extends KubeObject>(store: Map<string, T>, 
     const old = store.get(key);
     if (old === undefined) changes.push({ type: 'add', object });
     else if (old.metadata?.resourceVersion !== object.metadata?.resourceVersion) changes.push({ type: 'update', old, object });
-    store.set(key, object);
+    store.set(key, deepFreeze(object));
   }
   for (const [key, old] of store) {
     if (!seen.has(key)) {
