@@ -9,6 +9,7 @@ import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { Informer, type RestartReason } from '../../shared/src/kube/informer/informer.ts';
 import { createInformerMetrics } from '../../shared/src/kube/informer/informer-metrics.ts';
+import { collectionLister } from '../../shared/src/kube/informer/list-collection.ts';
 import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
 import type { KubeObject } from '../../shared/src/kube/informer/object-key.ts';
 import { createLogger } from '../../shared/src/logging/create-logger.ts';
@@ -120,6 +121,29 @@ test('a field selector narrows list and watch', async (t) => {
   await waitFor('the chosen update', async () => (informer.get(`${ns}/chosen`)?.metadata?.labels?.a === 'b' ? true : undefined));
   assert.deepEqual(events, ['add chosen', 'update chosen']);
   assert.equal(informer.get(`${ns}/other`), undefined);
+});
+
+test('watches the apiserver ends are resumed from the last resourceVersion, without a relist', async (t) => {
+  const ns = await cluster.createNamespace('informer-resume');
+  const path = resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns });
+  let lists = 0;
+  const lister = collectionLister<Pvc>(kc, path);
+  const { events, handler } = recorder();
+  const informer = new Informer<Pvc>({
+    resource: 'persistentvolumeclaims', kubeConfig: kc, path, log, handler, watchTimeoutSeconds: 1,
+    list: (query) => { lists++; return lister(query); },
+  });
+  t.after(() => informer.stop());
+  informer.start();
+  await informer.whenSynced();
+  for (const name of ['one', 'two', 'three']) {
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the apiserver closes each watch after 1 s
+    await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name }, spec } });
+  }
+  await waitFor('all three', async () => (informer.list().length === 3 ? true : undefined));
+  assert.deepEqual(events, ['add one', 'add two', 'add three']);
+  assert.equal(lists, 1, 'listed once: every later watch resumed where the last one ended');
+  assert.equal(informer.restarts, 0);
 });
 
 test('the watchdog restarts a silent watch; resyncs and watchdog relists report differences only', async (t) => {
