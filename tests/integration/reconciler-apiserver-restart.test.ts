@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { P, ReconcilerWorld, waitForSeries } from './reconciler-fixture.ts';
+import { P, enabledLabels, ReconcilerWorld, waitForSeries } from './reconciler-fixture.ts';
 
 const cluster = await startPrivateCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
@@ -13,13 +13,12 @@ const [app = ''] = world.apps;
 const handle = await world.start();
 after(() => world.stopAll());
 
-const enabled = (name: string, extra: Record<string, string> = {}) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: name, ...extra });
 const jobOf = (name: string) => `backup-${app}-${name}`;
 
 test('after an apiserver outage the reconciler converges on the changes made since', async () => {
   const { controlPlane } = cluster;
   assert.ok(controlPlane);
-  await world.createPvc(app, 'before', enabled('before'));
+  await world.createPvc(app, 'before', enabledLabels('before'));
   await world.waitForJob(jobOf('before'));
 
   await controlPlane.stopApiserver();
@@ -27,7 +26,7 @@ test('after an apiserver outage the reconciler converges on the changes made sin
   await controlPlane.startApiserver();
 
   await world.labelPvc(app, 'before', { [`${P}/retain`]: '12' });
-  await world.createPvc(app, 'after', enabled('after'));
+  await world.createPvc(app, 'after', enabledLabels('after'));
   await world.bind(app, 'after', 'vol-after');
   await world.waitForJob(jobOf('before'), (job) => job.spec?.retain === 12, 'the label change made after the outage');
   await world.waitForJob(jobOf('after'));

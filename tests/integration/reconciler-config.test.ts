@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { ConfigSource, InvalidConfigurationError } from '../../reconciler/src/config/config-source.ts';
 import { startReconciler } from '../../reconciler/src/start-reconciler.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import { P, ReconcilerWorld, scrape } from './reconciler-fixture.ts';
+import { P, enabledLabels, ReconcilerWorld, scrape } from './reconciler-fixture.ts';
 import { waitFor } from '../harness/wait-for.ts';
 
 const cluster = await useTestCluster();
@@ -20,12 +20,11 @@ const [app = ''] = world.apps;
 const handle = await world.start();
 after(() => world.stopAll());
 
-const enabled = (name: string, extra: Record<string, string> = {}) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: name, ...extra });
 const jobOf = (name: string, namespace = app) => `backup-${namespace}-${name}`;
 
 test('a changed default interval changes every default-using job, not one with its own interval label', async () => {
-  await world.createPvc(app, 'dflt', enabled('dflt'));
-  await world.createPvc(app, 'own', enabled('own', { [`${P}/interval`]: '4' }));
+  await world.createPvc(app, 'dflt', enabledLabels('dflt'));
+  await world.createPvc(app, 'own', enabledLabels('own', { [`${P}/interval`]: '4' }));
   await world.waitForJob(jobOf('dflt'));
   const own = await world.waitForJob(jobOf('own'));
   await handle.whenIdle();
@@ -43,7 +42,7 @@ test('an invalid update is refused: Event on the ConfigMap, backup_config_valid 
   const event = await world.waitForEvent(world.guardNs, 'longhorn-backup-guard', 'InvalidConfiguration', /defaults\.interval/);
   assert.equal(event.type, 'Warning');
   assert.equal(handle.config().defaults.interval, 6, 'the last good configuration is in force');
-  await world.createPvc(app, 'later', enabled('later'));
+  await world.createPvc(app, 'later', enabledLabels('later'));
   const job = await world.waitForJob(jobOf('later'));
   assert.equal(job.spec?.cron, '30 0,6,12,18 * * *');
 
@@ -53,7 +52,7 @@ test('an invalid update is refused: Event on the ConfigMap, backup_config_valid 
 
 test('adding a namespace to watchNamespaces brings its PVCs in without a restart', async () => {
   const extra = await cluster.createNamespace('late');
-  await world.createPvc(extra, 'data', enabled('data'));
+  await world.createPvc(extra, 'data', enabledLabels('data'));
   await sleep(300);
   assert.equal(await world.job(jobOf('data', extra)), undefined, 'not watched yet');
   world.apps.push(extra);

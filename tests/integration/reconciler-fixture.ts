@@ -12,6 +12,11 @@ import type { TestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 
 export const P = 'backup.vluwte.nl';
+
+/** The labels of an opted-in PVC with backup name `name`. */
+export function enabledLabels(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [`${P}/enabled`]: 'true', [`${P}/name`]: name, ...extra };
+}
 const longhorn = { group: 'longhorn.io', version: 'v1beta2' };
 
 export interface WorldOptions {

@@ -8,14 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { P, ReconcilerWorld } from './reconciler-fixture.ts';
+import { enabledLabels, ReconcilerWorld } from './reconciler-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
 const [app = ''] = world.apps;
 after(() => world.stopAll());
 
-const enabled = (name: string) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: name });
 const jobOf = (name: string) => `backup-${app}-${name}`;
 const coordination = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
 const holder = async () => (await coordination.readNamespacedLease({ namespace: world.guardNs, name: world.leaseName })).spec?.holderIdentity ?? '';
@@ -27,7 +26,7 @@ test('two replicas: only the leader writes, the standby is ready; a closed leade
   const [leader, standby] = one.isLeader() ? [one, two] : [two, one];
   assert.equal(await holder(), one.isLeader() ? 'replica-1' : 'replica-2');
 
-  await world.createPvc(app, 'ha', enabled('ha'));
+  await world.createPvc(app, 'ha', enabledLabels('ha'));
   await world.waitForJob(jobOf('ha'));
   await leader.whenIdle();
   assert.ok(leader.writes.total() > 0);
@@ -38,7 +37,7 @@ test('two replicas: only the leader writes, the standby is ready; a closed leade
 
   await leader.close();
   await waitFor('the standby leads', async () => (standby.isLeader() ? true : undefined), 10_000);
-  await world.createPvc(app, 'after-handover', enabled('after-handover'));
+  await world.createPvc(app, 'after-handover', enabledLabels('after-handover'));
   await world.waitForJob(jobOf('after-handover'));
   await standby.whenIdle();
   assert.ok(standby.writes.total() > 0);
@@ -83,7 +82,7 @@ test('the process: SIGTERM releases the lease and exits 0; a killed leader is re
   const first = startProcess('process-1');
   after(() => { first.kill('SIGKILL'); });
   await waitFor('process-1 leads', async () => ((await holder().catch(() => '')) === 'process-1' ? true : undefined), 20_000);
-  await world.createPvc(app, 'from-process', enabled('from-process'));
+  await world.createPvc(app, 'from-process', enabledLabels('from-process'));
   await world.waitForJob(jobOf('from-process'));
 
   first.kill('SIGTERM');
@@ -99,6 +98,6 @@ test('the process: SIGTERM releases the lease and exits 0; a killed leader is re
   // A crashed leader cannot release: the standby waits for the lease to expire, then leads.
   const standby = await world.start('replica-4');
   await waitFor('the standby leads after the lease expired', async () => (standby.isLeader() ? true : undefined), 30_000);
-  await world.createPvc(app, 'after-crash', enabled('after-crash'));
+  await world.createPvc(app, 'after-crash', enabledLabels('after-crash'));
   await world.waitForJob(jobOf('after-crash'));
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { P, ReconcilerWorld, scrape, seriesValue, waitForSeries } from './reconciler-fixture.ts';
+import { P, enabledLabels, ReconcilerWorld, scrape, seriesValue, waitForSeries } from './reconciler-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
@@ -19,13 +19,12 @@ await world.writeConfig(world.configYaml(''));
 const handle = await world.start();
 after(() => world.stopAll());
 
-const enabled = (name: string, extra: Record<string, string> = {}) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: name, ...extra });
 const jobOf = (name: string, namespace = app) => `backup-${namespace}-${name}`;
 const jobLabel = (name: string, namespace = app) => `recurring-job.longhorn.io/${jobOf(name, namespace)}`;
 const DEFAULT_GROUP = 'recurring-job-group.longhorn.io/default';
 
 test('a new PVC gets its job at once and its volume label once bound, on the Volume spec.volumeName names (seed bug 1, restored volume)', async () => {
-  await world.createPvc(app, 'data', enabled('data'));
+  await world.createPvc(app, 'data', enabledLabels('data'));
   const job = await world.waitForJob(jobOf('data'));
   assert.equal(job.spec?.task, 'backup');
   assert.equal(job.spec?.cron, '30 0,4,8,12,16,20 * * *');
@@ -47,7 +46,7 @@ test('a new PVC gets its job at once and its volume label once bound, on the Vol
 });
 
 test('start 2100 every 6 h fires at 03, 09, 15, 21 (HHMM, seed bug 2; never 21/6)', async () => {
-  await world.createPvc(app, 'night', enabled('night', { [`${P}/start`]: '2100', [`${P}/interval`]: '6' }));
+  await world.createPvc(app, 'night', enabledLabels('night', { [`${P}/start`]: '2100', [`${P}/interval`]: '6' }));
   const job = await world.waitForJob(jobOf('night'));
   assert.equal(job.spec?.cron, '0 3,9,15,21 * * *');
 });
@@ -68,7 +67,7 @@ test('a changed label patches the job once, only the difference', async () => {
 });
 
 test('a rename removes the old job and volume label and brings the new ones', async () => {
-  await world.createPvc(app, 'rename', enabled('old'));
+  await world.createPvc(app, 'rename', enabledLabels('old'));
   await world.bind(app, 'rename', 'vol-rename');
   await world.waitForVolumeLabels('vol-rename', (l) => l[jobLabel('old')] === 'enabled', 'old label');
   await world.labelPvc(app, 'rename', { [`${P}/name`]: 'new' });
@@ -82,7 +81,7 @@ test('a rename removes the old job and volume label and brings the new ones', as
 });
 
 test('opting out removes our volume label and the job; Longhorn\'s default group stays on the volume', async () => {
-  await world.createPvc(app, 'optout', enabled('optout'));
+  await world.createPvc(app, 'optout', enabledLabels('optout'));
   await world.bind(app, 'optout', 'vol-optout', { [DEFAULT_GROUP]: 'enabled' });
   await world.waitForVolumeLabels('vol-optout', (l) => l[jobLabel('optout')] === 'enabled', 'job label');
   await world.labelPvc(app, 'optout', { [`${P}/enabled`]: 'false' });
@@ -95,8 +94,8 @@ test('opting out removes our volume label and the job; Longhorn\'s default group
 });
 
 test('duplicate names: both PVCs are reported naming the other, the second gets no job, until resolved', async () => {
-  await world.createPvc(app, 'dup-a', enabled('dup'));
-  await world.createPvc(app, 'dup-b', enabled('dup'));
+  await world.createPvc(app, 'dup-a', enabledLabels('dup'));
+  await world.createPvc(app, 'dup-b', enabledLabels('dup'));
   await waitForSeries(handle, 'backup_pvc_violation', { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' }, true);
   await waitForSeries(handle, 'backup_pvc_violation', { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' }, true);
   await world.waitForEvent(app, 'dup-a', 'DuplicateBackupName', /also used by PVC "dup-b"/);
@@ -118,7 +117,7 @@ test('duplicate names: both PVCs are reported naming the other, the second gets 
 
 test('a manual job is never touched; a PVC wanting its name gets job_name_conflict', async () => {
   const manual = await world.createJob(jobOf('manual'), { team: 'ops' });
-  await world.createPvc(app, 'manual', enabled('manual'));
+  await world.createPvc(app, 'manual', enabledLabels('manual'));
   await waitForSeries(handle, 'backup_pvc_violation', { condition: 'job_name_conflict', namespace: app, pvc: 'manual' }, true);
   await world.waitForEvent(app, 'manual', 'BackupJobNameConflict', /was not created by longhorn-backup-guard/);
   await handle.whenIdle();
@@ -126,10 +125,10 @@ test('a manual job is never touched; a PVC wanting its name gets job_name_confli
 });
 
 test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the first keeps its job', async () => {
-  await world.createPvc(appB, 'first', enabled('c'));
+  await world.createPvc(appB, 'first', enabledLabels('c'));
   const job = await world.waitForJob(jobOf('c', appB));
   assert.equal(jobOf('c', appB), jobOf('b-c', app));
-  await world.createPvc(app, 'second', enabled('b-c'));
+  await world.createPvc(app, 'second', enabledLabels('b-c'));
   await waitForSeries(handle, 'backup_pvc_violation', { condition: 'job_name_conflict', namespace: app, pvc: 'second' }, true);
   await world.waitForEvent(app, 'second', 'BackupJobNameConflict', new RegExp(`already backs up PVC "first" in namespace "${appB}"`));
   await handle.whenIdle();
@@ -137,12 +136,12 @@ test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the fi
 });
 
 test('a PVC that is Longhorn\'s source of truth (recurring-job.longhorn.io/source) carries the job label too', async () => {
-  await world.createPvc(app, 'src', { ...enabled('src'), 'recurring-job.longhorn.io/source': 'enabled' });
+  await world.createPvc(app, 'src', { ...enabledLabels('src'), 'recurring-job.longhorn.io/source': 'enabled' });
   await waitFor('job label on the PVC', async () => ((await world.getPvc(app, 'src')).metadata?.labels?.[jobLabel('src')] === 'enabled' ? true : undefined));
 });
 
 test('a PVC that is not Longhorn-backed is left alone; its backup labels get a warning', async () => {
-  await world.createPvc(app, 'nfs', enabled('nfs'), 'some-nfs-class');
+  await world.createPvc(app, 'nfs', enabledLabels('nfs'), 'some-nfs-class');
   await world.waitForEvent(app, 'nfs', 'BackupLabelsIgnored', /not Longhorn-backed/);
   await handle.whenIdle();
   assert.equal(await world.job(jobOf('nfs')), undefined);
@@ -162,7 +161,7 @@ test('violations appear, and clear when the labels are fixed', async () => {
 });
 
 test('a deleted PVC\'s job is marked orphaned, reported (metric, Event on the job), then removed after the grace period', async () => {
-  await world.createPvc(app, 'gone', enabled('gone'));
+  await world.createPvc(app, 'gone', enabledLabels('gone'));
   await world.waitForJob(jobOf('gone'));
   await world.deletePvc(app, 'gone');
   const marked = await world.waitForJob(jobOf('gone'), (job) => job.metadata.annotations?.[`${P}/orphaned-since`] !== undefined, 'orphaned-since annotation');
@@ -178,7 +177,7 @@ test('a deleted PVC\'s job is marked orphaned, reported (metric, Event on the jo
 });
 
 test('a deleted PVC whose job carries archive labels keeps its job: retained, not orphaned (seed bug 3)', async () => {
-  await world.createPvc(app, 'keep', enabled('keep', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2030-01-01' }));
+  await world.createPvc(app, 'keep', enabledLabels('keep', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2030-01-01' }));
   await world.waitForJob(jobOf('keep'), (job) => job.metadata.labels?.[`${P}/archive`] === 'true', 'archive labels on the job at once');
   await world.deletePvc(app, 'keep');
   await world.waitForEvent(world.longhornNs, jobOf('keep'), 'BackupJobRetained');
@@ -190,11 +189,11 @@ test('a deleted PVC whose job carries archive labels keeps its job: retained, no
 });
 
 test('a PVC restored under the same name before the grace period ends takes its job back', async () => {
-  await world.createPvc(app, 'back', enabled('back'));
+  await world.createPvc(app, 'back', enabledLabels('back'));
   const job = await world.waitForJob(jobOf('back'));
   await world.deletePvc(app, 'back');
   await world.waitForJob(jobOf('back'), (j) => j.metadata.annotations?.[`${P}/orphaned-since`] !== undefined, 'orphaned');
-  await world.createPvc(app, 'back', enabled('back'));
+  await world.createPvc(app, 'back', enabledLabels('back'));
   const adopted = await world.waitForJob(jobOf('back'), (j) => j.metadata.annotations?.[`${P}/orphaned-since`] === undefined, 'mark cleared');
   assert.equal(adopted.metadata.uid, job.metadata.uid);
   await sleep(4_500);

@@ -54,6 +54,17 @@ export interface ClusterCachesOptions {
   readonly onKeys: (keys: readonly PvcKey[]) => void;
 }
 
+type ArchiveObject = { metadata?: { name?: string; namespace?: string } };
+
+interface Indexing<T> {
+  add?: (object: T) => void;
+  remove?: (object: T) => void;
+  /** The keys an object concerns. */
+  keysOf: (object: T) => readonly PvcKey[];
+  /** Whether an update concerns any key at all (default: yes). */
+  matters?: (old: T, object: T) => boolean;
+}
+
 function pvcKeyOf(pvc: V1PersistentVolumeClaim): PvcKey {
   return { namespace: pvc.metadata?.namespace ?? '', pvcName: pvc.metadata?.name ?? '' };
 }
@@ -65,7 +76,7 @@ export class ClusterCaches {
   readonly #storageClasses: Informer<V1StorageClass>;
   readonly #jobs: Informer<RecurringJob>;
   readonly #volumes: Informer<Volume>;
-  readonly #archive: { readonly watch: ArchiveWatch; readonly informer: Informer<{ metadata?: { name?: string; namespace?: string } }> }[];
+  readonly #archive: { readonly watch: ArchiveWatch; readonly informer: Informer<ArchiveObject> }[];
 
   readonly #pvcsByNamespace = new MultiIndex<V1PersistentVolumeClaim>();
   /** Volume (PV) name -> the PVCs bound to it. */
@@ -91,7 +102,7 @@ export class ClusterCaches {
       ...common,
       resource: 'storageclasses',
       path: resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
-      handler: this.#changes((sc) => this.#keysOfStorageClass(sc)),
+      handler: this.#handler({ keysOf: (sc) => this.#keysOfStorageClass(sc) }),
     });
     const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
     this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
@@ -99,7 +110,7 @@ export class ClusterCaches {
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
       this.#archiveObjects.set(watch.plural, index);
-      const informer = new Informer<{ metadata?: { name?: string; namespace?: string } }>({
+      const informer = new Informer<ArchiveObject>({
         ...common,
         resource: watch.plural,
         path: longhorn(watch.plural),
@@ -161,11 +172,24 @@ export class ClusterCaches {
     };
   }
 
-  #changes<T>(keysOf: (object: T) => readonly PvcKey[]): InformerHandler<T> {
+  /** An informer handler that keeps an index and enqueues the keys of the old and the new object. */
+  #handler<T>(indexing: Indexing<T>): InformerHandler<T> {
+    const { add = () => {}, remove = () => {}, keysOf, matters } = indexing;
     return {
-      onAdd: (object) => this.#options.onKeys(keysOf(object)),
-      onUpdate: (old, object) => this.#options.onKeys([...keysOf(old), ...keysOf(object)]),
-      onDelete: (object) => this.#options.onKeys(keysOf(object)),
+      onAdd: (object) => {
+        add(object);
+        this.#options.onKeys(keysOf(object));
+      },
+      onUpdate: (old, object) => {
+        remove(old);
+        add(object);
+        if (matters?.(old, object) === false) return;
+        this.#options.onKeys([...keysOf(old), ...keysOf(object)]);
+      },
+      onDelete: (object) => {
+        remove(object);
+        this.#options.onKeys(keysOf(object));
+      },
     };
   }
 
@@ -182,33 +206,19 @@ export class ClusterCaches {
   }
 
   #pvcHandler(): InformerHandler<V1PersistentVolumeClaim> {
-    const add = (pvc: V1PersistentVolumeClaim) => {
-      const { namespace, pvcName } = pvcKeyOf(pvc);
-      this.#pvcsByNamespace.set(namespace, pvcName, pvc);
-      const volumeName = pvc.spec?.volumeName;
-      if (volumeName) this.#pvcsByVolume.set(volumeName, keyString(pvcKeyOf(pvc)), pvcKeyOf(pvc));
-    };
-    const remove = (pvc: V1PersistentVolumeClaim) => {
-      const { namespace, pvcName } = pvcKeyOf(pvc);
-      this.#pvcsByNamespace.delete(namespace, pvcName);
-      const volumeName = pvc.spec?.volumeName;
-      if (volumeName) this.#pvcsByVolume.delete(volumeName, keyString(pvcKeyOf(pvc)));
-    };
-    return {
-      onAdd: (pvc) => {
-        add(pvc);
-        this.#options.onKeys(this.#keysOfPvc(pvc));
+    return this.#handler<V1PersistentVolumeClaim>({
+      add: (pvc) => {
+        const key = pvcKeyOf(pvc);
+        this.#pvcsByNamespace.set(key.namespace, key.pvcName, pvc);
+        if (pvc.spec?.volumeName) this.#pvcsByVolume.set(pvc.spec.volumeName, keyString(key), key);
       },
-      onUpdate: (old, pvc) => {
-        remove(old);
-        add(pvc);
-        this.#options.onKeys([...this.#keysOfPvc(old), ...this.#keysOfPvc(pvc)]);
+      remove: (pvc) => {
+        const key = pvcKeyOf(pvc);
+        this.#pvcsByNamespace.delete(key.namespace, key.pvcName);
+        if (pvc.spec?.volumeName) this.#pvcsByVolume.delete(pvc.spec.volumeName, keyString(key));
       },
-      onDelete: (pvc) => {
-        remove(pvc);
-        this.#options.onKeys(this.#keysOfPvc(pvc));
-      },
-    };
+      keysOf: (pvc) => this.#keysOfPvc(pvc),
+    });
   }
 
   /** The key a managed job's source labels name (a shortened PVC label resolved to its PVC when it exists). */
@@ -236,33 +246,21 @@ export class ClusterCaches {
   }
 
   #jobHandler(): InformerHandler<RecurringJob> {
-    const indexKey = (job: RecurringJob) => {
+    const group = (job: RecurringJob) => {
       const source = managedJobSource(job, this.#options.config());
       return source === null ? undefined : `${source.namespace}/${source.pvcLabel}`;
     };
-    const add = (job: RecurringJob) => {
-      const group = indexKey(job);
-      if (group !== undefined) this.#managedJobs.set(group, job.metadata.name ?? '', job);
-    };
-    const remove = (job: RecurringJob) => {
-      const group = indexKey(job);
-      if (group !== undefined) this.#managedJobs.delete(group, job.metadata.name ?? '');
-    };
-    return {
-      onAdd: (job) => {
-        add(job);
-        this.#options.onKeys(this.#keysOfJob(job));
+    return this.#handler<RecurringJob>({
+      add: (job) => {
+        const managed = group(job);
+        if (managed !== undefined) this.#managedJobs.set(managed, job.metadata.name ?? '', job);
       },
-      onUpdate: (old, job) => {
-        remove(old);
-        add(job);
-        this.#options.onKeys([...this.#keysOfJob(old), ...this.#keysOfJob(job)]);
+      remove: (job) => {
+        const managed = group(job);
+        if (managed !== undefined) this.#managedJobs.delete(managed, job.metadata.name ?? '');
       },
-      onDelete: (job) => {
-        remove(job);
-        this.#options.onKeys(this.#keysOfJob(job));
-      },
-    };
+      keysOf: (job) => this.#keysOfJob(job),
+    });
   }
 
   #keysOfVolume(volume: Volume): PvcKey[] {
@@ -274,31 +272,21 @@ export class ClusterCaches {
   }
 
   #volumeHandler(): InformerHandler<Volume> {
-    const add = (volume: Volume) => {
-      const pvName = volume.status?.kubernetesStatus?.pvName;
-      if (pvName && pvName !== volume.metadata.name) this.#volumesByPvName.set(pvName, volume);
-    };
-    const remove = (volume: Volume) => {
-      const pvName = volume.status?.kubernetesStatus?.pvName;
-      if (pvName && this.#volumesByPvName.get(pvName)?.metadata.name === volume.metadata.name) this.#volumesByPvName.delete(pvName);
-    };
-    return {
-      onAdd: (volume) => {
-        add(volume);
-        this.#options.onKeys(this.#keysOfVolume(volume));
+    return this.#handler<Volume>({
+      add: (volume) => {
+        const pvName = volume.status?.kubernetesStatus?.pvName;
+        if (pvName && pvName !== volume.metadata.name) this.#volumesByPvName.set(pvName, volume);
       },
-      onUpdate: (old, volume) => {
-        remove(old);
-        add(volume);
-        // Longhorn updates a volume's status all the time: only what matters here enqueues.
-        if (JSON.stringify(old.metadata.labels) === JSON.stringify(volume.metadata.labels) && JSON.stringify(old.status?.kubernetesStatus) === JSON.stringify(volume.status?.kubernetesStatus)) return;
-        this.#options.onKeys([...this.#keysOfVolume(old), ...this.#keysOfVolume(volume)]);
+      remove: (volume) => {
+        const pvName = volume.status?.kubernetesStatus?.pvName;
+        if (pvName && this.#volumesByPvName.get(pvName)?.metadata.name === volume.metadata.name) this.#volumesByPvName.delete(pvName);
       },
-      onDelete: (volume) => {
-        remove(volume);
-        this.#options.onKeys(this.#keysOfVolume(volume));
-      },
-    };
+      keysOf: (volume) => this.#keysOfVolume(volume),
+      // Longhorn updates a volume's status all the time: only its labels and its PVC matter here.
+      matters: (old, volume) =>
+        JSON.stringify(old.metadata.labels) !== JSON.stringify(volume.metadata.labels) ||
+        JSON.stringify(old.status?.kubernetesStatus) !== JSON.stringify(volume.status?.kubernetesStatus),
+    });
   }
 
   #keysOfStorageClass(storageClass: V1StorageClass): PvcKey[] {
@@ -313,29 +301,13 @@ export class ClusterCaches {
     return keys;
   }
 
-  #archiveHandler(watch: ArchiveWatch, index: MultiIndex<unknown>): InformerHandler<{ metadata?: { name?: string; namespace?: string } }> {
-    const keysOf = (object: unknown) => watch.keysOf(object, this.#options.config());
-    const add = (object: { metadata?: { name?: string; namespace?: string } }) => {
-      for (const key of keysOf(object)) index.set(keyString(key), objectKey(object), object);
-    };
-    const remove = (object: { metadata?: { name?: string; namespace?: string } }) => {
-      for (const key of keysOf(object)) index.delete(keyString(key), objectKey(object));
-    };
-    return {
-      onAdd: (object) => {
-        add(object);
-        this.#options.onKeys(keysOf(object));
-      },
-      onUpdate: (old, object) => {
-        remove(old);
-        add(object);
-        this.#options.onKeys([...keysOf(old), ...keysOf(object)]);
-      },
-      onDelete: (object) => {
-        remove(object);
-        this.#options.onKeys(keysOf(object));
-      },
-    };
+  #archiveHandler(watch: ArchiveWatch, index: MultiIndex<unknown>): InformerHandler<ArchiveObject> {
+    const keysOf = (object: ArchiveObject) => watch.keysOf(object, this.#options.config());
+    return this.#handler<ArchiveObject>({
+      add: (object) => { for (const key of keysOf(object)) index.set(keyString(key), objectKey(object), object); },
+      remove: (object) => { for (const key of keysOf(object)) index.delete(keyString(key), objectKey(object)); },
+      keysOf,
+    });
   }
 }
 
