@@ -122,6 +122,11 @@ test('a manual job is never touched; a PVC wanting its name gets job_name_confli
   await world.waitForEvent(app, 'manual', 'BackupJobNameConflict', /was not created by longhorn-backup-guard/);
   await handle.whenIdle();
   assert.equal((await world.job(jobOf('manual')))?.metadata.resourceVersion, manual.metadata.resourceVersion);
+
+  // Once the manual job is gone, the PVC gets its own.
+  await world.custom.deleteNamespacedCustomObject({ group: 'longhorn.io', version: 'v1beta2', namespace: world.longhornNs, plural: 'recurringjobs', name: jobOf('manual') });
+  await world.waitForJob(jobOf('manual'), (job) => job.metadata.labels?.[`${P}/source-pvc`] === 'manual', 'the PVC\'s own job');
+  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'job_name_conflict', namespace: app, pvc: 'manual' }, false);
 });
 
 test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the first keeps its job', async () => {
@@ -140,12 +145,17 @@ test('a PVC that is Longhorn\'s source of truth (recurring-job.longhorn.io/sourc
   await waitFor('job label on the PVC', async () => ((await world.getPvc(app, 'src')).metadata?.labels?.[jobLabel('src')] === 'enabled' ? true : undefined));
 });
 
-test('a PVC that is not Longhorn-backed is left alone; its backup labels get a warning', async () => {
-  await world.createPvc(app, 'nfs', enabledLabels('nfs'), 'some-nfs-class');
+test('a PVC that is not Longhorn-backed is left alone; its backup labels get a warning; a Longhorn StorageClass of its name brings it in', async () => {
+  const lateClass = `${world.storageClass}-late`;
+  await world.createPvc(app, 'nfs', enabledLabels('nfs'), lateClass);
   await world.waitForEvent(app, 'nfs', 'BackupLabelsIgnored', /not Longhorn-backed/);
   await handle.whenIdle();
   assert.equal(await world.job(jobOf('nfs')), undefined);
   assert.equal(seriesValue(await scrape(handle), 'backup_pvc_violation', { namespace: app, pvc: 'nfs' }), undefined);
+
+  await world.storage.createStorageClass({ body: { metadata: { name: lateClass }, provisioner: 'driver.longhorn.io' } });
+  after(() => world.storage.deleteStorageClass({ name: lateClass }));
+  await world.waitForJob(jobOf('nfs'));
 });
 
 test('violations appear, and clear when the labels are fixed', async () => {
