@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, StorageV1Api, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { startPrivateCluster, useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
+import { compactEtcdHistory } from '../harness/etcd-compaction.ts';
 
 const cluster = await useTestCluster();
 const kc = cluster.kubeConfig();
@@ -129,7 +130,7 @@ test('a watch resumed from a compacted resourceVersion gets 410 Gone', async () 
   for (let i = 0; i < 3; i++) {
     await ownApi.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: `churn-${i}` }, spec } });
   }
-  await etcdCompact(own.info.etcdUrl, await etcdRevision(own.info.etcdUrl));
+  await compactEtcdHistory(own.info.etcdUrl);
   await own.controlPlane?.restartApiserver();
 
   const outcome = await new Promise<{ type: string; code?: number }>((resolve, reject) => {
@@ -150,14 +151,3 @@ test('the built kubectl applies a manifest with the generated kubeconfig', async
   const read = await cluster.kubectl(['get', 'configmap', 'applied', '-n', ns, '-o', 'jsonpath={.data.key}']);
   assert.equal(read.stdout, 'value');
 });
-
-async function etcdRevision(etcdUrl: string): Promise<string> {
-  const response = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
-  const body = await response.json() as { header: { revision: string } };
-  return body.header.revision;
-}
-
-async function etcdCompact(etcdUrl: string, revision: string): Promise<void> {
-  const response = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision, physical: true }) });
-  assert.equal(response.status, 200, await response.text());
-}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
+import { compactEtcdHistory } from '../harness/etcd-compaction.ts';
 import { startCuttableProxy } from './machinery-cuttable-proxy.ts';
 import { Informer, type RestartReason } from '../../shared/src/kube/informer/informer.ts';
 import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
@@ -88,7 +89,7 @@ test('410 Gone: history compacted while the informer was cut off; it relists and
   await deletePvc(ns, 'vanishes');
   await labelPvc(ns, 'changes', 'in-the-gap');
   await createPvc(ns, 'appears');
-  await etcdCompact(own.info.etcdUrl, await etcdRevision(own.info.etcdUrl));
+  await compactEtcdHistory(own.info.etcdUrl);
   await controlPlane.restartApiserver();
   assert.ok(reasons.length > 0 && !reasons.some((reason) => reason !== 'error'), `cut off: ${reasons.join()}`);
   assert.equal(informer.resourceVersion, versionBefore, 'nothing reached the informer in the gap');
@@ -102,14 +103,3 @@ test('410 Gone: history compacted while the informer was cut off; it relists and
   await labelPvc(ns, 'stays', 'watching-again');
   await waitFor('watching again', async () => (informer.get(`${ns}/stays`)?.metadata.labels?.step === 'watching-again' ? true : undefined));
 });
-
-async function etcdRevision(etcdUrl: string): Promise<string> {
-  const response = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
-  const body = await response.json() as { header: { revision: string } };
-  return body.header.revision;
-}
-
-async function etcdCompact(etcdUrl: string, revision: string): Promise<void> {
-  const response = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision, physical: true }) });
-  assert.equal(response.status, 200, await response.text());
-}
