@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { serializeConfig } from '@longhorn-backup-guard/shared/config/serialize-config';
-import { assembleRuntime, COMPONENTS, type AssembledRuntime, type Component } from '../../scripts/assemble-runtime.ts';
+import { assembleRuntime, COMPONENTS, isIgnored, parseDockerignore, type AssembledRuntime, type Component } from '../../scripts/assemble-runtime.ts';
 import { freePort } from '../harness/free-port.ts';
 import { repoRoot } from '../harness/paths.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
@@ -78,6 +78,15 @@ function runtimeOf(component: Component): AssembledRuntime {
   assert.ok(runtime, `${component} was not assembled`);
   return runtime;
 }
+
+test('.dockerignore lets in only the lock file, package.json files and workspace sources', async () => {
+  const patterns = parseDockerignore(await readFile(join(repoRoot, '.dockerignore'), 'utf8'));
+  const sent = ['package.json', 'package-lock.json', 'shared/package.json', 'shared/src/config/parse-config.ts', 'certs/src/a.ts', 'webhook/src/main.ts', 'reconciler/src/main.ts'];
+  const kept = ['node_modules/yaml/index.js', 'tests/run.ts', '.git/config', 'README.md', 'manifests/kustomization.yaml', 'bench/x.ts', 'webhook/tsconfig.json',
+    'shared/src/x.test.ts', 'webhook/src/node_modules/x/index.js', '.tmp/brief.md', 'Dockerfile.webhook', 'scripts/assemble-runtime.ts'];
+  for (const path of sent) assert.equal(isIgnored(path, patterns), false, path);
+  for (const path of kept) assert.equal(isIgnored(path, patterns), true, path);
+});
 
 test('hadolint finds nothing in either Dockerfile', async (t) => {
   const hadolint = await findHadolint();

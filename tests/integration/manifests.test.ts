@@ -332,6 +332,24 @@ test('a real apply: idempotent, keeps the caBundle the webhook writes, admits PV
   }, 30_000, 250);
 });
 
+test('the Pods both Deployments make pass the namespace\'s "restricted" Pod Security enforcement', async () => {
+  await kubectlOk(['apply', '-k', manifestsDir, '--server-side']);
+  const podOf = (name: string, mutate: (spec: DeploymentSpec['spec']['template']['spec']) => void = () => {}) => {
+    const template = structuredClone(find<DeploymentSpec>('Deployment', name, NS).spec.template);
+    mutate(template.spec);
+    return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: `${name}-psa-check`, namespace: NS }, spec: template.spec });
+  };
+  for (const name of ['longhorn-backup-guard-webhook', 'longhorn-backup-guard-reconciler']) {
+    const result = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], { input: podOf(name) });
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+  }
+  // The control: the same Pod allowed to escalate privileges is refused, so enforcement is on.
+  const escalating = podOf('longhorn-backup-guard-reconciler', (spec) => { spec.containers[0]!.securityContext.allowPrivilegeEscalation = true; });
+  const refused = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], { input: escalating });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
+});
+
 test('each ServiceAccount may do what the README says and no more', async () => {
   // The apiserver's own authorizer answers, for the manifests as applied (a no-op if applied before).
   await kubectlOk(['apply', '-k', manifestsDir, '--server-side']);
