@@ -38,7 +38,7 @@ export function backupBody(config: GuardConfig, name: string, volume: string, li
 export type AttemptProgress =
   | { readonly kind: 'snapshot-missing' }
   | { readonly kind: 'snapshot-pending'; readonly remainingMs: number }
-  | { readonly kind: 'backup-missing' }
+  | { readonly kind: 'backup-missing'; readonly remainingMs: number }
   | { readonly kind: 'backup-pending'; readonly remainingMs: number }
   | { readonly kind: 'completed'; readonly result: ArchiveResult }
   | { readonly kind: 'failed'; readonly error: string };
@@ -69,7 +69,13 @@ export function attemptProgress(name: string, snapshots: readonly Snapshot[], ba
   }
 
   const backup = backups.find((object) => object.metadata.name === name);
-  if (backup === undefined) return { kind: 'backup-missing' };
+  if (backup === undefined) {
+    // A create Longhorn refuses (its backup target unavailable) leaves no Backup to time out.
+    const limit = config.snapshotReadyTimeout + config.backupCompletionTimeout;
+    const remainingMs = limit - ageMs(snapshot.metadata.creationTimestamp, now);
+    if (remainingMs > 0) return { kind: 'backup-missing', remainingMs };
+    return { kind: 'failed', error: `Backup ${name} could not be made within ${formatDuration(limit)} of its Snapshot (snapshotReadyTimeout + backupCompletionTimeout); is the volume's backup target available? The reconciler's log has Longhorn's answer` };
+  }
   const state = backup.status?.state ?? '';
   if (state === 'Completed') {
     const createdAt = backup.status?.backupCreatedAt;

@@ -142,7 +142,7 @@ function inFlight(run: Run, record: ArchiveRecord): Step {
     case 'snapshot-missing':
       return { actions: [createSnapshot(run, record, '')], failing };
     case 'backup-missing':
-      return { actions: [createBackup(run, record)], failing };
+      return { actions: [createBackup(run, record)], failing, requeueAfter: progress.remainingMs };
     case 'snapshot-pending':
     case 'backup-pending':
       return { actions: [], failing, requeueAfter: progress.remainingMs };

@@ -1,5 +1,5 @@
 // Every phase of the record on the job x every observation of the current attempt's objects x
-// volume there or gone x PVC there or deleted: 7 x 11 x 2 x 2 decisions, each checked against
+// volume there or gone x PVC there or deleted: 7 x 12 x 2 x 2 decisions, each checked against
 // the table below (written out by hand, not computed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,7 @@ const OBSERVATIONS: Record<string, Objects> = {
   'snapshot-error': { snapshot: { age: MIN, error: 'disk full' } },
   'snapshot-timed-out': { snapshot: { age: 11 * MIN } },
   'snapshot-ready': { snapshot: ready },
+  'backup-never-made': { snapshot: { ...ready, age: 10 * MIN + 6 * 60 * MIN } },
   'backup-pending': { snapshot: ready, backup: { age: MIN, state: 'InProgress' } },
   'backup-timed-out': { snapshot: ready, backup: { age: 7 * 60 * MIN, state: '' } },
   'backup-error': { snapshot: ready, backup: { state: 'Error', error: 'target unreachable' } },
@@ -48,7 +49,7 @@ const OBSERVATIONS: Record<string, Objects> = {
   'backup-completed': { snapshot: ready, backup: { state: 'Completed', url: 's3://done' } },
 };
 
-const FAILURES = ['snapshot-error', 'snapshot-timed-out', 'backup-timed-out', 'backup-error', 'backup-unknown', 'backup-deleting'];
+const FAILURES = ['snapshot-error', 'snapshot-timed-out', 'backup-never-made', 'backup-timed-out', 'backup-error', 'backup-unknown', 'backup-deleting'];
 
 /** `writes | event reasons | report`, with the PVC and its volume there. */
 function expectedPresent(phase: string, observation: string): string {
@@ -137,17 +138,18 @@ test('the state machine: every phase x observation x volume x PVC', () => {
       }
     }
   }
-  assert.equal(cells, 7 * 11 * 2 * 2);
+  assert.equal(cells, 7 * 12 * 2 * 2);
 });
 
 test('the state machine comes back when something is due: a timeout, the end of a backoff', () => {
   const requeue = (phase: string, observation: string) => archiveWorkflow.reconcile(contextOf(worldOf(phase, observation, true, true))).requeueAfter;
   assert.equal(requeue('running-1', 'snapshot-pending'), defaultConfig.snapshotReadyTimeout - MIN);
   assert.equal(requeue('running-1', 'backup-pending'), defaultConfig.backupCompletionTimeout - MIN);
+  assert.equal(requeue('running-1', 'snapshot-ready'), defaultConfig.snapshotReadyTimeout + defaultConfig.backupCompletionTimeout, 'a Backup Longhorn refuses to create times out too');
   assert.equal(requeue('running-1', 'snapshot-error'), MIN, 'the first backoff');
   assert.equal(requeue('running-2', 'backup-error'), 2 * MIN, 'the second, doubled');
   assert.equal(requeue('failed-waiting', 'nothing'), MIN - 10_000);
-  for (const [phase, observation] of [['running-1', 'nothing'], ['running-1', 'snapshot-ready'], ['completed', 'nothing'], ['failed-due', 'nothing'], ['none', 'nothing']] as const) {
+  for (const [phase, observation] of [['running-1', 'nothing'], ['completed', 'nothing'], ['failed-due', 'nothing'], ['none', 'nothing']] as const) {
     assert.equal(requeue(phase, observation), undefined, `${phase} x ${observation}: the writes bring it back`);
   }
 });

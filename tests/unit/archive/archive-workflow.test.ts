@@ -199,7 +199,12 @@ test('a Backup not completed within backupCompletionTimeout, or Unknown, or bein
   assert.match(messages(unknown.actions)[0] ?? '', /ended in state Unknown: lost contact/);
   const deleting = decide(longhorn(world, 'backups', name1, { state: 'Deleting' }));
   assert.match(messages(deleting.actions)[0] ?? '', /is being deleted/);
-  for (const outcome of [slow, unknown, deleting]) assert.equal(flags(outcome), 'failed');
+  // Longhorn refusing the Backup (backup target unavailable) leaves none: timed out from the Snapshot.
+  const refused = decide(later({ ...world, backups: [] }, 10_000 + 60_000));
+  assert.deepEqual(writes(refused.actions), [`create backups/${name1}`], 'still trying before the limit');
+  const never = decide(later({ ...world, backups: [] }, 600_000 + 60_000));
+  assert.match(messages(never.actions)[0] ?? '', /Backup .* could not be made within 11m of its Snapshot .*is the volume's backup target available\?/);
+  for (const outcome of [slow, unknown, deleting, never]) assert.equal(flags(outcome), 'failed');
 });
 
 test('the retry backoff is configurable', () => {
