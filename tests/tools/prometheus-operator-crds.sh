@@ -12,9 +12,9 @@ have_all() { for f in "${FILES[@]}"; do [[ -s "$DIR/$f" ]] || return 1; done; }
 if ! have_all; then
   command -v go >/dev/null || die "Go is needed to fetch the Prometheus operator CRDs from the Go module proxy"
   log "fetching github.com/prometheus-operator/prometheus-operator@$VERSION from the Go module proxy"
-  module_dir="$(GOFLAGS=-mod=mod go mod download -json "github.com/prometheus-operator/prometheus-operator@$VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
-  [[ -d "$module_dir" ]] || die "could not download github.com/prometheus-operator/prometheus-operator@$VERSION"
   mkdir -p "$DIR"
+  module_dir="$(cd "$DIR" && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus-operator/prometheus-operator@$VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [[ -d "$module_dir" ]] || die "could not download github.com/prometheus-operator/prometheus-operator@$VERSION"
   for f in "${FILES[@]}"; do
     cp "$module_dir/example/prometheus-operator-crd/$f" "$DIR/$f.tmp" && mv "$DIR/$f.tmp" "$DIR/$f"
   done
