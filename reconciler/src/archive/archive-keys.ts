@@ -12,8 +12,9 @@ export interface ArchiveKeys {
   readonly pvc: string;
   /** On the job: the PVC's uid, which the object names are derived from. */
   readonly pvcUid: string;
-  /** On the job: the attempt in flight (or the last one), from 1. */
+  /** On the job: the attempt in flight (or the last one), from 1, and when it started. */
   readonly attempt: string;
+  readonly attemptStartedAt: string;
   /** On the job: when that attempt was found failed, and why (Longhorn's text). */
   readonly failedAt: string;
   readonly lastError: string;
@@ -33,6 +34,7 @@ export function archiveKeys(prefix: string): ArchiveKeys {
     pvc: `${prefix}/archive-pvc`,
     pvcUid: `${prefix}/archive-pvc-uid`,
     attempt: `${prefix}/archive-attempt`,
+    attemptStartedAt: `${prefix}/archive-attempt-started-at`,
     failedAt: `${prefix}/archive-failed-at`,
     lastError: `${prefix}/archive-last-error`,
     backup: `${prefix}/archive-backup`,

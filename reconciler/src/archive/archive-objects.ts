@@ -36,7 +36,7 @@ export function backupBody(config: GuardConfig, name: string, volume: string, li
 }
 
 export type AttemptProgress =
-  | { readonly kind: 'snapshot-missing' }
+  | { readonly kind: 'snapshot-missing'; readonly remainingMs: number }
   | { readonly kind: 'snapshot-pending'; readonly remainingMs: number }
   | { readonly kind: 'backup-missing'; readonly remainingMs: number }
   | { readonly kind: 'backup-pending'; readonly remainingMs: number }
@@ -57,9 +57,14 @@ function backupError(backup: Backup): string {
 }
 
 /** How far the attempt whose objects are named `name` has come. */
-export function attemptProgress(name: string, snapshots: readonly Snapshot[], backups: readonly Backup[], config: GuardConfig, now: Date): AttemptProgress {
+export function attemptProgress(name: string, startedAt: Date | undefined, snapshots: readonly Snapshot[], backups: readonly Backup[], config: GuardConfig, now: Date): AttemptProgress {
   const snapshot = snapshots.find((object) => object.metadata.name === name);
-  if (snapshot === undefined) return { kind: 'snapshot-missing' };
+  if (snapshot === undefined) {
+    // A create Longhorn refuses (the volume's snapshot limit reached) leaves no Snapshot to time out.
+    const remainingMs = config.snapshotReadyTimeout - ageMs(startedAt?.toISOString(), now);
+    if (remainingMs > 0) return { kind: 'snapshot-missing', remainingMs };
+    return { kind: 'failed', error: `Snapshot ${name} could not be made within ${formatDuration(config.snapshotReadyTimeout)} of the attempt's start (snapshotReadyTimeout); Longhorn may refuse it, e.g. at the volume's snapshot limit. The reconciler's log has Longhorn's answer` };
+  }
   const snapshotError = snapshot.status?.error;
   if (snapshotError !== undefined && snapshotError !== '') return { kind: 'failed', error: `Snapshot ${name} failed: ${snapshotError}` };
   if (snapshot.status?.readyToUse !== true) {

@@ -19,6 +19,8 @@ export interface ArchiveRecord {
   readonly pvc: string;
   readonly pvcUid: string;
   readonly attempt: number;
+  /** When the attempt started (its Snapshot is due within snapshotReadyTimeout of it). */
+  readonly attemptStartedAt: Date | undefined;
   /** Set when attempt `attempt` failed: it waits for its retry. */
   readonly failedAt: Date | undefined;
   /** Why the last failed attempt failed (Longhorn's text); kept while the retry runs. */
@@ -60,6 +62,7 @@ export function readArchiveRecord(job: RecurringJob, prefix: string): ArchiveRec
     pvc,
     pvcUid,
     attempt,
+    attemptStartedAt: time(notes[keys.attemptStartedAt]),
     failedAt: time(notes[keys.failedAt]),
     lastError: notes[keys.lastError],
     result: backup ? { backup, url: url ?? '', completedAt: completedAt ?? '' } : undefined,
@@ -68,13 +71,14 @@ export function readArchiveRecord(job: RecurringJob, prefix: string): ArchiveRec
 }
 
 /** A new record at `attempt`: everything of a previous one (another PVC's, or a withdrawn one) goes. */
-export function startPatch(prefix: string, start: { volume: string; pvc: string; pvcUid: string; attempt: number }): JobAnnotationPatch {
+export function startPatch(prefix: string, start: { volume: string; pvc: string; pvcUid: string; attempt: number }, now: Date): JobAnnotationPatch {
   const keys = archiveKeys(prefix);
   return patchOf({
     [keys.volume]: start.volume,
     [keys.pvc]: start.pvc,
     [keys.pvcUid]: start.pvcUid,
     [keys.attempt]: String(start.attempt),
+    [keys.attemptStartedAt]: formatRfc3339(now),
     [keys.failedAt]: null,
     [keys.lastError]: null,
     [keys.backup]: null,
@@ -85,9 +89,9 @@ export function startPatch(prefix: string, start: { volume: string; pvc: string;
 }
 
 /** The next attempt; the last error stays as the reason it is being retried. */
-export function retryPatch(prefix: string, attempt: number): JobAnnotationPatch {
+export function retryPatch(prefix: string, attempt: number, now: Date): JobAnnotationPatch {
   const keys = archiveKeys(prefix);
-  return patchOf({ [keys.attempt]: String(attempt), [keys.failedAt]: null });
+  return patchOf({ [keys.attempt]: String(attempt), [keys.attemptStartedAt]: formatRfc3339(now), [keys.failedAt]: null });
 }
 
 export function failurePatch(prefix: string, now: Date, error: string): JobAnnotationPatch {

@@ -124,8 +124,8 @@ function start(run: Run, previous: ArchiveRecord | null): Step {
   if (volume === undefined) return waiting(run, `Longhorn volume ${pvName} does not exist yet in namespace ${ctx.config.longhornNamespace}`);
   const pvcUid = pvc.metadata?.uid ?? '';
   const attempt: Attempt = { volume: volume.metadata.name ?? pvName, pvcUid, attempt: previous !== null && previous.pvcUid === pvcUid ? previous.attempt + 1 : 1 };
-  const patch = startPatch(ctx.config.labelPrefix, { ...attempt, pvc: ctx.key.pvcName });
-  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, attempt, '')] };
+  const patch = startPatch(ctx.config.labelPrefix, { ...attempt, pvc: ctx.key.pvcName }, ctx.now);
+  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, attempt, '')], requeueAfter: ctx.config.snapshotReadyTimeout };
 }
 
 function inFlight(run: Run, record: ArchiveRecord): Step {
@@ -133,14 +133,14 @@ function inFlight(run: Run, record: ArchiveRecord): Step {
   const name = objectName(run, record);
   const snapshots = watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot);
   const backups = watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup);
-  const progress = attemptProgress(name, snapshots, backups, ctx.config, ctx.now);
+  const progress = attemptProgress(name, record.attemptStartedAt, snapshots, backups, ctx.config, ctx.now);
   if (progress.kind === 'completed') return completion(run, progress.result);
   if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, progress.kind === 'failed' ? progress.error : record.lastError);
   if (progress.kind === 'failed') return failure(run, record, progress.error);
   const failing = record.lastError !== undefined;
   switch (progress.kind) {
     case 'snapshot-missing':
-      return { actions: [createSnapshot(run, record, '')], failing };
+      return { actions: [createSnapshot(run, record, '')], failing, requeueAfter: progress.remainingMs };
     case 'backup-missing':
       return { actions: [createBackup(run, record)], failing, requeueAfter: progress.remainingMs };
     case 'snapshot-pending':
@@ -177,9 +177,9 @@ function awaitingRetry(run: Run, record: ArchiveRecord, failedAt: Date): Step {
     return { actions: [eventAction(run, 'Warning', REASONS.failed, message)], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
   }
   const next: Attempt = { ...record, attempt: record.attempt + 1 };
-  const patch = retryPatch(ctx.config.labelPrefix, next.attempt);
+  const patch = retryPatch(ctx.config.labelPrefix, next.attempt, ctx.now);
   const why = ` (a retry: attempt ${record.attempt} failed: ${record.lastError ?? 'no reason recorded'})`;
-  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, next, why)], failing: true };
+  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, next, why)], failing: true, requeueAfter: ctx.config.snapshotReadyTimeout };
 }
 
 function volumeGone(run: Run, record: ArchiveRecord, lastError: string | undefined): Step {

@@ -1,5 +1,5 @@
 // Every phase of the record on the job x every observation of the current attempt's objects x
-// volume there or gone x PVC there or deleted: 7 x 12 x 2 x 2 decisions, each checked against
+// volume there or gone x PVC there or deleted: 7 x 13 x 2 x 2 decisions, each checked against
 // the table below (written out by hand, not computed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,11 +31,13 @@ const PHASES: Record<string, { annotations: Record<string, string>; attempt: num
   withdrawn: { annotations: record(1, { [`${P}/archive-withdrawn-at`]: ago(MIN) }), attempt: 1 },
 };
 
-type Objects = { snapshot?: Snapshot['status'] & { age?: number }; backup?: Backup['status'] & { age?: number } };
+/** The attempt's objects (age = since their creationTimestamp), and how long ago the attempt started. */
+type Objects = { snapshot?: Snapshot['status'] & { age?: number }; backup?: Backup['status'] & { age?: number }; started?: number };
 const ready = { readyToUse: true };
 /** What Longhorn shows of the attempt's Snapshot and Backup (age = since their creationTimestamp). */
 const OBSERVATIONS: Record<string, Objects> = {
   nothing: {},
+  'snapshot-never-made': { started: 11 * MIN },
   'snapshot-pending': { snapshot: { age: MIN } },
   'snapshot-error': { snapshot: { age: MIN, error: 'disk full' } },
   'snapshot-timed-out': { snapshot: { age: 11 * MIN } },
@@ -49,7 +51,7 @@ const OBSERVATIONS: Record<string, Objects> = {
   'backup-completed': { snapshot: ready, backup: { state: 'Completed', url: 's3://done' } },
 };
 
-const FAILURES = ['snapshot-error', 'snapshot-timed-out', 'backup-never-made', 'backup-timed-out', 'backup-error', 'backup-unknown', 'backup-deleting'];
+const FAILURES = ['snapshot-never-made', 'snapshot-error', 'snapshot-timed-out', 'backup-never-made', 'backup-timed-out', 'backup-error', 'backup-unknown', 'backup-deleting'];
 
 /** `writes | event reasons | report`, with the PVC and its volume there. */
 function expectedPresent(phase: string, observation: string): string {
@@ -98,11 +100,12 @@ function worldOf(phase: string, observation: string, volumeThere: boolean, pvcTh
   const name = archiveObjectName(JOB, UID, attempt);
   const links = { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: 'shop', [`${P}/source-pvc`]: 'db', [`${P}/archive-job`]: JOB };
   const meta = (age = 0) => ({ name, namespace: LH, labels: links, creationTimestamp: ago(age) });
-  const { snapshot, backup } = OBSERVATIONS[observation] ?? {};
+  const { snapshot, backup, started = MIN } = OBSERVATIONS[observation] ?? {};
+  const withStart = Object.keys(annotations).length === 0 ? annotations : { ...annotations, [`${P}/archive-attempt-started-at`]: ago(started).replace('.000', '') };
   return {
     ...base,
     pvc: pvcThere ? base.pvc : undefined,
-    job: base.job === undefined ? undefined : { ...base.job, metadata: { ...base.job.metadata, annotations } },
+    job: base.job === undefined ? undefined : { ...base.job, metadata: { ...base.job.metadata, annotations: withStart } },
     volumes: volumeThere ? base.volumes : [],
     snapshots: snapshot === undefined ? [] : [{ metadata: meta(snapshot.age), spec: { volume: VOLUME }, status: snapshot }],
     backups: backup === undefined ? [] : [{ metadata: meta(backup.age), spec: { snapshotName: name }, status: backup }],
@@ -138,7 +141,7 @@ test('the state machine: every phase x observation x volume x PVC', () => {
       }
     }
   }
-  assert.equal(cells, 7 * 12 * 2 * 2);
+  assert.equal(cells, 7 * 13 * 2 * 2);
 });
 
 test('the state machine comes back when something is due: a timeout, the end of a backoff', () => {
@@ -149,7 +152,8 @@ test('the state machine comes back when something is due: a timeout, the end of 
   assert.equal(requeue('running-1', 'snapshot-error'), MIN, 'the first backoff');
   assert.equal(requeue('running-2', 'backup-error'), 2 * MIN, 'the second, doubled');
   assert.equal(requeue('failed-waiting', 'nothing'), MIN - 10_000);
-  for (const [phase, observation] of [['running-1', 'nothing'], ['completed', 'nothing'], ['failed-due', 'nothing'], ['none', 'nothing']] as const) {
-    assert.equal(requeue(phase, observation), undefined, `${phase} x ${observation}: the writes bring it back`);
-  }
+  assert.equal(requeue('running-1', 'nothing'), defaultConfig.snapshotReadyTimeout - MIN, 'a Snapshot Longhorn refuses to create times out too');
+  assert.equal(requeue('none', 'nothing'), defaultConfig.snapshotReadyTimeout, 'a new attempt: back when its Snapshot is due');
+  assert.equal(requeue('failed-due', 'nothing'), defaultConfig.snapshotReadyTimeout);
+  assert.equal(requeue('completed', 'nothing'), undefined, 'nothing is due');
 });

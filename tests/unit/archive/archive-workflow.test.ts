@@ -203,8 +203,12 @@ test('a Backup not completed within backupCompletionTimeout, or Unknown, or bein
   const refused = decide(later({ ...world, backups: [] }, 10_000 + 60_000));
   assert.deepEqual(writes(refused.actions), [`create backups/${name1}`], 'still trying before the limit');
   const never = decide(later({ ...world, backups: [] }, 600_000 + 60_000));
+  // Longhorn refusing the Snapshot (the volume's snapshot limit) leaves none: timed out from the attempt's start.
+  const noSnapshot = decide(later({ ...world, snapshots: [], backups: [] }, 600_000));
+  assert.match(messages(noSnapshot.actions)[0] ?? '', /Snapshot .* could not be made within 10m of the attempt's start/);
+  assert.deepEqual(writes(decide(later({ ...world, snapshots: [], backups: [] }, 599_000)).actions), [`create snapshots/${name1}`]);
   assert.match(messages(never.actions)[0] ?? '', /Backup .* could not be made within 11m of its Snapshot .*is the volume's backup target available\?/);
-  for (const outcome of [slow, unknown, deleting, never]) assert.equal(flags(outcome), 'failed');
+  for (const outcome of [slow, unknown, deleting, never, noSnapshot]) assert.equal(flags(outcome), 'failed');
 });
 
 test('the retry backoff is configurable', () => {
