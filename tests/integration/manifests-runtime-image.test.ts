@@ -11,8 +11,8 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { CoreV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { serializeConfig } from '@longhorn-backup-guard/shared/config/serialize-config';
 import { assembleRuntime, COMPONENTS, isIgnored, parseDockerignore, type AssembledRuntime, type Component } from '../../scripts/assemble-runtime.ts';
@@ -20,7 +20,7 @@ import { freePort } from '../harness/free-port.ts';
 import { repoRoot } from '../harness/paths.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { findHadolint, haveTool } from '../tools/tools.ts';
+import { findHadolint, findPromtool, haveTool } from '../tools/tools.ts';
 
 const run = promisify(execFile);
 const cluster = await useTestCluster();
@@ -166,6 +166,9 @@ interface Started {
 }
 
 const running: ChildProcess[] = [];
+/** What the reconciler test scraped, for the alert expression test after it. */
+let reconcilerMetrics: string | undefined;
+let reconcilerNamespace: string | undefined;
 after(() => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
@@ -217,10 +220,72 @@ test('the reconciler starts from its image files, leads, becomes ready, and exit
       return body.includes(`leader_election_master_status{name="${env.LEASE_NAME}"} 1`) && /^backup_config_valid 1$/m.test(body) ? body : undefined;
     }, 60_000, 250);
     assert.match(metrics, /controller_runtime_reconcile_total/);
+    // An unlabelled Longhorn-backed PVC: the series the alert rules read appear.
+    const storageClass = `runtime-longhorn-${namespace}`;
+    const storage = cluster.kubeConfig().makeApiClient(StorageV1Api);
+    await storage.createStorageClass({ body: { metadata: { name: storageClass }, provisioner: 'driver.longhorn.io' } });
+    try {
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace,
+        body: { metadata: { name: 'data' }, spec: { storageClassName: storageClass, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+      });
+      const violation = `backup_pvc_violation{condition="missing_enabled_label",namespace="${namespace}",pvc="data"} 1`;
+      reconcilerMetrics = await waitFor('the violation in /metrics', async () => {
+        const { body } = await httpGet(`http://127.0.0.1:${port}/metrics`);
+        return body.includes(violation) ? body : undefined;
+      }, 60_000, 250);
+      reconcilerNamespace = namespace;
+    } finally {
+      await storage.deleteStorageClass({ name: storageClass });
+    }
   } finally {
     await stopAndExpectExit0(started);
   }
   assert.deepEqual(await listTree(runtime.root), before, 'the process wrote nothing into its image files');
+});
+
+test('the alert expressions match the series the real reconciler exports', async (t) => {
+  const promtool = await findPromtool();
+  if (!haveTool(t, 'promtool', promtool)) return;
+  assert.ok(reconcilerMetrics && reconcilerNamespace, 'the reconciler test collected no metrics');
+  // As Prometheus stores them with the shipped ServiceMonitor (honorLabels: a series' own job stays).
+  const target = { job: 'longhorn-backup-guard-reconciler', pod: 'reconciler-0' };
+  const series = reconcilerMetrics.split('\n')
+    .filter((line) => /^(backup_|leader_election_master_status|controller_runtime_reconcile_errors_total)/.test(line))
+    .map((line) => {
+      const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+      assert.ok(match?.[1] && match[3], `cannot read ${line}`);
+      const own = match[2] ? match[2].split(/,(?=[a-z_]+=")/) : [];
+      const extra = Object.entries(target).filter(([key]) => !own.some((label) => label.startsWith(`${key}=`))).map(([key, value]) => `${key}="${value}"`);
+      return { series: `${match[1]}{${[...own, ...extra].join(',')}}`, values: `${match[3]}x15` };
+    });
+  series.push({ series: `up{job="${target.job}",pod="${target.pod}"}`, values: '1x15' });
+  const rules = (parse(await readFile(join(repoRoot, 'manifests', 'monitoring', 'alert-rules.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] })
+    .groups.flatMap((group) => group.rules);
+  const exprOf = (alert: string) => rules.find((rule) => rule.alert === alert)?.expr ?? assert.fail(`no ${alert}`);
+  const testFile = {
+    evaluation_interval: '1m',
+    tests: [{
+      interval: '1m',
+      input_series: series,
+      promql_expr_test: [
+        { expr: exprOf('BackupPVCUnlabelled'), eval_time: '10m', exp_samples: [{ labels: `{namespace="${reconcilerNamespace}", pvc="data"}`, value: 1 }] },
+        ...['BackupPVCInvalidLabels', 'BackupPVCNameConflict', 'BackupReconcilerNoLeader', 'BackupReconcilerDown', 'BackupConfigInvalid', 'BackupReconcileErrors']
+          .map((alert) => ({ expr: exprOf(alert), eval_time: '10m', exp_samples: [] })),
+      ],
+    }],
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'lbg-real-metrics-'));
+  try {
+    await writeFile(join(dir, 'test.yaml'), stringify(testFile));
+    const result: { code: number; output: string } = await run(promtool, ['test', 'rules', join(dir, 'test.yaml')]).then(
+      ({ stdout }) => ({ code: 0, output: stdout }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+    );
+    assert.equal(result.code, 0, `${result.output}\n${stringify(testFile)}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('the webhook starts from its image files, serves HTTPS with the certificate it stored, and exits 0 on SIGTERM', async () => {

@@ -113,7 +113,6 @@ test('every violation condition code raises exactly one of the three label alert
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  assert.equal(conditionCodes.length, 16);
 });
 
 test('every alert has a severity, a for duration, a summary, a description and a runbook that exists', async () => {
