@@ -35,9 +35,14 @@ export function volumeKeys(object: unknown): readonly PvcKey[] {
   return status?.namespace && status.pvcName ? [{ namespace: status.namespace, pvcName: status.pvcName }] : [];
 }
 
+/** Only the Snapshots and Backups this product made (they carry the archive-job label). */
+export function archiveObjectSelector(labelPrefix: string): string {
+  return archiveKeys(labelPrefix).archiveJob;
+}
+
 export const ARCHIVE_WATCHES: readonly ArchiveWatch[] = Object.freeze([
-  { plural: LONGHORN_PLURALS.snapshot, keysOf: archiveObjectKeys },
-  { plural: LONGHORN_PLURALS.backup, keysOf: archiveObjectKeys },
+  { plural: LONGHORN_PLURALS.snapshot, keysOf: archiveObjectKeys, labelSelector: archiveObjectSelector },
+  { plural: LONGHORN_PLURALS.backup, keysOf: archiveObjectKeys, labelSelector: archiveObjectSelector },
   { plural: LONGHORN_PLURALS.volume, keysOf: volumeKeys },
 ]);
 

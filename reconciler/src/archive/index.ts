@@ -60,6 +60,12 @@ export interface ArchiveWatch {
   readonly plural: LonghornPlural;
   /** The PVC keys an object belongs to (enqueued when it changes, and passed to their reconcile). */
   readonly keysOf: (object: unknown, config: GuardConfig) => readonly PvcKey[];
+  /**
+   * Optional: a label selector for the informer, from the label prefix (e.g. only this product's
+   * archive Backups, not the thousands Longhorn syncs from the backup target). keysOf filters
+   * anyway, so a cache that ignores it stays correct, only bigger.
+   */
+  readonly labelSelector?: (labelPrefix: string) => string;
 }
 
 export interface ArchiveWorkflow {

@@ -82,6 +82,7 @@ test('the record: written by merge patches, read back; damaged records are no re
 
 test('watches: Snapshots and Backups by their links (full PVC name from the annotation), Volumes by Longhorn\'s PVC record', () => {
   assert.deepEqual(ARCHIVE_WATCHES.map((w) => w.plural), ['snapshots', 'backups', 'volumes']);
+  assert.deepEqual(ARCHIVE_WATCHES.map((w) => w.labelSelector?.(P)), [`${P}/archive-job`, `${P}/archive-job`, undefined], 'only archive objects, where a selector can tell');
   const links = { [`${P}/managed`]: 'true', [`${P}/archive-job`]: 'backup-shop-db', [`${P}/source-namespace`]: 'shop', [`${P}/source-pvc`]: 'db-cut' };
   assert.deepEqual(archiveObjectKeys({ metadata: { labels: links, annotations: { [`${P}/archive-pvc`]: 'db-full' } } }, defaultConfig), [{ namespace: 'shop', pvcName: 'db-full' }]);
   assert.deepEqual(archiveObjectKeys({ metadata: { labels: links } }, defaultConfig), [{ namespace: 'shop', pvcName: 'db-cut' }]);
