@@ -4,7 +4,7 @@
 //
 //   node tests/run.ts                      every test
 //   node tests/run.ts tests/unit/x.test.ts the named files only
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildControlPlaneBinaries } from './harness/build-binaries.ts';
@@ -17,6 +17,10 @@ const patterns = files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/i
 const concurrency = process.env.LBG_TEST_CONCURRENCY ?? '4';
 
 const started = Date.now();
+// promtool, hadolint and the Prometheus operator CRDs (idempotent). Where they cannot be installed
+// (no root for apt-get), the tests that need them skip with a message, or fail under CI=true.
+const tools = spawnSync('bash', [join(repoRoot, 'tests', 'tools', 'install.sh')], { stdio: 'inherit' });
+if (tools.status !== 0) process.stderr.write('[tests] some test tools could not be installed (see above)\n');
 const binDir = await buildControlPlaneBinaries();
 const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath });
 process.stderr.write(`[tests] control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s (build check included)\n`);
