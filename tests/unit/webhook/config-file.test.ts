@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,12 +34,12 @@ test('changes are followed; a bad change keeps the last good configuration; list
     assert.equal(source.current().maxRetention, 100);
     const heard: number[] = [];
     source.onChange((config, previous) => heard.push(previous.maxRetention, config.maxRetention));
-    await writeFile(path, 'maxRetention: 50\n');
+    await replaceAtomically(path, 'maxRetention: 50\n');
     await waitUntil(() => source.current().maxRetention === 50);
-    await writeFile(path, 'maxRetention: many\n');
+    await replaceAtomically(path, 'maxRetention: many\n');
     await sleep(100);
     assert.equal(source.current().maxRetention, 50);
-    await writeFile(path, 'watchNamespaces: [team-a]\n');
+    await replaceAtomically(path, 'watchNamespaces: [team-a]\n');
     await waitUntil(() => source.current().watchNamespaces.length === 1);
     assert.deepEqual(heard, [100, 50, 50, 100]);
   } finally {
@@ -47,6 +47,13 @@ test('changes are followed; a bad change keeps the last good configuration; list
     await rm(dir, { recursive: true });
   }
 });
+
+// The kubelet swaps a mounted ConfigMap atomically; a plain writeFile truncates first, and a poll
+// between truncate and write would read an empty (valid: all defaults) file.
+async function replaceAtomically(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.next`, text);
+  await rename(`${path}.next`, path);
+}
 
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await sleep(10);
