@@ -2,6 +2,7 @@
 // server, leader election, and - while leading - the workers and the periodic full resync.
 // main.ts runs it as a process; tests and benchmarks start it in-process.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
@@ -25,6 +26,9 @@ import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
 
 export const CONTROLLER_NAME = 'reconciler';
+
+/** How long new caches (a changed watchNamespaces, longhornNamespace or labelPrefix) may take to list. */
+const SCOPE_SYNC_TIMEOUT_MS = 120_000;
 
 export interface ReconcilerOptions {
   readonly kubeConfig: KubeConfig;
@@ -106,8 +110,12 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       log.info({ scope: scopeOf(config) }, 'configuration changed what is watched: building new caches');
       const caches = makeCaches(config);
       caches.start();
-      if (!(await caches.whenSynced()) || closing) {
+      const timeout = new AbortController();
+      const synced = await Promise.race([caches.whenSynced(), sleep(SCOPE_SYNC_TIMEOUT_MS, false, { signal: timeout.signal }).catch(() => false)]);
+      timeout.abort();
+      if (!synced || closing) {
         await caches.stop();
+        if (!closing) log.error({ scope: scopeOf(config) }, `the new scope could not be listed within ${SCOPE_SYNC_TIMEOUT_MS / 1000} s (RBAC?): the previous configuration stays in force`);
         return;
       }
       const old = state.caches;
