@@ -32,6 +32,7 @@ test('a new PVC gets its job at once and its volume label once bound, on the Vol
   assert.equal(job.spec?.concurrency, 1);
   assert.deepEqual(job.spec?.parameters, { 'full-backup-interval': '4' });
   assert.deepEqual(job.metadata.labels, { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: 'data' });
+  assert.deepEqual((job.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((field) => field.manager), ['longhorn-backup-guard-reconciler']);
   await world.waitForEvent(app, 'data', 'BackupJobCreated', new RegExp(`created RecurringJob ${jobOf('data')}`));
   await world.waitForEvent(app, 'data', 'WaitingForVolume', /not bound yet/);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('data'), namespace: app, pvc: 'data' }, true);

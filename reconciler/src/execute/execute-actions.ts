@@ -14,6 +14,9 @@ import type { Action } from '../decide/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
 import type { WriteCounter } from './write-counter.ts';
 
+/** Who wrote a field, in every object's managedFields. */
+export const FIELD_MANAGER = 'longhorn-backup-guard-reconciler';
+
 export interface ExecutorDeps {
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
@@ -34,14 +37,14 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
   const { target } = action;
   await deps.beforeWrite();
   if (action.type === 'create') {
-    await deps.custom.createNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, body: action.body });
+    await deps.custom.createNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, body: action.body, fieldManager: FIELD_MANAGER });
   } else if (action.type === 'delete') {
     const preconditions = action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
     await deps.custom.deleteNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, name: target.name, body: preconditions });
   } else if (target.resource === 'persistentvolumeclaims') {
-    await deps.core.patchNamespacedPersistentVolumeClaim({ namespace: target.namespace, name: target.name, body: action.patch }, mergePatch);
+    await deps.core.patchNamespacedPersistentVolumeClaim({ namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, mergePatch);
   } else {
-    await deps.custom.patchNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: target.resource, name: target.name, body: action.patch }, mergePatch);
+    await deps.custom.patchNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: target.resource, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, mergePatch);
   }
   deps.writes.count(target.resource, action.type);
 }
