@@ -114,6 +114,8 @@ export class ClusterCaches {
         ...common,
         resource: watch.plural,
         path: longhorn(watch.plural),
+        // Longhorn syncs every backup of the target into a Backup CR: only the workflow's own objects are cached.
+        labelSelector: watch.labelSelector?.(scope.labelPrefix),
         handler: this.#archiveHandler(watch, index),
       });
       return { watch, informer };
