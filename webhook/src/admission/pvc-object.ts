@@ -1,28 +1,20 @@
 // The few fields of a PVC and a StorageClass that admission decisions read. Both the objects in
 // an AdmissionReview (checked by readPvcObject) and the typed objects of the caches fit them.
 
+import type { PvcStorageLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+
+export type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+
 type Labels = Readonly<Record<string, string>>;
 
-export interface PvcLike {
+/** spec.storageClassName: absent or null means the default StorageClass, '' no class. */
+export interface PvcLike extends PvcStorageLike {
   readonly metadata?: {
     readonly name?: string;
     readonly namespace?: string;
     readonly labels?: Labels | null;
     readonly deletionTimestamp?: unknown;
   };
-  readonly spec?: {
-    /** Absent or null: the default StorageClass; '': no class (static binding). */
-    readonly storageClassName?: string | null;
-  };
-}
-
-export interface StorageClassLike {
-  readonly metadata?: {
-    readonly name?: string;
-    readonly annotations?: Labels | null;
-    readonly creationTimestamp?: unknown;
-  };
-  readonly provisioner?: string;
 }
 
 /** A PVC from an AdmissionReview, checked field by field (the review is untrusted input). */

@@ -5,9 +5,9 @@ import { parseCalendarDate } from '@longhorn-backup-guard/shared/intent/calendar
 import { isBackupLabelKey, backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import type { StorageBacking } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
-import type { StorageBacking } from './storage-backing.ts';
 
 /** Longhorn's label that makes a PVC's recurring-job labels the truth for its volume (Longhorn >= 1.5). */
 export const RECURRING_JOB_SOURCE_LABEL = 'recurring-job.longhorn.io/source';

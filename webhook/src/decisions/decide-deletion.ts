@@ -4,12 +4,12 @@
 import { formatDuration } from '@longhorn-backup-guard/shared/cron/go-duration';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
+import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { labelsOf } from '../admission/pvc-object.ts';
 import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
 import { allow, deny } from '../admission/review-response.ts';
 import type { AdmissionContext } from './admission-context.ts';
 import { hasCompletedArchive } from './archive-state.ts';
-import { storageBackingOf } from './storage-backing.ts';
 
 export function decideDeletion(request: PvcAdmissionRequest, context: AdmissionContext): AdmissionResponse {
   const pvc = request.oldObject;

@@ -6,11 +6,11 @@ import { enabledDefault } from '@longhorn-backup-guard/shared/config/enabled-def
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { defaultBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
 import { labelsPatch } from '../admission/json-patch.ts';
 import { allow, allowWithPatch } from '../admission/review-response.ts';
 import type { AdmissionContext } from './admission-context.ts';
-import { storageBackingOf } from './storage-backing.ts';
 
 function policyLabelWarning(context: AdmissionContext, namespace: string): string[] {
   const key = context.config.namespacePolicyLabel;

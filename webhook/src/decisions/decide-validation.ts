@@ -4,6 +4,7 @@
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { backupLabelsDiffer } from '@longhorn-backup-guard/shared/intent/backup-labels-changed';
 import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
+import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
 import { labelsOf, type PvcObject } from '../admission/pvc-object.ts';
 import { allow, deny } from '../admission/review-response.ts';
@@ -12,7 +13,6 @@ import { softWarnings } from './admission-warnings.ts';
 import { decideDeletion } from './decide-deletion.ts';
 import { violationsMessage } from './denial-message.ts';
 import { pvcViolations, violationIdentity } from './pvc-violations.ts';
-import { storageBackingOf } from './storage-backing.ts';
 
 /**
  * A missing enabled label is reported (by the reconciler, and here as a warning) but never

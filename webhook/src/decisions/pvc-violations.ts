@@ -7,9 +7,9 @@ import { duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-b
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
+import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { isTerminating, labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
-import { storageBackingOf } from './storage-backing.ts';
 
 /**
  * The claims of the other PVCs, only those on `name` when given. A PVC being deleted is left out
