@@ -3,12 +3,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { ArchiveWatch } from '../../reconciler/src/archive/index.ts';
 import { ARCHIVE_WATCHES } from '../../reconciler/src/archive/archive-watches.ts';
 import { ClusterCaches, scopeOf } from '../../reconciler/src/cache/cluster-caches.ts';
-import type { PvcKey } from '../../reconciler/src/keys/pvc-key.ts';
+import { keyString, type PvcKey } from '../../reconciler/src/keys/pvc-key.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 
@@ -21,14 +22,14 @@ after(async () => {
   await Promise.all(running.map((caches) => caches.stop()));
 });
 
-async function startCaches(config: GuardConfig, archiveWatches: readonly ArchiveWatch[]): Promise<ClusterCaches> {
+async function startCaches(config: GuardConfig, archiveWatches: readonly ArchiveWatch[], onKeys: (keys: readonly PvcKey[]) => void = () => {}): Promise<ClusterCaches> {
   const caches = new ClusterCaches(scopeOf(config), {
     kubeConfig: cluster.kubeConfig(),
     config: () => config,
     archiveWatches,
     log: createLogger('caches-test', process.env.LOG_LEVEL ?? 'error'),
     relistPeriodMs: 600_000,
-    onKeys: () => {},
+    onKeys,
   });
   running.push(caches);
   caches.start();
@@ -68,4 +69,22 @@ test('archive informers list and watch only the objects their labelSelector pick
   });
   assert.deepEqual(names(watched.get('backups')), ['archive-after', 'archive-before'], 'the watch is filtered');
   assert.deepEqual(names(watched.get('snapshots')), ['archive-after']);
+});
+
+test('the Volume of a deleted PVC: volumeNamed reads it from the one Volume cache, and its deletion enqueues the PVC Longhorn recorded', async () => {
+  const lh = await cluster.createNamespace('lh-caches');
+  const config: GuardConfig = { ...defaultConfig, longhornNamespace: lh, watchNamespaces: [] };
+  const key: PvcKey = { namespace: 'shop', pvcName: 'gone-db' };
+  await custom.createNamespacedCustomObject({ ...longhorn, namespace: lh, plural: 'volumes', body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Volume', metadata: { name: 'vol-gone-db' }, spec: { size: '1073741824' } } });
+  await custom.patchNamespacedCustomObjectStatus({ ...longhorn, namespace: lh, plural: 'volumes', name: 'vol-gone-db', body: { status: { kubernetesStatus: { namespace: 'shop', pvcName: 'gone-db', pvName: 'vol-gone-db' } } } }, mergePatch);
+  const enqueued: string[] = [];
+  const caches = await startCaches(config, ARCHIVE_WATCHES, (keys) => enqueued.push(...keys.map(keyString)));
+  assert.equal(caches.snapshot(key, config, new Date()).pvc, undefined, 'no such PVC');
+  assert.equal(caches.snapshot(key, config, new Date()).volumeNamed('vol-gone-db')?.metadata.name, 'vol-gone-db');
+  assert.equal(caches.snapshot(key, config, new Date()).volumeNamed('vol-never'), undefined);
+
+  enqueued.length = 0;
+  await custom.deleteNamespacedCustomObject({ ...longhorn, namespace: lh, plural: 'volumes', name: 'vol-gone-db' });
+  await waitFor('the Volume gone from the cache', async () => (caches.snapshot(key, config, new Date()).volumeNamed('vol-gone-db') === undefined ? true : undefined));
+  assert.ok(enqueued.includes(keyString(key)), `the deleted PVC's key is enqueued (got ${enqueued.join(', ')})`);
 });

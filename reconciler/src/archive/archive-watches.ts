@@ -1,12 +1,11 @@
-// The Longhorn objects the workflow reads, and the PVC key each belongs to: its Snapshots and
+// The Longhorn objects the workflow watches, and the PVC key each belongs to: its Snapshots and
 // Backups by their link labels (the full PVC name from the annotation, as a label value may be
-// cut), and Volumes by Longhorn's record of their PVC, which Longhorn keeps after the PVC is
-// deleted (so the workflow can tell whether the volume of a deleted PVC still exists).
+// cut). Volumes it reads from the reconciler's Volume cache (ArchiveContext.volumeNamed).
 
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { ObjectMeta, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { ObjectMeta } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { PvcKey } from '../keys/pvc-key.ts';
 import { archiveKeys } from './archive-keys.ts';
 import type { ArchiveWatch } from './index.ts';
@@ -28,13 +27,6 @@ export function archiveObjectKeys(object: unknown, config: GuardConfig): readonl
   return namespace && pvcName ? [{ namespace, pvcName }] : [];
 }
 
-/** The key of the PVC Longhorn records for a Volume. */
-export function volumeKeys(object: unknown): readonly PvcKey[] {
-  if (metadataOf(object) === undefined) return [];
-  const status = (object as Volume).status?.kubernetesStatus;
-  return status?.namespace && status.pvcName ? [{ namespace: status.namespace, pvcName: status.pvcName }] : [];
-}
-
 /** Only the Snapshots and Backups this product made (they carry the archive-job label). */
 export function archiveObjectSelector(labelPrefix: string): string {
   return archiveKeys(labelPrefix).archiveJob;
@@ -43,7 +35,6 @@ export function archiveObjectSelector(labelPrefix: string): string {
 export const ARCHIVE_WATCHES: readonly ArchiveWatch[] = Object.freeze([
   { plural: LONGHORN_PLURALS.snapshot, keysOf: archiveObjectKeys, labelSelector: archiveObjectSelector },
   { plural: LONGHORN_PLURALS.backup, keysOf: archiveObjectKeys, labelSelector: archiveObjectSelector },
-  { plural: LONGHORN_PLURALS.volume, keysOf: volumeKeys },
 ]);
 
 /** The watched objects of `plural` as Longhorn objects (anything without metadata is skipped). */

@@ -11,7 +11,7 @@
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { Backup, RecurringJob, Snapshot, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { Backup, RecurringJob, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { Action, EventSpec } from '../decide/actions.ts';
 import { pvcObject } from '../decide/involved-objects.ts';
@@ -242,7 +242,7 @@ function createBackup(run: Run, attempt: Attempt): Action {
 }
 
 function volumeExists(ctx: ArchiveContext, name: string): boolean {
-  return ctx.volume?.metadata.name === name || watchedObjects<Volume>(ctx.watched, LONGHORN_PLURALS.volume).some((volume) => volume.metadata.name === name);
+  return ctx.volumeNamed(name) !== undefined;
 }
 
 function keptObjects(ctx: ArchiveContext, name: string): string {

@@ -15,7 +15,9 @@
 // - `watches` declares the extra Longhorn objects the workflow reads (e.g. snapshots, backups):
 //   the reconciler starts one informer per entry in the Longhorn namespace, enqueues the keys
 //   `keysOf` returns whenever one changes, and hands this key's objects to `reconcile` in
-//   `ctx.watched`.
+//   `ctx.watched`. Volumes are not a watch: `ctx.volumeNamed` reads the reconciler's own Volume
+//   cache, whose changes already enqueue the PVC Longhorn records for a Volume (kept after the PVC
+//   is deleted).
 
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
@@ -40,6 +42,8 @@ export interface ArchiveContext {
   readonly managedJobs: readonly RecurringJob[];
   /** The PVC's Longhorn Volume, when bound and existing. */
   readonly volume: Volume | undefined;
+  /** Any Volume of the Longhorn namespace by name (e.g. the recorded Volume of a deleted PVC). */
+  readonly volumeNamed: (name: string) => Volume | undefined;
   /** This key's objects of each declared watch, by plural. */
   readonly watched: ReadonlyMap<LonghornPlural, readonly unknown[]>;
   readonly config: GuardConfig;

@@ -164,6 +164,7 @@ export class ClusterCaches {
       key,
       pvc,
       volume: pvc === undefined ? undefined : volumeOfPvc(pvc, volumes),
+      volumeNamed: volumes.byName,
       namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => ({ pvc: p, volume: volumeOfPvc(p, volumes) })),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),

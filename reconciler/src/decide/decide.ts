@@ -48,6 +48,7 @@ export function decide(snapshot: ReconcileSnapshot, archive: ArchiveWorkflow = d
     job: jobName === undefined ? undefined : snapshot.jobNamed(jobName),
     managedJobs: snapshot.managedJobs,
     volume: snapshot.volume,
+    volumeNamed: snapshot.volumeNamed,
     watched: snapshot.watched,
     config,
     now: snapshot.now,

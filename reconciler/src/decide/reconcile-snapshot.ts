@@ -19,6 +19,8 @@ export interface ReconcileSnapshot {
   readonly pvc: V1PersistentVolumeClaim | undefined;
   /** The PVC's Longhorn Volume (named by spec.volumeName), when bound and existing. */
   readonly volume: Volume | undefined;
+  /** Any Volume of the Longhorn namespace by name. */
+  readonly volumeNamed: (name: string) => Volume | undefined;
   /** Every PVC of the key's namespace, this one included (duplicate names). */
   readonly namespacePvcs: readonly PvcWithVolume[];
   readonly storageClasses: readonly V1StorageClass[];

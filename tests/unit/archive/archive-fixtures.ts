@@ -76,10 +76,10 @@ export function contextOf(world: World): ArchiveContext {
     job,
     managedJobs: job !== undefined && isJobOfPvc(job, 'shop', 'db', config) ? [job] : [],
     volume: volumeName === undefined ? undefined : world.volumes.find((v) => v.metadata.name === volumeName),
+    volumeNamed: (name) => world.volumes.find((v) => v.metadata.name === name),
     watched: new Map([
       ['snapshots', mine('snapshots', world.snapshots)],
       ['backups', mine('backups', world.backups)],
-      ['volumes', mine('volumes', world.volumes)],
     ]),
     config,
     now: world.now,

@@ -6,7 +6,7 @@ import { isDnsLabel, isLabelValue } from '@longhorn-backup-guard/shared/names/ku
 import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
 import { DEFAULT_RETRY_BACKOFF, retryDelay } from '../../../reconciler/src/archive/archive-backoff.ts';
 import { completionPatch, failurePatch, readArchiveRecord, retryPatch, startPatch, withdrawalPatch } from '../../../reconciler/src/archive/archive-record.ts';
-import { archiveObjectKeys, volumeKeys, ARCHIVE_WATCHES } from '../../../reconciler/src/archive/archive-watches.ts';
+import { archiveObjectKeys, ARCHIVE_WATCHES } from '../../../reconciler/src/archive/archive-watches.ts';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { P } from './archive-fixtures.ts';
 
@@ -80,9 +80,9 @@ test('the record: written by merge patches, read back; damaged records are no re
   }
 });
 
-test('watches: Snapshots and Backups by their links (full PVC name from the annotation), Volumes by Longhorn\'s PVC record', () => {
-  assert.deepEqual(ARCHIVE_WATCHES.map((w) => w.plural), ['snapshots', 'backups', 'volumes']);
-  assert.deepEqual(ARCHIVE_WATCHES.map((w) => w.labelSelector?.(P)), [`${P}/archive-job`, `${P}/archive-job`, undefined], 'only archive objects, where a selector can tell');
+test('watches: Snapshots and Backups by their links (full PVC name from the annotation); no Volume watch (the reconciler\'s Volume cache serves volumeNamed)', () => {
+  assert.deepEqual(ARCHIVE_WATCHES.map((w) => w.plural), ['snapshots', 'backups']);
+  assert.deepEqual(ARCHIVE_WATCHES.map((w) => w.labelSelector?.(P)), [`${P}/archive-job`, `${P}/archive-job`], 'only archive objects');
   const links = { [`${P}/managed`]: 'true', [`${P}/archive-job`]: 'backup-shop-db', [`${P}/source-namespace`]: 'shop', [`${P}/source-pvc`]: 'db-cut' };
   assert.deepEqual(archiveObjectKeys({ metadata: { labels: links, annotations: { [`${P}/archive-pvc`]: 'db-full' } } }, defaultConfig), [{ namespace: 'shop', pvcName: 'db-full' }]);
   assert.deepEqual(archiveObjectKeys({ metadata: { labels: links } }, defaultConfig), [{ namespace: 'shop', pvcName: 'db-cut' }]);
@@ -90,8 +90,4 @@ test('watches: Snapshots and Backups by their links (full PVC name from the anno
   assert.deepEqual(archiveObjectKeys({ metadata: { labels: { RecurringJob: 'backup-shop-db', longhornvolume: 'v' } } }, defaultConfig), [], 'a recurring job\'s snapshot');
   assert.deepEqual(archiveObjectKeys(null, defaultConfig), []);
   assert.deepEqual(archiveObjectKeys({ metadata: 'x' }, defaultConfig), []);
-  assert.deepEqual(volumeKeys({ metadata: { name: 'v' }, status: { kubernetesStatus: { namespace: 'shop', pvcName: 'db', lastPVCRefAt: '2026-01-01T00:00:00Z' } } }), [{ namespace: 'shop', pvcName: 'db' }]);
-  assert.deepEqual(volumeKeys({ metadata: { name: 'v' }, status: { kubernetesStatus: { namespace: '', pvcName: '' } } }), []);
-  assert.deepEqual(volumeKeys({ metadata: { name: 'v' } }), []);
-  assert.deepEqual(volumeKeys(42), []);
 });

@@ -246,3 +246,14 @@ test('a long PVC name shortened in the job label: the alias key does not orphan 
   assert.deepEqual(decide(snapshotOf('shop', label, world)).actions, []);
   assert.deepEqual(decide(snapshotOf('shop', longName, world)).report.managed, ['backup-shop-db']);
 });
+
+test('the archive of a deleted PVC reads its recorded Volume through volumeNamed (the reconciler\'s Volume cache)', () => {
+  const annotations = {
+    [`${P}/archive-volume`]: 'vol-db', [`${P}/archive-pvc`]: 'db', [`${P}/archive-pvc-uid`]: 'uid-shop-db',
+    [`${P}/archive-attempt`]: '1', [`${P}/archive-attempt-started-at`]: '2026-11-23T11:59:00Z',
+  };
+  const archiving = job('backup-shop-db', managedLabels('shop', 'db', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2099-12-31' }), { annotations });
+  const reasons = (volumes: ReturnType<typeof volume>[]) => events(decide(snapshotOf('shop', 'db', { jobs: [archiving], volumes })).actions).map((e) => e.reason);
+  assert.deepEqual(reasons([volume('vol-db')]), ['BackupJobRetained', 'ArchiveSnapshotCreated'], 'the Volume is found by name although no PVC names it any more');
+  assert.deepEqual(reasons([volume('vol-other')]), ['BackupJobRetained', 'ArchiveVolumeGone']);
+});

@@ -58,6 +58,7 @@ export function snapshotOf(namespace: string, pvcName: string, world: World): Re
     key: { namespace, pvcName },
     pvc: claim,
     volume: claim === undefined ? undefined : volumeOf(claim),
+    volumeNamed: (name) => volumes.find((v) => v.metadata.name === name),
     namespacePvcs: pvcs.filter((p) => p.metadata?.namespace === namespace).map((p) => ({ pvc: p, volume: volumeOf(p) })),
     storageClasses: world.storageClasses ?? [longhornClass, nfsClass],
     managedJobs: jobs.filter((j) => isJobOfPvc(j, namespace, pvcName, config)),
