@@ -1,14 +1,15 @@
 // The reconciler process (node reconciler/src/main.ts) killed with SIGKILL right after the
 // archive Snapshot is created, right after the Backup is created, and right after Longhorn
 // completes the Backup; restarted, it resumes from the cluster: never a second Snapshot or
-// Backup, and the archive completes.
+// Backup, and the archive completes. Also a restart that must find a deleted PVC's archive by its
+// objects alone (a PVC name too long for the job's label).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { ReconcilerWorld, seriesValue } from './reconciler-fixture.ts';
-import { annotationOf, archiveNames, archiveObjects, archivingPvc, scrapePort, setStatus, startChildReconciler, type ChildReconciler } from './archive-fixture.ts';
+import { annotationOf, archiveLabels, archiveNames, archiveObjects, archivingPvc, enabled, scrapePort, setStatus, startChildReconciler, type ChildReconciler } from './archive-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
@@ -69,6 +70,22 @@ test('SIGKILL right after the Backup is created: the restarted reconciler waits 
   await killNow();
   const child = await start();
   await finishAndCheck(child, job, 'kill-backup');
+});
+
+test('a deleted PVC whose name is over 63 characters: after a restart the full resync reaches its archive (the Snapshot got ready while it was down)', async () => {
+  const longName = `archived-${'x'.repeat(64)}`;
+  await world.createPvc(app, longName, enabled('longarch', archiveLabels('2099-12-31')));
+  await world.bind(app, longName, 'vol-long-name');
+  const job = `backup-${app}-longarch`;
+  await firstArchiveObject('snapshots', job);
+  await world.deletePvc(app, longName);
+  await world.waitForEvent(world.longhornNs, job, 'BackupJobRetained');
+  await killNow();
+  // Nothing changes after the restart: the job's label holds a cut name, only the Snapshot's annotation the full one.
+  const snapshot = await firstArchiveObject<Snapshot>('snapshots', job);
+  await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
+  const child = await start();
+  await finishAndCheck(child, job, longName);
 });
 
 test('SIGKILL right after Longhorn completed the Backup: the restart records the result and reports ready', async () => {

@@ -8,6 +8,7 @@ import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/c
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { ArchiveWatch } from '../../reconciler/src/archive/index.ts';
 import { ARCHIVE_WATCHES } from '../../reconciler/src/archive/archive-watches.ts';
+import { archiveLinkLabels } from '../../reconciler/src/archive/archive-keys.ts';
 import { ClusterCaches, scopeOf } from '../../reconciler/src/cache/cluster-caches.ts';
 import { keyString, type PvcKey } from '../../reconciler/src/keys/pvc-key.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
@@ -87,4 +88,15 @@ test('the Volume of a deleted PVC: volumeNamed reads it from the one Volume cach
   await custom.deleteNamespacedCustomObject({ ...longhorn, namespace: lh, plural: 'volumes', name: 'vol-gone-db' });
   await waitFor('the Volume gone from the cache', async () => (caches.snapshot(key, config, new Date()).volumeNamed('vol-gone-db') === undefined ? true : undefined));
   assert.ok(enqueued.includes(keyString(key)), `the deleted PVC's key is enqueued (got ${enqueued.join(', ')})`);
+});
+
+test('allKeys (the full resync) includes the keys of archive objects: the full name of a deleted PVC whose job label is cut', async () => {
+  const lh = await cluster.createNamespace('lh-caches');
+  const config: GuardConfig = { ...defaultConfig, longhornNamespace: lh, watchNamespaces: [] };
+  const longName = `archived-${'x'.repeat(64)}`;
+  const links = archiveLinkLabels(config, 'backup-shop-long', 'shop', longName);
+  assert.notEqual(links[`${P}/source-pvc`], longName, 'the label holds a cut name');
+  await createLonghornObject(lh, 'snapshots', 'archive-long', { labels: links, annotations: { [`${P}/archive-pvc`]: longName } }, { volume: 'v' });
+  const caches = await startCaches(config, ARCHIVE_WATCHES);
+  assert.ok(caches.allKeys().map(keyString).includes(`shop/${longName}`), 'the full-name key is resynced');
 });

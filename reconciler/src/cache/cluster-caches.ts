@@ -144,13 +144,17 @@ export class ClusterCaches {
     await Promise.all(this.#informers().map((informer) => informer.stop()));
   }
 
-  /** Every key there is something to reconcile for: each PVC and each managed job's source. */
+  /**
+   * Every key there is something to reconcile for: each PVC, each managed job's source, and each
+   * key of an archive-watch object (a deleted PVC's full name, when the job's label had to cut it).
+   */
   allKeys(): PvcKey[] {
     const keys = new Map<string, PvcKey>();
-    for (const namespace of this.#pvcsByNamespace.groups()) {
-      for (const pvc of this.#pvcsByNamespace.get(namespace)) keys.set(keyString(pvcKeyOf(pvc)), pvcKeyOf(pvc));
-    }
-    for (const job of this.#jobs.list()) for (const key of this.#keysOfJob(job)) keys.set(keyString(key), key);
+    const add = (key: PvcKey) => keys.set(keyString(key), key);
+    for (const namespace of this.#pvcsByNamespace.groups()) for (const pvc of this.#pvcsByNamespace.get(namespace)) add(pvcKeyOf(pvc));
+    for (const job of this.#jobs.list()) this.#keysOfJob(job).forEach(add);
+    const config = this.#options.config();
+    for (const { watch, informer } of this.#archive) for (const object of informer.list()) watch.keysOf(object, config).forEach(add);
     return [...keys.values()];
   }
 
