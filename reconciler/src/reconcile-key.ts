@@ -27,8 +27,6 @@ export interface ReconcileDeps {
   readonly now: () => Date;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 function describeWrite(action: Action): string | undefined {
   if (action.type === 'event') return undefined;
   return `${action.type} ${action.target.resource} ${action.target.namespace}/${action.target.name}`;
@@ -47,7 +45,6 @@ export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<Rec
       deps.log.info({ key: text, written: execution.written }, `${text}: the cluster changed under a write (409/404); reconciling again`);
       return { requeue: true };
     }
-    // A timer cannot wait longer than 2^31-1 ms; the periodic full resync comes back sooner anyway.
-    return decision.requeueAfter === undefined ? {} : { requeueAfterMs: Math.min(decision.requeueAfter, MAX_TIMER_MS) };
+    return decision.requeueAfter === undefined ? {} : { requeueAfterMs: decision.requeueAfter };
   };
 }

@@ -14,6 +14,9 @@ export interface WorkQueueOptions {
 
 const now = (): number => performance.now();
 
+/** The longest delay setTimeout keeps; a longer one fires at once (the orphan grace period may be 30 days). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 export class WorkQueue {
   readonly name: string;
   #metrics: WorkQueueMetrics | undefined;
@@ -47,13 +50,17 @@ export class WorkQueue {
     this.#enqueue(key);
   }
 
-  /** Adds `key` after `delayMs`; of several pending delays for one key the earliest wins. */
-  addAfter(key: string, delayMs: number): void {
+  /**
+   * Adds `key` after `delayMs` (at most 2^31-1 ms, about 24.8 days: the key then comes early and is
+   * simply decided again); of several pending delays for one key the earliest wins.
+   */
+  addAfter(key: string, requestedMs: number): void {
     if (this.#shuttingDown) return;
-    if (delayMs <= 0) {
+    if (requestedMs <= 0) {
       this.add(key);
       return;
     }
+    const delayMs = Math.min(requestedMs, MAX_DELAY_MS);
     const at = now() + delayMs;
     const pending = this.#delayed.get(key);
     if (pending && pending.at <= at) return;

@@ -117,6 +117,24 @@ test('addAfter adds later; of two delays for one key the earlier wins', async ()
   await queue.shutDown();
 });
 
+test('addAfter longer than a timer can hold (a 30-day grace period) waits 2^31-1 ms instead of firing at once', async (t) => {
+  const days30 = 30 * 86_400_000;
+  const real = new WorkQueue({ name: 't' });
+  real.addAfter('far', days30);
+  await sleep(50);
+  assert.equal(real.length, 0, 'not added at once (an unclamped setTimeout would fire after 1 ms)');
+  await real.shutDown();
+
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const queue = new WorkQueue({ name: 't' });
+  queue.addAfter('far', days30);
+  t.mock.timers.tick(2 ** 31 - 2);
+  assert.equal(queue.length, 0);
+  t.mock.timers.tick(1);
+  assert.equal(queue.length, 1, 'added once the longest timer ran out; the next pass decides again');
+  await queue.shutDown();
+});
+
 test('shutDown drops waiting and delayed keys, releases idle workers and waits for in-flight work', async () => {
   const queue = new WorkQueue({ name: 't' });
   queue.add('busy');
