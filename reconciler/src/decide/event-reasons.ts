@@ -17,6 +17,7 @@ export const EVENT_REASONS = {
   missingLabels: 'MissingBackupLabels',
   duplicateName: 'DuplicateBackupName',
   jobNameConflict: 'BackupJobNameConflict',
+  writeRefused: 'BackupWriteRefused',
 } as const;
 
 const MISSING = ['missing_enabled_label', 'missing_name', 'archive_without_delete_after'];

@@ -2,7 +2,8 @@
 // - create answering 409: someone made it first; stop and requeue (the next pass compares).
 // - patch or delete answering 409 (a delete precondition failed) or 404 on patch: the cache was
 //   behind; stop and requeue. 404 on delete: already done.
-// - any other error: thrown, so the work queue retries the key with backoff.
+// - any other error: thrown, so the work queue retries the key with backoff; a refusal (another
+//   4xx, e.g. an admission webhook or a schema error) is also recorded as a Warning Event first.
 // The rest of the actions were decided on the same state, so they wait for the next pass.
 // An action's Event is recorded only once its write has succeeded.
 
@@ -12,6 +13,7 @@ import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-typ
 import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { Action } from '../decide/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
+import { refusedWriteEvent } from './refused-write.ts';
 import type { WriteCounter } from './write-counter.ts';
 
 /** Who wrote a field, in every object's managedFields. */
@@ -62,6 +64,8 @@ export async function executeActions(actions: readonly Action[], deps: ExecutorD
     } catch (error) {
       if (action.type === 'delete' && isNotFound(error)) continue;
       if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written, requeue: true };
+      const refusal = refusedWriteEvent(action, error);
+      if (refusal !== undefined) await deps.events.record(refusal);
       throw error;
     }
     if (action.event !== undefined) await deps.events.record(action.event);
