@@ -19,9 +19,12 @@ export interface Throughput {
   readonly p99Ms: number;
   /** Answers other than 2xx plus connection errors and timeouts: must be 0. */
   readonly failures: number;
+  /** Answers by HTTP status, e.g. { '200': 91000 }. */
+  readonly statusCodes: Record<string, number>;
 }
 
 interface AutocannonJson {
+  statusCodeStats: Record<string, { count: number }>;
   requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
@@ -44,6 +47,7 @@ export async function closedLoop(url: string, bodyFile: string, options: { conne
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
   };
 }
 

@@ -1,6 +1,6 @@
 // The real webhook (startWebhook: informer caches of a real apiserver, decisions, metrics, one log
 // line per admission) with a fixed certificate and configuration. Run as a child process by run.ts:
-//   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file>
+//   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket, 0: no limit>
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
@@ -10,9 +10,9 @@ import { startWebhook } from '@longhorn-backup-guard/webhook/start-webhook';
 import { waitFor } from '../../tests/harness/wait-for.ts';
 import { reportReady, stopWith } from '../lib/child-process.ts';
 
-const [kubeconfigPath, certFile, keyFile] = process.argv.slice(2);
-if (kubeconfigPath === undefined || certFile === undefined || keyFile === undefined) {
-  throw new Error('usage: webhook-server.ts <kubeconfig> <cert file> <key file>');
+const [kubeconfigPath, certFile, keyFile, maxRequestsPerSocket] = process.argv.slice(2);
+if (kubeconfigPath === undefined || certFile === undefined || keyFile === undefined || maxRequestsPerSocket === undefined) {
+  throw new Error('usage: webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket>');
 }
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(kubeconfigPath);
@@ -24,6 +24,7 @@ const webhook = await startWebhook({
   host: '127.0.0.1',
   port: 0,
   metricsPort: 0,
+  maxRequestsPerSocket: Number(maxRequestsPerSocket),
 });
 stopWith(() => webhook.close());
 await waitFor('webhook caches synced', async () => (webhook.readiness().ready ? true : undefined), 60_000);
