@@ -1,49 +1,11 @@
-// The keys the archive workflow writes. Its state lives in annotations on the PVC's RecurringJob
-// (the job outlives the PVC, so the workflow can finish and be reported after the PVC is deleted);
-// its Snapshots and Backups carry labels linking them to the job and the PVC.
+// The keys the archive workflow writes (shared/archive/archive-keys.ts, which the webhook reads
+// too) and the labels linking its Snapshots and Backups to the job and the PVC.
 
+import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 
-export interface ArchiveKeys {
-  /** On the job: the Longhorn Volume being archived (recorded at the start). */
-  readonly volume: string;
-  /** On the job, Snapshots and Backups: the PVC's full name (a label value may be too short for it). */
-  readonly pvc: string;
-  /** On the job: the PVC's uid, which the object names are derived from. */
-  readonly pvcUid: string;
-  /** On the job: the attempt in flight (or the last one), from 1, and when it started. */
-  readonly attempt: string;
-  readonly attemptStartedAt: string;
-  /** On the job: when that attempt was found failed, and why (Longhorn's text). */
-  readonly failedAt: string;
-  readonly lastError: string;
-  /** On the job: the completed archive. */
-  readonly backup: string;
-  readonly backupUrl: string;
-  readonly completedAt: string;
-  /** On the job: the request was withdrawn (the label removed) at this time. */
-  readonly withdrawnAt: string;
-  /** Label on Snapshots and Backups: the job they archive. */
-  readonly archiveJob: string;
-}
-
-export function archiveKeys(prefix: string): ArchiveKeys {
-  return {
-    volume: `${prefix}/archive-volume`,
-    pvc: `${prefix}/archive-pvc`,
-    pvcUid: `${prefix}/archive-pvc-uid`,
-    attempt: `${prefix}/archive-attempt`,
-    attemptStartedAt: `${prefix}/archive-attempt-started-at`,
-    failedAt: `${prefix}/archive-failed-at`,
-    lastError: `${prefix}/archive-last-error`,
-    backup: `${prefix}/archive-backup`,
-    backupUrl: `${prefix}/archive-backup-url`,
-    completedAt: `${prefix}/archive-completed-at`,
-    withdrawnAt: `${prefix}/archive-withdrawn-at`,
-    archiveJob: `${prefix}/archive-job`,
-  };
-}
+export { archiveKeys, type ArchiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
 
 /** The labels linking a Snapshot or Backup to its job and PVC: the job's ownership labels plus the job's name. */
 export function archiveLinkLabels(config: GuardConfig, jobName: string, namespace: string, pvcName: string): Record<string, string> {

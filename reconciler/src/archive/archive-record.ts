@@ -1,33 +1,13 @@
 // The workflow's state as recorded in annotations on the job: which volume and PVC, which attempt,
 // whether it failed (when and why), its result, and whether the request was withdrawn. Read back
-// on every pass, so a restart at any point resumes from the cluster. Writes are merge patches.
+// on every pass (shared/archive/archive-record.ts, which the webhook reads too), so a restart at
+// any point resumes from the cluster. Writes are merge patches.
 
-import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
+import type { ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
 import { formatRfc3339 } from '../decide/orphan-mark.ts';
-import { archiveKeys } from './archive-keys.ts';
 
-export interface ArchiveResult {
-  readonly backup: string;
-  readonly url: string;
-  /** Longhorn's status.backupCreatedAt, or the time the completion was seen. */
-  readonly completedAt: string;
-}
-
-export interface ArchiveRecord {
-  readonly volume: string;
-  /** The PVC's full name. */
-  readonly pvc: string;
-  readonly pvcUid: string;
-  readonly attempt: number;
-  /** When the attempt started (its Snapshot is due within snapshotReadyTimeout of it). */
-  readonly attemptStartedAt: Date | undefined;
-  /** Set when attempt `attempt` failed: it waits for its retry. */
-  readonly failedAt: Date | undefined;
-  /** Why the last failed attempt failed (Longhorn's text); kept while the retry runs. */
-  readonly lastError: string | undefined;
-  readonly result: ArchiveResult | undefined;
-  readonly withdrawn: boolean;
-}
+export { readArchiveRecord, type ArchiveRecord, type ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
 
 type AnnotationPatch = Record<string, string | null>;
 export interface JobAnnotationPatch {
@@ -38,36 +18,6 @@ const ERROR_MAX = 1024;
 
 function patchOf(annotations: AnnotationPatch): JobAnnotationPatch {
   return { metadata: { annotations } };
-}
-
-function positiveInteger(text: string | undefined): number | undefined {
-  return text !== undefined && /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : undefined;
-}
-
-function time(text: string | undefined): Date | undefined {
-  const ms = text === undefined ? NaN : Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
-}
-
-/** The job's record, or null when it has none (or one too damaged to continue from). */
-export function readArchiveRecord(job: RecurringJob, prefix: string): ArchiveRecord | null {
-  const keys = archiveKeys(prefix);
-  const notes = job.metadata.annotations ?? {};
-  const [volume, pvc, pvcUid] = [notes[keys.volume], notes[keys.pvc], notes[keys.pvcUid]];
-  const attempt = positiveInteger(notes[keys.attempt]);
-  if (!volume || !pvc || !pvcUid || attempt === undefined) return null;
-  const [backup, url, completedAt] = [notes[keys.backup], notes[keys.backupUrl], notes[keys.completedAt]];
-  return {
-    volume,
-    pvc,
-    pvcUid,
-    attempt,
-    attemptStartedAt: time(notes[keys.attemptStartedAt]),
-    failedAt: time(notes[keys.failedAt]),
-    lastError: notes[keys.lastError],
-    result: backup ? { backup, url: url ?? '', completedAt: completedAt ?? '' } : undefined,
-    withdrawn: notes[keys.withdrawnAt] !== undefined,
-  };
 }
 
 /** A new record at `attempt`: everything of a previous one (another PVC's, or a withdrawn one) goes. */
