@@ -4,13 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import type { ConfigListener, ConfigSource } from '../../webhook/src/config/config-source.ts';
 import {
-  P, createStorageClasses, pvcBody, pvcYaml, registerConfigurations, registrationFor, runId, startTestWebhook, waitUntilWebhooksCalled, type RunningWebhook,
+  P, createStorageClasses, mutableConfig, pvcBody, pvcYaml, registerConfigurations, registrationFor, runId, startTestWebhook, waitUntilWebhooksCalled, type RunningWebhook,
 } from './webhook-support.ts';
 
 const cluster = await startPrivateCluster();
@@ -18,23 +17,6 @@ const kc = cluster.kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const registration = registrationFor(runId());
 const classes = await createStorageClasses(kc, registration.id);
-
-function mutableConfig(initial: GuardConfig): ConfigSource & { set(next: GuardConfig): void } {
-  let config = initial;
-  const listeners = new Set<ConfigListener>();
-  return {
-    current: () => config,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => { listeners.delete(listener); };
-    },
-    set(next) {
-      const previous = config;
-      config = next;
-      for (const listener of listeners) listener(next, previous);
-    },
-  };
-}
 
 let webhook: RunningWebhook;
 let watched = '';

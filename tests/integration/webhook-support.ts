@@ -10,7 +10,7 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { staticConfig, type ConfigSource } from '../../webhook/src/config/config-source.ts';
+import { staticConfig, type ConfigListener, type ConfigSource } from '../../webhook/src/config/config-source.ts';
 import { startWebhook, type WebhookHandle } from '../../webhook/src/start-webhook.ts';
 import { freePort } from '../harness/free-port.ts';
 import type { TestCluster } from '../harness/test-cluster.ts';
@@ -84,6 +84,24 @@ export async function createStorageClasses(kc: KubeConfig, id: string): Promise<
     other,
     async remove() {
       await Promise.all([longhorn, other].map((name) => api.deleteStorageClass({ name }).catch(() => undefined)));
+    },
+  };
+}
+
+/** A configuration source the test changes, as the file watcher would. */
+export function mutableConfig(initial: GuardConfig): ConfigSource & { set(next: GuardConfig): void } {
+  let config = initial;
+  const listeners = new Set<ConfigListener>();
+  return {
+    current: () => config,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    },
+    set(next) {
+      const previous = config;
+      config = next;
+      for (const listener of listeners) listener(next, previous);
     },
   };
 }

@@ -47,7 +47,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
   const registry = options.registry ?? new Registry();
   if (options.registry === undefined) collectDefaultMetrics({ register: registry });
   const config = options.config.current();
-  const caches = new ClusterCaches(config.watchNamespaces, {
+  const caches = new ClusterCaches(config, {
     kubeConfig: options.kubeConfig, log, metrics: createInformerMetrics(registry), resyncPeriodMs: config.resyncPeriod,
   });
   let server: AdmissionServer | undefined;
@@ -74,7 +74,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
   try {
     caches.start();
     cleanups.push(options.config.onChange((next) => {
-      caches.watchNamespaces(next.watchNamespaces).catch((error: unknown) => log.error({ err: error }, 'switching the PVC cache to the new watchNamespaces failed'));
+      caches.follow(next).catch((error: unknown) => log.error({ err: error }, 'switching a cache to the new configuration (watchNamespaces, longhornNamespace, labelPrefix) failed'));
     }));
     if (options.metricsPort !== null) {
       operations = await startOperationsServer({ host: options.host ?? '0.0.0.0', port: options.metricsPort ?? 8080, registry, readiness });

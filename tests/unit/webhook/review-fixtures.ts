@@ -1,5 +1,9 @@
 // Builders for admission decision tests: AdmissionReview bodies, contexts and patch application.
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import { completionPatch, startPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record.ts';
 import { readAdmissionReview, type Operation, type PvcAdmissionRequest } from '../../../webhook/src/admission/admission-review.ts';
 import type { PvcLike, StorageClassLike } from '../../../webhook/src/admission/pvc-object.ts';
 import type { AdmissionContext } from '../../../webhook/src/decisions/admission-context.ts';
@@ -49,6 +53,7 @@ export function context(overrides: Partial<AdmissionContext> & { configChanges?:
     config: { ...defaultConfig, ...configChanges },
     namespacePvcs: [],
     storageClasses: [longhornClass, nfsClass],
+    namespaceJobs: [],
     namespaceLabels: {},
     now: new Date('2026-06-01T12:00:00Z'),
     ...rest,
@@ -60,6 +65,35 @@ export const labels = (entries: Record<string, string>): Record<string, string> 
 
 export function otherPvc(name: string, entries: Record<string, string>, extra: Record<string, unknown> = {}): PvcLike {
   return pvc(name, labels(entries), { storageClassName: 'longhorn' }, extra);
+}
+
+/** The annotations left after these merge patches of them, in order (null deletes a key). */
+export function annotationsAfter(...patches: JobAnnotationPatch[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const patch of patches) {
+    for (const [key, value] of Object.entries(patch.metadata.annotations)) {
+      if (value === null) delete annotations[key];
+      else annotations[key] = value;
+    }
+  }
+  return annotations;
+}
+
+/** The reconciler's patches for the archive of `pvcUid`: its start, and its completion when `completed`. */
+export function archivePatches(pvcName: string, pvcUid: string, jobName: string, completed = true): JobAnnotationPatch[] {
+  const start = startPatch(P, { volume: `pvc-${pvcUid}`, pvc: pvcName, pvcUid, attempt: 1 }, new Date('2026-05-31T10:00:00Z'));
+  const result = { backup: `${jobName}-archive-0a1b2c3d-1`, url: 's3://backups@us-east-1/?backup=backup-0a1b2c3d&volume=pvc-x', completedAt: '2026-05-31T10:05:00Z' };
+  return completed ? [start, completionPatch(P, result)] : [start];
+}
+
+/** The annotations of a job whose archive of `pvcUid` completed, as the reconciler writes them. */
+export function completedArchive(pvcName: string, pvcUid: string): Record<string, string> {
+  return annotationsAfter(...archivePatches(pvcName, pvcUid, jobNameFor(NS, pvcName)));
+}
+
+/** A managed RecurringJob made for `pvcName` in NS (named from `backupName`), with these annotations. */
+export function managedJob(pvcName: string, backupName: string, annotations: Record<string, string> = {}, labels = ownershipLabels(NS, pvcName, defaultConfig)): RecurringJob {
+  return { metadata: { name: jobNameFor(NS, backupName), namespace: 'longhorn-system', labels, annotations }, spec: { task: 'backup' } };
 }
 
 type Json = unknown;

@@ -12,6 +12,8 @@ export interface PvcLike extends PvcStorageLike {
   readonly metadata?: {
     readonly name?: string;
     readonly namespace?: string;
+    /** Matches the archive record on the PVC's job (a later PVC of the same name has another). */
+    readonly uid?: string | null;
     readonly labels?: Labels | null;
     readonly deletionTimestamp?: unknown;
   };
@@ -46,7 +48,9 @@ export function readPvcObject(value: unknown, where: string): PvcRead {
   if (value.apiVersion !== undefined && value.apiVersion !== 'v1') return refuse(`has apiVersion ${JSON.stringify(value.apiVersion)}, expected v1`);
   const metadata = value.metadata;
   if (!isPlainObject(metadata)) return refuse('has no metadata object');
-  if (!optionalString(metadata.name) || !optionalString(metadata.namespace)) return refuse('has a metadata.name or metadata.namespace that is not a string');
+  if (!optionalString(metadata.name) || !optionalString(metadata.namespace) || !optionalString(metadata.uid)) {
+    return refuse('has a metadata.name, metadata.namespace or metadata.uid that is not a string');
+  }
   if (metadata.labels !== undefined && metadata.labels !== null && !isStringMap(metadata.labels)) {
     return refuse('has metadata.labels that is not a map of strings to strings');
   }

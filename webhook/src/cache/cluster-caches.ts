@@ -1,36 +1,47 @@
 // The webhook's view of the cluster: PVCs (duplicate names), StorageClasses (Longhorn-backed or
-// not) and Namespaces (the policy label), each kept by the shared resilient informer.
+// not), Namespaces (the policy label) and the managed RecurringJobs (completed archives), each
+// kept by the shared resilient informer. The PVC and job caches follow configuration changes.
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { StorageClassLike } from '../admission/pvc-object.ts';
 import { PvcCache, type CacheOptions, type CachedPvc } from './pvc-cache.ts';
+import { RecurringJobCache, jobScopeKey } from './recurring-job-cache.ts';
+import { ReplaceableCache } from './replaceable-cache.ts';
 
 export type CachedStorageClass = StorageClassLike & KubeObject;
 export interface CachedNamespace extends KubeObject {
   metadata?: KubeObject['metadata'] & { labels?: Record<string, string> };
 }
 
+/** What the caches list, from the configuration. */
+export type CacheScope = Pick<GuardConfig, 'watchNamespaces' | 'longhornNamespace' | 'labelPrefix'>;
+
+const namespacesKey = (namespaces: readonly string[]): string => [...namespaces].sort().join(',');
+
 export class ClusterCaches {
   readonly #options: CacheOptions;
   readonly #storageClasses: Informer<CachedStorageClass>;
   readonly #namespaces: Informer<CachedNamespace>;
-  #pvcs: PvcCache;
-  /** A replacement PVC cache syncing after a watchNamespaces change; the old one serves meanwhile. */
-  #pendingPvcs: PvcCache | undefined;
+  readonly #pvcs: ReplaceableCache<PvcCache>;
+  readonly #jobs: ReplaceableCache<RecurringJobCache>;
 
-  constructor(watchNamespaces: readonly string[], options: CacheOptions) {
+  constructor(scope: CacheScope, options: CacheOptions) {
     this.#options = options;
     const common = { kubeConfig: options.kubeConfig, log: options.log, metrics: options.metrics, resyncPeriodMs: options.resyncPeriodMs };
     this.#storageClasses = new Informer({ ...common, resource: 'storageclasses', path: resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }) });
     this.#namespaces = new Informer({ ...common, resource: 'namespaces', path: resourcePath({ version: 'v1', plural: 'namespaces' }) });
-    this.#pvcs = new PvcCache(watchNamespaces, options);
+    this.#pvcs = new ReplaceableCache(namespacesKey(scope.watchNamespaces), new PvcCache(scope.watchNamespaces, options));
+    this.#jobs = new ReplaceableCache(jobScopeKey(scope), new RecurringJobCache(scope, options));
   }
 
   start(): void {
     this.#storageClasses.start();
     this.#namespaces.start();
     this.#pvcs.start();
+    this.#jobs.start();
   }
 
   /** Why not synced yet, or null once every cache is. */
@@ -38,7 +49,8 @@ export class ClusterCaches {
     const waiting = [
       ...(this.#storageClasses.hasSynced() ? [] : ['storageclasses']),
       ...(this.#namespaces.hasSynced() ? [] : ['namespaces']),
-      ...(this.#pvcs.hasSynced() ? [] : ['persistentvolumeclaims']),
+      ...(this.#pvcs.current.hasSynced() ? [] : ['persistentvolumeclaims']),
+      ...(this.#jobs.current.hasSynced() ? [] : ['recurringjobs']),
     ];
     return waiting.length === 0 ? null : `caches not synced: ${waiting.join(', ')}`;
   }
@@ -54,30 +66,26 @@ export class ClusterCaches {
   }
 
   namespacePvcs(namespace: string): CachedPvc[] {
-    return this.#pvcs.inNamespace(namespace);
+    return this.#pvcs.current.inNamespace(namespace);
+  }
+
+  /** The managed RecurringJobs made for PVCs of `namespace`. */
+  namespaceJobs(namespace: string): RecurringJob[] {
+    return this.#jobs.current.ofSourceNamespace(namespace);
   }
 
   /**
-   * Follows a configuration change of watchNamespaces: a new PVC cache is started and takes over
-   * once synced; until then the old one keeps serving, so the webhook never stops being ready.
+   * Follows a configuration change: watchNamespaces for the PVC cache, longhornNamespace and
+   * labelPrefix for the job cache. A replacement takes over once synced (the old one serves meanwhile).
    */
-  async watchNamespaces(namespaces: readonly string[]): Promise<void> {
-    const wanted = [...namespaces].sort().join(',');
-    const target = this.#pendingPvcs ?? this.#pvcs;
-    if ([...target.watchNamespaces].sort().join(',') === wanted) return;
-    const superseded = this.#pendingPvcs;
-    const next = new PvcCache(namespaces, this.#options);
-    this.#pendingPvcs = next;
-    await superseded?.stop();
-    next.start();
-    if (!(await next.whenSynced()) || this.#pendingPvcs !== next) return;
-    const previous = this.#pvcs;
-    this.#pvcs = next;
-    this.#pendingPvcs = undefined;
-    await previous.stop();
+  async follow(scope: CacheScope): Promise<void> {
+    await Promise.all([
+      this.#pvcs.follow(namespacesKey(scope.watchNamespaces), () => new PvcCache(scope.watchNamespaces, this.#options)),
+      this.#jobs.follow(jobScopeKey(scope), () => new RecurringJobCache(scope, this.#options)),
+    ]);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#pendingPvcs?.stop()]);
+    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#jobs.stop()]);
   }
 }

@@ -51,6 +51,7 @@ export function createContextSource(options: ContextSourceOptions): (namespace: 
       config,
       namespacePvcs: options.caches.namespacePvcs(namespace),
       storageClasses: options.caches.storageClasses(),
+      namespaceJobs: options.caches.namespaceJobs(namespace),
       namespaceLabels,
       now: options.now(),
     };

@@ -8,6 +8,8 @@ import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/obj
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { PvcLike } from '../admission/pvc-object.ts';
+import { NamespaceIndex } from './namespace-index.ts';
+import type { ScopedCache } from './replaceable-cache.ts';
 
 export type CachedPvc = PvcLike & KubeObject;
 
@@ -18,11 +20,11 @@ export interface CacheOptions {
   readonly resyncPeriodMs?: number | undefined;
 }
 
-export class PvcCache {
+export class PvcCache implements ScopedCache {
   /** The namespaces watched; empty means all. */
   readonly watchNamespaces: readonly string[];
   readonly #informers: Informer<CachedPvc>[];
-  readonly #byNamespace = new Map<string, Map<string, CachedPvc>>();
+  readonly #byNamespace = new NamespaceIndex<CachedPvc>();
 
   constructor(watchNamespaces: readonly string[], options: CacheOptions) {
     this.watchNamespaces = watchNamespaces;
@@ -61,20 +63,16 @@ export class PvcCache {
   }
 
   inNamespace(namespace: string): CachedPvc[] {
-    return [...(this.#byNamespace.get(namespace)?.values() ?? [])];
+    return this.#byNamespace.inNamespace(namespace);
   }
 
   #put(pvc: CachedPvc): void {
     const { namespace = '', name = '' } = pvc.metadata ?? {};
-    let pvcs = this.#byNamespace.get(namespace);
-    if (pvcs === undefined) this.#byNamespace.set(namespace, (pvcs = new Map<string, CachedPvc>()));
-    pvcs.set(name, pvc);
+    this.#byNamespace.put(namespace, name, pvc);
   }
 
   #remove(pvc: CachedPvc): void {
     const { namespace = '', name = '' } = pvc.metadata ?? {};
-    const pvcs = this.#byNamespace.get(namespace);
-    pvcs?.delete(name);
-    if (pvcs?.size === 0) this.#byNamespace.delete(namespace);
+    this.#byNamespace.remove(namespace, name);
   }
 }

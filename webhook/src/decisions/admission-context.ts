@@ -1,4 +1,5 @@
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { PvcLike, StorageClassLike } from '../admission/pvc-object.ts';
 
 /** Everything a decision may look at besides the request: a snapshot, so decisions stay pure. */
@@ -7,6 +8,8 @@ export interface AdmissionContext {
   /** The PVCs of the request's namespace as the cache holds them (the PVC itself may be among them). */
   readonly namespacePvcs: readonly PvcLike[];
   readonly storageClasses: readonly StorageClassLike[];
+  /** The managed RecurringJobs (`<p>/managed=true`) made for PVCs of the request's namespace, as cached. */
+  readonly namespaceJobs: readonly RecurringJob[];
   /** The labels of the request's namespace; null when the namespace is not known. */
   readonly namespaceLabels: Readonly<Record<string, string>> | null;
   readonly now: Date;
