@@ -121,10 +121,12 @@ export interface StartOptions {
   readonly config?: ConfigSource | GuardConfig;
   readonly certificateOptions?: Partial<CertificateManagerOptions>;
   readonly maxRequestsPerSocket?: number;
+  /** Default: the cluster's admin. */
+  readonly kubeConfig?: KubeConfig;
 }
 
 export async function startTestWebhook(options: StartOptions): Promise<RunningWebhook> {
-  const kubeConfig = options.cluster.kubeConfig();
+  const kubeConfig = options.kubeConfig ?? options.cluster.kubeConfig();
   const port = options.port ?? await freePort();
   const log = testLogger();
   const certificates = new CertificateManager({
