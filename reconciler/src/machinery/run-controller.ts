@@ -2,6 +2,7 @@
 // queue; reconcile(key) reads the caches itself and writes only differences. An error retries the
 // key with backoff, { requeueAfterMs } schedules a later visit, { requeue: true } retries with
 // backoff without counting as an error, and success forgets the key's backoff.
+import { apiStatusCode, describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { ReconcileMetrics } from './controller-metrics.ts';
 import type { WorkQueue } from './work-queue.ts';
@@ -74,7 +75,9 @@ async function work({ name, queue, reconcile, log, metrics }: ControllerOptions)
       queue.addRateLimited(key);
       outcome = 'error';
       metrics?.errors.inc({ controller: name });
-      log.error({ controller: name, key, err: error, retries: queue.numRequeues(key) }, `reconcile of ${key} failed; retrying with backoff`);
+      // An ApiException carries response headers and the whole body: log the apiserver's message.
+      const detail = apiStatusCode(error) === undefined ? { err: error } : { error: describeApiError(error) };
+      log.error({ controller: name, key, ...detail, retries: queue.numRequeues(key) }, `reconcile of ${key} failed; retrying with backoff`);
     } finally {
       metrics?.time.observe({ controller: name }, (performance.now() - startedAt) / 1000);
       queue.done(key);
