@@ -25,7 +25,7 @@ import { intentOf } from '../decide/intent-of.ts';
 import { volumeOfPvc } from '../decide/longhorn-backed.ts';
 import type { ReconcileSnapshot } from '../decide/reconcile-snapshot.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
-import { MultiIndex } from './multi-index.ts';
+import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 
 export interface CacheScope {
   readonly watchNamespaces: readonly string[];

@@ -8,7 +8,7 @@ import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/obj
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { PvcLike } from '../admission/pvc-object.ts';
-import { NamespaceIndex } from './namespace-index.ts';
+import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 import type { ScopedCache } from './replaceable-cache.ts';
 
 export type CachedPvc = PvcLike & KubeObject;
@@ -24,7 +24,7 @@ export class PvcCache implements ScopedCache {
   /** The namespaces watched; empty means all. */
   readonly watchNamespaces: readonly string[];
   readonly #informers: Informer<CachedPvc>[];
-  readonly #byNamespace = new NamespaceIndex<CachedPvc>();
+  readonly #byNamespace = new MultiIndex<CachedPvc>();
 
   constructor(watchNamespaces: readonly string[], options: CacheOptions) {
     this.watchNamespaces = watchNamespaces;
@@ -63,16 +63,16 @@ export class PvcCache implements ScopedCache {
   }
 
   inNamespace(namespace: string): CachedPvc[] {
-    return this.#byNamespace.inNamespace(namespace);
+    return this.#byNamespace.get(namespace);
   }
 
   #put(pvc: CachedPvc): void {
     const { namespace = '', name = '' } = pvc.metadata ?? {};
-    this.#byNamespace.put(namespace, name, pvc);
+    this.#byNamespace.set(namespace, name, pvc);
   }
 
   #remove(pvc: CachedPvc): void {
     const { namespace = '', name = '' } = pvc.metadata ?? {};
-    this.#byNamespace.remove(namespace, name);
+    this.#byNamespace.delete(namespace, name);
   }
 }

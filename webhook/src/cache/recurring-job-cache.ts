@@ -7,7 +7,7 @@ import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import { NamespaceIndex } from './namespace-index.ts';
+import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 import type { CacheOptions } from './pvc-cache.ts';
 import type { ScopedCache } from './replaceable-cache.ts';
 
@@ -20,7 +20,7 @@ export function jobScopeKey(scope: JobScope): string {
 
 export class RecurringJobCache implements ScopedCache {
   readonly #informer: Informer<RecurringJob>;
-  readonly #bySourceNamespace = new NamespaceIndex<RecurringJob>();
+  readonly #bySourceNamespace = new MultiIndex<RecurringJob>();
   readonly #sourceNamespaceKey: string;
 
   constructor(scope: JobScope, options: CacheOptions) {
@@ -63,16 +63,16 @@ export class RecurringJobCache implements ScopedCache {
 
   /** The jobs made for PVCs of `namespace`. */
   ofSourceNamespace(namespace: string): RecurringJob[] {
-    return this.#bySourceNamespace.inNamespace(namespace);
+    return this.#bySourceNamespace.get(namespace);
   }
 
   #put(job: RecurringJob): void {
     const namespace = job.metadata.labels?.[this.#sourceNamespaceKey];
-    if (namespace !== undefined) this.#bySourceNamespace.put(namespace, job.metadata.name ?? '', job);
+    if (namespace !== undefined) this.#bySourceNamespace.set(namespace, job.metadata.name ?? '', job);
   }
 
   #remove(job: RecurringJob): void {
     const namespace = job.metadata.labels?.[this.#sourceNamespaceKey];
-    if (namespace !== undefined) this.#bySourceNamespace.remove(namespace, job.metadata.name ?? '');
+    if (namespace !== undefined) this.#bySourceNamespace.delete(namespace, job.metadata.name ?? '');
   }
 }
