@@ -1,7 +1,7 @@
 // Webhook benchmark: the real webhook beside a bare fastify HTTPS server, same certificate, same
 // body limit, same machine, same run, over loopback HTTPS.
-//   node bench/webhook/run.ts [--connections 32] [--duration 10] [--rate 1000] [--latency-duration 10]
-//                             [--rounds 3] [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
+//   node bench/webhook/run.ts [--connections 32] [--duration 8] [--rate 1000] [--latency-duration 8]
+//                             [--rounds 5] [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
 //                             [--max-requests-per-socket 0]
 // Each server runs in a child process; each load generator is a process of its own. The two servers
 // take turns, round after round (the one going first alternates), and each figure is the median of
@@ -27,10 +27,10 @@ import { BENCH_NAMESPACE, benchCases, LONGHORN_STORAGE_CLASS, validBackupLabels,
 const { values: flags } = parseArgs({
   options: {
     connections: { type: 'string', default: '32' },
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '8' },
     rate: { type: 'string', default: '1000' },
-    'latency-duration': { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
+    'latency-duration': { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '5' },
     'existing-pvcs': { type: 'string', default: '200' },
     cases: { type: 'string' },
     // The webhook recycles a kept-alive connection after 1,000 requests (Connection: close on the
