@@ -28,9 +28,10 @@ function isReady(message: unknown): message is ReadyMessage {
  * /dev/null unless `inheritStdout` (a server's per-request log lines are written as in
  * production, but nobody reads them); stderr is inherited so failures show.
  */
-export async function startChild(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; inheritStdout?: boolean; timeoutMs?: number } = {}): Promise<Child> {
+export async function startChild(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; inheritStdout?: boolean; timeoutMs?: number; execArgv?: readonly string[] } = {}): Promise<Child> {
   const child = fork(script, [...args], {
     env: options.env ?? process.env,
+    execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
     stdio: ['ignore', options.inheritStdout === true ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   if (child.pid === undefined) throw new Error(`could not start ${script}`);

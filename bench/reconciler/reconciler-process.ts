@@ -31,7 +31,8 @@ process.on('message', (message: unknown) => {
   if (!isCommand(message)) return;
   const answer = async (): Promise<ReconcilerAnswer> => {
     if (message.command === 'resync') reconciler.resync();
-    if (message.command !== 'writes') await reconciler.whenIdle();
+    if (message.command === 'resync' || message.command === 'idle') await reconciler.whenIdle();
+    if (message.command === 'memory') (globalThis as { gc?: () => void }).gc?.();
     return { id: message.id, writes: writes(), memory: process.memoryUsage() };
   };
   answer().then(

@@ -1,7 +1,8 @@
 // Request/answer over a child's IPC channel: { id, command } out, { id, ...answer } back.
 import type { ChildProcess } from 'node:child_process';
 
-export type ReconcilerCommand = 'writes' | 'resync' | 'idle';
+/** memory: a full garbage collection first (the child runs with --expose-gc), so heapUsed is the live set. */
+export type ReconcilerCommand = 'writes' | 'resync' | 'idle' | 'memory';
 
 /** Writes so far by `resource/verb` (the reconciler's own WriteCounter). */
 export type WriteTotals = Record<string, number>;
@@ -38,5 +39,5 @@ export function askReconciler(child: ChildProcess, command: ReconcilerCommand, t
 
 export function isCommand(message: unknown): message is { id: number; command: ReconcilerCommand } {
   const m = message as { id?: unknown; command?: unknown } | null;
-  return typeof m?.id === 'number' && (m.command === 'writes' || m.command === 'resync' || m.command === 'idle');
+  return typeof m?.id === 'number' && (m.command === 'writes' || m.command === 'resync' || m.command === 'idle' || m.command === 'memory');
 }
