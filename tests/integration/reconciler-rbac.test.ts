@@ -5,11 +5,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
-import { parseAllDocuments, stringify } from 'yaml';
 import { useTestCluster } from '../harness/test-cluster.ts';
+import { shippedRbac } from '../harness/shipped-rbac.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { P, ReconcilerWorld, enabledLabels, waitForSeries } from './reconciler-fixture.ts';
 import { annotationOf, archivingPvc, setStatus, waitForArchiveObject } from './archive-fixture.ts';
@@ -21,31 +20,15 @@ const jobOf = (name: string) => `backup-${app}-${name}`;
 const SERVICE_ACCOUNT = 'longhorn-backup-guard-reconciler';
 const FIELD_MANAGER = 'longhorn-backup-guard-reconciler';
 
-interface RbacObject {
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  roleRef?: { name: string };
-  subjects?: { namespace?: string }[];
-  rules?: { resourceNames?: string[] }[];
-}
-
-/** The shipped RBAC with its namespaces replaced by this test's and unique cluster-wide names. */
-function shippedRbac(): { yaml: string; clusterNames: string[] } {
-  const text = readFileSync(new URL('../../manifests/core/reconciler-rbac.yaml', import.meta.url), 'utf8');
-  const unique = `lbg-reconciler-${randomBytes(4).toString('hex')}`;
-  const namespaceOf = (namespace: string | undefined) => (namespace === 'longhorn-system' ? world.longhornNs : world.guardNs);
-  const objects = parseAllDocuments(text).map((doc) => doc.toJS() as RbacObject);
-  for (const object of objects) {
-    if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') object.metadata.name = unique;
-    else object.metadata.namespace = namespaceOf(object.metadata.namespace);
-    if (object.kind === 'ClusterRoleBinding' && object.roleRef) object.roleRef.name = unique;
-    for (const subject of object.subjects ?? []) subject.namespace = world.guardNs;
-    for (const rule of object.rules ?? []) if (rule.resourceNames) rule.resourceNames = [world.leaseName];
-  }
-  return { yaml: objects.map((object) => stringify(object)).join('---\n'), clusterNames: [unique] };
-}
-
-const rbac = shippedRbac();
+const clusterName = `lbg-reconciler-${randomBytes(4).toString('hex')}`;
+const rbac = {
+  clusterNames: [clusterName],
+  // The only named object in the reconciler's rules is its Lease.
+  yaml: shippedRbac({
+    manifest: 'manifests/core/reconciler-rbac.yaml', clusterName, guardNamespace: world.guardNs, longhornNamespace: world.longhornNs,
+    renameResource: () => world.leaseName,
+  }),
+};
 const applied = await cluster.kubectl(['apply', '-f', '-'], { input: rbac.yaml });
 assert.equal(applied.code, 0, applied.stderr);
 after(async () => {

@@ -4,12 +4,11 @@
 // missing from the manifest fails here rather than in a cluster.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
-import { parseAllDocuments, stringify } from 'yaml';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import { useTestCluster } from '../harness/test-cluster.ts';
+import { shippedRbac } from '../harness/shipped-rbac.ts';
 import { freePort } from '../harness/free-port.ts';
 import { ArchiveScene } from './webhook-archive-support.ts';
 import {
@@ -25,31 +24,15 @@ const longhornNs = await cluster.createNamespace('lbg-wh-rbac-longhorn');
 const SERVICE_ACCOUNT = 'longhorn-backup-guard-webhook';
 const SECRET_NAME = 'webhook-tls'; // what startTestWebhook's CertificateManager uses
 
-interface RbacObject {
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  roleRef?: { name: string };
-  subjects?: { namespace?: string }[];
-  rules?: { resourceNames?: string[] }[];
-}
-
-/** The shipped RBAC with its namespaces replaced by this test's, a unique ClusterRole and this test's object names. */
-function shippedRbac(): { yaml: string; clusterName: string } {
-  const text = readFileSync(new URL('../../manifests/core/webhook-rbac.yaml', import.meta.url), 'utf8');
-  const clusterName = `lbg-webhook-${registration.id}`;
-  const renamed: Record<string, string> = { 'longhorn-backup-guard': registration.configurationName, 'longhorn-backup-guard-webhook-tls': SECRET_NAME };
-  const objects = parseAllDocuments(text).map((doc) => doc.toJS() as RbacObject);
-  for (const object of objects) {
-    if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') object.metadata.name = clusterName;
-    else object.metadata.namespace = object.metadata.namespace === 'longhorn-system' ? longhornNs : guardNs;
-    if (object.kind === 'ClusterRoleBinding' && object.roleRef) object.roleRef.name = clusterName;
-    for (const subject of object.subjects ?? []) subject.namespace = guardNs;
-    for (const rule of object.rules ?? []) if (rule.resourceNames) rule.resourceNames = rule.resourceNames.map((name) => renamed[name] ?? name);
-  }
-  return { yaml: objects.map((object) => stringify(object)).join('---\n'), clusterName };
-}
-
-const rbac = shippedRbac();
+const clusterName = `lbg-webhook-${registration.id}`;
+const renamed: Record<string, string> = { 'longhorn-backup-guard': registration.configurationName, 'longhorn-backup-guard-webhook-tls': SECRET_NAME };
+const rbac = {
+  clusterName,
+  yaml: shippedRbac({
+    manifest: 'manifests/core/webhook-rbac.yaml', clusterName, guardNamespace: guardNs, longhornNamespace: longhornNs,
+    renameResource: (name) => renamed[name] ?? name,
+  }),
+};
 const applied = await cluster.kubectl(['apply', '-f', '-'], { input: rbac.yaml });
 assert.equal(applied.code, 0, applied.stderr);
 let webhook: RunningWebhook | undefined;
