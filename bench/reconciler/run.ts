@@ -3,6 +3,7 @@
 //   node bench/reconciler/run.ts [--pvcs 1000,5000] [--namespaces 50] [--setup-concurrency 16]
 //                                [--workers 4] [--write-limit none|default|<writes per second>]
 //                                [--changes 200] [--change-rate 20] [--max-old-space-size <MiB>]
+//                                [--node-options="<more options for the reconciler's node>"]
 // Measures, per fleet size: time from reconciler start until every job exists and every volume is
 // labelled; API writes per PVC (the reconciler's own counter, checked against the apiserver's
 // apiserver_request_total); writes of a full resync in the steady state (must be 0); label change
@@ -37,6 +38,8 @@ const { values: flags } = parseArgs({
     'change-rate': { type: 'string', default: '20' },
     // The reconciler's V8 heap cap, e.g. to see it work inside the Deployment's memory limit.
     'max-old-space-size': { type: 'string' },
+    // More Node options for the reconciler process, e.g. --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    'node-options': { type: 'string', default: '' },
   },
 });
 const sizes = flags.pvcs.split(',').map(Number);
@@ -140,7 +143,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 
     const started = performance.now();
     const heapCap = flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`];
-    child = await startChild(join(import.meta.dirname, 'reconciler-process.ts'), [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit], { execArgv: ['--expose-gc', ...heapCap] });
+    child = await startChild(join(import.meta.dirname, 'reconciler-process.ts'), [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit], { execArgv: ['--expose-gc', ...heapCap, ...flags['node-options'].split(/\s+/).filter(Boolean)] });
     const leadingAfterMs = Number(child.ready.leadingAfterMs);
     const completedAt = await observer.whenComplete(COMPLETE_TIMEOUT_MS);
     const convergeMs = completedAt - started;
