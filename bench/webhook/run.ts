@@ -2,7 +2,7 @@
 // body limit, same machine, same run, over loopback HTTPS.
 //   node bench/webhook/run.ts [--connections 32] [--duration 8] [--rate 1000] [--latency-duration 8]
 //                             [--rounds 5] [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
-//                             [--max-requests-per-socket 0]
+//                             [--max-requests-per-socket 0] [--node-options="<more options for the webhook's node>"]
 // Each server runs in a child process; each load generator is a process of its own. The two servers
 // take turns, round after round (the one going first alternates), and each figure is the median of
 // the rounds with their range beside it: on a shared 2-core machine one run alone is noise.
@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     // last answer). autocannon ignores Connection: close and keeps sending on the socket, which
     // Node answers with 503: so both servers run without a limit unless asked (vegeta reconnects).
     'max-requests-per-socket': { type: 'string', default: '0' },
+    // More Node options for the webhook process, e.g. --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    'node-options': { type: 'string', default: '' },
   },
 });
 const connections = Number(flags.connections);
@@ -110,7 +112,9 @@ try {
 
   const bare = await startChild(join(here, 'bare-server.ts'), [tls.certFile, tls.keyFile, flags['max-requests-per-socket']]);
   children.push(bare);
-  const webhook = await startChild(join(here, 'webhook-server.ts'), [plane.info.kubeconfigPath, tls.certFile, tls.keyFile, flags['max-requests-per-socket']]);
+  const webhook = await startChild(join(here, 'webhook-server.ts'), [plane.info.kubeconfigPath, tls.certFile, tls.keyFile, flags['max-requests-per-socket']], {
+    execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
+  });
   children.push(webhook);
   const servers = { bare: `https://127.0.0.1:${bare.ready.port}`, webhook: `https://127.0.0.1:${webhook.ready.port}` };
 
