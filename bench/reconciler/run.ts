@@ -166,7 +166,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const latencies = await labelChangeLatencies(plane, observer, targets);
     const changeWrites = countsBetween(afterResync, await settle(child));
     const changeLatencies = summarize(latencies);
-    log(`label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, writes ${JSON.stringify(changeWrites)}`);
+    const slowest = latencies.map((latency, index) => ({ latency, index })).sort((a, b) => b.latency - a.latency).slice(0, 3);
+    log(`label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, slowest ${slowest.map((s) => `#${s.index} ${ms(s.latency)} ms`).join(', ')}, writes ${JSON.stringify(changeWrites)}`);
 
     const rss = await residentMiB(child.pid);
     const heapUsedMiB = (await askReconciler(child.process, 'memory')).memory.heapUsed / 2 ** 20;
