@@ -50,7 +50,7 @@ interface Running {
 function startProcess(env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['webhook/src/main.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', KUBECONFIG: cluster.info.kubeconfigPath, BIND_ADDRESS: '127.0.0.1', SHUTDOWN_DELAY_SECONDS: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', KUBECONFIG: cluster.info.kubeconfigPath, BIND_ADDRESS: '127.0.0.1', SHUTDOWN_DELAY_SECONDS: '0', LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
