@@ -3,12 +3,12 @@
 # repository, and prints the directory holding the three binaries. Idempotent: a second call only
 # prints the directory. Concurrent calls are serialised with flock.
 #
-#   K8S_VERSION=v1.34.10  ETCD_VERSION=v3.6.4  (a pair Kubernetes tests with)
+#   K8S_VERSION=v1.37.2  ETCD_VERSION=v3.7.0  (the pair k8s.io/kubernetes v1.37.2 requires)
 #   LBG_CACHE_DIR=${XDG_CACHE_HOME:-~/.cache}/longhorn-backup-guard
 set -euo pipefail
 
-K8S_VERSION="${K8S_VERSION:-v1.34.10}"
-ETCD_VERSION="${ETCD_VERSION:-v3.6.4}"
+K8S_VERSION="${K8S_VERSION:-v1.37.2}"
+ETCD_VERSION="${ETCD_VERSION:-v3.7.0}"
 CACHE="${LBG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/longhorn-backup-guard}"
 BIN="$CACHE/bin/k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}"
 
