@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
-import { staticConfig } from '@longhorn-backup-guard/webhook/config/config-source';
+import { staticConfig } from '@longhorn-backup-guard/shared/config/config-source';
 import { staticCertificate } from '@longhorn-backup-guard/webhook/server/certificate-source';
 import { startWebhook } from '@longhorn-backup-guard/webhook/start-webhook';
 import { waitFor } from '../../tests/harness/wait-for.ts';

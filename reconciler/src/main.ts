@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { InvalidConfigurationError } from './config/config-source.ts';
+import { InvalidConfigurationError } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
 import { startReconciler, type ReconcilerHandle } from './start-reconciler.ts';
 
 const log = createLogger('reconciler');

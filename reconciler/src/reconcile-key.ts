@@ -3,10 +3,10 @@
 
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { ArchiveWorkflow } from './archive/index.ts';
-import type { ClusterCaches } from './cache/cluster-caches.ts';
-import type { Action } from './decide/actions.ts';
-import { decide } from './decide/decide.ts';
+import type { ArchiveWorkflow } from './model/archive-contract.ts';
+import type { ClusterCaches } from './cache/reconciler-caches.ts';
+import type { Action } from './model/actions.ts';
+import { decide } from './decide/decide-key.ts';
 import { executeActions, type ExecutorDeps } from './execute/execute-actions.ts';
 import type { ReconcileResult } from './machinery/run-controller.ts';
 import { parseKey } from './keys/pvc-key.ts';

@@ -9,9 +9,11 @@ import { startOperationsServer, type OperationsServer } from '@longhorn-backup-g
 import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { archiveWorkflow as defaultArchiveWorkflow, type ArchiveWorkflow } from './archive/index.ts';
-import { ClusterCaches, sameScope, scopeOf } from './cache/cluster-caches.ts';
-import { ConfigSource } from './config/config-source.ts';
+import { archiveWorkflow as defaultArchiveWorkflow } from './archive/archive-workflow.ts';
+import type { ArchiveWorkflow } from './model/archive-contract.ts';
+import { sameScope, scopeOf } from '@longhorn-backup-guard/shared/config/cache-scope';
+import { ClusterCaches } from './cache/reconciler-caches.ts';
+import { ConfigMapSource } from './config/config-map-source.ts';
 import { EventRecorder } from './events/event-recorder.ts';
 import { WriteCounter } from './execute/write-counter.ts';
 import { keyString, type PvcKey } from './keys/pvc-key.ts';
@@ -130,7 +132,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     enqueue(keys);
   };
 
-  const configSource = new ConfigSource({
+  const configSource = new ConfigMapSource({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
     name: options.configMapName ?? 'longhorn-backup-guard',
@@ -138,9 +140,9 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     registry,
     informerMetrics,
     recordEvent: (event) => events.record(event),
-    onChange: (config) => {
-      applying = applying.then(() => applyConfig(config)).catch((error: unknown) => log.error({ err: error }, 'applying the new configuration failed'));
-    },
+  });
+  configSource.onChange((config) => {
+    applying = applying.then(() => applyConfig(config)).catch((error: unknown) => log.error({ err: error }, 'applying the new configuration failed'));
   });
   const initial = await configSource.start();
   state = { config: initial, caches: makeCaches(initial) };

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { Registry } from 'prom-client';
-import { ConfigSource, InvalidConfigurationError } from '../../reconciler/src/config/config-source.ts';
+import { InvalidConfigurationError } from '../../shared/src/config/invalid-configuration-error.ts';
+import { ConfigMapSource } from '../../reconciler/src/config/config-map-source.ts';
 import { startReconciler } from '../../reconciler/src/start-reconciler.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { P, enabledLabels, ReconcilerWorld, scrape } from './reconciler-fixture.ts';
@@ -62,9 +63,9 @@ test('adding a namespace to watchNamespaces brings its PVCs in without a restart
 
 test('an absent ConfigMap means the defaults', async () => {
   const empty = await cluster.createNamespace('noconfig');
-  const source = new ConfigSource({
+  const source = new ConfigMapSource({
     kubeConfig: cluster.kubeConfig(), namespace: empty, name: 'longhorn-backup-guard', log: createLogger('test', 'warn'),
-    registry: new Registry(), recordEvent: async () => {}, onChange: () => {},
+    registry: new Registry(), recordEvent: async () => {},
   });
   try {
     assert.deepEqual(await source.start(), defaultConfig);

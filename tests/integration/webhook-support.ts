@@ -10,7 +10,7 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { staticConfig, type ConfigListener, type ConfigSource } from '../../webhook/src/config/config-source.ts';
+import { staticConfig, type ConfigListener, type ConfigSource } from '../../shared/src/config/config-source.ts';
 import { startWebhook, type WebhookHandle } from '../../webhook/src/start-webhook.ts';
 import { freePort } from '../harness/free-port.ts';
 import type { TestCluster } from '../harness/test-cluster.ts';

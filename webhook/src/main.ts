@@ -6,7 +6,7 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { watchConfigFile, type ConfigFileSource } from './config/config-file.ts';
-import { staticConfig, type ConfigSource } from './config/config-source.ts';
+import { staticConfig, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
 import { readEnvironment, type WebhookEnvironment } from './environment.ts';
 import { startWebhook } from './start-webhook.ts';
 

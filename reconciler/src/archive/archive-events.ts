@@ -1,10 +1,10 @@
 // The archive workflow's Events: on the PVC while it exists, on the job once it is gone (the job
 // is what remains of the archive). Reasons are stable: people grep for them.
 
-import { pvcObject, recurringJobObject } from '../decide/involved-objects.ts';
-import type { EventSpec } from '../decide/actions.ts';
+import { pvcObject, recurringJobObject } from '../model/involved-objects.ts';
+import type { EventSpec } from '../model/actions.ts';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import type { ArchiveContext } from './index.ts';
+import type { ArchiveContext } from '../model/archive-contract.ts';
 
 export const ARCHIVE_EVENT_REASONS = {
   notStarted: 'ArchiveNotStarted',

@@ -5,8 +5,6 @@ import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys'
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 
-export { archiveKeys, type ArchiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
-
 /** The labels linking a Snapshot or Backup to its job and PVC: the job's ownership labels plus the job's name. */
 export function archiveLinkLabels(config: GuardConfig, jobName: string, namespace: string, pvcName: string): Record<string, string> {
   return { ...ownershipLabels(namespace, pvcName, config), [archiveKeys(config.labelPrefix).archiveJob]: jobName };

@@ -5,8 +5,8 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { formatDuration } from '@longhorn-backup-guard/shared/cron/go-duration';
 import { LONGHORN_API_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
-import { formatRfc3339 } from '../decide/orphan-mark.ts';
-import type { ArchiveResult } from './archive-record.ts';
+import { formatRfc3339 } from '../model/rfc3339.ts';
+import type { ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
 
 /** Longhorn's label naming a Backup's volume (its mutator derives it when absent; we set it). */
 export const BACKUP_VOLUME_LABEL = 'backup-volume';

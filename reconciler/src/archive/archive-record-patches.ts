@@ -5,9 +5,7 @@
 
 import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
 import type { ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
-import { formatRfc3339 } from '../decide/orphan-mark.ts';
-
-export { readArchiveRecord, type ArchiveRecord, type ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
+import { formatRfc3339 } from '../model/rfc3339.ts';
 
 type AnnotationPatch = Record<string, string | null>;
 export interface JobAnnotationPatch {

@@ -8,8 +8,8 @@ import { parseCalendarDate } from '@longhorn-backup-guard/shared/intent/calendar
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { ReportedViolation } from '../decide/key-report.ts';
-import type { ArchiveContext } from './index.ts';
+import type { ReportedViolation } from '../model/key-report.ts';
+import type { ArchiveContext } from '../model/archive-contract.ts';
 
 /** Reported (backup_pvc_violation) for `<p>/archive=true` on a PVC with `<p>/enabled=false`. */
 export const ARCHIVE_WHILE_DISABLED = 'archive_while_disabled';

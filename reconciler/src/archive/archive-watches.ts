@@ -7,8 +7,8 @@ import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys
 import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { ObjectMeta } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { PvcKey } from '../keys/pvc-key.ts';
-import { archiveKeys } from './archive-keys.ts';
-import type { ArchiveWatch } from './index.ts';
+import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
+import type { ArchiveWatch } from '../model/archive-contract.ts';
 
 function metadataOf(object: unknown): ObjectMeta | undefined {
   if (typeof object !== 'object' || object === null || !('metadata' in object)) return undefined;

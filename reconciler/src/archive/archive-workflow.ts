@@ -8,24 +8,26 @@
 //   completed   -> report ready
 // A vanished volume stops everything but a completed archive; expiry is reported beside any phase.
 
+import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
+import { readArchiveRecord, type ArchiveRecord, type ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { Backup, RecurringJob, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { Action, EventSpec } from '../decide/actions.ts';
-import { pvcObject } from '../decide/involved-objects.ts';
-import { jobTarget } from '../decide/object-targets.ts';
-import { formatRfc3339 } from '../decide/orphan-mark.ts';
+import type { Action, EventSpec } from '../model/actions.ts';
+import { pvcObject } from '../model/involved-objects.ts';
+import { jobTarget } from '../model/object-targets.ts';
+import { formatRfc3339 } from '../model/rfc3339.ts';
 import { DEFAULT_RETRY_BACKOFF, retryDelay, type RetryBackoff } from './archive-backoff.ts';
 import { ARCHIVE_EVENT_REASONS as REASONS, archiveEvent } from './archive-events.ts';
-import { archiveKeys, archiveLinkLabels } from './archive-keys.ts';
+import { archiveLinkLabels } from './archive-link-labels.ts';
 import { archiveObjectName } from './archive-names.ts';
 import { attemptProgress, backupBody, snapshotBody, type ArchiveLinks } from './archive-objects.ts';
-import { completionPatch, failurePatch, readArchiveRecord, retryPatch, startPatch, withdrawalPatch, type ArchiveRecord, type ArchiveResult } from './archive-record.ts';
+import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch } from './archive-record-patches.ts';
 import { archiveRequestOf } from './archive-request.ts';
 import { ARCHIVE_WATCHES, watchedObjects } from './archive-watches.ts';
-import type { ArchiveContext, ArchiveOutcome, ArchiveWorkflow } from './index.ts';
+import type { ArchiveContext, ArchiveOutcome, ArchiveWorkflow } from '../model/archive-contract.ts';
 
 export interface ArchiveWorkflowOptions {
   readonly retryBackoff?: RetryBackoff;
@@ -64,6 +66,9 @@ export function createArchiveWorkflow(options: ArchiveWorkflowOptions = {}): Arc
   const backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
   return { watches: ARCHIVE_WATCHES, reconcile: (ctx) => decideArchive(ctx, backoff) };
 }
+
+/** The workflow with the default retry backoff (1 min, doubling, at most a day). */
+export const archiveWorkflow: ArchiveWorkflow = createArchiveWorkflow();
 
 export function decideArchive(ctx: ArchiveContext, backoff: RetryBackoff = DEFAULT_RETRY_BACKOFF): ArchiveOutcome {
   const request = archiveRequestOf(ctx);

@@ -8,6 +8,7 @@
 // change of the scope is applied by building new caches (see reconciler-state.ts).
 
 import type { KubeConfig, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { CacheScope } from '@longhorn-backup-guard/shared/config/cache-scope';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { Informer, type InformerHandler } from '@longhorn-backup-guard/shared/kube/informer/informer';
@@ -19,27 +20,13 @@ import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-ba
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
 import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { ArchiveWatch } from '../archive/index.ts';
-import type { LonghornPlural } from '../decide/actions.ts';
-import { intentOf } from '../decide/intent-of.ts';
-import { volumeOfPvc } from '../decide/longhorn-backed.ts';
-import type { ReconcileSnapshot } from '../decide/reconcile-snapshot.ts';
+import type { ArchiveWatch } from '../model/archive-contract.ts';
+import type { LonghornPlural } from '../model/actions.ts';
+import { intentOf } from '../model/intent-of.ts';
+import { volumeOfPvc } from '../model/longhorn-backed.ts';
+import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
-
-export interface CacheScope {
-  readonly watchNamespaces: readonly string[];
-  readonly longhornNamespace: string;
-  readonly labelPrefix: string;
-}
-
-export function scopeOf(config: GuardConfig): CacheScope {
-  return { watchNamespaces: config.watchNamespaces, longhornNamespace: config.longhornNamespace, labelPrefix: config.labelPrefix };
-}
-
-export function sameScope(a: CacheScope, b: CacheScope): boolean {
-  return a.longhornNamespace === b.longhornNamespace && a.labelPrefix === b.labelPrefix && a.watchNamespaces.join(',') === b.watchNamespaces.join(',');
-}
 
 export interface ClusterCachesOptions {
   readonly kubeConfig: KubeConfig;

@@ -4,28 +4,20 @@
 // (Event on the ConfigMap, backup_config_valid 0) and the last good configuration stays.
 
 import type { KubeConfig, V1ConfigMap } from '@kubernetes/client-node';
+import { ConfigListeners, type ConfigListener, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
-import { parseConfig, type ConfigError } from '@longhorn-backup-guard/shared/config/parse-config';
+import { validConfigOrThrow } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
+import { parseConfig, type ConfigParse } from '@longhorn-backup-guard/shared/config/parse-config';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { Gauge, type Registry } from 'prom-client';
-import type { EventSpec } from '../decide/actions.ts';
+import type { EventSpec } from '../model/actions.ts';
 
 export const CONFIG_DATA_KEY = 'config.yaml';
 
-export class InvalidConfigurationError extends Error {
-  readonly errors: readonly ConfigError[];
-
-  constructor(source: string, errors: readonly ConfigError[]) {
-    super(`invalid configuration in ${source}:\n${errors.map((error) => `  ${error.message}`).join('\n')}`);
-    this.name = 'InvalidConfigurationError';
-    this.errors = errors;
-  }
-}
-
-export interface ConfigSourceOptions {
+export interface ConfigMapSourceOptions {
   readonly kubeConfig: KubeConfig;
   readonly namespace: string;
   readonly name: string;
@@ -34,26 +26,23 @@ export interface ConfigSourceOptions {
   readonly informerMetrics?: InformerMetrics;
   /** Records a Warning Event (an invalid update). */
   readonly recordEvent: (event: EventSpec) => Promise<void>;
-  /** A valid change took effect (not called for the first configuration). */
-  readonly onChange: (config: GuardConfig, previous: GuardConfig) => void;
 }
 
-type Parsed = { readonly ok: true; readonly config: GuardConfig } | { readonly ok: false; readonly errors: readonly ConfigError[] };
-
-function parseConfigMap(configMap: V1ConfigMap | undefined): Parsed {
+function parseConfigMap(configMap: V1ConfigMap | undefined): ConfigParse {
   const text = configMap?.data?.[CONFIG_DATA_KEY];
   if (text === undefined) return { ok: true, config: defaultConfig };
   return parseConfig(text);
 }
 
-export class ConfigSource {
-  readonly #options: ConfigSourceOptions;
+export class ConfigMapSource implements ConfigSource {
+  readonly #options: ConfigMapSourceOptions;
+  readonly #listeners = new ConfigListeners();
   readonly #informer: Informer<V1ConfigMap>;
   readonly #valid: Gauge;
   #current: GuardConfig = defaultConfig;
   #started = false;
 
-  constructor(options: ConfigSourceOptions) {
+  constructor(options: ConfigMapSourceOptions) {
     this.#options = options;
     this.#valid = new Gauge({ name: 'backup_config_valid', help: 'The last configuration read from the ConfigMap was valid (1) or refused (0; the last good one is in force).', registers: [options.registry] });
     const onEvent = () => this.#reload();
@@ -76,20 +65,26 @@ export class ConfigSource {
   async start(): Promise<GuardConfig> {
     this.#informer.start();
     if (!(await this.#informer.whenSynced())) throw new Error(`stopped before ${this.#where} was read`);
-    const parsed = parseConfigMap(this.#configMap());
-    if (!parsed.ok) {
+    let config: GuardConfig;
+    try {
+      config = validConfigOrThrow(parseConfigMap(this.#configMap()), this.#where);
+    } catch (error) {
       await this.#informer.stop();
-      throw new InvalidConfigurationError(this.#where, parsed.errors);
+      throw error;
     }
-    this.#current = parsed.config;
+    this.#current = config;
     this.#valid.set(1);
     this.#started = true;
     this.#options.log.info({ source: this.#where, present: this.#configMap() !== undefined }, 'configuration loaded');
-    return parsed.config;
+    return config;
   }
 
-  get current(): GuardConfig {
+  current(): GuardConfig {
     return this.#current;
+  }
+
+  onChange(listener: ConfigListener): () => void {
+    return this.#listeners.add(listener);
   }
 
   async stop(): Promise<void> {
@@ -119,6 +114,6 @@ export class ConfigSource {
     if (JSON.stringify(previous) === JSON.stringify(parsed.config)) return;
     this.#current = parsed.config;
     this.#options.log.info({ source: this.#where, present: configMap !== undefined }, 'configuration changed');
-    this.#options.onChange(parsed.config, previous);
+    this.#listeners.notify(parsed.config, previous, this.#options.log);
   }
 }

@@ -5,13 +5,14 @@
 
 import { formatDuration } from '@longhorn-backup-guard/shared/cron/go-duration';
 import { sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { Action } from './actions.ts';
-import { EVENT_REASONS } from './event-reasons.ts';
-import { recurringJobObject } from './involved-objects.ts';
-import { EMPTY_REPORT } from './key-report.ts';
-import { isArchiveJob, jobTarget } from './object-targets.ts';
-import { formatRfc3339, orphanedSince, orphanedSinceKey } from './orphan-mark.ts';
-import type { Decision, ReconcileSnapshot } from './reconcile-snapshot.ts';
+import type { Action } from '../model/actions.ts';
+import { EVENT_REASONS } from '../model/event-reasons.ts';
+import { recurringJobObject } from '../model/involved-objects.ts';
+import { EMPTY_REPORT } from '../model/key-report.ts';
+import { isArchiveJob, jobTarget } from '../model/object-targets.ts';
+import { formatRfc3339 } from '../model/rfc3339.ts';
+import { orphanedSince, orphanedSinceKey } from './orphan-mark.ts';
+import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 const NOTHING: Decision = { actions: [], report: EMPTY_REPORT };
 

@@ -5,16 +5,18 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { pvcLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
-import { archiveWorkflow as defaultArchiveWorkflow, type ArchiveWorkflow } from '../archive/index.ts';
+import { storageClassOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import { archiveWorkflow as defaultArchiveWorkflow } from '../archive/archive-workflow.ts';
+import type { ArchiveWorkflow } from '../model/archive-contract.ts';
 import { decideGonePvc } from './decide-gone-pvc.ts';
 import { decidePresentPvc } from './decide-present-pvc.ts';
-import { EVENT_REASONS } from './event-reasons.ts';
-import { intentOf } from './intent-of.ts';
-import { pvcObject } from './involved-objects.ts';
-import { EMPTY_REPORT, mergeReports } from './key-report.ts';
-import { isLonghornBacked, storageClassOf } from './longhorn-backed.ts';
-import { isArchiveJob } from './object-targets.ts';
-import type { Decision, ReconcileSnapshot } from './reconcile-snapshot.ts';
+import { EVENT_REASONS } from '../model/event-reasons.ts';
+import { intentOf } from '../model/intent-of.ts';
+import { pvcObject } from '../model/involved-objects.ts';
+import { EMPTY_REPORT, mergeReports } from '../model/key-report.ts';
+import { isLonghornBacked } from '../model/longhorn-backed.ts';
+import { isArchiveJob } from '../model/object-targets.ts';
+import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 const NOTHING: Decision = { actions: [], report: EMPTY_REPORT };
 

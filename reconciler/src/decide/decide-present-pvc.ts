@@ -10,16 +10,16 @@ import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types'
 import { desiredRecurringJob, type DesiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
 import { diffRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
 import { isJobOfPvc, isManagedJob } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { Action, EventSpec } from './actions.ts';
-import { EVENT_REASONS, violationReason } from './event-reasons.ts';
-import { intentOf } from './intent-of.ts';
-import { pvcObject } from './involved-objects.ts';
+import type { Action, EventSpec } from '../model/actions.ts';
+import { EVENT_REASONS, violationReason } from '../model/event-reasons.ts';
+import { intentOf } from '../model/intent-of.ts';
+import { pvcObject } from '../model/involved-objects.ts';
 import { jobLabelPatch } from './job-labels.ts';
-import { EMPTY_REPORT, type ReportedViolation } from './key-report.ts';
-import { isArchiveJob, jobTarget, pvcTarget, volumeTarget } from './object-targets.ts';
+import { EMPTY_REPORT, type ReportedViolation } from '../model/key-report.ts';
+import { isArchiveJob, jobTarget, pvcTarget, volumeTarget } from '../model/object-targets.ts';
 import { hasOrphanMark, orphanedSinceKey } from './orphan-mark.ts';
-import { jobNameConflict, labelViolations, namespaceClaims } from './pvc-violations.ts';
-import type { Decision, ReconcileSnapshot } from './reconcile-snapshot.ts';
+import { jobNameConflict, labelViolations, namespaceClaims } from './reconcile-violations.ts';
+import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 function names(jobs: readonly RecurringJob[]): string[] {
   return jobs.map((job) => job.metadata.name ?? '');

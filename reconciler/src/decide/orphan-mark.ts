@@ -7,11 +7,6 @@ export function orphanedSinceKey(labelPrefix: string): string {
   return `${labelPrefix}/orphaned-since`;
 }
 
-/** RFC 3339 in UTC, to the second. */
-export function formatRfc3339(time: Date): string {
-  return time.toISOString().replace(/\.[0-9]{3}Z$/, 'Z');
-}
-
 /** When the job was marked orphaned, or undefined when it is not marked (or the mark is unreadable). */
 export function orphanedSince(job: RecurringJob, labelPrefix: string): Date | undefined {
   const text = job.metadata.annotations?.[orphanedSinceKey(labelPrefix)];

@@ -10,11 +10,11 @@ import { labelViolation } from '@longhorn-backup-guard/shared/intent/violation';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
 import { managedJobSource } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import { intentOf } from './intent-of.ts';
-import type { ReportedViolation } from './key-report.ts';
-import { isLonghornBacked } from './longhorn-backed.ts';
+import { intentOf } from '../model/intent-of.ts';
+import type { ReportedViolation } from '../model/key-report.ts';
+import { isLonghornBacked } from '../model/longhorn-backed.ts';
 import { JOB_NAME_CONFLICT } from './reconciler-conditions.ts';
-import type { ReconcileSnapshot } from './reconcile-snapshot.ts';
+import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 /** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
 export function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {

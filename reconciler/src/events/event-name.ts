@@ -3,7 +3,7 @@
 // apiserver's event TTL has removed it, a problem that persists is reported again.
 
 import { shortHash } from '@longhorn-backup-guard/shared/text/short-hash';
-import type { EventSpec } from '../decide/actions.ts';
+import type { EventSpec } from '../model/actions.ts';
 
 const NAME_MAX = 253;
 

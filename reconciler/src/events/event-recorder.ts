@@ -6,7 +6,7 @@
 import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
 import { describeApiError, isAlreadyExists } from '@longhorn-backup-guard/shared/kube/api-errors';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { EventSpec } from '../decide/actions.ts';
+import type { EventSpec } from '../model/actions.ts';
 import { eventName } from './event-name.ts';
 
 export const REPORTING_COMPONENT = 'longhorn-backup-guard/reconciler';

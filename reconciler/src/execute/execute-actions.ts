@@ -11,7 +11,7 @@ import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { Action } from '../decide/actions.ts';
+import type { Action } from '../model/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
 import { refusedWriteEvent } from './refused-write.ts';
 import type { WriteCounter } from './write-counter.ts';

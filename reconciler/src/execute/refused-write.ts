@@ -6,8 +6,8 @@
 
 import { apiStatusCode, describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { LONGHORN_API_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { Action, EventSpec, InvolvedObject, ObjectTarget } from '../decide/actions.ts';
-import { EVENT_REASONS } from '../decide/event-reasons.ts';
+import type { Action, EventSpec, InvolvedObject, ObjectTarget } from '../model/actions.ts';
+import { EVENT_REASONS } from '../model/event-reasons.ts';
 
 type Write = Exclude<Action, { type: 'event' }>;
 

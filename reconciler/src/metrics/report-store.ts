@@ -1,7 +1,7 @@
 // The last report of every key, from which the per-PVC gauges are built at scrape time: a key
 // whose PVC and jobs are gone stores nothing, so its series disappear with it.
 
-import { isEmptyReport, type KeyReport } from '../decide/key-report.ts';
+import { isEmptyReport, type KeyReport } from '../model/key-report.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 
 export class ReportStore {

@@ -1,8 +1,8 @@
-// The seam for the archive workflow (issue #6). The reconciler calls `archiveWorkflow.reconcile`
+// The contract of the archive workflow (issue #6). The reconciler calls `archiveWorkflow.reconcile`
 // on every pass over a key, after its own decision, executes the returned actions after its own
 // and merges the returned report into the key's report (the backup_archive_* gauges).
 //
-// The workflow itself is archive-workflow.ts (the decision, pure); README-level behaviour:
+// The workflow itself is archive/archive-workflow.ts (the decision, pure); README-level behaviour:
 // Snapshot (createSnapshot) -> readyToUse -> full Backup -> Completed -> result recorded on the
 // job, failures retried with backoff under new names, state in annotations on the job.
 //
@@ -23,10 +23,9 @@ import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import type { Action, LonghornPlural } from '../decide/actions.ts';
-import type { KeyReport } from '../decide/key-report.ts';
+import type { Action, LonghornPlural } from './actions.ts';
+import type { KeyReport } from './key-report.ts';
 import type { PvcKey } from '../keys/pvc-key.ts';
-import { createArchiveWorkflow } from './archive-workflow.ts';
 
 export interface ArchiveContext {
   readonly key: PvcKey;
@@ -77,9 +76,3 @@ export interface ArchiveWorkflow {
   /** Pure: reads only `ctx`, returns what to do. */
   reconcile(ctx: ArchiveContext): ArchiveOutcome;
 }
-
-export { createArchiveWorkflow, type ArchiveWorkflowOptions } from './archive-workflow.ts';
-export type { RetryBackoff } from './archive-backoff.ts';
-
-/** The workflow with the default retry backoff (1 min, doubling, at most a day). */
-export const archiveWorkflow: ArchiveWorkflow = createArchiveWorkflow();

@@ -10,8 +10,6 @@ import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client
 import type { Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 
-export { storageClassOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
-
 /** The Longhorn Volume of the PVC's bound PV: named after the PV, or recording it as its pvName. */
 export function volumeOfPvc(pvc: V1PersistentVolumeClaim, volumes: { byName(name: string): Volume | undefined; byPvName(pvName: string): Volume | undefined }): Volume | undefined {
   const pvName = pvc.spec?.volumeName;

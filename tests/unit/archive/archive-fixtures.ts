@@ -6,9 +6,9 @@ import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/c
 import type { Backup, RecurringJob, Snapshot, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import { intentOf } from '../../../reconciler/src/decide/intent-of.ts';
-import type { Action } from '../../../reconciler/src/decide/actions.ts';
-import type { ArchiveContext, ArchiveOutcome } from '../../../reconciler/src/archive/index.ts';
+import { intentOf } from '../../../reconciler/src/model/intent-of.ts';
+import type { Action } from '../../../reconciler/src/model/actions.ts';
+import type { ArchiveContext, ArchiveOutcome } from '../../../reconciler/src/model/archive-contract.ts';
 import { ARCHIVE_WATCHES } from '../../../reconciler/src/archive/archive-watches.ts';
 
 export const P = 'backup.vluwte.nl';

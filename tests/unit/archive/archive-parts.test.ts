@@ -5,7 +5,8 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import { isDnsLabel, isLabelValue } from '@longhorn-backup-guard/shared/names/kubernetes-names';
 import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
 import { DEFAULT_RETRY_BACKOFF, retryDelay } from '../../../reconciler/src/archive/archive-backoff.ts';
-import { completionPatch, failurePatch, readArchiveRecord, retryPatch, startPatch, withdrawalPatch } from '../../../reconciler/src/archive/archive-record.ts';
+import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
+import { readArchiveRecord } from '../../../shared/src/archive/archive-record.ts';
 import { archiveObjectKeys, ARCHIVE_WATCHES } from '../../../reconciler/src/archive/archive-watches.ts';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { P } from './archive-fixtures.ts';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
-import { archiveWorkflow } from '../../../reconciler/src/archive/index.ts';
+import { archiveWorkflow } from '../../../reconciler/src/archive/archive-workflow.ts';
 import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
 import { JOB, P, UID, apply, archivingWorld, contextOf, flags, later, longhorn, type World } from './archive-fixtures.ts';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { EMPTY_REPORT } from '../../../reconciler/src/decide/key-report.ts';
-import type { EventSpec } from '../../../reconciler/src/decide/actions.ts';
+import { EMPTY_REPORT } from '../../../reconciler/src/model/key-report.ts';
+import type { EventSpec } from '../../../reconciler/src/model/actions.ts';
 import { eventName } from '../../../reconciler/src/events/event-name.ts';
 import { registerBackupGauges } from '../../../reconciler/src/metrics/backup-gauges.ts';
 import { ReportStore } from '../../../reconciler/src/metrics/report-store.ts';

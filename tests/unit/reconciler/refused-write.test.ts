@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
-import type { Action, EventSpec } from '../../../reconciler/src/decide/actions.ts';
+import type { Action, EventSpec } from '../../../reconciler/src/model/actions.ts';
 import { eventName } from '../../../reconciler/src/events/event-name.ts';
 import { isRefusal, refusedWriteEvent } from '../../../reconciler/src/execute/refused-write.ts';
 

@@ -3,7 +3,7 @@ import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { ReconcileSnapshot } from '../../../reconciler/src/decide/reconcile-snapshot.ts';
+import type { ReconcileSnapshot } from '../../../reconciler/src/model/reconcile-snapshot.ts';
 
 export const P = 'backup.vluwte.nl';
 export const LONGHORN_NS = 'longhorn-system';

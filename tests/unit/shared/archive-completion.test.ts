@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { completedArchiveOf } from '../../../shared/src/archive/archive-completion.ts';
 import type { RecurringJob } from '../../../shared/src/longhorn/types.ts';
-import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record.ts';
+import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
 import { annotationsAfter } from '../webhook/review-fixtures.ts';
 
 const P = 'backup.vluwte.nl';

@@ -7,7 +7,7 @@ import { mintCertificateAuthority, plannedValidity } from '@longhorn-backup-guar
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { createAdmissionMetrics } from '../../../webhook/src/server/admission-metrics.ts';
 import { buildAdmissionServer, type AdmissionServer } from '../../../webhook/src/server/admission-server.ts';
-import type { AdmissionContext } from '../../../webhook/src/decisions/admission-context.ts';
+import type { AdmissionContext } from '../../../webhook/src/decide/admission-context.ts';
 import { context, labels, pvc, review } from './review-fixtures.ts';
 
 let app: AdmissionServer;

@@ -5,17 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { InvalidConfigError, watchConfigFile } from '../../../webhook/src/config/config-file.ts';
+import { InvalidConfigurationError } from '../../../shared/src/config/invalid-configuration-error.ts';
+import { watchConfigFile } from '../../../webhook/src/config/config-file.ts';
 
 const log = createLogger('webhook-test', 'silent');
 
-test('invalid at start: an InvalidConfigError naming every key; missing file: the fs error', async () => {
+test('invalid at start: an InvalidConfigurationError naming every key; missing file: the fs error', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lbg-config-'));
   try {
     const path = join(dir, 'config.yaml');
     await writeFile(path, 'maxRetention: 0\ndefaults:\n  start: "24:00"\n');
     assert.throws(() => watchConfigFile({ path, log }), (error: unknown) => {
-      assert.ok(error instanceof InvalidConfigError);
+      assert.ok(error instanceof InvalidConfigurationError);
       assert.match(error.message, /^invalid configuration in .*config.yaml:\n {2}maxRetention: "0" .*\n {2}defaults.start: "24:00" /);
       return true;
     });

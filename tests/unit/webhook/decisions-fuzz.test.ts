@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OPERATIONS, readAdmissionReview, type AdmissionResponse } from '../../../webhook/src/admission/admission-review.ts';
-import { decide } from '../../../webhook/src/decisions/decide.ts';
+import { decide } from '../../../webhook/src/decide/decide-admission.ts';
 import { P, applyJsonPatch, context, decodePatch, longhornClass, nfsClass, pvc, review } from './review-fixtures.ts';
 
 const labelKey = fc.oneof(

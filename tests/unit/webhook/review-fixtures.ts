@@ -3,10 +3,11 @@ import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/c
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import { completionPatch, startPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record.ts';
+import { completionPatch, startPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
 import { readAdmissionReview, type Operation, type PvcAdmissionRequest } from '../../../webhook/src/admission/admission-review.ts';
-import type { PvcLike, StorageClassLike } from '../../../webhook/src/admission/pvc-object.ts';
-import type { AdmissionContext } from '../../../webhook/src/decisions/admission-context.ts';
+import type { StorageClassLike } from '../../../shared/src/storage/storage-class-of.ts';
+import type { PvcLike } from '../../../webhook/src/admission/pvc-object.ts';
+import type { AdmissionContext } from '../../../webhook/src/decide/admission-context.ts';
 
 export const P = 'backup.vluwte.nl';
 export const NS = 'team';

@@ -3,8 +3,6 @@
 
 import type { PvcStorageLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 
-export type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
-
 type Labels = Readonly<Record<string, string>>;
 
 /** spec.storageClassName: absent or null means the default StorageClass, '' no class. */

@@ -1,12 +1,12 @@
 // The webhook's view of the cluster: PVCs (duplicate names), StorageClasses (Longhorn-backed or
 // not), Namespaces (the policy label) and the managed RecurringJobs (completed archives), each
 // kept by the shared resilient informer. The PVC and job caches follow configuration changes.
-import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { namespacesKey, type CacheScope } from '@longhorn-backup-guard/shared/config/cache-scope';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import type { StorageClassLike } from '../admission/pvc-object.ts';
+import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { PvcCache, type CacheOptions, type CachedPvc } from './pvc-cache.ts';
 import { RecurringJobCache, jobScopeKey } from './recurring-job-cache.ts';
 import { ReplaceableCache } from './replaceable-cache.ts';
@@ -15,11 +15,6 @@ export type CachedStorageClass = StorageClassLike & KubeObject;
 export interface CachedNamespace extends KubeObject {
   metadata?: KubeObject['metadata'] & { labels?: Record<string, string> };
 }
-
-/** What the caches list, from the configuration. */
-export type CacheScope = Pick<GuardConfig, 'watchNamespaces' | 'longhornNamespace' | 'labelPrefix'>;
-
-const namespacesKey = (namespaces: readonly string[]): string => [...namespaces].sort().join(',');
 
 export class ClusterCaches {
   readonly #options: CacheOptions;

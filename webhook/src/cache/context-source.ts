@@ -6,9 +6,9 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { describeApiError, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { ConfigSource } from '../config/config-source.ts';
-import type { AdmissionContext } from '../decisions/admission-context.ts';
-import type { ClusterCaches } from './cluster-caches.ts';
+import type { ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
+import type { AdmissionContext } from '../decide/admission-context.ts';
+import type { ClusterCaches } from './admission-caches.ts';
 
 export interface ContextSourceOptions {
   readonly caches: ClusterCaches;

@@ -4,20 +4,15 @@
 // logged, and the last good configuration stays in force.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { ConfigListeners, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { validConfigOrThrow } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
 import { parseConfig } from '@longhorn-backup-guard/shared/config/parse-config';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { ConfigListener, ConfigSource } from './config-source.ts';
 
-export class InvalidConfigError extends Error {
-  override readonly name = 'InvalidConfigError';
-}
-
-/** Parses the file's text; throws InvalidConfigError with every problem, each naming its key. */
+/** Parses the file's text; throws InvalidConfigurationError with every problem, each naming its key. */
 export function parseConfigText(text: string, path: string): GuardConfig {
-  const parsed = parseConfig(text);
-  if (parsed.ok) return parsed.config;
-  throw new InvalidConfigError(`invalid configuration in ${path}:\n${parsed.errors.map((error) => `  ${error.message}`).join('\n')}`);
+  return validConfigOrThrow(parseConfig(text), path);
 }
 
 export interface ConfigFileOptions {
@@ -36,7 +31,7 @@ export function watchConfigFile(options: ConfigFileOptions): ConfigFileSource {
   const { path, log } = options;
   let text = readFileSync(path, 'utf8');
   let config = parseConfigText(text, path);
-  const listeners = new Set<ConfigListener>();
+  const listeners = new ConfigListeners();
   let checking = false;
 
   async function check(): Promise<void> {
@@ -46,13 +41,7 @@ export function watchConfigFile(options: ConfigFileOptions): ConfigFileSource {
     const previous = config;
     config = parseConfigText(latest, path);
     log.info({ path }, 'configuration reloaded');
-    for (const listener of listeners) {
-      try {
-        listener(config, previous);
-      } catch (error) {
-        log.error({ err: error }, 'a configuration listener failed');
-      }
-    }
+    listeners.notify(config, previous, log);
   }
 
   const timer = setInterval(() => {
@@ -69,10 +58,7 @@ export function watchConfigFile(options: ConfigFileOptions): ConfigFileSource {
 
   return {
     current: () => config,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => { listeners.delete(listener); };
-    },
+    onChange: (listener) => listeners.add(listener),
     stop: () => clearInterval(timer),
   };
 }

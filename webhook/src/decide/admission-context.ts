@@ -1,6 +1,7 @@
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import type { PvcLike, StorageClassLike } from '../admission/pvc-object.ts';
+import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import type { PvcLike } from '../admission/pvc-object.ts';
 
 /** Everything a decision may look at besides the request: a snapshot, so decisions stay pure. */
 export interface AdmissionContext {

@@ -12,7 +12,7 @@ import type { AdmissionContext } from './admission-context.ts';
 import { softWarnings } from './admission-warnings.ts';
 import { decideDeletion } from './decide-deletion.ts';
 import { violationsMessage } from './denial-message.ts';
-import { pvcViolations, violationIdentity } from './pvc-violations.ts';
+import { pvcViolations, violationIdentity } from './admission-violations.ts';
 
 /**
  * A missing enabled label is reported (by the reconciler, and here as a warning) but never

@@ -3,7 +3,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { OPERATIONS, type OperationLabel } from '../admission/admission-review.ts';
 import type { AdmissionResult } from '../admission/review-response.ts';
-import type { WebhookKind } from '../decisions/decide.ts';
+import type { WebhookKind } from '../decide/decide-admission.ts';
 
 /** What one request came to: a decision, a refused body, or a failure on our side. */
 export type RequestResult = AdmissionResult | 'error' | 'bad_request';

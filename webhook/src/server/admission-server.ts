@@ -4,7 +4,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { WebhookKind } from '../decisions/decide.ts';
+import type { WebhookKind } from '../decide/decide-admission.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
 import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
 

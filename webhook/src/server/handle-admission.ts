@@ -3,8 +3,8 @@
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { readAdmissionReview, reviewOf, type AdmissionReviewResponse, type OperationLabel } from '../admission/admission-review.ts';
 import { resultOf } from '../admission/review-response.ts';
-import type { AdmissionContext } from '../decisions/admission-context.ts';
-import { decide, type WebhookKind } from '../decisions/decide.ts';
+import type { AdmissionContext } from '../decide/admission-context.ts';
+import { decide, type WebhookKind } from '../decide/decide-admission.ts';
 import type { RequestResult } from './admission-metrics.ts';
 
 export interface Readiness {
