@@ -6,7 +6,7 @@ import { CoreV1Api, CustomObjectsApi, StorageV1Api, type KubeConfig } from '@kub
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { LONGHORN_API_VERSION, LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { forEachBounded } from '../lib/bounded.ts';
 

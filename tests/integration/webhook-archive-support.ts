@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { LONGHORN_API_VERSION, LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { TestCluster } from '../harness/test-cluster.ts';

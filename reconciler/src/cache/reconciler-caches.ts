@@ -18,7 +18,7 @@ import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resour
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';

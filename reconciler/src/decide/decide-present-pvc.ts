@@ -2,7 +2,7 @@
 // (opted out), or keep its job and volume association in line with its labels (opted in).
 
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import { describeSchedule } from '@longhorn-backup-guard/shared/cron/describe-schedule';
+import { describeSchedule } from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
 import type { BackupIntent } from '@longhorn-backup-guard/shared/intent/backup-intent';
 import { PVC_SOURCE_LABEL_KEY, LONGHORN_LABEL_ENABLED, recurringJobLabelKey } from '@longhorn-backup-guard/shared/longhorn/api';
 import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';

@@ -8,7 +8,7 @@ import { duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-b
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { labelViolation } from '@longhorn-backup-guard/shared/intent/violation';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { managedJobSource } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import { intentOf } from '../model/intent-of.ts';
 import type { ReportedViolation } from '../model/key-report.ts';

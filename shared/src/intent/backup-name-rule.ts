@@ -1,5 +1,5 @@
 import { DNS_LABEL_MAX_LENGTH, isDnsLabel } from '../names/kubernetes-names.ts';
-import { JOB_NAME_MAX_LENGTH, jobNameFor, nameRoomInNamespace } from '../recurring-job/job-name.ts';
+import { JOB_NAME_MAX_LENGTH, jobNameFor, nameRoomInNamespace } from './job-name.ts';
 import { accepted, refused, type RuleFailure, type RuleResult } from './violation.ts';
 
 /** A name made from `source` that is valid in this namespace with `reserve` characters to spare, or null. */

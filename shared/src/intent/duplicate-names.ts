@@ -2,7 +2,7 @@
 // until the clash is resolved, and both are told which other PVC holds the name.
 
 import { joinWords } from '../text/join-words.ts';
-import { jobNameFor } from '../recurring-job/job-name.ts';
+import { jobNameFor } from './job-name.ts';
 import type { IntentResult } from './backup-intent.ts';
 import { suggestBackupName } from './backup-name-rule.ts';
 import { backupLabelKeys } from './label-keys.ts';

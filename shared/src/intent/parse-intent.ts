@@ -2,8 +2,7 @@
 // Every backup label that is present is validated, whatever `enabled` says (a malformed value
 // is reported even on an opted-out PVC); the name is required only when enabled=true.
 
-import type { GuardConfig } from '../config/guard-config.ts';
-import { jobNameFor } from '../recurring-job/job-name.ts';
+import { jobNameFor } from './job-name.ts';
 import type { ArchiveRequest, IntentResult, PvcLabelsInput } from './backup-intent.ts';
 import { missingNameFailure, parseBackupName } from './backup-name-rule.ts';
 import type { BackupSettings, SettingName } from './backup-settings.ts';
@@ -13,7 +12,14 @@ import { backupLabelKeys } from './label-keys.ts';
 import { parseSetting } from './setting-rules.ts';
 import { labelViolation, type RuleResult, type Violation } from './violation.ts';
 
-export function parseIntent(pvc: PvcLabelsInput, config: GuardConfig): IntentResult {
+/** What parsing reads of the configuration (a GuardConfig is one; intent/ does not import config/). */
+export interface IntentConfig {
+  readonly labelPrefix: string;
+  readonly defaults: BackupSettings;
+  readonly maxRetention: number;
+}
+
+export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentResult {
   const keys = backupLabelKeys(config.labelPrefix);
   const labels = pvc.labels ?? {};
   const violations: Violation[] = [];

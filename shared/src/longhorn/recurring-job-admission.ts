@@ -3,7 +3,7 @@
 
 import { parseStandardCron } from '../cron/parse-standard-cron.ts';
 import { isQualifiedName } from '../names/kubernetes-names.ts';
-import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../recurring-job/job-name.ts';
+import { JOB_NAME_MAX_LENGTH, JOB_NAME_PATTERN } from '../intent/job-name.ts';
 import type { RecurringJob, RecurringJobTask } from './types.ts';
 
 const TASKS: readonly RecurringJobTask[] = ['snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim', 'system-backup'];

@@ -1,5 +1,5 @@
 import type { GuardConfig } from '../config/guard-config.ts';
-import { backupCron } from '../cron/backup-cron.ts';
+import { backupCron } from './backup-cron.ts';
 import type { BackupIntent } from '../intent/backup-intent.ts';
 import { backupLabelKeys } from '../intent/label-keys.ts';
 import { LONGHORN_API_VERSION } from '../longhorn/api.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { backupCron, scheduleHours } from '../../../shared/src/cron/backup-cron.ts';
-import { describeSchedule } from '../../../shared/src/cron/describe-schedule.ts';
+import { backupCron, scheduleHours } from '../../../shared/src/recurring-job/backup-cron.ts';
+import { describeSchedule } from '../../../shared/src/recurring-job/describe-schedule.ts';
 import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
 import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
 import { INTERVAL_HOURS } from '../../../shared/src/intent/backup-settings.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isArchiveExpired } from '../../../shared/src/intent/archive-expiry.ts';
 import { defaultBackupName, suggestBackupName } from '../../../shared/src/intent/backup-name-rule.ts';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../../shared/src/names/kubernetes-names.ts';
-import { jobNameFor, nameRoomInNamespace } from '../../../shared/src/recurring-job/job-name.ts';
+import { jobNameFor, nameRoomInNamespace } from '../../../shared/src/intent/job-name.ts';
 import { closestMatch } from '../../../shared/src/text/closest-match.ts';
 import { joinWords } from '../../../shared/src/text/join-words.ts';
 

@@ -1,7 +1,7 @@
 // Builders for admission decision tests: AdmissionReview bodies, contexts and patch application.
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import { completionPatch, startPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
 import { readAdmissionReview, type Operation, type PvcAdmissionRequest } from '../../../webhook/src/admission/admission-review.ts';

@@ -4,7 +4,7 @@ import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-e
 import { parseCalendarDate } from '@longhorn-backup-guard/shared/intent/calendar-date';
 import { isBackupLabelKey, backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
-import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
+import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import type { StorageBacking } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
