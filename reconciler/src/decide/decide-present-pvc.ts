@@ -4,6 +4,7 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { describeSchedule } from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
 import type { BackupIntent } from '@longhorn-backup-guard/shared/intent/backup-intent';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { PVC_SOURCE_LABEL_KEY, LONGHORN_LABEL_ENABLED, recurringJobLabelKey } from '@longhorn-backup-guard/shared/longhorn/api';
 import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
@@ -86,7 +87,7 @@ function deleteJobs(snapshot: ReconcileSnapshot, jobs: readonly RecurringJob[], 
 
 function optedOut(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim): Decision {
   const all = names(snapshot.managedJobs);
-  const enabledKey = `${snapshot.config.labelPrefix}/enabled=false`;
+  const enabledKey = `${backupLabelKeys(snapshot.config.labelPrefix).enabled}=false`;
   const removal = deleteJobs(
     snapshot,
     snapshot.managedJobs,

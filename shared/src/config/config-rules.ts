@@ -2,7 +2,7 @@
 
 import { isDnsLabel, isDnsSubdomain, isQualifiedName } from '../names/kubernetes-names.ts';
 import { parseGoDuration } from '../cron/go-duration.ts';
-import type { ValueProblem } from '../intent/violation.ts';
+import type { ValueProblem } from '../intent/rule-result.ts';
 import { checkWholeNumber } from '../intent/whole-number.ts';
 import type { Milliseconds } from './guard-config.ts';
 

@@ -25,6 +25,7 @@
 
 import { deepFreeze } from '../util/deep-freeze.ts';
 import type { BackupSettings } from '../intent/backup-settings.ts';
+import { groupKeys } from '../intent/label-schema.ts';
 
 export type Milliseconds = number;
 
@@ -48,7 +49,7 @@ export interface GuardConfig {
 export const DEFAULT_LABEL_PREFIX = 'backup.vluwte.nl';
 
 export function defaultNamespacePolicyLabel(labelPrefix: string): string {
-  return `${labelPrefix}/default-enabled`;
+  return groupKeys('namespace', labelPrefix).defaultEnabled;
 }
 
 const HOUR = 3_600_000;

@@ -3,9 +3,9 @@
 // set to null, takes its default.
 
 import { formatDuration } from '../cron/go-duration.ts';
-import { SETTING_NAMES, type BackupSettings, type SettingName } from '../intent/backup-settings.ts';
-import { parseSetting } from '../intent/setting-rules.ts';
-import type { ValueProblem } from '../intent/violation.ts';
+import { SETTING_NAMES, parseSetting, type BackupSettings } from '../intent/backup-settings.ts';
+import type { SettingName } from '../intent/label-schema.ts';
+import type { ValueProblem } from '../intent/rule-result.ts';
 import { closestMatch } from '../text/closest-match.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import {
@@ -144,13 +144,7 @@ export function parseConfig(text: string): ConfigParse {
   }
   const setting = <K extends SettingName>(name: K): BackupSettings[K] =>
     scalar(defaultsMap, 'defaults', name, (text) => parseSetting(name, text, retentionForDefaults), defaultConfig.defaults[name]);
-  const defaults: BackupSettings = {
-    retain: setting('retain'),
-    interval: setting('interval'),
-    start: setting('start'),
-    fullBackupInterval: setting('fullBackupInterval'),
-    concurrency: setting('concurrency'),
-  };
+  const defaults = Object.fromEntries(SETTING_NAMES.map((name) => [name, setting(name)])) as unknown as BackupSettings;
   const duration = (key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout'): number =>
     scalar(root, '', key, durationRule(formatDuration(defaultConfig[key])), defaultConfig[key]);
 

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { formatDuration } from '../cron/go-duration.ts';
-import { formatStart } from '../intent/backup-settings.ts';
+import { formatStart } from '../intent/schedule-values.ts';
 import type { GuardConfig } from './guard-config.ts';
 
 /** The ConfigMap YAML for a configuration: `parseConfig(serializeConfig(c))` gives back `c`. */

@@ -1,7 +1,10 @@
 // The backup health of one managed PVC as the reconciler records it on the PVC's RecurringJob, so
 // that `kubectl get recurringjobs -L <p>/health` and the CLI's `status` read it without metrics.
 // The label carries the state (it changes only on a transition); the annotation carries the detail
-// of that transition as compact JSON. Pure: format and parse, no I/O.
+// of that transition as compact JSON (both keys are declared in the label schema). Pure: format
+// and parse, no I/O.
+
+import { groupKeys, type GroupKeys } from '../intent/label-schema.ts';
 
 export const backupHealthStates = ['healthy', 'stale', 'failing', 'detached', 'unknown'] as const;
 export type BackupHealthState = (typeof backupHealthStates)[number];
@@ -20,15 +23,11 @@ export interface BackupHealthSummary {
   readonly lastError?: string;
 }
 
-export interface BackupHealthKeys {
-  /** Label on the job: the state. */
-  readonly state: string;
-  /** Annotation on the job: the summary as JSON. */
-  readonly summary: string;
-}
+/** `state`: the label on the job; `summary`: the annotation with the summary as JSON. */
+export type BackupHealthKeys = GroupKeys<'health'>;
 
 export function backupHealthKeys(prefix: string): BackupHealthKeys {
-  return { state: `${prefix}/health`, summary: `${prefix}/health-summary` };
+  return groupKeys('health', prefix);
 }
 
 export function isBackupHealthState(value: unknown): value is BackupHealthState {

@@ -1,4 +1,5 @@
-import type { BackupSettings, SettingName } from './backup-settings.ts';
+import type { BackupSettings } from './backup-settings.ts';
+import type { SettingName } from './label-schema.ts';
 import type { Violation } from './violation.ts';
 
 /** What parsing needs of a PVC. */
@@ -27,6 +28,8 @@ export interface BackupIntent {
   /** The settings that came from the defaults (and so follow ConfigMap changes). */
   readonly fromDefaults: readonly SettingName[];
   readonly archive: ArchiveRequest | null;
+  /** The PVC's labels the job carries too (label schema: label-while-archive-requested), by key. */
+  readonly jobLabels: Readonly<Record<string, string>>;
 }
 
 export type IntentResult =

@@ -1,6 +1,6 @@
 import { DNS_LABEL_MAX_LENGTH, isDnsLabel } from '../names/kubernetes-names.ts';
 import { JOB_NAME_MAX_LENGTH, jobNameFor, nameRoomInNamespace } from './job-name.ts';
-import { accepted, refused, type RuleFailure, type RuleResult } from './violation.ts';
+import { accepted, refused, type RuleFailure, type RuleResult } from './rule-result.ts';
 
 /** A name made from `source` that is valid in this namespace with `reserve` characters to spare, or null. */
 export function suggestBackupName(source: string, namespace: string, reserve = 0): string | null {
@@ -20,14 +20,14 @@ function noRoom(namespace: string): string {
 }
 
 /** Why `<p>/name` must be there when enabled=true, with the PVC's own name as the example if it fits. */
-export function missingNameFailure(namespace: string, pvcName: string, enabledKey: string): RuleFailure {
+export function missingNameFailure(namespace: string, pvcName: string, enabledKey: string): RuleFailure<'missing_name'> {
   const room = nameRoomInNamespace(namespace);
   const allowed = `${enabledKey}=true needs a name for the job ${jobNameFor(namespace, '<name>')}: use a DNS label of at most ${Math.min(DNS_LABEL_MAX_LENGTH, room)} characters`;
   return { condition: 'missing_name', reason: 'is missing', allowed: room < 1 ? noRoom(namespace) : allowed, example: suggestBackupName(pvcName, namespace) };
 }
 
 /** The name label: a DNS label whose job name `backup-<namespace>-<name>` fits Longhorn's 40 characters. */
-export function parseBackupName(text: string, namespace: string): RuleResult<string> {
+export function parseBackupName(text: string, namespace: string): RuleResult<string, 'invalid_name' | 'job_name_too_long'> {
   const room = nameRoomInNamespace(namespace);
   if (!isDnsLabel(text)) {
     const allowed = `use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${Math.min(DNS_LABEL_MAX_LENGTH, room)} characters in namespace "${namespace}"`;

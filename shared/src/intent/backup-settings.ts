@@ -1,32 +1,31 @@
-// The five schedule settings a PVC may set and the ConfigMap defaults.
+// The schedule settings: the PVC labels whose absence means the ConfigMap's `defaults.<name>`
+// (label schema entries with whenMissing 'config-default'). A label and a default go through the
+// same rule, so both accept exactly the same values and explain a refusal the same way.
 
-export const INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
-export type IntervalHours = (typeof INTERVAL_HOURS)[number];
+import { LABEL_SCHEMA, PVC_LABEL_ENTRIES, type PvcLabelValue, type SettingName } from './label-schema.ts';
+import type { RuleResult } from './rule-result.ts';
+import { formatStart } from './schedule-values.ts';
 
-/** A time of day in UTC (Longhorn's CronJobs run in the controller-manager's zone, UTC). */
-export interface StartTime {
-  readonly hour: number;
-  readonly minute: number;
+export type BackupSettings = { readonly [K in SettingName]: PvcLabelValue<K> };
+
+export const SETTING_NAMES: readonly SettingName[] = PVC_LABEL_ENTRIES.filter(
+  ([, entry]) => entry.whenMissing === 'config-default',
+).map(([id]) => id as SettingName);
+
+/** The rule for one setting by name; `maxRetention` only matters for retain. */
+export function parseSetting<K extends SettingName>(
+  name: K,
+  text: string,
+  maxRetention: number,
+): RuleResult<BackupSettings[K]> {
+  const rule = LABEL_SCHEMA.pvc[name].rule as (
+    text: string,
+    context: { namespace: string; pvcName: string; maxRetention: number },
+  ) => RuleResult<BackupSettings[K]>;
+  return rule(text, { namespace: '', pvcName: '', maxRetention });
 }
 
-export interface BackupSettings {
-  readonly retain: number;
-  readonly interval: IntervalHours;
-  readonly start: StartTime;
-  readonly fullBackupInterval: number;
-  readonly concurrency: number;
-}
-
-export type SettingName = keyof BackupSettings;
-
-export const SETTING_NAMES: readonly SettingName[] = ['retain', 'interval', 'start', 'fullBackupInterval', 'concurrency'];
-
-/** `HHMM`, the label form (a colon cannot be in a label value). */
-export function formatStart(start: StartTime): string {
-  return `${String(start.hour).padStart(2, '0')}${String(start.minute).padStart(2, '0')}`;
-}
-
-/** `HH:MM`, the form people read. */
-export function formatClock(start: StartTime): string {
-  return `${String(start.hour).padStart(2, '0')}:${String(start.minute).padStart(2, '0')}`;
+/** The text form of a setting value, as a label or config value would carry it. */
+export function formatSetting(value: BackupSettings[SettingName]): string {
+  return typeof value === 'object' ? formatStart(value) : String(value);
 }

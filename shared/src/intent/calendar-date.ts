@@ -1,4 +1,4 @@
-import { accepted, refused, type RuleResult } from './violation.ts';
+import { accepted, refused, type RuleResult } from './rule-result.ts';
 
 // Any real date works (a past one just means the archive has expired), so this is a safe example
 // when nothing better can be read from the value given.
@@ -30,7 +30,7 @@ function dateExample(text: string): string {
 }
 
 /** `YYYY-MM-DD`, a date that exists in the (proleptic Gregorian) calendar. */
-export function parseCalendarDate(text: string): RuleResult<string> {
+export function parseCalendarDate(text: string): RuleResult<string, 'invalid_archive_delete_after'> {
   const allowed = 'use a real date as YYYY-MM-DD';
   const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
   if (match === null) {

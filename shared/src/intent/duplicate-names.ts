@@ -1,5 +1,6 @@
-// Two PVCs of one namespace with the same `<p>/name` would share one job: neither is managed
-// until the clash is resolved, and both are told which other PVC holds the name.
+// Two PVCs of one namespace with the same `<p>/name` would share one job: both are reported, each
+// told which other PVC holds the name, until the clash is resolved. The webhook denies the second;
+// the reconciler gives it no job and leaves a job the first already had as it is.
 
 import { joinWords } from '../text/join-words.ts';
 import { jobNameFor } from './job-name.ts';

@@ -1,12 +1,12 @@
-// One rule per schedule setting, shared by the PVC labels and the ConfigMap defaults so both
-// accept exactly the same values and explain a refusal the same way.
+// One rule per schedule setting, shared by the PVC labels and the ConfigMap defaults (through the
+// label schema) so both accept exactly the same values and explain a refusal the same way.
 
 import { joinWords } from '../text/join-words.ts';
-import { INTERVAL_HOURS, formatStart, type BackupSettings, type IntervalHours, type SettingName, type StartTime } from './backup-settings.ts';
-import { accepted, refused, type ConditionCode, type RuleResult } from './violation.ts';
+import { accepted, refused, type RuleResult } from './rule-result.ts';
+import { INTERVAL_HOURS, formatStart, type IntervalHours, type StartTime } from './schedule-values.ts';
 import { MAX_INT32, checkWholeNumber, parseWholeNumber } from './whole-number.ts';
 
-export function parseRetain(text: string, maxRetention: number): RuleResult<number> {
+export function parseRetain(text: string, maxRetention: number): RuleResult<number, 'invalid_retain' | 'retain_above_max'> {
   const check = checkWholeNumber(text, 1, maxRetention, Math.min(8, maxRetention));
   if (check.ok) return accepted(check.value);
   const allowed = `use a whole number from 1 to ${maxRetention}`;
@@ -28,7 +28,7 @@ function isIntervalHours(value: number): value is IntervalHours {
   return (INTERVAL_HOURS as readonly number[]).includes(value);
 }
 
-export function parseInterval(text: string): RuleResult<IntervalHours> {
+export function parseInterval(text: string): RuleResult<IntervalHours, 'invalid_interval'> {
   const value = parseWholeNumber(text);
   if (value !== null && isIntervalHours(value)) return accepted(value);
   const meant = value ?? Number(text.trim());
@@ -48,7 +48,7 @@ function startExample(text: string): string {
   return formatStart({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
 }
 
-export function parseStart(text: string): RuleResult<StartTime> {
+export function parseStart(text: string): RuleResult<StartTime, 'invalid_start'> {
   const allowed = 'use four digits HHMM from 0000 to 2359, a time of day in UTC';
   if (!/^[0-9]{4}$/.test(text)) {
     return refused({ condition: 'invalid_start', reason: 'is not in HHMM form', allowed, example: startExample(text) });
@@ -61,8 +61,8 @@ export function parseStart(text: string): RuleResult<StartTime> {
   return accepted({ hour, minute });
 }
 
-function countRule(condition: ConditionCode, min: 0 | 1, fallback: number) {
-  return (text: string): RuleResult<number> => {
+function countRule<C extends string>(condition: C, min: 0 | 1, fallback: number) {
+  return (text: string): RuleResult<number, C> => {
     const check = checkWholeNumber(text, min, MAX_INT32, fallback);
     if (check.ok) return accepted(check.value);
     const reasons = { 'not-whole': 'is not a whole number', below: `is less than ${min}`, above: `is too large (above ${MAX_INT32})` };
@@ -75,24 +75,3 @@ export const parseFullBackupInterval = countRule('invalid_full_backup_interval',
 
 /** How many volumes the job backs up at the same time. */
 export const parseConcurrency = countRule('invalid_concurrency', 1, 1);
-
-type SettingRules = { readonly [K in SettingName]: (text: string, maxRetention: number) => RuleResult<BackupSettings[K]> };
-
-const SETTING_RULES: SettingRules = {
-  retain: parseRetain,
-  interval: parseInterval,
-  start: parseStart,
-  fullBackupInterval: parseFullBackupInterval,
-  concurrency: parseConcurrency,
-};
-
-/** The rule for one setting by name; `maxRetention` only matters for retain. */
-export function parseSetting<K extends SettingName>(name: K, text: string, maxRetention: number): RuleResult<BackupSettings[K]> {
-  const rule: (text: string, maxRetention: number) => RuleResult<BackupSettings[K]> = SETTING_RULES[name];
-  return rule(text, maxRetention);
-}
-
-/** The text form of a setting value, as a label or config value would carry it. */
-export function formatSetting(value: BackupSettings[SettingName]): string {
-  return typeof value === 'object' ? formatStart(value) : String(value);
-}

@@ -3,7 +3,7 @@
 // `H/step` runs from H up to 23. Interval 1 uses `*` (every hour; the 24-item list says the same,
 // less readably); interval 24 is a single hour.
 
-import type { IntervalHours, StartTime } from '../intent/backup-settings.ts';
+import type { IntervalHours, StartTime } from '../intent/schedule-values.ts';
 
 /** The hours of the day (ascending) a schedule fires in. */
 export function scheduleHours(start: StartTime, interval: IntervalHours): number[] {

@@ -1,4 +1,4 @@
-import { formatClock, type IntervalHours, type StartTime } from '../intent/backup-settings.ts';
+import { formatClock, type IntervalHours, type StartTime } from '../intent/schedule-values.ts';
 import { scheduleHours } from './backup-cron.ts';
 
 /** For Events and reports: `every 6 h at :00 (03:00, 09:00, 15:00, 21:00 UTC)`. */

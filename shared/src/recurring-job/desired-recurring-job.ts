@@ -1,7 +1,8 @@
 import type { GuardConfig } from '../config/guard-config.ts';
-import { backupCron } from './backup-cron.ts';
 import type { BackupIntent } from '../intent/backup-intent.ts';
-import { backupLabelKeys } from '../intent/label-keys.ts';
+import { formatSetting } from '../intent/backup-settings.ts';
+import { PVC_LABEL_ENTRIES, type SettingName } from '../intent/label-schema.ts';
+import { backupCron } from './backup-cron.ts';
 import { LONGHORN_API_VERSION } from '../longhorn/api.ts';
 import type { RecurringJob, RecurringJobSpec } from '../longhorn/types.ts';
 import { ownershipLabels } from './managed-job.ts';
@@ -18,28 +19,33 @@ export interface DesiredRecurringJob extends RecurringJob {
  * The job for an opted-in PVC: `backup-<namespace>-<name>` in the Longhorn namespace, with the
  * ownership labels, and the archive labels while the PVC requests an archive (they stay on the
  * job when the PVC is deleted, which is how a deleted PVC's archived job is told from an orphan).
+ * Where each label goes is the label schema's `job` mapping.
  */
 export function desiredRecurringJob(intent: BackupIntent, config: GuardConfig): DesiredRecurringJob {
-  const keys = backupLabelKeys(config.labelPrefix);
   const { settings } = intent;
-  const archive = intent.archive === null ? {} : { [keys.archive]: 'true', [keys.archiveDeleteAfter]: intent.archive.deleteAfter };
+  const spec: Pick<DesiredRecurringJob['spec'], 'retain' | 'concurrency'> = { retain: 0, concurrency: 0 };
+  const parameters: Record<string, string> = {};
+  for (const [id, entry] of PVC_LABEL_ENTRIES) {
+    const { job } = entry;
+    if (job.via === 'spec' && job.field !== 'cron') spec[job.field] = settings[job.field];
+    if (job.via === 'parameter') parameters[job.name] = formatSetting(settings[id as SettingName]);
+  }
   return {
     apiVersion: LONGHORN_API_VERSION,
     kind: 'RecurringJob',
     metadata: {
       name: intent.jobName,
       namespace: config.longhornNamespace,
-      labels: { ...ownershipLabels(intent.namespace, intent.pvcName, config), ...archive },
+      labels: { ...ownershipLabels(intent.namespace, intent.pvcName, config), ...intent.jobLabels },
     },
     spec: {
       name: intent.jobName,
       task: 'backup',
       cron: backupCron(settings.start, settings.interval),
-      retain: settings.retain,
-      concurrency: settings.concurrency,
+      ...spec,
       groups: [],
       labels: {},
-      parameters: { 'full-backup-interval': String(settings.fullBackupInterval) },
+      parameters,
     },
   };
 }

@@ -5,7 +5,7 @@
 // and archive); labels and annotations of others are left alone.
 
 import type { GuardConfig } from '../config/guard-config.ts';
-import { backupLabelKeys } from '../intent/label-keys.ts';
+import { groupKeys, LABEL_SCHEMA, PVC_LABEL_ENTRIES } from '../intent/label-schema.ts';
 import type { RecurringJob, RecurringJobTask } from '../longhorn/types.ts';
 import type { DesiredRecurringJob } from './desired-recurring-job.ts';
 
@@ -57,6 +57,15 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return left.size === right.size && [...left].every((item) => right.has(item));
 }
 
+/** The job labels this product keeps in line: the schema's desired-job labels and the PVC labels copied to the job. */
+export function ownedJobLabels(prefix: string): string[] {
+  const jobKeys = groupKeys('job', prefix);
+  const pvcKeys = groupKeys('pvc', prefix);
+  const ownership = Object.entries(LABEL_SCHEMA.job).filter(([, entry]) => 'desiredJobLabel' in entry && entry.desiredJobLabel);
+  const copied = PVC_LABEL_ENTRIES.filter(([, entry]) => entry.job.via === 'label-while-archive-requested');
+  return [...ownership.map(([id]) => jobKeys[id as keyof typeof jobKeys]), ...copied.map(([id]) => pvcKeys[id])];
+}
+
 export function diffRecurringJob(stored: RecurringJob, desired: DesiredRecurringJob, config: GuardConfig): RecurringJobDiff {
   const spec = stored.spec ?? {};
   const want = desired.spec;
@@ -88,8 +97,7 @@ export function diffRecurringJob(stored: RecurringJob, desired: DesiredRecurring
     specPatch[field] = patch;
   }
 
-  const keys = backupLabelKeys(config.labelPrefix);
-  const ours = [keys.managed, keys.sourceNamespace, keys.sourcePvc, keys.archive, keys.archiveDeleteAfter];
+  const ours = ownedJobLabels(config.labelPrefix);
   const storedLabels = stored.metadata.labels ?? {};
   const labelPatch = mapPatch(storedLabels, desired.metadata.labels, ours);
   for (const key of Object.keys(labelPatch ?? {})) {

@@ -5,7 +5,7 @@ import { backupCron, scheduleHours } from '../../../shared/src/recurring-job/bac
 import { describeSchedule } from '../../../shared/src/recurring-job/describe-schedule.ts';
 import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
 import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
-import { INTERVAL_HOURS } from '../../../shared/src/intent/backup-settings.ts';
+import { INTERVAL_HOURS } from '../../../shared/src/intent/schedule-values.ts';
 
 const at = (hour: number, minute: number) => ({ hour, minute });
 

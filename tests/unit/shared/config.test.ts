@@ -6,7 +6,7 @@ import { defaultConfig, type GuardConfig } from '../../../shared/src/config/guar
 import { isNamespaceInScope } from '../../../shared/src/config/namespace-scope.ts';
 import { parseConfig } from '../../../shared/src/config/parse-config.ts';
 import { serializeConfig } from '../../../shared/src/config/serialize-config.ts';
-import { INTERVAL_HOURS } from '../../../shared/src/intent/backup-settings.ts';
+import { INTERVAL_HOURS } from '../../../shared/src/intent/schedule-values.ts';
 
 function config(text: string): GuardConfig {
   const result = parseConfig(text);

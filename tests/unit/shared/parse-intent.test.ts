@@ -24,6 +24,7 @@ test('opted in with defaults: resolved settings and which came from defaults', (
       settings: { retain: 14, interval: 4, start: { hour: 0, minute: 30 }, fullBackupInterval: 4, concurrency: 1 },
       fromDefaults: ['interval', 'start', 'fullBackupInterval', 'concurrency'],
       archive: null,
+      jobLabels: {},
     },
   });
 });

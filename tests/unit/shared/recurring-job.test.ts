@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { defaultConfig } from '../../../shared/src/config/guard-config.ts';
 import type { BackupIntent } from '../../../shared/src/intent/backup-intent.ts';
+import { parseIntent } from '../../../shared/src/intent/parse-intent.ts';
 import { recurringJobProblems } from '../../../shared/src/longhorn/recurring-job-admission.ts';
 import type { RecurringJob } from '../../../shared/src/longhorn/types.ts';
 import { desiredRecurringJob } from '../../../shared/src/recurring-job/desired-recurring-job.ts';
@@ -20,6 +21,7 @@ const intent: BackupIntent = {
   settings: { retain: 8, interval: 6, start: { hour: 21, minute: 0 }, fullBackupInterval: 4, concurrency: 1 },
   fromDefaults: [],
   archive: null,
+  jobLabels: {},
 };
 
 const desired = desiredRecurringJob(intent, defaultConfig);
@@ -60,9 +62,18 @@ describe('desiredRecurringJob', () => {
   });
 
   test('archive labels while the PVC requests an archive', () => {
-    const job = desiredRecurringJob({ ...intent, archive: { deleteAfter: '2026-07-11' } }, defaultConfig);
+    const jobOf = (archive: string) => {
+      const labels = { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana', [`${P}/archive`]: archive, [`${P}/archive-delete-after`]: '2026-07-11' };
+      const parsed = parseIntent({ namespace: 'monitoring', name: 'grafana', labels }, defaultConfig);
+      assert.equal(parsed.kind, 'opted-in');
+      return parsed.kind === 'opted-in' ? desiredRecurringJob(parsed.intent, defaultConfig) : desired;
+    };
+    const job = jobOf('true');
     assert.equal(job.metadata.labels[`${P}/archive`], 'true');
     assert.equal(job.metadata.labels[`${P}/archive-delete-after`], '2026-07-11');
+    const withdrawn = jobOf('false');
+    assert.equal(withdrawn.metadata.labels[`${P}/archive`], undefined);
+    assert.equal(withdrawn.metadata.labels[`${P}/archive-delete-after`], undefined);
   });
 
   test('the configured Longhorn namespace and prefix', () => {
