@@ -19,34 +19,27 @@
 //   cache, whose changes already enqueue the PVC Longhorn records for a Volume (kept after the PVC
 //   is deleted).
 
-import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
-import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { Action, LonghornPlural } from './actions.ts';
 import type { KeyReport } from './key-report.ts';
 import type { PvcKey } from '../keys/pvc-key.ts';
+import type { ReconcileSnapshot } from './reconcile-snapshot.ts';
 
-export interface ArchiveContext {
-  readonly key: PvcKey;
-  /** The PVC, or undefined once it is deleted. */
-  readonly pvc: V1PersistentVolumeClaim | undefined;
+/**
+ * What the workflow reads: the reconcile snapshot's view of the key (the PVC or undefined once it
+ * is deleted, its managed jobs including a deleted PVC's retained ones, its Volume, any Volume by
+ * name, the watched objects, the configuration and the time), plus the PVC's labels and its job.
+ */
+export interface ArchiveContext
+  extends Pick<ReconcileSnapshot, 'key' | 'pvc' | 'managedJobs' | 'volume' | 'volumeNamed' | 'watched' | 'config' | 'now'> {
   /** The PVC's parsed labels (`intent.archive` / `archive` is the request), or undefined when it is gone. */
   readonly intent: IntentResult | undefined;
   /** The job the archive belongs to: the PVC's desired job name, or its kept job once the PVC is gone. */
   readonly jobName: string | undefined;
   /** That job as cached (undefined while it is still being created in this pass). */
   readonly job: RecurringJob | undefined;
-  /** Every managed job of this key, as cached (a deleted PVC's retained jobs among them). */
-  readonly managedJobs: readonly RecurringJob[];
-  /** The PVC's Longhorn Volume, when bound and existing. */
-  readonly volume: Volume | undefined;
-  /** Any Volume of the Longhorn namespace by name (e.g. the recorded Volume of a deleted PVC). */
-  readonly volumeNamed: (name: string) => Volume | undefined;
-  /** This key's objects of each declared watch, by plural. */
-  readonly watched: ReadonlyMap<LonghornPlural, readonly unknown[]>;
-  readonly config: GuardConfig;
-  readonly now: Date;
 }
 
 export interface ArchiveOutcome {

@@ -46,7 +46,7 @@ export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentRe
     } else if (entry.whenMissing !== 'optional') {
       const failure = entry.whenMissing({
         ...context,
-        keyOf: (other) => `${config.labelPrefix}/${LABEL_SCHEMA.pvc[other as PvcLabelId].suffix}`,
+        keyOf: (other) => keys[other as PvcLabelId],
         valueOf: (other) => values[other as PvcLabelId],
       });
       if (failure !== null) violations.push(labelViolation(key, null, failure));
