@@ -27,6 +27,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
+      // Prettier (npm run format) wraps code at 120; this catches the rest it leaves alone
+      // (comments). A string, template literal, URL or regular expression may run longer: breaking
+      // one would change a message or hide a pattern.
+      'max-len': [
+        'error',
+        {
+          code: 120,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreUrls: true,
+          ignoreRegExpLiterals: true,
+        },
+      ],
       // Product code is imported one way from everywhere: by package specifier
       // (`@longhorn-backup-guard/shared/intent/parse-intent`), as the workspaces import each other,
       // never by a relative path into a workspace's src/.

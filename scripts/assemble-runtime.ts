@@ -85,7 +85,10 @@ function globToRegex(pattern: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** .dockerignore rules (Docker's semantics: the last matching rule wins; a rule matching a parent directory matches). */
+/**
+ * .dockerignore rules (Docker's semantics: the last matching rule wins; a rule matching a parent
+ * directory matches).
+ */
 export function parseDockerignore(text: string): IgnorePattern[] {
   return text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')).map((line) => {
     const negate = line.startsWith('!');

@@ -46,7 +46,10 @@ const sizes = flags.pvcs.split(',').map(Number);
 const namespaces = Number(flags.namespaces);
 const setupConcurrency = Number(flags['setup-concurrency']);
 const workers = Number(flags.workers);
-/** 'none' lifts the limiter (1,000,000 writes/s) so the comparison with the plain loop is about the work, not the limit. */
+/**
+ * 'none' lifts the limiter (1,000,000 writes/s) so the comparison with the plain loop is about the
+ * work, not the limit.
+ */
 const writeLimit = flags['write-limit'] === 'none' ? '1000000' : flags['write-limit'];
 const changes = Number(flags.changes);
 const changeRate = Number(flags['change-rate']);

@@ -52,7 +52,10 @@ const WARMUP_SECONDS = 3;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const here = import.meta.dirname;
 
-/** The namespace the reviews are about, holding `count` other labelled PVCs (the duplicate-name check looks at them). */
+/**
+ * The namespace the reviews are about, holding `count` other labelled PVCs (the duplicate-name
+ * check looks at them).
+ */
 async function seedCluster(plane: ControlPlane, count: number): Promise<void> {
   const kc = plane.kubeConfig();
   await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });

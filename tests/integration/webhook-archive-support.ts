@@ -62,7 +62,10 @@ export class ArchiveScene {
     await this.#custom.patchNamespacedCustomObject({ ...jobApi(longhornNamespace), name: this.jobName(pvcName), body: { metadata: { annotations } } }, mergePatch);
   }
 
-  /** The reconciler's merge patches of the job for the archive of `pvcUid`: started, and completed unless `completed` is false. */
+  /**
+   * The reconciler's merge patches of the job for the archive of `pvcUid`: started, and completed
+   * unless `completed` is false.
+   */
   async recordArchive(pvcName: string, pvcUid: string, { completed = true, longhornNamespace = this.longhornNamespace } = {}): Promise<void> {
     for (const patch of archivePatches(pvcName, pvcUid, this.jobName(pvcName), completed)) await this.annotateJob(pvcName, patch.metadata.annotations, longhornNamespace);
   }
@@ -71,7 +74,10 @@ export class ArchiveScene {
     return this.#cluster.kubectl(['delete', 'pvc', name, '-n', this.namespace, '--wait=false', ...(dryRun ? ['--dry-run=server'] : [])]);
   }
 
-  /** The webhook reads a cache, so a job change shows after a moment: a server-side dry run (admission included) tells when. */
+  /**
+   * The webhook reads a cache, so a job change shows after a moment: a server-side dry run
+   * (admission included) tells when.
+   */
   async waitForDeleteVerdict(name: string, verdict: 'silent' | 'denied'): Promise<void> {
     await waitFor(`a dry-run delete of ${name} to be ${verdict}`, async () => {
       const result = await this.deletePvc(name, true);

@@ -23,7 +23,10 @@ export interface RuleContext {
   readonly maxRetention: number;
 }
 
-/** What the missing-label check of a required label may read (typed by plain ids: the table's own ids derive from it). */
+/**
+ * What the missing-label check of a required label may read. Ids are plain strings here: the
+ * table's own id type is derived from the table, which uses this type.
+ */
 export interface MissingContext extends RuleContext {
   /** The full key of another PVC label by id, for messages that name it. */
   readonly keyOf: (id: string) => string;

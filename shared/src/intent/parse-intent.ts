@@ -8,13 +8,7 @@ import { jobNameFor } from './job-name.ts';
 import type { ArchiveRequest, IntentResult, PvcLabelsInput } from './backup-intent.ts';
 import { SETTING_NAMES, type BackupSettings } from './backup-settings.ts';
 import { backupLabelKeys } from './label-keys.ts';
-import {
-  LABEL_SCHEMA,
-  PVC_LABEL_ENTRIES,
-  type PvcLabelId,
-  type PvcLabelValue,
-  type SettingName,
-} from './label-schema.ts';
+import { PVC_LABEL_ENTRIES, type PvcLabelId, type PvcLabelValue, type SettingName } from './label-schema.ts';
 import { labelViolation, type Violation } from './violation.ts';
 
 /** What parsing reads of the configuration (a GuardConfig is one; intent/ does not import config/). */

@@ -51,7 +51,10 @@ export function defaultStorageClass<T extends StorageClassLike>(storageClasses: 
   return storageClasses.filter(isDefaultStorageClass).sort(newestFirst)[0];
 }
 
-/** The PVC's StorageClass: the one it names, or the default when it names none; undefined for `""` or an unknown name. */
+/**
+ * The PVC's StorageClass: the one it names, or the default when it names none; undefined for `""`
+ * or an unknown name.
+ */
 export function storageClassOf<T extends StorageClassLike>(pvc: PvcStorageLike, storageClasses: readonly T[]): T | undefined {
   const name = pvc.spec?.storageClassName;
   if (name === '') return undefined;

@@ -95,7 +95,10 @@ function mergeMap(current: Record<string, string> | undefined, patch: Record<str
   return next;
 }
 
-/** The world after the executor ran `actions` (creates are stamped with the world's clock; an existing name is a 409 and stops the rest). */
+/**
+ * The world after the executor ran `actions` (creates are stamped with the world's clock; an
+ * existing name is a 409 and stops the rest).
+ */
 export function apply(world: World, actions: readonly Action[]): World {
   let next = world;
   for (const action of actions) {

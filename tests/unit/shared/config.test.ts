@@ -189,7 +189,10 @@ describe('serializeConfig', () => {
       snapshotReadyTimeout: duration,
       backupCompletionTimeout: duration,
     }),
-  ).map((generated): GuardConfig => JSON.parse(JSON.stringify(generated)) as GuardConfig); // plain prototypes, as parsing makes
+  ).map(
+    // plain prototypes, as parsing makes
+    (generated): GuardConfig => JSON.parse(JSON.stringify(generated)) as GuardConfig,
+  );
 
   test('serialise -> parse gives the same configuration (property)', () => {
     fc.assert(fc.property(arbitraryConfig, (original) => assert.deepEqual(config(serializeConfig(original)), original)));

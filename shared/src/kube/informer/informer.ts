@@ -37,7 +37,10 @@ export interface InformerOptions<T> {
   list?: ListFunction<T>;
   /** Full relist that reports differences only; 0 = never. Default 10 min. */
   resyncPeriodMs?: number;
-  /** Relist when no event or bookmark arrived for this long (a relist counts as activity); 0 = never. Default 15 min. */
+  /**
+   * Relist when no event or bookmark arrived for this long (a relist counts as activity); 0 = never.
+   * Default 15 min.
+   */
   watchdogMs?: number;
   /** Server-side end of each watch, below the client's 30 s inactivity abort. Default: 20 to 28 s at random. */
   watchTimeoutSeconds?: number;
