@@ -4,16 +4,19 @@
 // there is checked too) has the same schema in Longhorn 1.11.3's and 1.12.1's CRDs, and the
 // literals the product uses are in the CRDs' enums. Where the two files differ at all in these
 // kinds is listed below, and none of it is a field the product touches. The CRD files live
-// outside the repository (../shared/longhorn, as in the README's set-up).
+// outside the repository (LONGHORN_CRDS_DIR, default ../shared/longhorn).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot } from '../../harness/paths.ts';
+import { longhornCrdsFile, repoRoot } from '../../harness/paths.ts';
+import { LONGHORN_VERSIONS } from '../../harness/version-matrix.ts';
 
-const LONGHORN_VERSIONS = ['1.11.3', '1.12.1'] as const;
+/** Oldest first. */
+const VERSIONS = [...LONGHORN_VERSIONS].reverse();
+
 const KINDS = ['RecurringJob', 'Volume', 'Snapshot', 'Backup'] as const;
 
 /** Everything 1.12.1 has in these kinds that 1.11.3 lacks (and nothing else differs). */
@@ -51,14 +54,13 @@ interface Crd {
 }
 
 function loadCrds(version: string): Map<string, Crd> {
-  const file = resolve(repoRoot, '..', 'shared', 'longhorn', `crds-v${version}.yaml`);
-  const crds = parseAllDocuments(readFileSync(file, 'utf8'))
+  const crds = parseAllDocuments(readFileSync(longhornCrdsFile(version), 'utf8'))
     .map((doc) => doc.toJS() as (Crd & { kind?: string }) | null)
     .filter((doc): doc is Crd & { kind: string } => doc?.kind === 'CustomResourceDefinition');
   return new Map(crds.map((crd) => [crd.spec.names.kind, crd]));
 }
 
-const crds = new Map<string, Map<string, Crd>>(LONGHORN_VERSIONS.map((version) => [version, loadCrds(version)]));
+const crds = new Map<string, Map<string, Crd>>(VERSIONS.map((version) => [version, loadCrds(version)]));
 
 function schemaOf(version: string, kind: string): SchemaNode {
   const v1beta2 = crds.get(version)?.get(kind)?.spec.versions.find((v) => v.name === 'v1beta2');
@@ -141,7 +143,7 @@ function productFields(): Map<string, ProductField[]> {
 
 const fieldsByKind = productFields();
 
-describe(`Longhorn ${LONGHORN_VERSIONS.join(' and ')}: the CRD fields the product reads and writes`, () => {
+describe(`Longhorn ${VERSIONS.join(' and ')}: the CRD fields the product reads and writes`, () => {
   test('the product types name fields of all four kinds', (t) => {
     for (const kind of KINDS) assert.ok((fieldsByKind.get(kind)?.length ?? 0) > 0, kind);
     for (const [kind, fields] of fieldsByKind) t.diagnostic(`${kind}: ${fields.map(({ path }) => path).join(' ')}`);
@@ -150,9 +152,9 @@ describe(`Longhorn ${LONGHORN_VERSIONS.join(' and ')}: the CRD fields the produc
   for (const kind of KINDS) {
     test(`${kind}: every field the product uses is in both versions, with the same schema`, () => {
       for (const { path, literals } of fieldsByKind.get(kind) ?? []) {
-        const [older, newer] = LONGHORN_VERSIONS.map((version) => nodeAt(schemaOf(version, kind), path));
-        assert.ok(older, `${kind} ${path} is missing from Longhorn ${LONGHORN_VERSIONS[0]}'s CRD`);
-        assert.ok(newer, `${kind} ${path} is missing from Longhorn ${LONGHORN_VERSIONS[1]}'s CRD`);
+        const [older, newer] = VERSIONS.map((version) => nodeAt(schemaOf(version, kind), path));
+        assert.ok(older, `${kind} ${path} is missing from Longhorn ${VERSIONS[0]}'s CRD`);
+        assert.ok(newer, `${kind} ${path} is missing from Longhorn ${VERSIONS[1]}'s CRD`);
         assert.deepEqual(ownConstraints(older), ownConstraints(newer), `${kind} ${path} differs between the versions`);
         const allowed = newer.enum;
         if (allowed && literals.length > 0) {
@@ -166,7 +168,7 @@ describe(`Longhorn ${LONGHORN_VERSIONS.join(' and ')}: the CRD fields the produc
   test('where the two versions differ at all in these kinds: only fields 1.12 adds, none the product uses', () => {
     const differences: string[] = [];
     for (const kind of KINDS) {
-      const [older, newer] = LONGHORN_VERSIONS.map((version) => allPaths(schemaOf(version, kind)));
+      const [older, newer] = VERSIONS.map((version) => allPaths(schemaOf(version, kind)));
       for (const path of new Set([...(older?.keys() ?? []), ...(newer?.keys() ?? [])])) {
         if (older?.get(path) === newer?.get(path)) continue;
         assert.ok(!older?.has(path), `${kind} ${path} changed (not only added) in 1.12`);
@@ -180,7 +182,7 @@ describe(`Longhorn ${LONGHORN_VERSIONS.join(' and ')}: the CRD fields the produc
 
   test('scope, names, served versions and subresources are the same in both (printer columns aside)', () => {
     for (const kind of KINDS) {
-      const [older, newer] = LONGHORN_VERSIONS.map((version) => {
+      const [older, newer] = VERSIONS.map((version) => {
         const crd = crds.get(version)?.get(kind);
         assert.ok(crd, `Longhorn ${version} has the ${kind} CRD`);
         // Printer columns only change `kubectl get` (1.12 adds Volume's Switchover column).
