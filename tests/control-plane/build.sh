@@ -80,6 +80,9 @@ if [[ -z "${ETCD_VERSION:-}" ]]; then
   stop_ticker
 fi
 BIN="$CACHE/bin/k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}"
+remember_etcd_choice() { if [[ -n "$etcd_chosen_here" ]]; then printf '%s\n' "$ETCD_VERSION" >"$etcd_choice"; fi; }
+# Built already (the etcd choice was not remembered yet): no need to queue behind another build.
+if have_all "$BIN"; then remember_etcd_choice; echo "$BIN"; exit 0; fi
 mkdir -p "$BIN"
 
 exec 9>"$CACHE/build.lock"
@@ -88,7 +91,6 @@ if ! flock -n 9; then
   flock 9
   stop_ticker
 fi
-remember_etcd_choice() { if [[ -n "$etcd_chosen_here" ]]; then printf '%s\n' "$ETCD_VERSION" >"$etcd_choice"; fi; }
 if have_all "$BIN"; then
   remember_etcd_choice
   echo "$BIN"
