@@ -1,12 +1,14 @@
-// `npm test`: build the control plane once (cached outside the repo), start one etcd +
-// kube-apiserver for the whole run, run every test file with node's test runner against it,
-// and stop it all afterwards, also on Ctrl-C or when a test fails.
+// One cell of the version matrix (`npm run test:cell`; `npm test` runs two through tests/matrix.ts):
+// build the control plane once (cached outside the repo), start one etcd + kube-apiserver for
+// the whole run, run every test file with node's test runner against it, and stop it all
+// afterwards, also on Ctrl-C or when a test fails. K8S_VERSION and LONGHORN_CRDS pick the cell
+// (default: tests/harness/version-matrix.ts's DEFAULT_CELL).
 //
 //   node tests/run.ts                      every test
 //   node tests/run.ts tests/unit/x.test.ts the named files only
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildControlPlaneBinaries } from './harness/build-binaries.ts';
 import { ControlPlane } from './harness/control-plane.ts';
 import { longhornCrdsPath, repoRoot } from './harness/paths.ts';
@@ -24,6 +26,7 @@ if (tools.status !== 0) process.stderr.write('[tests] some test tools could not 
 const binDir = await buildControlPlaneBinaries();
 const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath });
 process.stderr.write(`[tests] control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s (build check included)\n`);
+process.stderr.write(`[tests] ${basename(binDir)}, Longhorn CRDs ${longhornCrdsPath}, Node ${process.version}\n`);
 
 const clusterFile = join(plane.info.runDir, 'cluster.json');
 writeFileSync(clusterFile, JSON.stringify(plane.info));
