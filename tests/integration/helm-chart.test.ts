@@ -11,7 +11,7 @@
 // Service through its endpoints, which the test writes as the endpoints controller would, pointing
 // at this machine's address): the chart's cluster-wide objects and webhook configurations must not
 // be seen by other tests.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -271,13 +271,13 @@ function admitContinuously(core: CoreV1Api, namespace: string, storageClass: str
 type Managed = { metadata: { uid: string; resourceVersion: string } };
 const longhorn = { group: 'longhorn.io', version: 'v1beta2', namespace: 'longhorn-system' };
 
-before(async () => {
-  if (helm === undefined) return;
+/** What the install needs first: the Prometheus operator's CRDs, Longhorn's namespace, the release namespace. */
+async function prepareCluster(): Promise<void> {
   const crdsDir = await prometheusOperatorCrdsDir();
   for (const file of (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml'))) await kubectlOk(['apply', '--server-side', '-f', join(crdsDir, file)]);
   await kubectlOk(['create', 'namespace', 'longhorn-system']);
   await kubectlOk(['create', 'namespace', NS]);
-});
+}
 
 test('install, upgrade after the caBundle was injected (no admission unanswered), uninstall (Longhorn objects untouched)', async (t) => {
   if (!haveTool(t, 'helm', helm)) return;
@@ -286,6 +286,7 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
     t.skip('no non-loopback IPv4 address on this machine for the webhook endpoint');
     return;
   }
+  await prepareCluster();
   // Longhorn's objects a running product leaves: they must survive the uninstall untouched.
   const custom = kc.makeApiClient(CustomObjectsApi);
   const job = (await custom.createNamespacedCustomObject({ ...longhorn, plural: 'recurringjobs', body: {
@@ -338,7 +339,7 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   await classes.remove();
 
   // Uninstall: nothing of the chart left, Longhorn's objects untouched.
-  await helmOk(['uninstall', RELEASE, '--namespace', NS, '--wait']);
+  await helmOk(['uninstall', RELEASE, '--namespace', NS]);
   const left = await kubectlOk(['get', '-f', '-', '-o', 'name', '--ignore-not-found'], asYamlStream(rendered));
   assert.equal(left.trim(), '', 'no chart object is left');
   for (const [plural, name, before] of [['recurringjobs', 'backup-app-data', job], ['snapshots', 'backup-app-data-archive-1', snapshot], ['backups', 'backup-app-data-archive-1', backup]] as const) {
