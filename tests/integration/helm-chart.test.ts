@@ -327,6 +327,7 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   const { answered, failures } = await admissions.stop();
   assert.deepEqual(failures, [], 'every admission answered correctly through both upgrades');
   assert.ok(answered >= 3, `admissions ran through the upgrades (${answered})`);
+  t.diagnostic(`${answered} pairs of admissions (one mutated, one denied) answered through two upgrades`);
   assert.deepEqual(await caBundles(), injected, 'the caBundle is the one the webhook wrote');
   const mutating = await kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: 'longhorn-backup-guard' });
   assert.equal(mutating.metadata?.labels?.team, 'backup', 'the upgrade did change the configuration');
