@@ -272,7 +272,13 @@ type Managed = { metadata: { uid: string; resourceVersion: string } };
 const longhorn = { group: 'longhorn.io', version: 'v1beta2', namespace: 'longhorn-system' };
 
 /** What the install needs first: the Prometheus operator's CRDs, Longhorn's namespace, the release namespace. */
-async function prepareCluster(): Promise<void> {
+let prepared: Promise<void> | undefined;
+function prepareCluster(): Promise<void> {
+  prepared ??= createPrerequisites();
+  return prepared;
+}
+
+async function createPrerequisites(): Promise<void> {
   const crdsDir = await prometheusOperatorCrdsDir();
   for (const file of (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml'))) await kubectlOk(['apply', '--server-side', '-f', join(crdsDir, file)]);
   await kubectlOk(['create', 'namespace', 'longhorn-system']);
@@ -352,4 +358,18 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   const secrets = await kc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: NS });
   assert.deepEqual(secrets.items.map((s) => s.metadata?.name).filter((n) => !n?.startsWith('sh.helm.release')), ['longhorn-backup-guard-webhook-tls']);
   assert.deepEqual(secrets.items.filter((s) => s.metadata?.name?.startsWith('sh.helm.release')), [], 'the release history is gone');
+});
+
+test('every object the values can turn on is accepted by the apiserver (server-side dry run)', async (t) => {
+  if (!haveTool(t, 'helm', helm)) return;
+  await prepareCluster();
+  const objects = await renderChart([
+    'networkPolicy.enabled=true', 'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.purpose=monitoring', 'reconciler.podDisruptionBudget.enabled=true',
+    'webhook.podDisruptionBudget.minAvailable=50%', 'commonLabels.team=storage', 'commonAnnotations.owner=ops', 'webhook.podLabels.tier=admission',
+    'reconciler.podAnnotations.note=x', 'imagePullSecrets[0].name=registry', 'webhook.tolerations[0].key=dedicated', 'webhook.tolerations[0].operator=Exists',
+    'reconciler.nodeSelector.disk=ssd', 'monitoring.prometheusRule.labels.release=kps', 'monitoring.serviceMonitors.labels.release=kps', 'monitoring.serviceMonitors.interval=1m',
+  ]);
+  const out = await kubectlOk(['apply', '--server-side', '--dry-run=server', '--field-manager=helm-chart-test', '-f', '-'], asYamlStream(objects));
+  assert.equal(out.trim().split('\n').length, objects.length, out);
+  assert.match(out, /networkpolicy\.networking\.k8s\.io\/longhorn-backup-guard-webhook serverside-applied \(server dry run\)/);
 });
