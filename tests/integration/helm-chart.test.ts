@@ -259,11 +259,12 @@ function admitContinuously(core: CoreV1Api, namespace: string, storageClass: str
       answered++;
     }
   })();
+  let stopped: Promise<{ answered: number; failures: string[] }> | undefined;
   return {
-    async stop() {
+    stop() {
       stopping = true;
-      await loop;
-      return { answered, failures };
+      stopped ??= loop.then(() => ({ answered, failures }));
+      return stopped;
     },
   };
 }
@@ -327,10 +328,17 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
 
   // Upgrade under load: changed values that touch the webhook configurations themselves.
   const admissions = admitContinuously(kc.makeApiClient(CoreV1Api), app, classes.longhorn);
-  await helmOk(['upgrade', RELEASE, chartDir, '--namespace', NS, '--set', 'commonLabels.team=storage', '--set', 'webhook.replicas=3', '--set', 'config.defaults.retain=9']);
-  await helmOk(['upgrade', RELEASE, chartDir, '--namespace', NS, '--set', 'commonLabels.team=backup', '--set', 'webhook.replicas=3', '--set', 'config.defaults.retain=9']);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const upgradeTwice = async (): Promise<Run[]> => {
+    const runs = [
+      await runHelm(['upgrade', RELEASE, chartDir, '--namespace', NS, '--set', 'commonLabels.team=storage', '--set', 'webhook.replicas=3', '--set', 'config.defaults.retain=9']),
+      await runHelm(['upgrade', RELEASE, chartDir, '--namespace', NS, '--set', 'commonLabels.team=backup', '--set', 'webhook.replicas=3', '--set', 'config.defaults.retain=9']),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return runs;
+  };
+  const upgrades = await upgradeTwice().finally(() => admissions.stop());
   const { answered, failures } = await admissions.stop();
+  for (const upgrade of upgrades) assert.equal(upgrade.code, 0, `helm upgrade failed:\n${upgrade.stderr}`);
   assert.deepEqual(failures, [], 'every admission answered correctly through both upgrades');
   assert.ok(answered >= 3, `admissions ran through the upgrades (${answered})`);
   t.diagnostic(`${answered} pairs of admissions (one mutated, one denied) answered through two upgrades`);
