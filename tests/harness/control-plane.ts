@@ -110,6 +110,9 @@ export class ControlPlane {
     const apiserver = startLogged(join(this.info.binDir, 'kube-apiserver'), [
       `--etcd-servers=${this.info.etcdUrl}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${this.#apiPort}`,
+      // Kubernetes 1.37 refuses a loopback advertise address for the `kubernetes` Service's
+      // endpoints; nothing here needs them.
+      '--endpoint-reconciler-type=none',
       `--cert-dir=${join(runDir, 'apiserver-certs')}`,
       `--tls-cert-file=${p.apiserverCert}`, `--tls-private-key-file=${p.apiserverKey}`,
       `--client-ca-file=${p.caCert}`,
