@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildControlPlaneBinaries } from './harness/build-binaries.ts';
 import { ControlPlane } from './harness/control-plane.ts';
+import { exitWithoutLonghornCrdsFile } from './harness/longhorn-crds-file.ts';
 import { longhornCrdsPath, repoRoot } from './harness/paths.ts';
 
 const files = process.argv.slice(2);
@@ -18,6 +19,7 @@ const patterns = files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/i
 // Integration tests mostly wait on the apiserver, so more files than cores run at once.
 const concurrency = process.env.LBG_TEST_CONCURRENCY ?? '4';
 
+exitWithoutLonghornCrdsFile();
 const started = Date.now();
 // promtool, hadolint and the Prometheus operator CRDs (idempotent). Where they cannot be installed
 // (no root for apt-get), the tests that need them skip with a message, or fail under CI=true.

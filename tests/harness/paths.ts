@@ -10,6 +10,9 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const longhornCrdsDir = resolve(repoRoot, process.env.LONGHORN_CRDS_DIR ?? '../shared/longhorn');
 export const longhornCrdsFile = (longhornVersion: string): string => join(longhornCrdsDir, `crds-v${longhornVersion}.yaml`);
 
+/** The Longhorn release of the default cell, for messages. */
+export const longhornVersion = `v${DEFAULT_CELL.longhorn}`;
+
 /** Longhorn's own CRDs, never copied into the repo: env LONGHORN_CRDS or the default cell's file. */
 export const longhornCrdsPath = process.env.LONGHORN_CRDS ? resolve(repoRoot, process.env.LONGHORN_CRDS) : longhornCrdsFile(DEFAULT_CELL.longhorn);
 
