@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
-import { backupCron } from '../../../shared/src/cron/backup-cron.ts';
-import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
-import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
-import { INTERVAL_HOURS } from '../../../shared/src/intent/backup-settings.ts';
+import { backupCron } from '@longhorn-backup-guard/shared/recurring-job/backup-cron';
+import { nextFireTime } from '@longhorn-backup-guard/shared/cron/next-fire-time';
+import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-standard-cron';
+import { INTERVAL_HOURS } from '@longhorn-backup-guard/shared/intent/schedule-values';
 import { cronOracle, haveTool } from '../../tools/tools.ts';
 
 interface Case {
