@@ -6,9 +6,11 @@ import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { StatefulSetLike } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 import type { StorageClassLike } from '../admission/pvc-object.ts';
 import { PvcCache, type CacheOptions, type CachedPvc } from './pvc-cache.ts';
 import { RecurringJobCache, jobScopeKey } from './recurring-job-cache.ts';
+import { StatefulSetCache } from './stateful-set-cache.ts';
 import { ReplaceableCache } from './replaceable-cache.ts';
 
 export type CachedStorageClass = StorageClassLike & KubeObject;
@@ -27,6 +29,7 @@ export class ClusterCaches {
   readonly #namespaces: Informer<CachedNamespace>;
   readonly #pvcs: ReplaceableCache<PvcCache>;
   readonly #jobs: ReplaceableCache<RecurringJobCache>;
+  readonly #statefulSets: StatefulSetCache;
 
   constructor(scope: CacheScope, options: CacheOptions) {
     this.#options = options;
@@ -35,6 +38,7 @@ export class ClusterCaches {
     this.#namespaces = new Informer({ ...common, resource: 'namespaces', path: resourcePath({ version: 'v1', plural: 'namespaces' }) });
     this.#pvcs = new ReplaceableCache(namespacesKey(scope.watchNamespaces), new PvcCache(scope.watchNamespaces, options));
     this.#jobs = new ReplaceableCache(jobScopeKey(scope), new RecurringJobCache(scope, options));
+    this.#statefulSets = new StatefulSetCache(options);
   }
 
   start(): void {
@@ -42,6 +46,7 @@ export class ClusterCaches {
     this.#namespaces.start();
     this.#pvcs.start();
     this.#jobs.start();
+    this.#statefulSets.start();
   }
 
   /** Why not synced yet, or null once every cache is. */
@@ -74,6 +79,10 @@ export class ClusterCaches {
     return this.#jobs.current.ofSourceNamespace(namespace);
   }
 
+  namespaceStatefulSets(namespace: string): StatefulSetLike[] {
+    return this.#statefulSets.inNamespace(namespace);
+  }
+
   /**
    * Follows a configuration change: watchNamespaces for the PVC cache, longhornNamespace and
    * labelPrefix for the job cache. A replacement takes over once synced (the old one serves meanwhile).
@@ -86,6 +95,6 @@ export class ClusterCaches {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#jobs.stop()]);
+    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#jobs.stop(), this.#statefulSets.stop()]);
   }
 }

@@ -1,5 +1,6 @@
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { StatefulSetLike } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 import type { PvcLike, StorageClassLike } from '../admission/pvc-object.ts';
 
 /** Everything a decision may look at besides the request: a snapshot, so decisions stay pure. */
@@ -11,6 +12,8 @@ export interface AdmissionContext {
   /** The managed RecurringJobs (`<p>/managed=true`) made for PVCs of the request's namespace, as cached. */
   readonly namespaceJobs: readonly RecurringJob[];
   /** The labels of the request's namespace; null when the namespace is not known. */
+  /** The StatefulSets of the request's namespace, to recognise a replica's PVC. */
+  readonly namespaceStatefulSets: readonly StatefulSetLike[];
   readonly namespaceLabels: Readonly<Record<string, string>> | null;
   readonly now: Date;
 }
