@@ -80,3 +80,12 @@ export function sharedTemplateNameViolation(namespace: string, replica: Stateful
     example: null,
   });
 }
+
+/** For a StatefulSet of one replica: nothing is refused yet, but the second replica would be. */
+export function sharedTemplateNameWarning(statefulSet: string, template: string, name: string, prefix: string): string {
+  const key = backupLabelKeys(prefix).name;
+  return (
+    `StatefulSet "${statefulSet}" volumeClaimTemplate "${template}" sets ${key}=${name} for every replica: a second replica's PVC would be refused ` +
+    `as a duplicate and the StatefulSet would stall there; remove ${key} from the template (the webhook then names each replica's backup after its own PVC)`
+  );
+}
