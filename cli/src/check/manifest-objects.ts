@@ -68,7 +68,7 @@ export function manifestObjects(input: InputText): { objects: ManifestObject[]; 
     const index = offset + 1;
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
-        problems.push({ source: input.name, line: error.linePos?.[0]?.line ?? null, message: `is not valid YAML (document ${index}): ${error.message.split('\n')[0] ?? ''}` });
+        problems.push({ source: input.name, line: lines.linePos(error.pos[0]).line, message: `is not valid YAML (document ${index}): ${error.message.split('\n')[0] ?? ''}` });
       }
       return;
     }
