@@ -3,7 +3,6 @@
 
 import { runCheck } from './check/run-check.ts';
 import { UsageError, type CommandIo } from './command-io.ts';
-import { runStatus } from './status/run-status.ts';
 
 export const USAGE = `Usage: longhorn-backup-guard COMMAND [flags]
        kubectl backup-guard COMMAND [flags]
@@ -22,7 +21,8 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
       case 'check':
         return await runCheck(rest, io);
       case 'status':
-        return await runStatus(rest, io);
+        // Loaded only here: the Kubernetes client is a large import that `check` never needs.
+        return await (await import('./status/run-status.ts')).runStatus(rest, io);
       case undefined:
       case 'help':
       case '--help':

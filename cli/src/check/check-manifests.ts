@@ -114,7 +114,7 @@ export function checkManifests(objects: readonly ManifestObject[], options: Chec
       const labels = recordAt(metadata, 'labels');
       namespaceLabels.set(stringOr(metadata.name, ''), Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string')));
     } else if (object.kind === 'StorageClass') {
-      storageClasses.push(object.value as StorageClassLike);
+      storageClasses.push(object.value);
     } else if (object.kind === 'PersistentVolumeClaim') {
       const name = stringOr(metadata.name, '');
       const namespace = namespaceOf(object);
@@ -130,7 +130,7 @@ export function checkManifests(objects: readonly ManifestObject[], options: Chec
       const spec = recordAt(object.value, 'spec');
       const templates = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates.filter(isRecord) : [];
       const selectorLabels = recordAt(spec, 'selector', 'matchLabels');
-      statefulSets.set(namespace, [...(statefulSets.get(namespace) ?? []), object.value as StatefulSetLike]);
+      statefulSets.set(namespace, [...(statefulSets.get(namespace) ?? []), object.value]);
       const ordinals = ordinalsToJudge(wholeNumber(recordAt(spec, 'ordinals').start, 0), wholeNumber(spec.replicas, 1));
       templates.forEach((template, index) => {
         const template_ = stringOr(recordAt(template, 'metadata').name, '');
