@@ -36,7 +36,7 @@ function timeProcess(args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...args], { maxBuffer: 256 * 1024 * 1024 }, (error) => {
       // check exits 1 when it finds violations: that is a result, not a failure.
-      if (error !== null && error.code !== 1) reject(error);
+      if (error !== null && error.code !== 1) reject(new Error(`${args.join(" ")} failed`, { cause: error }));
       else resolve(Number(process.hrtime.bigint() - started) / 1e6);
     });
   });
