@@ -76,7 +76,7 @@ test('status -o json: one row per Longhorn-backed PVC, worst first, from the job
   });
   assert.deepEqual(row('failing-db'), { ...row('failing-db'), health: 'failing', lastBackupFrom: 'health-summary', protection: jobOf('failing-db') });
   assert.deepEqual(row('fresh'), { ...row('fresh'), health: 'unknown', lastBackupAt: null, archive: 'in progress (until 2099-12-31)' });
-  assert.deepEqual(row('twin-a'), { ...row('twin-a'), protection: 'no: invalid labels', violations: ['duplicate_name'], health: '-' });
+  assert.deepEqual(row('twin-a'), { ...row('twin-a'), protection: 'no: name also used by another PVC', violations: ['duplicate_name'], health: '-' });
   assert.deepEqual(row('scratch'), { ...row('scratch'), protection: `no: ${P}/enabled=false`, health: '-', schedule: '-' });
   assert.deepEqual(row('unlabelled'), { ...row('unlabelled'), protection: `no: ${P}/enabled missing`, violations: ['missing_enabled_label'] });
 });
@@ -89,6 +89,9 @@ test('kubectl backup-guard status: the built kubectl finds the plugin and prints
   assert.match(lines[1] ?? '', new RegExp(`^failing-db +${jobOf('failing-db')} +every 4 h at :30 UTC +8 +3d ago +failing +- +-$`));
   assert.match(result.stdout, new RegExp(`\\nhealthy-db +${jobOf('healthy-db')} +every 6 h at :00 UTC +14 +2h ago +healthy +- +-\\n`));
   assert.doesNotMatch(result.stdout, /on-nfs/);
+  const wide = await runPlugin(cluster.info.kubectlPath, ['status', '-n', app, '-o', 'wide', configMap()], env());
+  assert.match(wide.stdout, /^PVC +PROTECTED +SCHEDULE +RETAIN +LAST BACKUP +HEALTH +VIOLATIONS +ARCHIVE +STORAGECLASS +VOLUME +HEALTH SINCE +HEALTH REASON\n/);
+  assert.match(wide.stdout, /\nfailing-db .* every 4 h at :30 \(00:30, 04:30, 08:30, 12:30, 16:30, 20:30 UTC\) .* \d+m ago +the last 3 backups failed\n/);
   process.stdout.write(`# kubectl backup-guard status -n ${app}\n${result.stdout.replace(/^/gm, '# ')}`);
 });
 

@@ -115,7 +115,10 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
     let protection: string;
     if (result.kind === 'opted-out') protection = `no: ${config.labelPrefix}/enabled=false`;
     else if (violations.includes('missing_enabled_label')) protection = `no: ${config.labelPrefix}/enabled missing`;
-    else if (violations.length > 0) protection = job === undefined ? 'no: invalid labels' : `${jobName ?? ''} (kept; labels invalid)`;
+    else if (violations.length > 0) {
+      const why = violations.every((code) => code === 'duplicate_name') ? 'name also used by another PVC' : 'invalid labels';
+      protection = job === undefined ? `no: ${why}` : `${jobName ?? ''} (kept; ${why})`;
+    }
     else if (jobs !== null && job === undefined) protection = `${jobName ?? ''} (not created yet)`;
     else protection = jobName ?? '-';
 
