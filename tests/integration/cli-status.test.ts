@@ -92,6 +92,10 @@ test('kubectl backup-guard status: the built kubectl finds the plugin and prints
   const wide = await runPlugin(cluster.info.kubectlPath, ['status', '-n', app, '-o', 'wide', configMap()], env());
   assert.match(wide.stdout, /^PVC +PROTECTED +SCHEDULE +RETAIN +LAST BACKUP +HEALTH +VIOLATIONS +ARCHIVE +STORAGECLASS +VOLUME +HEALTH SINCE +HEALTH REASON\n/);
   assert.match(wide.stdout, /\nfailing-db .* every 4 h at :30 \(00:30, 04:30, 08:30, 12:30, 16:30, 20:30 UTC\) .* \d+m ago +the last 3 backups failed\n/);
+  const everywhere = await runCli(['status', '-A', configMap()], env());
+  assert.equal(everywhere.code, 0, everywhere.stderr);
+  assert.match(everywhere.stdout, /^NAMESPACE +PVC +PROTECTED /);
+  assert.match(everywhere.stdout, new RegExp(`\\n${app} +failing-db +${jobOf('failing-db')} `));
   process.stdout.write(`# kubectl backup-guard status -n ${app}\n${result.stdout.replace(/^/gm, '# ')}`);
 });
 
