@@ -28,14 +28,15 @@ interface JsonRow { pvc: string; protection: string; schedule: string; retain: s
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lbg-cli-status-'));
+  // Both twins exist before the reconciler starts, so it never makes the job for the first alone.
+  await world.createPvc(app, 'twin-a', enabledLabels('twin'));
+  await world.createPvc(app, 'twin-b', enabledLabels('twin'));
   await world.start();
   await world.createPvc(app, 'healthy-db', enabledLabels('healthy-db', { [`${P}/interval`]: '6', [`${P}/start`]: '0000', [`${P}/retain`]: '14' }));
   await world.createPvc(app, 'failing-db', enabledLabels('failing-db'));
   await world.createPvc(app, 'fresh', enabledLabels('fresh', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2099-12-31' }));
   await world.createPvc(app, 'scratch', { [`${P}/enabled`]: 'false' });
   await world.createPvc(app, 'unlabelled', {});
-  await world.createPvc(app, 'twin-a', enabledLabels('twin'));
-  await world.createPvc(app, 'twin-b', enabledLabels('twin'));
   const nfs = `nfs-${app}`;
   await world.storage.createStorageClass({ body: { metadata: { name: nfs }, provisioner: 'nfs.csi.k8s.io' } });
   await world.createPvc(app, 'on-nfs', enabledLabels('on-nfs'), nfs);

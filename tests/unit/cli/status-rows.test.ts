@@ -80,6 +80,11 @@ test('why not protected, and worst first', () => {
   ]);
 });
 
+test('a job made before its name became a duplicate is kept, and says so', () => {
+  const rows = statusRows(snapshot([pvc('a', on('same')), pvc('b', on('same'))], [job('backup-shop-same')]));
+  assert.deepEqual(rows.map((row) => [row.protection, row.health]), [['backup-shop-same (kept; name also used by another PVC)', 'unknown'], ['backup-shop-same (kept; name also used by another PVC)', 'unknown']]);
+});
+
 test('ages as kubectl rounds them', () => {
   assert.deepEqual(['2026-06-01T11:59:00Z', '2026-06-01T11:00:00Z', '2026-06-01T09:00:00Z', '2026-05-29T12:00:00Z', 'not a time'].map((at) => formatAge(at, now)), ['60s ago', '60m ago', '3h ago', '3d ago', '-']);
   assert.equal(formatAge(null, now), '-');
