@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../../cli/src/main.ts';
-import { ordinalsToJudge } from '../../../cli/src/check/check-manifests.ts';
+import { ordinalsToJudge } from '../../../cli/src/check/manifest-claims.ts';
 
 const P = 'backup.vluwte.nl';
 let dir = '';
