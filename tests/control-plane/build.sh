@@ -14,7 +14,7 @@ K8S_VERSION="${K8S_VERSION:-v1.37.2}"
 CACHE="${LBG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/longhorn-backup-guard}"
 # What a first build costs on 2 cores, said while it runs (README, "Supported versions", has the
 # measured figures).
-EXPECTED_TOTAL="15-25 minutes on 2 cores"
+EXPECTED_TOTAL="15-30 minutes on 2 cores"
 
 log() { echo "[control-plane build] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
