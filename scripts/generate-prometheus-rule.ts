@@ -1,5 +1,7 @@
 // Makes manifests/monitoring/prometheus-rule.yaml (a Prometheus operator PrometheusRule) from the
-// plain rules file manifests/monitoring/alert-rules.yaml, so the rules have one hand-edited copy.
+// plain rules file manifests/monitoring/alert-rules.yaml, so the rules have one hand-edited copy,
+// and copies that file into the Helm chart (charts/longhorn-backup-guard/files/alert-rules.yaml:
+// a chart reads only its own files), whose PrometheusRule template embeds it.
 //
 //   node scripts/generate-prometheus-rule.ts          rewrite the PrometheusRule
 //   node scripts/generate-prometheus-rule.ts --check  exit 1 when it is out of date
@@ -11,6 +13,7 @@ import { Document, parseDocument } from 'yaml';
 const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'manifests', 'monitoring');
 export const alertRulesPath = join(monitoringDir, 'alert-rules.yaml');
 export const prometheusRulePath = join(monitoringDir, 'prometheus-rule.yaml');
+export const chartAlertRulesPath = resolve(monitoringDir, '..', '..', 'charts', 'longhorn-backup-guard', 'files', 'alert-rules.yaml');
 
 const header = `# GENERATED from alert-rules.yaml by \`node scripts/generate-prometheus-rule.ts\`: do not edit.
 # A Prometheus selects PrometheusRules by label (kube-prometheus-stack: release: <its release>);
@@ -38,15 +41,16 @@ export function prometheusRuleYaml(alertRulesText: string): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const wanted = prometheusRuleYaml(readFileSync(alertRulesPath, 'utf8'));
+  const source = readFileSync(alertRulesPath, 'utf8');
+  const outputs = [{ path: prometheusRulePath, wanted: prometheusRuleYaml(source) }, { path: chartAlertRulesPath, wanted: source }];
   if (process.argv.includes('--check')) {
-    const current = readFileSync(prometheusRulePath, 'utf8');
-    if (current !== wanted) {
-      process.stderr.write(`${prometheusRulePath} is out of date: run node scripts/generate-prometheus-rule.ts\n`);
-      process.exit(1);
-    }
+    const stale = outputs.filter(({ path, wanted }) => readFileSync(path, 'utf8') !== wanted);
+    for (const { path } of stale) process.stderr.write(`${path} is out of date: run node scripts/generate-prometheus-rule.ts\n`);
+    if (stale.length > 0) process.exit(1);
   } else {
-    writeFileSync(prometheusRulePath, wanted);
-    process.stdout.write(`wrote ${prometheusRulePath}\n`);
+    for (const { path, wanted } of outputs) {
+      writeFileSync(path, wanted);
+      process.stdout.write(`wrote ${path}\n`);
+    }
   }
 }

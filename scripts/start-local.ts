@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { buildControlPlaneBinaries } from '../tests/harness/build-binaries.ts';
 import { ControlPlane } from '../tests/harness/control-plane.ts';
 import { freePort } from '../tests/harness/free-port.ts';
+import { exitWithoutLonghornCrdsFile } from '../tests/harness/longhorn-crds-file.ts';
 import { longhornCrdsPath } from '../tests/harness/paths.ts';
 import { TestCluster } from '../tests/harness/test-cluster.ts';
 import { waitFor } from '../tests/harness/wait-for.ts';
@@ -14,6 +15,7 @@ import { startComponent, type ComponentProcess } from './local/component-process
 import { configMapText, installLocalObjects } from './local/install-local-objects.ts';
 import { nextSteps } from './local/next-steps.ts';
 
+exitWithoutLonghornCrdsFile();
 const started = Date.now();
 const productNamespace = 'longhorn-backup-guard';
 const demoNamespace = 'demo';

@@ -1,14 +1,17 @@
-// `npm test`: build the control plane once (cached outside the repo), start one etcd +
-// kube-apiserver for the whole run, run every test file with node's test runner against it,
-// and stop it all afterwards, also on Ctrl-C or when a test fails.
+// One cell of the version matrix (`npm run test:cell`; `npm test` runs two through tests/matrix.ts):
+// build the control plane once (cached outside the repo), start one etcd + kube-apiserver for
+// the whole run, run every test file with node's test runner against it, and stop it all
+// afterwards, also on Ctrl-C or when a test fails. K8S_VERSION and LONGHORN_CRDS pick the cell
+// (default: tests/harness/version-matrix.ts's DEFAULT_CELL).
 //
 //   node tests/run.ts                      every test
 //   node tests/run.ts tests/unit/x.test.ts the named files only
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildControlPlaneBinaries } from './harness/build-binaries.ts';
 import { ControlPlane } from './harness/control-plane.ts';
+import { exitWithoutLonghornCrdsFile } from './harness/longhorn-crds-file.ts';
 import { longhornCrdsPath, repoRoot } from './harness/paths.ts';
 
 const files = process.argv.slice(2);
@@ -16,6 +19,7 @@ const patterns = files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/i
 // Integration tests mostly wait on the apiserver, so more files than cores run at once.
 const concurrency = process.env.LBG_TEST_CONCURRENCY ?? '4';
 
+exitWithoutLonghornCrdsFile();
 const started = Date.now();
 // promtool, hadolint and the Prometheus operator CRDs (idempotent). Where they cannot be installed
 // (no root for apt-get), the tests that need them skip with a message, or fail under CI=true.
@@ -24,6 +28,7 @@ if (tools.status !== 0) process.stderr.write('[tests] some test tools could not 
 const binDir = await buildControlPlaneBinaries();
 const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath });
 process.stderr.write(`[tests] control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s (build check included)\n`);
+process.stderr.write(`[tests] ${basename(binDir)}, Longhorn CRDs ${longhornCrdsPath}, Node ${process.version}\n`);
 
 const clusterFile = join(plane.info.runDir, 'cluster.json');
 writeFileSync(clusterFile, JSON.stringify(plane.info));

@@ -1,10 +1,15 @@
 import { spawn } from 'node:child_process';
 import { buildScript } from './paths.ts';
+import { DEFAULT_CELL } from './version-matrix.ts';
 
-/** Runs the cached build (a no-op when the binaries exist) and returns the directory holding them. */
+/**
+ * Runs the cached build (a no-op when the binaries exist) and returns the directory holding them:
+ * Kubernetes K8S_VERSION, default the default cell's.
+ */
 export function buildControlPlaneBinaries(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env, K8S_VERSION: process.env.K8S_VERSION ?? DEFAULT_CELL.kubernetes };
+    const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     child.once('error', reject);

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
 import { freePort } from './free-port.ts';
+import { requireLonghornCrdsFile } from './longhorn-crds-file.ts';
 import { isAlive, startLogged, stopPid, type RunningProcess } from './process-control.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -48,6 +49,7 @@ export class ControlPlane {
   }
 
   static async start(options: StartOptions): Promise<ControlPlane> {
+    requireLonghornCrdsFile(options.crdsPath);
     const log = options.log ?? ((m: string) => process.stderr.write(`[control-plane] ${m}\n`));
     await removeStaleRunDirs(log);
     const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
@@ -108,6 +110,9 @@ export class ControlPlane {
     const apiserver = startLogged(join(this.info.binDir, 'kube-apiserver'), [
       `--etcd-servers=${this.info.etcdUrl}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${this.#apiPort}`,
+      // Kubernetes 1.37 refuses a loopback advertise address to its endpoint reconciler; nothing
+      // here needs the `kubernetes` Service's endpoints.
+      '--endpoint-reconciler-type=none',
       `--cert-dir=${join(runDir, 'apiserver-certs')}`,
       `--tls-cert-file=${p.apiserverCert}`, `--tls-private-key-file=${p.apiserverKey}`,
       `--client-ca-file=${p.caCert}`,

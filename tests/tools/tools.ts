@@ -30,6 +30,19 @@ export function findHadolint(): Promise<string | undefined> {
   return script('hadolint.sh', ['--find']);
 }
 
+/** The helm binary, if built (tests/tools/helm.sh builds it from the Go module proxy). */
+export function findHelm(): Promise<string | undefined> {
+  return script('helm.sh', ['--find']);
+}
+
+/**
+ * The cron oracle (robfig/cron v3.0.1, tests/tools/cron-oracle), built into the cache from the Go
+ * module proxy on first use; undefined where it cannot be built (no Go).
+ */
+export function cronOracle(): Promise<string | undefined> {
+  return script('cron-oracle.sh');
+}
+
 /**
  * The directory holding the Prometheus operator's PrometheusRule and ServiceMonitor CRDs, fetched
  * into the cache from the Go module proxy on first use (like the control-plane binaries).

@@ -1,4 +1,4 @@
-// robfig/cron v1's Schedule.Next, in UTC (Longhorn's CronJobs carry no time zone and the
+// robfig/cron v3's SpecSchedule.Next, in UTC (Longhorn's CronJobs carry no time zone and the
 // controller-manager runs in UTC on most clusters).
 
 import { parseStandardCron, type CronSchedule } from './parse-standard-cron.ts';

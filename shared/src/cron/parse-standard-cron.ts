@@ -1,9 +1,14 @@
-// What Longhorn accepts as `spec.cron`: robfig/cron v1 `ParseStandard`, rule for rule and with its
-// error texts. Five fields (minute hour day-of-month month day-of-week), `*` and `?`, lists,
-// ranges, steps, month and weekday names (any case), and the descriptors @yearly @annually
-// @monthly @weekly @daily @midnight @hourly and `@every <Go duration>`. No seconds field, no
-// L W # H, no TZ= prefix. Quirks kept on purpose: `N/step` runs from N to the field's maximum,
-// a range starting with `*` ignores the rest (`*-5` is `*`), an empty list item is skipped.
+// What Longhorn accepts as `spec.cron`: robfig/cron v3.0.1 `ParseStandard` (Longhorn's webhook
+// and Kubernetes' CronJob controller both use it), rule for rule; tests/unit/shared/cron-oracle
+// checks it against the library itself. Error texts are robfig's with its v1 capitals (as in
+// Longhorn's cron-vectors.txt). Five fields (minute hour day-of-month month day-of-week), `*` and
+// `?`, lists, ranges, steps, month and weekday names (any case), and the descriptors @yearly
+// @annually @monthly @weekly @daily @midnight @hourly and `@every <Go duration>`. No seconds
+// field, no L W # H, and no `TZ=`/`CRON_TZ=` prefix: robfig accepts one, but Kubernetes refuses
+// it in the CronJob Longhorn makes from the job, so the job would never run. Quirks kept on
+// purpose: `N/step` runs from N to the field's maximum, a range starting with `*` ignores the rest
+// (`*-5` is `*`), an empty list item is skipped, and `*/step` with a step above 1 does not count
+// as `*` when the two day fields are combined.
 
 import { parseGoDuration } from './go-duration.ts';
 
@@ -93,7 +98,8 @@ function parseRange(expr: string, bounds: Bounds, values: Set<number>): boolean 
   if (start > end) throw new CronError(`Beginning of range (${start}) beyond end of range (${end}): ${expr}`);
   if (step === 0n) throw new CronError(`Step of range should be a positive number: ${expr}`);
   for (let value = start; value <= end; value += step) values.add(Number(value));
-  return star;
+  // robfig drops the star bit when a step above 1 is given: `*/2` is a plain list of values.
+  return star && step === 1n;
 }
 
 function parseField(field: string, bounds: Bounds): CronField {

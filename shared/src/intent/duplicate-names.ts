@@ -51,14 +51,19 @@ function freeName(claim: NameClaim, claims: readonly NameClaim[], namespace: str
   return null;
 }
 
+/** `is also used by PVC "a" in namespace "ns"`: the reason of a `duplicate_name` violation. */
+export function alsoUsedBy(namespace: string, others: readonly string[]): string {
+  const pvcs = `${others.length === 1 ? 'PVC' : 'PVCs'} ${joinWords(others.map((other) => JSON.stringify(other)), 'and')}`;
+  return `is also used by ${pvcs} in namespace "${namespace}"`;
+}
+
 /** The `duplicate_name` violation for `claim`, or null when no other claim has its name. */
 export function duplicateNameViolation(namespace: string, claim: NameClaim, claims: readonly NameClaim[], prefix: string): Violation | null {
   const others = collidingPvcs(claim, claims);
   if (others.length === 0) return null;
-  const pvcs = `${others.length === 1 ? 'PVC' : 'PVCs'} ${joinWords(others.map((other) => JSON.stringify(other)), 'and')}`;
   return labelViolation(backupLabelKeys(prefix).name, claim.name, {
     condition: 'duplicate_name',
-    reason: `is also used by ${pvcs} in namespace "${namespace}"`,
+    reason: alsoUsedBy(namespace, others),
     allowed: `the job ${jobNameFor(namespace, claim.name)} can back up only one PVC, so give each PVC its own name`,
     example: freeName(claim, claims, namespace),
   });

@@ -6,3 +6,9 @@ export function describeSchedule(start: StartTime, interval: IntervalHours): str
   const times = scheduleHours(start, interval).map((hour) => formatClock({ hour, minute: start.minute }));
   return `every ${interval} h at :${String(start.minute).padStart(2, '0')} (${times.join(', ')} UTC)`;
 }
+
+/** For one table cell: `every 6 h at :00 UTC`, `daily at 21:00 UTC`. */
+export function describeScheduleBriefly(start: StartTime, interval: IntervalHours): string {
+  if (interval === 24) return `daily at ${formatClock(start)} UTC`;
+  return `every ${interval} h at :${String(start.minute).padStart(2, '0')} UTC`;
+}

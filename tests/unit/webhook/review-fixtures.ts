@@ -55,6 +55,7 @@ export function context(overrides: Partial<AdmissionContext> & { configChanges?:
     namespacePvcs: [],
     storageClasses: [longhornClass, nfsClass],
     namespaceJobs: [],
+    namespaceStatefulSets: [],
     namespaceLabels: {},
     now: new Date('2026-06-01T12:00:00Z'),
     ...rest,

@@ -7,8 +7,10 @@ import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/obj
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import type { StatefulSetLike } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 import { PvcCache, type CacheOptions, type CachedPvc } from './pvc-cache.ts';
 import { RecurringJobCache, jobScopeKey } from './recurring-job-cache.ts';
+import { StatefulSetCache } from './stateful-set-cache.ts';
 import { ReplaceableCache } from './replaceable-cache.ts';
 
 export type CachedStorageClass = StorageClassLike & KubeObject;
@@ -22,6 +24,7 @@ export class ClusterCaches {
   readonly #namespaces: Informer<CachedNamespace>;
   readonly #pvcs: ReplaceableCache<PvcCache>;
   readonly #jobs: ReplaceableCache<RecurringJobCache>;
+  readonly #statefulSets: StatefulSetCache;
 
   constructor(scope: CacheScope, options: CacheOptions) {
     this.#options = options;
@@ -30,6 +33,7 @@ export class ClusterCaches {
     this.#namespaces = new Informer({ ...common, resource: 'namespaces', path: resourcePath({ version: 'v1', plural: 'namespaces' }) });
     this.#pvcs = new ReplaceableCache(namespacesKey(scope.watchNamespaces), new PvcCache(scope.watchNamespaces, options));
     this.#jobs = new ReplaceableCache(jobScopeKey(scope), new RecurringJobCache(scope, options));
+    this.#statefulSets = new StatefulSetCache(options);
   }
 
   start(): void {
@@ -37,6 +41,7 @@ export class ClusterCaches {
     this.#namespaces.start();
     this.#pvcs.start();
     this.#jobs.start();
+    this.#statefulSets.start();
   }
 
   /** Why not synced yet, or null once every cache is. */
@@ -69,6 +74,10 @@ export class ClusterCaches {
     return this.#jobs.current.ofSourceNamespace(namespace);
   }
 
+  namespaceStatefulSets(namespace: string): StatefulSetLike[] {
+    return this.#statefulSets.inNamespace(namespace);
+  }
+
   /**
    * Follows a configuration change: watchNamespaces for the PVC cache, longhornNamespace and
    * labelPrefix for the job cache. A replacement takes over once synced (the old one serves meanwhile).
@@ -81,6 +90,6 @@ export class ClusterCaches {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#jobs.stop()]);
+    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#jobs.stop(), this.#statefulSets.stop()]);
   }
 }

@@ -52,6 +52,7 @@ export function createContextSource(options: ContextSourceOptions): (namespace: 
       namespacePvcs: options.caches.namespacePvcs(namespace),
       storageClasses: options.caches.storageClasses(),
       namespaceJobs: options.caches.namespaceJobs(namespace),
+      namespaceStatefulSets: options.caches.namespaceStatefulSets(namespace),
       namespaceLabels,
       now: options.now(),
     };

@@ -2,6 +2,7 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { PvcLike } from '../admission/pvc-object.ts';
+import type { StatefulSetLike } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 
 /** Everything a decision may look at besides the request: a snapshot, so decisions stay pure. */
 export interface AdmissionContext {
@@ -12,6 +13,8 @@ export interface AdmissionContext {
   /** The managed RecurringJobs (`<p>/managed=true`) made for PVCs of the request's namespace, as cached. */
   readonly namespaceJobs: readonly RecurringJob[];
   /** The labels of the request's namespace; null when the namespace is not known. */
+  /** The StatefulSets of the request's namespace, to recognise a replica's PVC. */
+  readonly namespaceStatefulSets: readonly StatefulSetLike[];
   readonly namespaceLabels: Readonly<Record<string, string>> | null;
   readonly now: Date;
 }

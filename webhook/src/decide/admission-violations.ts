@@ -3,10 +3,11 @@
 // each other can both pass: that is inherently best-effort, and the reconciler reports any
 // duplicate that slips through.
 
-import { duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import { collidingPvcs, duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
+import { sharedTemplateNameViolation, statefulSetReplicaOf, templateSetsName } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { isTerminating, labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
@@ -37,9 +38,17 @@ export function pvcViolations(namespace: string, pvcName: string, pvc: PvcLike, 
   if (claim !== null && otherClaims(namespace, pvcName, context, claim.name).length > 0) {
     const claims = [claim, ...otherClaims(namespace, pvcName, context)];
     const duplicate = duplicateNameViolation(namespace, claim, claims, context.config.labelPrefix);
-    if (duplicate !== null) violations.push(duplicate);
+    if (duplicate !== null) violations.push(statefulSetAware(namespace, pvcName, claim, claims, duplicate, context));
   }
   return violations;
+}
+
+/** A duplicate that a StatefulSet's template caused gets advice a StatefulSet can follow. */
+function statefulSetAware(namespace: string, pvcName: string, claim: NameClaim, claims: readonly NameClaim[], duplicate: Violation, context: AdmissionContext): Violation {
+  const prefix = context.config.labelPrefix;
+  const replica = statefulSetReplicaOf(pvcName, context.namespaceStatefulSets);
+  if (replica === null || !templateSetsName(replica, claim.name, prefix)) return duplicate;
+  return sharedTemplateNameViolation(namespace, replica, pvcName, claim.name, collidingPvcs(claim, claims), prefix);
 }
 
 /** Two violations are the same problem when condition, label and value agree. */

@@ -19,25 +19,30 @@ function policyLabelWarning(context: AdmissionContext, namespace: string): strin
   return [`namespace "${namespace}" has ${key}=${JSON.stringify(value)}, which is not true or false: it is ignored`];
 }
 
+/** The labels the mutating webhook gives a Longhorn-backed PVC on CREATE, and its warnings. */
+export function labelsOnCreate(namespace: string, pvcName: string, current: Readonly<Record<string, string>> | null | undefined, context: AdmissionContext): { labels: Record<string, string>; warnings: string[] } {
+  const keys = backupLabelKeys(context.config.labelPrefix);
+  const labels: Record<string, string> = { ...current };
+  const warnings: string[] = [];
+  if (labels[keys.enabled] === undefined) {
+    warnings.push(...policyLabelWarning(context, namespace));
+    const enabled = enabledDefault(context.config, context.namespaceLabels);
+    if (enabled !== null) labels[keys.enabled] = String(enabled);
+  }
+  // With generateName the name is not known yet at this stage: nothing to fill in from.
+  if (labels[keys.enabled] === 'true' && labels[keys.name] === undefined && pvcName !== '') {
+    const name = defaultBackupName(namespace, pvcName);
+    if (name !== null) labels[keys.name] = name;
+  }
+  return { labels, warnings };
+}
+
 export function decideMutation(request: PvcAdmissionRequest, context: AdmissionContext): AdmissionResponse {
   const { config } = context;
   const pvc = request.object;
   if (request.operation !== 'CREATE' || pvc === null || !isNamespaceInScope(config, request.namespace)) return allow(request.uid);
   if (storageBackingOf(pvc, context.storageClasses, config.provisioner).kind !== 'longhorn') return allow(request.uid);
-
-  const keys = backupLabelKeys(config.labelPrefix);
   const current = pvc.metadata.labels;
-  const labels: Record<string, string> = { ...current };
-  const warnings: string[] = [];
-  if (labels[keys.enabled] === undefined) {
-    warnings.push(...policyLabelWarning(context, request.namespace));
-    const enabled = enabledDefault(config, context.namespaceLabels);
-    if (enabled !== null) labels[keys.enabled] = String(enabled);
-  }
-  // With generateName the name is not known yet at this stage: nothing to fill in from.
-  if (labels[keys.enabled] === 'true' && labels[keys.name] === undefined && request.name !== '') {
-    const name = defaultBackupName(request.namespace, request.name);
-    if (name !== null) labels[keys.name] = name;
-  }
+  const { labels, warnings } = labelsOnCreate(request.namespace, request.name, current, context);
   return allowWithPatch(request.uid, labelsPatch(current, labels), warnings);
 }

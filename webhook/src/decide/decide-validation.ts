@@ -3,36 +3,19 @@
 
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { backupLabelsDiffer } from '@longhorn-backup-guard/shared/intent/backup-labels-changed';
-import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
-import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
 import { labelsOf, type PvcObject } from '../admission/pvc-object.ts';
 import { allow, deny } from '../admission/review-response.ts';
 import type { AdmissionContext } from './admission-context.ts';
-import { softWarnings } from './admission-warnings.ts';
 import { decideDeletion } from './decide-deletion.ts';
 import { violationsMessage } from './denial-message.ts';
 import { pvcViolations, violationIdentity } from './admission-violations.ts';
-
-/**
- * A missing enabled label is reported (by the reconciler, and here as a warning) but never
- * refused: refusing it would block every PVC of charts and StatefulSets that know nothing of
- * this product. Every other violation is refused.
- */
-function isRefused(violation: Violation): boolean {
-  return violation.condition !== 'missing_enabled_label';
-}
+import { judgePvc } from './pvc-verdict.ts';
 
 function decideCreateOrUpdate(request: PvcAdmissionRequest, pvc: PvcObject, context: AdmissionContext): AdmissionResponse {
   const { namespace, name, uid } = request;
-  const backing = storageBackingOf(pvc, context.storageClasses, context.config.provisioner);
-  const warnings = softWarnings(namespace, name, pvc, backing, context);
-  // Not Longhorn-backed: left alone (the warning says the labels are ignored).
+  const { backing, refused, advisory, warnings } = judgePvc(namespace, name, pvc, context);
   if (backing.kind === 'other') return allow(uid, warnings);
-
-  const violations = pvcViolations(namespace, name, pvc, context);
-  const refused = violations.filter(isRefused);
-  const advisory = backing.kind === 'longhorn' ? violations.filter((violation) => !isRefused(violation)).map((violation) => violation.message) : [];
   // An UPDATE is refused only for a problem it brings in: one that was already there (say, from
   // before the webhook existed) must not block fixing another label or opting out.
   const old = request.oldObject;
