@@ -2,7 +2,7 @@
 // offline with the webhook's rules, `status` of every Longhorn-backed PVC's backups.
 
 import { runCheck } from './check/run-check.ts';
-import { UsageError, type CommandIo } from './command-io.ts';
+import { UsageError, type CommandIo } from './command/command-io.ts';
 
 export const USAGE = `Usage: longhorn-backup-guard COMMAND [flags]
        kubectl backup-guard COMMAND [flags]

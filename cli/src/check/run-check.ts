@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { DEFAULT_CLASS_ANNOTATIONS, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { readConfigFile } from '../config/read-config-file.ts';
-import { UsageError, type CommandIo } from '../command-io.ts';
+import { UsageError, type CommandIo } from '../command/command-io.ts';
 import { checkManifests } from './check-manifests.ts';
 import { exitCodeOf, type CheckReport, type Finding, type InputProblem } from './findings.ts';
 import { formatJson, formatText } from './format-report.ts';

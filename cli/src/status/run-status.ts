@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { readConfigFile } from '../config/read-config-file.ts';
-import { UsageError, type CommandIo } from '../command-io.ts';
+import { UsageError, type CommandIo } from '../command/command-io.ts';
 import { formatStatus, type StatusOutput } from './format-status.ts';
 import { readCluster } from './read-cluster.ts';
 import { sortWorstFirst, statusRows } from './status-rows.ts';

@@ -259,6 +259,20 @@ const archive = {
     setBy: 'reconciler',
     about: 'when that attempt started',
   },
+  firstAttempt: {
+    suffix: 'archive-first-attempt',
+    form: 'annotation',
+    on: ['RecurringJob'],
+    setBy: 'reconciler',
+    about: 'the attempt this run of the workflow started at (attempts are capped per run)',
+  },
+  snapshot: {
+    suffix: 'archive-snapshot',
+    form: 'annotation',
+    on: ['RecurringJob'],
+    setBy: 'reconciler',
+    about: 'the Snapshot the current attempt backs up (a ready one of an earlier attempt is reused)',
+  },
   failedAt: {
     suffix: 'archive-failed-at',
     form: 'annotation',
