@@ -2,6 +2,7 @@
 // an AdmissionReview (checked by readPvcObject) and the typed objects of the caches fit them.
 
 import type { PvcStorageLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import { describeValue } from './describe-value.ts';
 
 export type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 
@@ -43,9 +44,9 @@ export function readPvcObject(value: unknown, where: string): PvcRead {
   const refuse = (problem: string): PvcRead => ({ ok: false, message: `${where} ${problem}` });
   if (!isPlainObject(value)) return refuse('is not a PersistentVolumeClaim object');
   if (value.kind !== undefined && value.kind !== 'PersistentVolumeClaim') {
-    return refuse(`is a ${JSON.stringify(value.kind)}, not a PersistentVolumeClaim: this webhook admits PVCs only`);
+    return refuse(`is a ${describeValue(value.kind)}, not a PersistentVolumeClaim: this webhook admits PVCs only`);
   }
-  if (value.apiVersion !== undefined && value.apiVersion !== 'v1') return refuse(`has apiVersion ${JSON.stringify(value.apiVersion)}, expected v1`);
+  if (value.apiVersion !== undefined && value.apiVersion !== 'v1') return refuse(`has apiVersion ${describeValue(value.apiVersion)}, expected v1`);
   const metadata = value.metadata;
   if (!isPlainObject(metadata)) return refuse('has no metadata object');
   if (!optionalString(metadata.name) || !optionalString(metadata.namespace) || !optionalString(metadata.uid)) {
