@@ -62,7 +62,7 @@ function addDepthCheckedJsonParser(app: AdmissionServer): void {
       done(new BodyTooDeepError(`the body nests deeper than ${MAX_JSON_DEPTH} levels: an AdmissionReview of a PVC needs about 12`), undefined);
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }
 
@@ -78,14 +78,14 @@ function holdsLargeBody(request: FastifyRequest, largeBodyBytes: number): boolea
 }
 
 async function waitForBodySlot(slots: BodySlots, reply: FastifyReply): Promise<void> {
-  let release: (() => void) | undefined;
+  // A client that leaves while waiting must not keep its slot once it gets one.
   let gone = false;
-  reply.raw.once('close', () => {
-    gone = true;
-    release?.();
-  });
-  release = await slots.acquire();
+  const left = () => { gone = true; };
+  reply.raw.once('close', left);
+  const release = await slots.acquire();
+  reply.raw.off('close', left);
   if (gone) release();
+  else reply.raw.once('close', release);
 }
 
 /**
