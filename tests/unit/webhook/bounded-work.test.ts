@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { firstUnknownBackupLabelKeys, unknownBackupLabels } from '../../../shared/src/intent/unknown-backup-labels.ts';
 import { closestMatch, MAX_COMPARED_LENGTH } from '../../../shared/src/text/closest-match.ts';
 import { describeValue } from '../../../webhook/src/admission/describe-value.ts';
 import { nestsDeeperThan } from '../../../webhook/src/admission/json-depth.ts';
@@ -109,4 +110,12 @@ test('namespace answers: one read per name while kept, shared by concurrent ques
   for (const resolve of pending.splice(0)) resolve();
   assert.equal(await again, null);
   assert.deepEqual(reads, ['team', 'ghost', 'ghost']);
+});
+
+test('firstUnknownBackupLabelKeys: the first keys in sorted order and the total, as a full sort would give', () => {
+  fc.assert(fc.property(fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 40 }), fc.integer({ min: 0, max: 12 }), (names, limit) => {
+    const entries = Object.fromEntries(names.map((name) => [`${P}/${name}`, 'v']));
+    const all = unknownBackupLabels(entries, P).map((unknown) => unknown.key);
+    assert.deepEqual(firstUnknownBackupLabelKeys(entries, P, limit), { keys: all.slice(0, limit), total: all.length });
+  }));
 });

@@ -32,7 +32,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 function isStringMap(value: unknown): value is Labels {
-  return isPlainObject(value) && Object.values(value).every((item) => typeof item === 'string');
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (typeof value[key] !== 'string') return false;
+  return true;
 }
 
 function optionalString(value: unknown): boolean {

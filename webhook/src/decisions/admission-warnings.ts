@@ -3,7 +3,7 @@
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { parseCalendarDate } from '@longhorn-backup-guard/shared/intent/calendar-date';
 import { isBackupLabelKey, backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
-import { unknownBackupLabel, unknownBackupLabelKeys } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
+import { firstUnknownBackupLabelKeys, unknownBackupLabel } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
 import type { StorageBacking } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { labelsOf, type PvcLike } from '../admission/pvc-object.ts';
@@ -43,9 +43,9 @@ export const MAX_UNKNOWN_LABEL_WARNINGS = 10;
 
 /** One warning per unknown backup label key, for the first few only: any number of keys costs the same. */
 function unknownLabelWarnings(labels: Readonly<Record<string, string>>, prefix: string): string[] {
-  const keys = unknownBackupLabelKeys(labels, prefix);
-  const named = keys.slice(0, MAX_UNKNOWN_LABEL_WARNINGS).map((key) => unknownBackupLabel(key, prefix).message);
-  const more = keys.length - named.length;
+  const { keys, total } = firstUnknownBackupLabelKeys(labels, prefix, MAX_UNKNOWN_LABEL_WARNINGS);
+  const named = keys.map((key) => unknownBackupLabel(key, prefix).message);
+  const more = total - named.length;
   return more > 0 ? [...named, `and ${more} more labels under ${prefix}/ that are no backup labels are ignored`] : named;
 }
 
