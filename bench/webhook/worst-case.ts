@@ -1,7 +1,7 @@
 // Worst-case inputs against the real webhook (issue 11): how long the answer to each takes, as a
 // ratio of a typical review's answer measured in the same run, and the webhook's memory (RSS)
 // under the worst loads, beside the Deployment's memory limit (256 MiB). The memory is measured
-// twice: with the shipped limits, and with the connection cap and the large-body slots lifted
+// twice: with the shipped limits, and with the connection cap and the body budget lifted
 // (what the webhook did before them), each webhook in a child process of its own.
 //   node bench/webhook/worst-case.ts [--repeats 10] [--connections 1000] [--large-bodies 16]
 // Prints Markdown tables (for BENCHMARKS.md). Nothing is asserted: this only measures.
@@ -143,13 +143,13 @@ try {
   agent.destroy();
   const baseline = median(times.get(cases[0] as WorstCase)?.ms ?? []);
 
-  // Memory, with the shipped limits and without the cap and the slots.
+  // Memory, with the shipped limits and without the cap and the budget.
   const largest = cases.at(-1)?.body ?? '';
   const withLimits = await measureMemory(shipped, ca, largest);
   log(`memory with the limits: ${JSON.stringify(withLimits)}`);
-  const unlimited = await startWebhookChild({ maxConnections: 1_000_000, largeBodySlots: 1_000_000 });
+  const unlimited = await startWebhookChild({ maxConnections: 1_000_000, bodyBytesInFlight: 2 ** 40 });
   const withoutLimits = await measureMemory(unlimited, ca, largest);
-  log(`memory without the cap and the slots: ${JSON.stringify(withoutLimits)}`);
+  log(`memory without the cap and the budget: ${JSON.stringify(withoutLimits)}`);
   log(`after: ${loadSummary()}`);
 
   console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
@@ -162,13 +162,13 @@ try {
     }),
   ));
   const limits = DEFAULT_SERVER_LIMITS;
-  console.log(`\nMemory (RSS, MiB) of the webhook process; the Deployment's limit is ${DEPLOYMENT_MEMORY_LIMIT_MIB} MiB. Shipped limits: at most ${limits.maxConnections} connections, bodies over ${limits.largeBodyBytes / 1024} KiB ${limits.largeBodySlots} at a time.\n`);
+  console.log(`\nMemory (RSS, MiB) of the webhook process; the Deployment's limit is ${DEPLOYMENT_MEMORY_LIMIT_MIB} MiB. Shipped limits: at most ${limits.maxConnections} connections, at most ${limits.bodyBytesInFlight / 2 ** 20} MiB of request bodies at a time.\n`);
   const row = (name: string, figures: MemoryFigures) => [
     name, ms(figures.idle), `${ms(figures.connections)} (${thousands(figures.accepted)} kept)`, ms(figures.largeBodies), figures.answered, ms(figures.peak), ratio(figures.peak, DEPLOYMENT_MEMORY_LIMIT_MIB),
   ];
   console.log(markdownTable(
     ['webhook', 'idle', `${thousands(idleConnections)} idle TLS connections opened`, `after ${largeBodies} concurrent 7 MiB reviews`, 'their answers', 'peak (VmHWM)', 'peak / limit'],
-    [row('shipped limits', withLimits), row('no connection cap, no body slots', withoutLimits)],
+    [row('shipped limits', withLimits), row('no connection cap, no body budget', withoutLimits)],
   ));
 } finally {
   await Promise.allSettled(children.map((child) => child.stop()));

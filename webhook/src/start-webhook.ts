@@ -32,7 +32,7 @@ export interface WebhookOptions {
   readonly namespaceLookupTimeoutMs?: number;
   /** Requests per kept-alive connection before it is recycled (default 1000). */
   readonly maxRequestsPerSocket?: number;
-  /** Timeouts, connection cap, large-body slots, shutdown timeout; default DEFAULT_SERVER_LIMITS. */
+  /** Timeouts, connection cap, body byte budget, shutdown timeout; default DEFAULT_SERVER_LIMITS. */
   readonly serverLimits?: Partial<ServerLimits>;
 }
 

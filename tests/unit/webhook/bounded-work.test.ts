@@ -11,7 +11,7 @@ import { nestsDeeperThan } from '../../../webhook/src/admission/json-depth.ts';
 import { allow, MAX_WARNING_LENGTH, MAX_WARNINGS } from '../../../webhook/src/admission/review-response.ts';
 import { createNamespaceAnswers } from '../../../webhook/src/cache/namespace-answers.ts';
 import { decideValidation } from '../../../webhook/src/decisions/decide-validation.ts';
-import { createBodySlots } from '../../../webhook/src/server/body-slots.ts';
+import { createBodyBudget } from '../../../webhook/src/server/body-budget.ts';
 import { context, labels, P, pvc, request } from './review-fixtures.ts';
 
 function depthOf(value: unknown): number {
@@ -64,22 +64,30 @@ test('closestMatch: words longer than a label key can be are not compared', () =
   assert.equal(closestMatch('retain', ['retain-a-very-long-key', 'retan']), 'retan');
 });
 
-test('body slots: at most `count` at once, first come first served, a release is idempotent', async () => {
-  const slots = createBodySlots(2);
-  const first = await slots.acquire();
-  const second = await slots.acquire();
+test('body budget: reservations wait until they fit; a smaller one that fits goes ahead of a larger one waiting; a release is idempotent', async () => {
+  const budget = createBodyBudget(100);
+  const first = await budget.reserve(60);
   const order: string[] = [];
-  const third = slots.acquire().then((release) => { order.push('third'); return release; });
-  const fourth = slots.acquire().then((release) => { order.push('fourth'); return release; });
+  const large = budget.reserve(80).then((release) => { order.push('large'); return release; });
+  const small = budget.reserve(30).then((release) => { order.push('small'); return release; });
+  await small;
+  assert.deepEqual(order, ['small']);
+  assert.deepEqual(budget.usage(), { reserved: 90, waiting: 1 });
+  first();
+  first();
   await Promise.resolve();
-  assert.deepEqual(slots.usage(), { busy: 2, waiting: 2 });
-  first();
-  first();
-  (await third)();
-  second();
-  (await fourth)();
-  assert.deepEqual(order, ['third', 'fourth']);
-  assert.deepEqual(slots.usage(), { busy: 0, waiting: 0 });
+  assert.deepEqual(order, ['small'], 'the large one still does not fit beside the small one');
+  (await small)();
+  (await large)();
+  assert.deepEqual(order, ['small', 'large']);
+  // More than the whole budget: granted once nothing else is in flight.
+  const holder = await budget.reserve(10);
+  const huge = budget.reserve(1_000);
+  await Promise.resolve();
+  assert.deepEqual(budget.usage(), { reserved: 10, waiting: 1 });
+  holder();
+  (await huge)();
+  assert.deepEqual(budget.usage(), { reserved: 0, waiting: 0 });
 });
 
 test('namespace answers: one read per name while kept, shared by concurrent questions, negative ones too; bounded reads in flight', async () => {

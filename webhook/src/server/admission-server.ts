@@ -9,7 +9,7 @@ import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../admission/json-depth.ts';
 import type { WebhookKind } from '../decisions/decide.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
-import { createBodySlots, type BodySlots } from './body-slots.ts';
+import { createBodyBudget, type BodyBudget } from './body-budget.ts';
 import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 
@@ -66,23 +66,22 @@ function addDepthCheckedJsonParser(app: AdmissionServer): void {
   });
 }
 
-/**
- * A POST whose body is large (or of unknown length) waits for one of the body slots before its body
- * is read, and keeps it until its answer is sent or its connection is gone. Small bodies (every
- * real PVC review) never wait.
- */
-function holdsLargeBody(request: FastifyRequest, largeBodyBytes: number): boolean {
-  if (request.method !== 'POST') return false;
+/** What a request's body reserves: its Content-Length, or the body limit when it does not say. */
+function declaredBodyBytes(request: FastifyRequest): number {
   const length = request.headers['content-length'];
-  return length === undefined || !/^[0-9]+$/.test(length) || Number(length) > largeBodyBytes;
+  return length !== undefined && /^[0-9]+$/.test(length) ? Number(length) : ADMISSION_BODY_LIMIT;
 }
 
-async function waitForBodySlot(slots: BodySlots, reply: FastifyReply): Promise<void> {
-  // A client that leaves while waiting must not keep its slot once it gets one.
+/**
+ * Waits until the request's body fits in the budget, before a byte of it is read; the bytes are
+ * given back when the answer is sent or the connection is gone.
+ */
+async function reserveBodyBytes(budget: BodyBudget, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // A client that leaves while waiting must not keep its bytes once they are granted.
   let gone = false;
   const left = () => { gone = true; };
   reply.raw.once('close', left);
-  const release = await slots.acquire();
+  const release = await budget.reserve(declaredBodyBytes(request));
   reply.raw.off('close', left);
   if (gone) release();
   else reply.raw.once('close', release);
@@ -141,9 +140,9 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   // JSON only: text/plain (accepted by default) is no AdmissionReview.
   app.removeContentTypeParser('text/plain');
   addDepthCheckedJsonParser(app);
-  const bodySlots = createBodySlots(limits.largeBodySlots);
+  const bodyBudget = createBodyBudget(limits.bodyBytesInFlight);
   app.addHook('onRequest', async (request, reply) => {
-    if (holdsLargeBody(request, limits.largeBodyBytes)) await waitForBodySlot(bodySlots, reply);
+    if (request.method === 'POST') await reserveBodyBytes(bodyBudget, request, reply);
   });
 
   const summaries = new WeakMap<FastifyRequest['raw'], AdmissionSummary>();

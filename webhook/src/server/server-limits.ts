@@ -19,10 +19,11 @@ export interface ServerLimits {
   readonly keepAliveTimeoutMs: number;
   /** Connections beyond this are closed at once (TLS handshakes not finished included). */
   readonly maxConnections: number;
-  /** A body larger than this (or of unknown length) is read only with one of the large-body slots. */
-  readonly largeBodyBytes: number;
-  /** Large bodies read and decided at once; more wait their turn (memory: see BENCHMARKS.md). */
-  readonly largeBodySlots: number;
+  /**
+   * Request-body bytes read and decided at once (each request counts its Content-Length, one
+   * without it the body limit); more wait their turn. Memory: see BENCHMARKS.md.
+   */
+  readonly bodyBytesInFlight: number;
   /** On close, connections still open after this are destroyed, whatever their clients do. */
   readonly shutdownTimeoutMs: number;
 }
@@ -34,7 +35,6 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 120_000,
   maxConnections: 500,
-  largeBodyBytes: 256 * 1024,
-  largeBodySlots: 2,
+  bodyBytesInFlight: 8 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
 };
