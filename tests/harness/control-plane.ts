@@ -108,6 +108,9 @@ export class ControlPlane {
     const apiserver = startLogged(join(this.info.binDir, 'kube-apiserver'), [
       `--etcd-servers=${this.info.etcdUrl}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${this.#apiPort}`,
+      // Kubernetes 1.37 refuses a loopback advertise address to its endpoint reconciler; nothing
+      // here needs the `kubernetes` Service's endpoints.
+      '--endpoint-reconciler-type=none',
       `--cert-dir=${join(runDir, 'apiserver-certs')}`,
       `--tls-cert-file=${p.apiserverCert}`, `--tls-private-key-file=${p.apiserverKey}`,
       `--client-ca-file=${p.caCert}`,
