@@ -10,6 +10,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 export interface CountingProxy {
   /** Requests seen so far whose `METHOD path` (no query) matches. */
   count(method: string, path: string | RegExp): number;
+  /** The most of those that were in flight at one time. */
+  peakConcurrency(method: string, path: string | RegExp): number;
   /** A KubeConfig whose server is this relay (no credentials of its own). */
   kubeConfig(): KubeConfig;
   close(): Promise<void>;
@@ -22,11 +24,14 @@ export async function startCountingProxy(admin: KubeConfig): Promise<CountingPro
   const target = new URL(cluster.server);
   const decode = (data: string | undefined) => (data === undefined ? undefined : Buffer.from(data, 'base64'));
   const tls = { ca: decode(cluster.caData), cert: decode(user.certData), key: decode(user.keyData) };
-  const seen: { method: string; path: string }[] = [];
+  const seen: { method: string; path: string; start: number; end: number }[] = [];
+  const matching = (method: string, path: string | RegExp) => seen.filter((entry) => entry.method === method && (typeof path === 'string' ? entry.path === path : path.test(entry.path)));
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
     const path = incoming.url ?? '/';
-    seen.push({ method: incoming.method ?? 'GET', path: path.split('?')[0] ?? path });
+    const entry = { method: incoming.method ?? 'GET', path: path.split('?')[0] ?? path, start: performance.now(), end: Infinity };
+    seen.push(entry);
+    outgoing.once('close', () => { entry.end = performance.now(); });
     const upstream = httpsRequest({ host: target.hostname, port: target.port, path, method: incoming.method, headers: { ...incoming.headers, host: target.host }, ...tls }, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(outgoing);
@@ -39,7 +44,11 @@ export async function startCountingProxy(admin: KubeConfig): Promise<CountingPro
   const port = (server.address() as AddressInfo).port;
 
   return {
-    count: (method, path) => seen.filter((entry) => entry.method === method && (typeof path === 'string' ? entry.path === path : path.test(entry.path))).length,
+    count: (method, path) => matching(method, path).length,
+    peakConcurrency(method, path) {
+      const entries = matching(method, path);
+      return Math.max(0, ...entries.map(({ start }) => entries.filter((other) => other.start <= start && other.end > start).length));
+    },
     kubeConfig() {
       const kc = new KubeConfig();
       kc.loadFromOptions({
