@@ -4,6 +4,8 @@
 // twice: with the shipped limits, and with the connection cap and the body budget lifted
 // (what the webhook did before them), each webhook in a child process of its own.
 //   node bench/webhook/worst-case.ts [--repeats 10] [--connections 1000] [--large-bodies 16]
+//                                    [--node-options="--max-old-space-size=128"]
+// The webhook runs with the Deployment's V8 heap cap (NODE_OPTIONS in manifests/) unless told otherwise.
 // Prints Markdown tables (for BENCHMARKS.md). Nothing is asserted: this only measures.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,13 +24,14 @@ import { median } from '../lib/percentiles.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { writeLoopbackCertificate } from '../lib/tls.ts';
 import { createReview, validBackupLabels } from './review-bodies.ts';
-import { seedCluster } from './seed-cluster.ts';
+import { seedStorageClassAndNamespace } from './seed-cluster.ts';
 
 const { values: flags } = parseArgs({
   options: {
     repeats: { type: 'string', default: '10' },
     connections: { type: 'string', default: '1000' },
     'large-bodies': { type: 'string', default: '16' },
+    'node-options': { type: 'string', default: '--max-old-space-size=128' },
   },
 });
 const repeats = Number(flags.repeats);
@@ -103,16 +106,23 @@ async function measureMemory(webhook: Child, ca: string, body: string): Promise<
   for (let index = 0; index < idleConnections; index += 50) {
     sockets.push(...await Promise.all(Array.from({ length: Math.min(50, idleConnections - index) }, () => openTls(port, ca))));
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Connections past the cap are closed by the server at once; give the closes time to arrive.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
   const accepted = sockets.filter((socket) => socket !== null && !socket.destroyed).length;
   const connections = (await residentMiB(webhook.pid)).current;
   for (const socket of sockets) socket?.destroy();
   await new Promise((resolve) => setTimeout(resolve, 500));
+  let peakSeen = 0;
+  const sampler = setInterval(() => { residentMiB(webhook.pid).then(({ peak }) => { peakSeen = peak; }, () => undefined); }, 100);
   const answers = await Promise.all(Array.from({ length: largeBodies }, () => post(port, '/validate', body, ca, false).catch(() => ({ status: 0, ms: 0 }))));
-  const { current, peak } = await residentMiB(webhook.pid);
+  clearInterval(sampler);
+  const exited = webhook.process.exitCode !== null || webhook.process.signalCode !== null;
+  const { current, peak } = exited ? { current: Number.NaN, peak: peakSeen } : await residentMiB(webhook.pid);
   const codes = new Map<number, number>();
   for (const { status } of answers) codes.set(status, (codes.get(status) ?? 0) + 1);
-  return { idle, connections, accepted, largeBodies: current, peak, answered: [...codes].map(([code, count]) => `${count}x ${code === 0 ? 'failed' : code}`).join(', ') };
+  const answered = [...codes].map(([code, count]) => `${count}x ${code === 0 ? 'failed' : code}`).join(', ');
+  await webhook.stop();
+  return { idle, connections, accepted, largeBodies: current, peak, answered: exited ? `${answered}; the webhook DIED (${webhook.process.signalCode ?? `exit ${webhook.process.exitCode}`})` : answered };
 }
 
 const workDir = await mkdtemp(join(tmpdir(), 'lbg-bench-worst-'));
@@ -124,9 +134,11 @@ try {
   const tls = await writeLoopbackCertificate(workDir);
   const ca = readFileSync(tls.caFile, 'utf8');
   plane = await startBenchControlPlane(log);
-  await seedCluster(plane, 0);
+  await seedStorageClassAndNamespace(plane);
   const startWebhookChild = async (limits: object) => {
-    const child = await startChild(join(here, 'webhook-server.ts'), [plane?.info.kubeconfigPath ?? '', tls.certFile, tls.keyFile, '0', JSON.stringify(limits)]);
+    const child = await startChild(join(here, 'webhook-server.ts'), [plane?.info.kubeconfigPath ?? '', tls.certFile, tls.keyFile, '0', JSON.stringify(limits)], {
+      execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
+    });
     children.push(child);
     return child;
   };
@@ -151,16 +163,17 @@ try {
   agent.destroy();
   const baseline = median(times.get(cases[0] as WorstCase)?.ms ?? []);
 
-  // Memory, with the shipped limits and without the cap and the budget.
+  await shipped.stop();
+
+  // Memory, each in a fresh process: with the shipped limits, and without the cap and the budget.
   const largest = cases.at(-1)?.body ?? '';
-  const withLimits = await measureMemory(shipped, ca, largest);
+  const withLimits = await measureMemory(await startWebhookChild({}), ca, largest);
   log(`memory with the limits: ${JSON.stringify(withLimits)}`);
-  const unlimited = await startWebhookChild({ maxConnections: 1_000_000, bodyBytesInFlight: 2 ** 40 });
-  const withoutLimits = await measureMemory(unlimited, ca, largest);
+  const withoutLimits = await measureMemory(await startWebhookChild({ maxConnections: 1_000_000, bodyBytesInFlight: 2 ** 40 }), ca, largest);
   log(`memory without the cap and the budget: ${JSON.stringify(withoutLimits)}`);
   log(`after: ${loadSummary()}`);
 
-  console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
+  console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end); webhook node options: ${flags['node-options'] || 'none'}`);
   console.log(`each figure: ${repeats} requests one after another over one kept-alive HTTPS connection, after one warm-up request\n`);
   console.log(markdownTable(
     ['input', 'body', 'status', 'median ms', 'max ms', 'median / typical'],
