@@ -114,12 +114,14 @@ async function measureMemory(webhook: Child, ca: string, body: string): Promise<
   const sampler = setInterval(() => { residentMiB(webhook.pid).then(({ peak }) => { peakSeen = peak; }, () => undefined); }, 100);
   const answers = await Promise.all(Array.from({ length: largeBodies }, () => post(port, '/validate', body, ca, false).catch(() => ({ status: 0, ms: 0 }))));
   clearInterval(sampler);
-  const exited = webhook.process.exitCode !== null || webhook.process.signalCode !== null;
-  const { current, peak } = exited ? { current: Number.NaN, peak: peakSeen } : await residentMiB(webhook.pid);
+  const last = await residentMiB(webhook.pid).catch(() => null);
+  const exited = last === null || webhook.process.exitCode !== null || webhook.process.signalCode !== null;
+  const { current, peak } = last ?? { current: Number.NaN, peak: peakSeen };
   const codes = new Map<number, number>();
   for (const { status } of answers) codes.set(status, (codes.get(status) ?? 0) + 1);
   const answered = [...codes].map(([code, count]) => `${count}x ${code === 0 ? 'failed' : code}`).join(', ');
   await webhook.stop();
+  if (exited) await new Promise((resolve) => setTimeout(resolve, 100));
   return { idle, connections, largeBodies: current, peak, answered: exited ? `${answered}; the webhook DIED (${webhook.process.signalCode ?? `exit ${webhook.process.exitCode}`})` : answered };
 }
 
