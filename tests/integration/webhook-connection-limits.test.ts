@@ -87,28 +87,25 @@ test('a TLS connection that never sends a request is closed', { timeout: 15_000 
   await closedByServer(await tls(webhook.port));
 });
 
-test('a request whose headers never end is answered 408 and closed', { timeout: 15_000 }, async () => {
+/** Sends `start`, then `drip` every 200 ms until the server closes; what it answered. */
+async function trickle(start: string, drip: string): Promise<string> {
   const socket = await tls(webhook.port);
   const closed = closedByServer(socket);
-  socket.write('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n');
-  const interval = setInterval(() => socket.write('X-Slow: 1\r\n'), 200);
+  socket.write(start);
+  const interval = setInterval(() => socket.write(drip), 200);
   try {
-    assert.match(await closed, /^HTTP\/1\.1 408 /);
+    return await closed;
   } finally {
     clearInterval(interval);
   }
+}
+
+test('a request whose headers never end is answered 408 and closed', { timeout: 15_000 }, async () => {
+  assert.match(await trickle('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n', 'X-Slow: 1\r\n'), /^HTTP\/1\.1 408 /);
 });
 
 test('a request whose body trickles in is answered 408 and closed', { timeout: 15_000 }, async () => {
-  const socket = await tls(webhook.port);
-  const closed = closedByServer(socket);
-  socket.write('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
-  const interval = setInterval(() => socket.write(' '), 200);
-  try {
-    assert.match(await closed, /^HTTP\/1\.1 408 /);
-  } finally {
-    clearInterval(interval);
-  }
+  assert.match(await trickle('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', ' '), /^HTTP\/1\.1 408 /);
 });
 
 test('a kept-alive connection idle after its answer is closed', { timeout: 15_000 }, async () => {
