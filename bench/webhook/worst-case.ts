@@ -121,7 +121,6 @@ async function measureMemory(webhook: Child, ca: string, body: string): Promise<
   for (const { status } of answers) codes.set(status, (codes.get(status) ?? 0) + 1);
   const answered = [...codes].map(([code, count]) => `${count}x ${code === 0 ? 'failed' : code}`).join(', ');
   await webhook.stop();
-  if (exited) await new Promise((resolve) => setTimeout(resolve, 100));
   return { idle, connections, largeBodies: current, peak, answered: exited ? `${answered}; the webhook DIED (${webhook.process.signalCode ?? `exit ${webhook.process.exitCode}`})` : answered };
 }
 
