@@ -11,6 +11,7 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { staticConfig, type ConfigListener, type ConfigSource } from '../../shared/src/config/config-source.ts';
+import type { ServerLimits } from '../../webhook/src/server/server-limits.ts';
 import { startWebhook, type WebhookHandle } from '../../webhook/src/start-webhook.ts';
 import { freePort } from '../harness/free-port.ts';
 import type { TestCluster } from '../harness/test-cluster.ts';
@@ -123,6 +124,7 @@ export interface StartOptions {
   readonly maxRequestsPerSocket?: number;
   /** Default: the cluster's admin. */
   readonly kubeConfig?: KubeConfig;
+  readonly serverLimits?: Partial<ServerLimits>;
 }
 
 export async function startTestWebhook(options: StartOptions): Promise<RunningWebhook> {
@@ -144,7 +146,7 @@ export async function startTestWebhook(options: StartOptions): Promise<RunningWe
     ...options.certificateOptions,
   });
   const config = options.config === undefined ? staticConfig(defaultConfig) : 'current' in options.config ? options.config : staticConfig(options.config);
-  const handle = await startWebhook({ kubeConfig, config, certificates, host: '127.0.0.1', port, metricsPort: 0, logger: log, maxRequestsPerSocket: options.maxRequestsPerSocket });
+  const handle = await startWebhook({ kubeConfig, config, certificates, host: '127.0.0.1', port, metricsPort: 0, logger: log, maxRequestsPerSocket: options.maxRequestsPerSocket, serverLimits: options.serverLimits });
   await waitFor('webhook ready', async () => (handle.readiness().ready ? true : undefined), 20_000);
   return { handle, certificates, port };
 }

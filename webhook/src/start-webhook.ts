@@ -12,6 +12,7 @@ import type { ConfigSource } from '@longhorn-backup-guard/shared/config/config-s
 import { createAdmissionMetrics } from './server/admission-metrics.ts';
 import { buildAdmissionServer, type AdmissionServer } from './server/admission-server.ts';
 import type { CertificateSource } from './server/certificate-source.ts';
+import type { ServerLimits } from './server/server-limits.ts';
 import type { Readiness } from './server/handle-admission.ts';
 
 export interface WebhookOptions {
@@ -31,6 +32,8 @@ export interface WebhookOptions {
   readonly namespaceLookupTimeoutMs?: number;
   /** Requests per kept-alive connection before it is recycled (default 1000). */
   readonly maxRequestsPerSocket?: number;
+  /** Timeouts, connection cap, body byte budget, shutdown timeout; default DEFAULT_SERVER_LIMITS. */
+  readonly serverLimits?: Partial<ServerLimits>;
 }
 
 export interface WebhookHandle {
@@ -84,6 +87,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
       logger: log,
       tls: certificate,
       maxRequestsPerSocket: options.maxRequestsPerSocket,
+      limits: options.serverLimits,
       metrics: createAdmissionMetrics(registry),
       dependencies: {
         readiness,

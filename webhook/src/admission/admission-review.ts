@@ -1,6 +1,7 @@
 // AdmissionReview admission.k8s.io/v1 in and out. The body is untrusted: anything that is not a
 // review of a PVC is refused with a message saying what is wrong (the server answers 400).
 
+import { describeValue as describe } from './describe-value.ts';
 import { isPlainObject, readPvcObject, type PvcObject } from './pvc-object.ts';
 
 export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
@@ -52,10 +53,6 @@ function isOperation(value: unknown): value is Operation {
 
 function isPvcKind(kind: unknown): boolean {
   return isPlainObject(kind) && kind.kind === 'PersistentVolumeClaim' && (kind.group === '' || kind.group === undefined);
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value).slice(0, 100);
 }
 
 export function readAdmissionReview(body: unknown): ReviewRead {

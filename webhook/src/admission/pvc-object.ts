@@ -2,6 +2,7 @@
 // an AdmissionReview (checked by readPvcObject) and the typed objects of the caches fit them.
 
 import type { PvcStorageLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import { describeValue } from './describe-value.ts';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -29,7 +30,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 function isStringMap(value: unknown): value is Labels {
-  return isPlainObject(value) && Object.values(value).every((item) => typeof item === 'string');
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (typeof value[key] !== 'string') return false;
+  return true;
 }
 
 function optionalString(value: unknown): boolean {
@@ -41,9 +44,9 @@ export function readPvcObject(value: unknown, where: string): PvcRead {
   const refuse = (problem: string): PvcRead => ({ ok: false, message: `${where} ${problem}` });
   if (!isPlainObject(value)) return refuse('is not a PersistentVolumeClaim object');
   if (value.kind !== undefined && value.kind !== 'PersistentVolumeClaim') {
-    return refuse(`is a ${JSON.stringify(value.kind)}, not a PersistentVolumeClaim: this webhook admits PVCs only`);
+    return refuse(`is a ${describeValue(value.kind)}, not a PersistentVolumeClaim: this webhook admits PVCs only`);
   }
-  if (value.apiVersion !== undefined && value.apiVersion !== 'v1') return refuse(`has apiVersion ${JSON.stringify(value.apiVersion)}, expected v1`);
+  if (value.apiVersion !== undefined && value.apiVersion !== 'v1') return refuse(`has apiVersion ${describeValue(value.apiVersion)}, expected v1`);
   const metadata = value.metadata;
   if (!isPlainObject(metadata)) return refuse('has no metadata object');
   if (!optionalString(metadata.name) || !optionalString(metadata.namespace) || !optionalString(metadata.uid)) {

@@ -5,12 +5,24 @@ import type { JsonPatchOperation } from './json-patch.ts';
 
 export type AdmissionResult = 'allowed' | 'denied' | 'patched';
 
+/** At most this many warnings per answer; the rest are counted in a last one. */
+export const MAX_WARNINGS = 12;
+/** Longer warnings are cut (the apiserver may truncate a warning over 256 characters anyway). */
+export const MAX_WARNING_LENGTH = 512;
+
+function cut(text: string): string {
+  return text.length > MAX_WARNING_LENGTH ? `${text.slice(0, MAX_WARNING_LENGTH - 1)}…` : text;
+}
+
 /**
  * The apiserver drops a warning with control characters or invalid UTF-8 (and kubectl would print
- * it on one line anyway), so such characters become spaces. Empty warnings are dropped.
+ * it on one line anyway), so such characters become spaces. Empty warnings are dropped. Count and
+ * length are bounded, so the answer stays small whatever the input held.
  */
 function cleanWarnings(warnings: readonly string[]): string[] {
-  return warnings.map((text) => text.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim()).filter((text) => text !== '');
+  const cleaned = warnings.map((text) => cut(text).toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim()).filter((text) => text !== '');
+  if (cleaned.length <= MAX_WARNINGS) return cleaned;
+  return [...cleaned.slice(0, MAX_WARNINGS - 1), `and ${cleaned.length - MAX_WARNINGS + 1} more warnings`];
 }
 
 function withWarnings(response: AdmissionResponse, warnings: readonly string[]): AdmissionResponse {

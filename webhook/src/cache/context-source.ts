@@ -1,6 +1,6 @@
 // The snapshot a decision gets, from the caches. A namespace the cache does not hold yet (created a
 // moment ago, e.g. by the same `kubectl apply` as the PVC) is read from the API, briefly, so its
-// policy label is not missed.
+// policy label is not missed; that answer is kept a few seconds (namespace-answers.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
@@ -9,6 +9,7 @@ import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger
 import type { ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
 import type { AdmissionContext } from '../decide/admission-context.ts';
 import type { ClusterCaches } from './admission-caches.ts';
+import { createNamespaceAnswers } from './namespace-answers.ts';
 
 export interface ContextSourceOptions {
   readonly caches: ClusterCaches;
@@ -43,10 +44,12 @@ export function createContextSource(options: ContextSourceOptions): (namespace: 
     }
   }
 
+  const namespaceAnswers = createNamespaceAnswers({ read: readNamespaceLabels, now: () => performance.now() });
+
   return async (namespace) => {
     const config = options.config.current();
     const cached = options.caches.namespaceLabels(namespace);
-    const namespaceLabels = cached ?? (isNamespaceInScope(config, namespace) ? await readNamespaceLabels(namespace) : null);
+    const namespaceLabels = cached ?? (isNamespaceInScope(config, namespace) ? await namespaceAnswers(namespace) : null);
     return {
       config,
       namespacePvcs: options.caches.namespacePvcs(namespace),

@@ -3,8 +3,8 @@
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { parseCalendarDate } from '@longhorn-backup-guard/shared/intent/calendar-date';
 import { isBackupLabelKey, backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
-import { unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
+import { firstUnknownBackupLabelKeys, unknownBackupLabel } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 import type { StorageBacking } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
@@ -38,13 +38,24 @@ function sourceLabelWarning(namespace: string, labels: Readonly<Record<string, s
   return [`${RECURRING_JOB_SOURCE_LABEL}=enabled makes Longhorn keep the volume's recurring-job labels equal to this PVC's: the reconciler therefore puts ${jobLabel} on the PVC too; removing it by hand takes the backup job off the volume`];
 }
 
+/** Unknown keys named one by one (each with a "did you mean"); the rest are counted in one line. */
+export const MAX_UNKNOWN_LABEL_WARNINGS = 10;
+
+/** One warning per unknown backup label key, for the first few only: any number of keys costs the same. */
+function unknownLabelWarnings(labels: Readonly<Record<string, string>>, prefix: string): string[] {
+  const { keys, total } = firstUnknownBackupLabelKeys(labels, prefix, MAX_UNKNOWN_LABEL_WARNINGS);
+  const named = keys.map((key) => unknownBackupLabel(key, prefix).message);
+  const more = total - named.length;
+  return more > 0 ? [...named, `and ${more} more labels under ${prefix}/ that are no backup labels are ignored`] : named;
+}
+
 /** The warnings for a CREATE or an UPDATE that changed backup labels. */
 export function softWarnings(namespace: string, pvcName: string, pvc: PvcLike, backing: StorageBacking, context: AdmissionContext): string[] {
   const prefix = context.config.labelPrefix;
   if (backing.kind === 'other') return hasBackupLabels(pvc, prefix) ? [notLonghornWarning(pvcName, backing, context.config.provisioner)] : [];
   const labels = labelsOf(pvc);
   return [
-    ...unknownBackupLabels(labels, prefix).map((unknown) => unknown.message),
+    ...unknownLabelWarnings(labels, prefix),
     ...expiredArchiveWarning(labels, prefix, context.now),
     ...sourceLabelWarning(namespace, labels, prefix),
   ];

@@ -1,12 +1,17 @@
 // The HTTPS server the apiserver calls: POST /mutate and /validate (AdmissionReview v1, JSON,
 // at most 7 MiB), GET /healthz and /readyz. A body that is not a review gets a 4xx with a JSON
-// message; a failure on our side a 5xx (the apiserver then applies the failurePolicy).
+// message; a failure on our side a 5xx (the apiserver then applies the failurePolicy). What one
+// client may cost (time, connections, memory for bodies) is bounded by the ServerLimits.
 import type { Server as HttpsServer } from 'node:https';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { WebhookKind } from '../decide/decide-admission.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../admission/json-depth.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
+import { createBodyBudget, type BodyBudget } from './body-budget.ts';
 import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 
 /** As controller-runtime: a review carries object and oldObject, each up to etcd's 1.5 MiB and more. */
 export const ADMISSION_BODY_LIMIT = 7 * 1024 * 1024;
@@ -17,6 +22,8 @@ export interface AdmissionServerOptions {
   readonly metrics: AdmissionMetrics;
   readonly dependencies: AdmissionDependencies;
   readonly maxRequestsPerSocket?: number | undefined;
+  /** Defaults: DEFAULT_SERVER_LIMITS. */
+  readonly limits?: Partial<ServerLimits> | undefined;
 }
 
 export type AdmissionServer = FastifyInstance<HttpsServer>;
@@ -41,19 +48,86 @@ function clientErrorMessage(error: FastifyError, request: FastifyRequest): strin
   }
 }
 
+class BodyTooDeepError extends Error {
+  readonly statusCode = 400;
+}
+
+/** fastify's JSON parser, after a check of the nesting depth (one pass, no recursion). */
+function addDepthCheckedJsonParser(app: AdmissionServer): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(new BodyTooDeepError(`the body nests deeper than ${MAX_JSON_DEPTH} levels: an AdmissionReview of a PVC needs about 12`), undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+}
+
+/** What a request's body reserves: its Content-Length, or the body limit when it does not say. */
+function declaredBodyBytes(request: FastifyRequest): number {
+  const length = request.headers['content-length'];
+  return length !== undefined && /^[0-9]+$/.test(length) ? Number(length) : ADMISSION_BODY_LIMIT;
+}
+
+/**
+ * Waits until the request's body fits in the budget, before a byte of it is read; the bytes are
+ * given back when the answer is sent or the connection is gone.
+ */
+async function reserveBodyBytes(budget: BodyBudget, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // A client that leaves while waiting must not keep its bytes once they are granted.
+  let gone = false;
+  const left = () => { gone = true; };
+  reply.raw.once('close', left);
+  const release = await budget.reserve(declaredBodyBytes(request));
+  reply.raw.off('close', left);
+  if (gone) release();
+  else reply.raw.once('close', release);
+}
+
+/**
+ * Every socket, from its TCP accept on (a TLS handshake that never ends included), so that a stop
+ * can end them all once the shutdown timeout has passed.
+ */
+function destroyConnectionsAfterTimeout(app: AdmissionServer, timeoutMs: number): void {
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    timer = setTimeout(() => {
+      if (sockets.size > 0) app.log.warn({ connections: sockets.size, timeoutMs }, 'connections still open at the shutdown timeout: closed');
+      for (const socket of sockets) socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => { clearTimeout(timer); });
+}
+
 export function buildAdmissionServer(options: AdmissionServerOptions): AdmissionServer {
   const { metrics, dependencies } = options;
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const app = Fastify<HttpsServer>({
-    https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
+    https: {
+      key: options.tls.key,
+      cert: options.tls.cert,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node looks for requests past their headers or request timeout (default 30 s).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
     loggerInstance: options.logger,
     // One line per admission is written below instead, without bodies.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ADMISSION_BODY_LIMIT,
-    // The apiserver gives up after timeoutSeconds (at most 30 s); nothing should take longer.
-    requestTimeout: 30_000,
-    // Longer than the apiserver's idle timeout (90 s), so the client, not the server, ends an
-    // idle connection: a server-side close can race a request being written (broken pipe).
-    keepAliveTimeout: 120_000,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     // The apiserver keeps one connection per webhook host: recycling it now and then (with
     // `Connection: close` on the last answer, no race) spreads load over replicas and makes
     // clients handshake with a rotated certificate.
@@ -61,8 +135,15 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  app.server.maxConnections = limits.maxConnections;
+  destroyConnectionsAfterTimeout(app, limits.shutdownTimeoutMs);
   // JSON only: text/plain (accepted by default) is no AdmissionReview.
   app.removeContentTypeParser('text/plain');
+  addDepthCheckedJsonParser(app);
+  const bodyBudget = createBodyBudget(limits.bodyBytesInFlight);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'POST') await reserveBodyBytes(bodyBudget, request, reply);
+  });
 
   const summaries = new WeakMap<FastifyRequest['raw'], AdmissionSummary>();
 
