@@ -33,8 +33,9 @@ test('a new PVC gets its job at once and its volume label once bound, on the Vol
   assert.deepEqual(job.spec?.parameters, { 'full-backup-interval': '4' });
   assert.deepEqual(job.metadata.labels, { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: 'data' });
   assert.deepEqual((job.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((field) => field.manager), ['longhorn-backup-guard-reconciler']);
-  await world.waitForEvent(app, 'data', 'BackupJobCreated', new RegExp(`created RecurringJob ${jobOf('data')}`));
-  await world.waitForEvent(app, 'data', 'WaitingForVolume', /not bound yet/);
+  // One reconcile, one story: the job made and why the volume label waits, in one Event.
+  await world.waitForEvent(app, 'data', 'BackupJobCreated', new RegExp(`created RecurringJob ${jobOf('data')} .*; waiting for the volume: the PVC is not bound yet`));
+  assert.deepEqual((await world.events(app, 'data')).map((event) => event.reason), ['BackupJobCreated']);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('data'), namespace: app, pvc: 'data' }, true);
 
   // A restored volume keeps its own name, unrelated to the PVC's UID; Longhorn gave it the default group.

@@ -5,14 +5,16 @@
 // - any other error: thrown, so the work queue retries the key with backoff; a refusal (another
 //   4xx, e.g. an admission webhook or a schema error) is also recorded as a Warning Event first.
 // The rest of the actions were decided on the same state, so they wait for the next pass.
-// An action's Event is recorded only once its write has succeeded.
+// An action's Event is recorded only once its write has succeeded; a reconcile's Normal Events on
+// one object are recorded together, as one story, once its writes are done (event-story.ts).
 
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { Action } from '../decide/actions.ts';
+import type { Action, EventSpec } from '../decide/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
+import { asOneStory } from '../events/event-story.ts';
 import { refusedWriteEvent } from './refused-write.ts';
 import type { WriteCounter } from './write-counter.ts';
 
@@ -52,10 +54,19 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
 }
 
 export async function executeActions(actions: readonly Action[], deps: ExecutorDeps): Promise<Execution> {
+  const told: EventSpec[] = [];
+  try {
+    return await executeInOrder(actions, deps, told);
+  } finally {
+    for (const event of asOneStory(told)) await deps.events.record(event);
+  }
+}
+
+async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, told: EventSpec[]): Promise<Execution> {
   let written = 0;
   for (const action of actions) {
     if (action.type === 'event') {
-      await deps.events.record(action.event);
+      told.push(action.event);
       continue;
     }
     try {
@@ -65,10 +76,10 @@ export async function executeActions(actions: readonly Action[], deps: ExecutorD
       if (action.type === 'delete' && isNotFound(error)) continue;
       if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written, requeue: true };
       const refusal = refusedWriteEvent(action, error);
-      if (refusal !== undefined) await deps.events.record(refusal);
+      if (refusal !== undefined) told.push(refusal);
       throw error;
     }
-    if (action.event !== undefined) await deps.events.record(action.event);
+    if (action.event !== undefined) told.push(action.event);
   }
   return { written, requeue: false };
 }
