@@ -33,9 +33,8 @@ test('a new PVC gets its job at once and its volume label once bound, on the Vol
   assert.deepEqual(job.spec?.parameters, { 'full-backup-interval': '4' });
   assert.deepEqual(job.metadata.labels, { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: 'data' });
   assert.deepEqual((job.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((field) => field.manager), ['longhorn-backup-guard-reconciler']);
-  // One reconcile, one story: the job made and why the volume label waits, in one Event.
-  await world.waitForEvent(app, 'data', 'BackupJobCreated', new RegExp(`created RecurringJob ${jobOf('data')} .*; waiting for the volume: the PVC is not bound yet`));
-  assert.deepEqual((await world.events(app, 'data')).map((event) => event.reason), ['BackupJobCreated']);
+  await world.waitForEvent(app, 'data', 'BackupJobCreated', new RegExp(`created RecurringJob ${jobOf('data')}`));
+  await world.waitForEvent(app, 'data', 'WaitingForVolume', /not bound yet/);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('data'), namespace: app, pvc: 'data' }, true);
 
   // A restored volume keeps its own name, unrelated to the PVC's UID; Longhorn gave it the default group.
@@ -77,7 +76,10 @@ test('a rename removes the old job and volume label and brings the new ones', as
   await world.waitForNoJob(jobOf('old'));
   const labels = await world.waitForVolumeLabels('vol-rename', (l) => l[jobLabel('new')] === 'enabled' && l[jobLabel('old')] === undefined, 'new label only');
   assert.equal(labels[jobLabel('old')], undefined);
-  await world.waitForEvent(app, 'rename', 'BackupJobRenamed', new RegExp(`deleted RecurringJob ${jobOf('old')}`));
+  // The writes of the rename are one story, told in one Event under its telling reason.
+  const renamed = await world.waitForEvent(app, 'rename', 'BackupJobRenamed', new RegExp(`deleted RecurringJob ${jobOf('old')}`));
+  assert.match(renamed.message ?? '', new RegExp(`^created RecurringJob ${jobOf('new')} .*; labelled Longhorn volume vol-rename .*; the PVC's job is now ${jobOf('new')}`));
+  assert.equal((await world.events(app, 'rename')).filter((event) => event.reason === 'BackupJobCreated').length, 1, 'only the first creation, before the rename');
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('old'), namespace: app, pvc: 'rename' }, false);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('new'), namespace: app, pvc: 'rename' }, true);
 });

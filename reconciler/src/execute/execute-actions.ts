@@ -5,8 +5,8 @@
 // - any other error: thrown, so the work queue retries the key with backoff; a refusal (another
 //   4xx, e.g. an admission webhook or a schema error) is also recorded as a Warning Event first.
 // The rest of the actions were decided on the same state, so they wait for the next pass.
-// An action's Event is recorded only once its write has succeeded; a reconcile's Normal Events on
-// one object are recorded together, as one story, once its writes are done (event-story.ts).
+// An action's Event is recorded only once its write has succeeded; the Events of a reconcile's
+// writes on one object are recorded together, as one story, once its writes are done (event-story.ts).
 
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
@@ -54,32 +54,33 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
 }
 
 export async function executeActions(actions: readonly Action[], deps: ExecutorDeps): Promise<Execution> {
-  const told: EventSpec[] = [];
+  const written: EventSpec[] = [];
   try {
-    return await executeInOrder(actions, deps, told);
+    return await executeInOrder(actions, deps, written);
   } finally {
-    for (const event of asOneStory(told)) await deps.events.record(event);
+    for (const event of asOneStory(written)) await deps.events.record(event);
   }
 }
 
-async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, told: EventSpec[]): Promise<Execution> {
-  let written = 0;
+/** Runs the actions; the Events of the writes that succeeded are collected in `written`. */
+async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, written: EventSpec[]): Promise<Execution> {
+  let writes = 0;
   for (const action of actions) {
     if (action.type === 'event') {
-      told.push(action.event);
+      await deps.events.record(action.event);
       continue;
     }
     try {
       await write(action, deps);
-      written++;
+      writes++;
     } catch (error) {
       if (action.type === 'delete' && isNotFound(error)) continue;
-      if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written, requeue: true };
+      if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written: writes, requeue: true };
       const refusal = refusedWriteEvent(action, error);
-      if (refusal !== undefined) told.push(refusal);
+      if (refusal !== undefined) await deps.events.record(refusal);
       throw error;
     }
-    if (action.event !== undefined) told.push(action.event);
+    if (action.event !== undefined) written.push(action.event);
   }
-  return { written, requeue: false };
+  return { written: writes, requeue: false };
 }

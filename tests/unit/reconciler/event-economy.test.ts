@@ -13,20 +13,22 @@ const pvc = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim'
 const normal = (name: string, reason: string, message: string): EventSpec => ({ involvedObject: pvc(name), type: 'Normal', reason, message });
 const warning = (name: string, reason: string, message: string): EventSpec => ({ involvedObject: pvc(name), type: 'Warning', reason, message });
 
-test("a reconcile's Normal Events on one object are one story; Warnings and other objects stay apart", () => {
+test("the job-story Events of a reconcile's writes on one object are one story under its telling reason; Warnings, other stories and objects stay apart", () => {
   const told = asOneStory([
-    normal('data', 'BackupJobCreated', 'created RecurringJob backup-apps-data'),
-    warning('data', 'InvalidBackupLabels', 'retain is not a number'),
+    normal('data', 'BackupJobCreated', 'created RecurringJob backup-apps-new'),
+    warning('data', 'BackupWriteRefused', 'refused'),
     normal('logs', 'BackupVolumeLabelled', 'labelled volume pv-logs'),
     normal('data', 'BackupVolumeLabelled', 'labelled volume pv-data'),
-    warning('data', 'DuplicateBackupName', 'name also used by "other"'),
+    normal('data', 'BackupJobRenamed', 'deleted RecurringJob backup-apps-old'),
   ]);
   assert.deepEqual(told, [
-    normal('data', 'BackupJobCreated', 'created RecurringJob backup-apps-data; labelled volume pv-data'),
-    warning('data', 'InvalidBackupLabels', 'retain is not a number'),
+    normal('data', 'BackupJobRenamed', 'created RecurringJob backup-apps-new; labelled volume pv-data; deleted RecurringJob backup-apps-old'),
+    warning('data', 'BackupWriteRefused', 'refused'),
     normal('logs', 'BackupVolumeLabelled', 'labelled volume pv-logs'),
-    warning('data', 'DuplicateBackupName', 'name also used by "other"'),
   ]);
+  assert.deepEqual(asOneStory([normal('a', 'BackupVolumeLabelled', 'one'), normal('a', 'BackupJobUpdated', 'two')]), [normal('a', 'BackupJobUpdated', 'one; two')]);
+  // The archive workflow's steps are stories of their own.
+  assert.deepEqual(asOneStory([normal('a', 'BackupJobUpdated', 'one'), normal('a', 'ArchiveSnapshotCreated', 'two')]), [normal('a', 'BackupJobUpdated', 'one'), normal('a', 'ArchiveSnapshotCreated', 'two')]);
   assert.deepEqual(asOneStory([]), []);
 });
 
