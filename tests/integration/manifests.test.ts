@@ -129,7 +129,7 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
       allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532,
       capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
     });
-    // The reconciler's peak converging 5,000 PVCs with its heap capped at 128 MiB is about 280 MiB (BENCHMARKS.md).
+    // The reconciler peaked at 326 MiB converging 5,000 PVCs with its heap capped at 128 MiB (BENCHMARKS.md).
     const memory = component === 'reconciler' ? { requests: '128Mi', limits: '384Mi' } : { requests: '64Mi', limits: '256Mi' };
     assert.deepEqual(container.resources, { requests: { cpu: '50m', memory: memory.requests }, limits: { cpu: '500m', memory: memory.limits } });
     assert.ok(container.volumeMounts?.some((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir));
