@@ -8,7 +8,9 @@
 // labelled; API writes per PVC (the reconciler's own counter, checked against the apiserver's
 // apiserver_request_total); writes of a full resync in the steady state (must be 0); label change
 // -> updated job latency (p50/p99); peak RSS (VmHWM); and, in the same run, a plain loop making the
-// same jobs and labels at the same concurrency, as the ratio. Only measures; asserts nothing.
+// same jobs and labels at the same concurrency, and client-go doing the same (the yardstick,
+// bench/tools/client-go-yardstick), as ratios; how time, CPU and memory grow between sizes.
+// Only measures; asserts nothing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
 import { apiserverWrites, countsBetween, sumByResource } from '../lib/apiserver-writes.ts';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
@@ -24,6 +27,7 @@ import { summarize } from '../lib/percentiles.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { createFleet, GUARD_NAMESPACE, INITIAL_RETAIN, planFleet, type FleetPvc } from './fleet.ts';
 import { FleetObserver } from './fleet-observer.ts';
+import { buildYardstick, runYardstick, type YardstickRun } from './client-go-yardstick.ts';
 import { rawJobsAndLabels, removeJobsAndLabels } from './raw-writes.ts';
 import { askReconciler, type WriteTotals } from './rpc.ts';
 
@@ -71,6 +75,8 @@ interface SizeResult {
   readonly leadingAfterMs: number;
   readonly convergeMs: number;
   readonly rawMs: number;
+  readonly goMs: number;
+  readonly go: YardstickRun;
   readonly initialWrites: WriteTotals;
   readonly initialApiserverWrites: Record<string, number>;
   readonly resyncWrites: WriteTotals;
@@ -133,6 +139,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
   let observer: FleetObserver | undefined;
   try {
     const kc = plane.kubeConfig();
+    const pooled = new PooledKubeConfig();
+    pooled.loadFromFile(plane.info.kubeconfigPath);
     const kubectl = (): Promise<Record<string, number>> => apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
     const fleet = planFleet(pvcs, namespaces);
     const setupStarted = performance.now();
@@ -180,12 +188,19 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     await removeJobsAndLabels(kc, fleet, setupConcurrency);
     await observer.whenEmpty(COMPLETE_TIMEOUT_MS);
     const rawStarted = performance.now();
-    await rawJobsAndLabels(kc, fleet, workers, INITIAL_RETAIN);
+    await rawJobsAndLabels(pooled, fleet, workers, INITIAL_RETAIN);
     const rawMs = (await observer.whenComplete(COMPLETE_TIMEOUT_MS)) - rawStarted;
     log(`plain loop (concurrency ${workers}): ${seconds(rawMs)} s; reconciler/plain ${ratio(convergeMs, rawMs)}`);
 
+    await removeJobsAndLabels(kc, fleet, setupConcurrency);
+    await observer.whenEmpty(COMPLETE_TIMEOUT_MS);
+    const goStarted = performance.now();
+    const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
+    const goMs = (await observer.whenComplete(COMPLETE_TIMEOUT_MS)) - goStarted;
+    log(`client-go (concurrency ${workers}): ${seconds(goMs)} s, ${go.cpuSeconds.toFixed(1)} CPU s, peak RSS ${go.maxRssMiB.toFixed(0)} MiB; reconciler/client-go ${ratio(convergeMs, goMs)}`);
+
     return {
-      pvcs, setupMs, setupSteps, leadingAfterMs, convergeMs, rawMs, initialWrites, initialApiserverWrites,
+      pvcs, setupMs, setupSteps, leadingAfterMs, convergeMs, rawMs, goMs, go, initialWrites, initialApiserverWrites,
       resyncWrites, resyncApiserverWrites, resyncMs, changeLatencies, changeWrites, rssMiB: rss, heapUsedMiB, cpuSecondsToConverge,
     };
   } finally {
@@ -196,6 +211,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 }
 
 log(`machine: ${describeMachine()}`);
+const yardstick = await buildYardstick();
 const results: SizeResult[] = [];
 for (const size of sizes) results.push(await benchmarkSize(size));
 
@@ -209,9 +225,11 @@ console.log(markdownTable(
     ['set-up (namespaces, Volumes, PVCs, PVC status)', ...results.map((r) => `${seconds(r.setupMs)} s (${thousands((r.pvcs * 3) / (r.setupMs / 1000))} writes/s)`)],
     ['reconciler start -> every job and volume label', ...results.map((r) => `${seconds(r.convergeMs)} s`)],
     ['  of which: process start to leading (caches synced)', ...results.map((r) => `${seconds(r.leadingAfterMs)} s`)],
-    [`plain loop, same jobs and labels, concurrency ${workers}`, ...results.map((r) => `${seconds(r.rawMs)} s`)],
+    [`client-go (Go, dynamic client), same jobs and labels, concurrency ${workers}`, ...results.map((r) => `${seconds(r.goMs)} s`)],
+    ['**reconciler / client-go**', ...results.map((r) => `**${ratio(r.convergeMs, r.goMs)}**`)],
+    [`plain loop (client-node, pooled transport), same jobs and labels, concurrency ${workers}`, ...results.map((r) => `${seconds(r.rawMs)} s`)],
     ['reconciler / plain loop', ...results.map((r) => ratio(r.convergeMs, r.rawMs))],
-    ['reconciler CPU to converge', ...results.map((r) => `${r.cpuSecondsToConverge.toFixed(1)} s`)],
+    ['reconciler CPU to converge / client-go CPU', ...results.map((r) => `${r.cpuSecondsToConverge.toFixed(1)} / ${r.go.cpuSeconds.toFixed(1)} s`)],
     ['writes per PVC, jobs + volumes + PVCs (reconciler count)', ...results.map((r) => perPvc(sumByResource(r.initialWrites, (x) => !isEvent(x)), r.pvcs))],
     ['Events per PVC', ...results.map((r) => perPvc(sumByResource(r.initialWrites, isEvent), r.pvcs))],
     ['writes per PVC, apiserver count (jobs + volumes + PVCs)', ...results.map((r) => perPvc(sumByResource(r.initialApiserverWrites, isReconcilerObject), r.pvcs))],
@@ -221,7 +239,24 @@ console.log(markdownTable(
     ['writes per label change (jobs / Events)', ...results.map((r) => `${perPvc(sumByResource(r.changeWrites, (x) => !isEvent(x)), r.changeLatencies.count)} / ${perPvc(sumByResource(r.changeWrites, isEvent), r.changeLatencies.count)}`)],
     ['reconciler RSS: peak (VmHWM) / at the end (VmRSS)', ...results.map((r) => `${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.current.toFixed(0)} MiB`)],
     ['reconciler V8 heap live at the end (after a full GC)', ...results.map((r) => `${r.heapUsedMiB.toFixed(0)} MiB`)],
+    ['client-go peak RSS', ...results.map((r) => `${r.go.maxRssMiB.toFixed(0)} MiB`)],
   ],
 ));
+if (results.length > 1) {
+  // How each figure grows with the fleet, from one size to the next (per 1,000 more PVCs).
+  const steps = results.slice(1).map((r, i) => ({ from: results[i] as SizeResult, to: r }));
+  const per1000 = (a: number, b: number, from: SizeResult, to: SizeResult) => ((b - a) / (to.pvcs - from.pvcs)) * 1000;
+  const signed = (value: number, text: string) => `${value >= 0 ? '+' : ''}${text}`;
+  console.log(`\n${markdownTable(
+    ['growth per 1,000 more PVCs', ...steps.map(({ from, to }) => `${thousands(from.pvcs)} -> ${thousands(to.pvcs)}`)],
+    [
+      ['reconciler time to converge', ...steps.map(({ from, to }) => { const v = per1000(from.convergeMs, to.convergeMs, from, to); return signed(v, `${seconds(v)} s`); })],
+      ['client-go time', ...steps.map(({ from, to }) => { const v = per1000(from.goMs, to.goMs, from, to); return signed(v, `${seconds(v)} s`); })],
+      ['reconciler CPU', ...steps.map(({ from, to }) => { const v = per1000(from.cpuSecondsToConverge, to.cpuSecondsToConverge, from, to); return signed(v, `${v.toFixed(1)} s`); })],
+      ['reconciler peak RSS', ...steps.map(({ from, to }) => { const v = per1000(from.rssMiB.peak, to.rssMiB.peak, from, to); return signed(v, `${v.toFixed(1)} MiB`); })],
+      ['reconciler live heap', ...steps.map(({ from, to }) => { const v = per1000(from.heapUsedMiB, to.heapUsedMiB, from, to); return signed(v, `${v.toFixed(1)} MiB`); })],
+    ],
+  )}`);
+}
 console.log('\nwrites by resource/verb (reconciler count), initial convergence:');
 for (const r of results) console.log(`  ${r.pvcs}: ${JSON.stringify(r.initialWrites)}; apiserver: ${JSON.stringify(r.initialApiserverWrites)}`);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { forEachBounded } from '../lib/bounded.ts';
-import { startChild, type Child } from '../lib/child-process.ts';
+import { residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { postJson } from '../lib/https-post.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
@@ -119,6 +119,8 @@ try {
     execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
   });
   children.push(webhook);
+  const idleRss = await residentMiB(webhook.pid);
+  log(`webhook RSS with ${existingPvcs} PVCs cached, idle: ${idleRss.current.toFixed(0)} MiB`);
   const servers = { bare: `https://127.0.0.1:${bare.ready.port}`, webhook: `https://127.0.0.1:${webhook.ready.port}` };
 
   const selected = flags.cases?.split(',') ?? benchCases().map((c) => c.id);
@@ -146,6 +148,7 @@ try {
     results.push({ benchCase, throughput, latency });
   }
   log(`after: ${loadSummary()}`);
+  const endRss = await residentMiB(webhook.pid);
 
   const all = results.flatMap((r) => [...r.throughput.bare, ...r.throughput.webhook, ...r.latency.bare, ...r.latency.webhook]);
   const failures = all.reduce((sum, r) => sum + r.failures, 0);
@@ -153,6 +156,7 @@ try {
   const rps = (r: Throughput) => r.requestsPerSecond;
   console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
   console.log(`bodies: ${bodySizes} bytes; ${existingPvcs} other labelled PVCs in the namespace; max requests per connection: ${flags['max-requests-per-socket'] === '0' ? 'no limit' : flags['max-requests-per-socket']}`);
+  console.log(`webhook RSS (${existingPvcs} PVCs cached${flags['node-options'] ? `, ${flags['node-options']}` : ''}): idle ${idleRss.current.toFixed(0)} MiB, peak (VmHWM) ${endRss.peak.toFixed(0)} MiB, at the end ${endRss.current.toFixed(0)} MiB`);
   console.log(failures === 0 ? 'failed requests in all runs: 0' : `FAILED REQUESTS: ${failures} (the figures below are not valid; see the progress lines)`);
   console.log(`each figure: median of ${rounds} rounds (min-max)\n`);
   console.log(`Throughput, closed loop (autocannon, ${connections} connections, ${durationSeconds} s per round after a ${WARMUP_SECONDS} s warm-up):\n`);

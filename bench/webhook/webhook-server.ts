@@ -2,7 +2,7 @@
 // line per admission) with a fixed certificate and configuration. Run as a child process by run.ts:
 //   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket, 0: no limit> [<server limits as JSON>]
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { staticConfig } from '@longhorn-backup-guard/shared/config/config-source';
 import { staticCertificate } from '@longhorn-backup-guard/webhook/server/certificate-source';
@@ -15,7 +15,7 @@ const [kubeconfigPath, certFile, keyFile, maxRequestsPerSocket, serverLimits] = 
 if (kubeconfigPath === undefined || certFile === undefined || keyFile === undefined || maxRequestsPerSocket === undefined) {
   throw new Error('usage: webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket>');
 }
-const kubeConfig = new KubeConfig();
+const kubeConfig = new PooledKubeConfig();
 kubeConfig.loadFromFile(kubeconfigPath);
 
 const webhook = await startWebhook({

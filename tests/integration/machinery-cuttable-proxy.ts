@@ -1,11 +1,14 @@
 // A TCP relay to the apiserver (TLS passes through) that can play a network partition: tests of the
-// machinery cut one client off while the apiserver stays up for everyone else.
+// machinery cut one client off while the apiserver stays up for everyone else. It also counts the
+// connections a client opens (the pooled transport's test).
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface CuttableProxy {
   port: number;
+  /** TCP connections accepted so far (each one a TLS handshake with the apiserver). */
+  readonly accepted: number;
   /** Drops every connection and refuses new ones. */
   cut(): void;
   restore(): void;
@@ -17,6 +20,7 @@ export interface CuttableProxy {
 export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy> {
   const target = new URL(apiUrl);
   let open = true;
+  let accepted = 0;
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
@@ -24,6 +28,7 @@ export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy>
     socket.on('error', () => socket.destroy());
   };
   const server = createServer((client) => {
+    accepted++;
     track(client);
     if (!open) {
       client.destroy();
@@ -44,6 +49,9 @@ export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy>
   };
   return {
     port,
+    get accepted() {
+      return accepted;
+    },
     cut: () => {
       open = false;
       dropAll();

@@ -76,7 +76,10 @@ test('a rename removes the old job and volume label and brings the new ones', as
   await world.waitForNoJob(jobOf('old'));
   const labels = await world.waitForVolumeLabels('vol-rename', (l) => l[jobLabel('new')] === 'enabled' && l[jobLabel('old')] === undefined, 'new label only');
   assert.equal(labels[jobLabel('old')], undefined);
-  await world.waitForEvent(app, 'rename', 'BackupJobRenamed', new RegExp(`deleted RecurringJob ${jobOf('old')}`));
+  // The writes of the rename are one story, told in one Event under its telling reason.
+  const renamed = await world.waitForEvent(app, 'rename', 'BackupJobRenamed', new RegExp(`deleted RecurringJob ${jobOf('old')}`));
+  assert.match(renamed.message ?? '', new RegExp(`^created RecurringJob ${jobOf('new')} .*; labelled Longhorn volume vol-rename .*; the PVC's job is now ${jobOf('new')}`));
+  assert.equal((await world.events(app, 'rename')).filter((event) => event.reason === 'BackupJobCreated').length, 1, 'only the first creation, before the rename');
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('old'), namespace: app, pvc: 'rename' }, false);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('new'), namespace: app, pvc: 'rename' }, true);
 });

@@ -13,6 +13,7 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { Informer, type InformerHandler } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import { keepingStatus } from '@longhorn-backup-guard/shared/kube/informer/lean-object';
 import { objectKey } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
@@ -51,6 +52,9 @@ interface Indexing<T> {
   /** Whether an update concerns any key at all (default: yes). */
   matters?: (old: T, object: T) => boolean;
 }
+
+/** Of a Volume's large, busy status only the fields of the Volume type are kept (what decisions read). */
+const leanVolume = keepingStatus<Volume>(['state', 'robustness', 'lastBackup', 'lastBackupAt', 'kubernetesStatus']);
 
 function pvcKeyOf(pvc: V1PersistentVolumeClaim): PvcKey {
   return { namespace: pvc.metadata?.namespace ?? '', pvcName: pvc.metadata?.name ?? '' };
@@ -93,7 +97,7 @@ export class ClusterCaches {
     });
     const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
     this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
-    this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), handler: this.#volumeHandler() });
+    this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), transform: leanVolume, handler: this.#volumeHandler() });
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
       this.#archiveObjects.set(watch.plural, index);

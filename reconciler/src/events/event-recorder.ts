@@ -1,12 +1,14 @@
 // Records core/v1 Events. core/v1 rather than events.k8s.io/v1: the same objects either way, but
 // core/v1 is what `kubectl describe` and `kubectl get events` read by field name (firstTimestamp,
 // lastTimestamp, count) on every Kubernetes version, with no series bookkeeping to get right.
-// Events are best effort: a failure is logged, never retried, and never fails a reconcile.
+// Events are best effort: a failure is logged, never retried, and never fails a reconcile. The
+// correlator decides which Events are worth a write (seen, aggregated, spam: event-correlator.ts).
 
 import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
 import { describeApiError, isAlreadyExists } from '@longhorn-backup-guard/shared/kube/api-errors';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { EventSpec } from '../model/actions.ts';
+import { EventCorrelator, type CorrelatorOptions } from './event-correlator.ts';
 import { eventName } from './event-name.ts';
 
 export const REPORTING_COMPONENT = 'longhorn-backup-guard/reconciler';
@@ -23,24 +25,31 @@ export interface EventRecorderOptions {
   readonly beforeWrite: () => Promise<void>;
   /** Called after each create the apiserver accepted. */
   readonly onWrite?: () => void;
-  /** How long an Event recorded here is not even attempted again (below the apiserver's 1 h event TTL). */
-  readonly rememberMs?: number;
+  /** Seen, aggregation and spam-filter settings (rememberMs below the apiserver's 1 h event TTL). */
+  readonly correlation?: CorrelatorOptions;
+  /** Milliseconds now (the correlator's clock); default Date.now. */
+  readonly nowMs?: () => number;
 }
 
 export class EventRecorder {
   readonly #options: EventRecorderOptions;
-  readonly #recorded = new Map<string, number>();
+  readonly #correlator: EventCorrelator;
 
   constructor(options: EventRecorderOptions) {
     this.#options = options;
+    this.#correlator = new EventCorrelator(options.correlation);
   }
 
-  async record(event: EventSpec): Promise<void> {
-    const name = eventName(event);
-    const now = Date.now();
-    const until = this.#recorded.get(name);
-    if (until !== undefined && until > now) return;
-    this.#forgetExpired(now);
+  async record(spec: EventSpec): Promise<void> {
+    const nowMs = this.#options.nowMs ?? Date.now;
+    const asked = eventName(spec);
+    const verdict = this.#correlator.decide(spec, asked, nowMs());
+    if (!verdict.write) {
+      if (verdict.why !== 'seen') this.#options.log.debug({ event: asked, reason: spec.reason, why: verdict.why }, 'Event not written');
+      return;
+    }
+    const { event } = verdict;
+    const name = event === spec ? asked : eventName(event);
     const { involvedObject } = event;
     const time = new Date();
     const body: CoreV1Event = {
@@ -66,11 +75,6 @@ export class EventRecorder {
         return;
       }
     }
-    this.#recorded.set(name, now + (this.#options.rememberMs ?? 30 * 60_000));
-  }
-
-  #forgetExpired(now: number): void {
-    if (this.#recorded.size < 10_000) return;
-    for (const [name, until] of this.#recorded) if (until <= now) this.#recorded.delete(name);
+    this.#correlator.remember(asked, nowMs());
   }
 }

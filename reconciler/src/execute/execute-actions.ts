@@ -5,14 +5,16 @@
 // - any other error: thrown, so the work queue retries the key with backoff; a refusal (another
 //   4xx, e.g. an admission webhook or a schema error) is also recorded as a Warning Event first.
 // The rest of the actions were decided on the same state, so they wait for the next pass.
-// An action's Event is recorded only once its write has succeeded.
+// An action's Event is recorded only once its write has succeeded; the Events of a reconcile's
+// writes on one object are recorded together, as one story, once its writes are done (event-story.ts).
 
 import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { Action } from '../model/actions.ts';
+import type { Action, EventSpec } from '../model/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
+import { asOneStory } from '../events/event-story.ts';
 import { refusedWriteEvent } from './refused-write.ts';
 import type { WriteCounter } from './write-counter.ts';
 
@@ -52,7 +54,17 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
 }
 
 export async function executeActions(actions: readonly Action[], deps: ExecutorDeps): Promise<Execution> {
-  let written = 0;
+  const written: EventSpec[] = [];
+  try {
+    return await executeInOrder(actions, deps, written);
+  } finally {
+    for (const event of asOneStory(written)) await deps.events.record(event);
+  }
+}
+
+/** Runs the actions; the Events of the writes that succeeded are collected in `written`. */
+async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, written: EventSpec[]): Promise<Execution> {
+  let writes = 0;
   for (const action of actions) {
     if (action.type === 'event') {
       await deps.events.record(action.event);
@@ -60,15 +72,15 @@ export async function executeActions(actions: readonly Action[], deps: ExecutorD
     }
     try {
       await write(action, deps);
-      written++;
+      writes++;
     } catch (error) {
       if (action.type === 'delete' && isNotFound(error)) continue;
-      if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written, requeue: true };
+      if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written: writes, requeue: true };
       const refusal = refusedWriteEvent(action, error);
       if (refusal !== undefined) await deps.events.record(refusal);
       throw error;
     }
-    if (action.event !== undefined) await deps.events.record(action.event);
+    if (action.event !== undefined) written.push(action.event);
   }
-  return { written, requeue: false };
+  return { written: writes, requeue: false };
 }

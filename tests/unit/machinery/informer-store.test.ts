@@ -64,3 +64,10 @@ test('stored objects are deep-frozen: the shared cache cannot be changed by acci
   assert.ok(stored?.metadata && Object.isFrozen(stored.metadata));
   assert.throws(() => { (stored.metadata as { name: string }).name = 'changed'; }, TypeError);
 });
+
+test('a relist keeps the stored copy of an unchanged object (nothing new to hold, memos stay valid)', () => {
+  const kept = pvc('a', 'same', '1');
+  const store = storeOf(kept);
+  replaceWithListing(store, [pvc('a', 'same', '1')]);
+  assert.equal(store.get('a/same'), kept);
+});

@@ -1,6 +1,7 @@
 // The PVCs the webhook compares a PVC with, by namespace: one informer over all namespaces, or
 // one per namespace of `watchNamespaces`. The informers (shared, resilient) hold the objects; this
-// keeps a namespace index of them, fed by their handlers.
+// keeps a namespace index of them, fed by their handlers. Only what the decisions read is kept
+// (leanPvc); the decisions memoize each cached PVC's parsed name claim (see pvc-violations.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
@@ -20,6 +21,12 @@ export interface CacheOptions {
   readonly resyncPeriodMs?: number | undefined;
 }
 
+/** What the duplicate-name check reads of another PVC: name, labels, class, whether it is being deleted. */
+export function leanPvc(pvc: CachedPvc): CachedPvc {
+  const { name, namespace, uid, resourceVersion, labels, deletionTimestamp } = pvc.metadata ?? {};
+  return { metadata: { name, namespace, uid, resourceVersion, labels, deletionTimestamp }, spec: { storageClassName: pvc.spec?.storageClassName } };
+}
+
 export class PvcCache implements ScopedCache {
   /** The namespaces watched; empty means all. */
   readonly watchNamespaces: readonly string[];
@@ -36,6 +43,7 @@ export class PvcCache implements ScopedCache {
       log: options.log,
       metrics: options.metrics,
       resyncPeriodMs: options.resyncPeriodMs,
+      transform: leanPvc,
       handler: {
         onAdd: (pvc) => this.#put(pvc),
         onUpdate: (_old, pvc) => this.#put(pvc),

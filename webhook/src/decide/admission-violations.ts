@@ -3,6 +3,7 @@
 // each other can both pass: that is inherently best-effort, and the reconciler reports any
 // duplicate that slips through.
 
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { collidingPvcs, duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
@@ -11,6 +12,21 @@ import { sharedTemplateNameViolation, statefulSetReplicaOf, templateSetsName } f
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { isTerminating, labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
+
+/**
+ * The parsed claim of each cached PVC, per configuration. Cached objects are frozen and replaced on
+ * change, so a PVC is parsed once per change (or configuration), not on every review of its
+ * namespace; the entries go with the objects.
+ */
+const parsedClaims = new WeakMap<PvcLike, { readonly config: GuardConfig; readonly claim: NameClaim | null }>();
+
+function claimOfCached(namespace: string, pvc: PvcLike, config: GuardConfig): NameClaim | null {
+  const parsed = parsedClaims.get(pvc);
+  if (parsed?.config === config) return parsed.claim;
+  const claim = nameClaimOf(parseIntent({ namespace, name: pvc.metadata?.name ?? '', labels: labelsOf(pvc) }, config));
+  parsedClaims.set(pvc, { config, claim });
+  return claim;
+}
 
 /**
  * The claims of the other PVCs, only those on `name` when given. A PVC being deleted is left out
@@ -24,7 +40,7 @@ function otherClaims(namespace: string, pvcName: string, context: AdmissionConte
     const otherLabel = labelsOf(other)[nameKey];
     if (otherName === pvcName || otherLabel === undefined || (name !== undefined && otherLabel !== name) || isTerminating(other)) return [];
     if (storageBackingOf(other, context.storageClasses, context.config.provisioner).kind === 'other') return [];
-    const claim = nameClaimOf(parseIntent({ namespace, name: otherName, labels: labelsOf(other) }, context.config));
+    const claim = claimOfCached(namespace, other, context.config);
     return claim === null ? [] : [claim];
   });
 }

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logging/create-logger.ts';
 import { backoffDelayMs, informerBackoff, type BackoffPolicy } from './backoff.ts';
 import type { InformerMetrics } from './informer-metrics.ts';
+import { withoutBookkeeping } from './lean-object.ts';
 import { collectionLister, type ListFunction } from './list-collection.ts';
 import type { KubeObject } from './object-key.ts';
 import { applyWatchEvent, replaceWithListing, type StoreChange } from './store-change.ts';
@@ -35,6 +36,8 @@ export interface InformerOptions<T> {
   fieldSelector?: string;
   /** Defaults to listing `path` as raw JSON, the shape watch events have. */
   list?: ListFunction<T>;
+  /** What is kept of each listed or watched object before it is stored (default: withoutBookkeeping). */
+  transform?: (object: T) => T;
   /** Full relist that reports differences only; 0 = never. Default 10 min. */
   resyncPeriodMs?: number;
   /**
@@ -73,6 +76,7 @@ export class Informer<T extends KubeObject> {
   readonly resource: string;
   #options: InformerOptions<T>;
   #list: ListFunction<T>;
+  #transform: (object: T) => T;
   #handlers: InformerHandler<T>[] = [];
   #store = new Map<string, T>();
   #synced = false;
@@ -90,6 +94,7 @@ export class Informer<T extends KubeObject> {
     this.resource = options.resource;
     this.#options = options;
     this.#list = options.list ?? collectionLister<T>(options.kubeConfig, options.path);
+    this.#transform = options.transform ?? withoutBookkeeping;
     if (options.handler) this.#handlers.push(options.handler);
     options.metrics?.restarts.inc({ resource: options.resource }, 0);
   }
@@ -219,7 +224,7 @@ export class Informer<T extends KubeObject> {
       signal: this.#stopper.signal,
     });
     if (this.#stopper.signal.aborted) return;
-    const changes = replaceWithListing(this.#store, listing.items);
+    const changes = replaceWithListing(this.#store, listing.items.map(this.#transform));
     this.#resourceVersion = listing.resourceVersion;
     this.#lastActivity = now();
     const resyncPeriodMs = this.#options.resyncPeriodMs ?? 600_000;
@@ -284,7 +289,7 @@ export class Informer<T extends KubeObject> {
           const resourceVersion = object?.metadata?.resourceVersion;
           if (resourceVersion) this.#resourceVersion = resourceVersion;
           if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-            const change = applyWatchEvent(this.#store, type, object);
+            const change = applyWatchEvent(this.#store, type, this.#transform(object));
             if (change) this.#emit(change);
           } else if (type !== 'BOOKMARK') {
             this.#options.log.warn({ resource: this.resource, type }, 'informer: unknown watch event type');

@@ -1,9 +1,8 @@
 // Lists a collection by its REST path, page by page, as raw JSON: exactly the shape watch events
 // carry. (The typed clients turn timestamps into Date objects, which watch events never do; an
 // informer fed by both would hold two shapes of the same object.)
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { fetch } from 'undici';
 import type { KubeObject } from './object-key.ts';
 
 export interface Listing<T> {
@@ -21,6 +20,7 @@ export interface ListQuery {
 export type ListFunction<T> = (query: ListQuery) => Promise<Listing<T>>;
 
 const pageSize = 500;
+/** A whole page, however slowly it arrives. */
 const requestTimeoutMs = 60_000;
 
 interface CollectionPage<T> {
@@ -58,45 +58,24 @@ function withTypeMeta<T>(item: T, page: CollectionPage<T>): T {
   return { apiVersion: page.apiVersion, kind: page.kind.slice(0, -'List'.length), ...item };
 }
 
+/** Through the KubeConfig's own authentication and dispatcher (the pooled transport where it is one). */
 async function getJson<T>(kubeConfig: KubeConfig, path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('no current cluster in the kubeconfig');
   const url = new URL(server.replace(/\/$/, '') + path);
   for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(key, value);
-  const options: RequestOptions & { headers: Record<string, string> } = {
-    method: 'GET',
-    headers: { accept: 'application/json' },
-    timeout: requestTimeoutMs,
-  };
-  await kubeConfig.applyToHTTPSOptions(options);
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  return new Promise<T>((resolve, reject) => {
-    const req = request(url, { ...options, signal }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        if (status !== 200) {
-          reject(new ApiException(status, `GET ${url.pathname}: HTTP ${status}`, body, headersOf(res)));
-          return;
-        }
-        try {
-          resolve(JSON.parse(body) as T);
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url.pathname}: no answer within ${requestTimeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
+  const context = new RequestContext(url.toString(), HttpMethod.GET);
+  context.setHeaderParam('Accept', 'application/json');
+  await kubeConfig.applySecurityAuthentication(context);
+  const timeout = AbortSignal.timeout(requestTimeoutMs);
+  const response = await fetch(url, {
+    headers: context.getHeaders(),
+    dispatcher: context.getDispatcher(),
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
   });
-}
-
-function headersOf(res: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) headers[key] = String(value);
-  return headers;
+  const body = await response.text();
+  if (response.status !== 200) {
+    throw new ApiException(response.status, `GET ${url.pathname}: HTTP ${response.status}`, body, Object.fromEntries(response.headers));
+  }
+  return JSON.parse(body) as T;
 }

@@ -39,8 +39,9 @@ export function replaceWithListing<T extends KubeObject>(store: Map<string, T>, 
     const key = objectKey(object);
     seen.add(key);
     const old = store.get(key);
-    if (old === undefined) changes.push({ type: 'add', object });
-    else if (old.metadata?.resourceVersion !== object.metadata?.resourceVersion) changes.push({ type: 'update', old, object });
+    // An unchanged object keeps its stored copy: a relist allocates nothing lasting for it.
+    if (old !== undefined && old.metadata?.resourceVersion === object.metadata?.resourceVersion) continue;
+    changes.push(old === undefined ? { type: 'add', object } : { type: 'update', old, object });
     store.set(key, deepFreeze(object));
   }
   for (const [key, old] of store) {
