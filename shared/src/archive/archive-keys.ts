@@ -13,6 +13,10 @@ export interface ArchiveKeys {
   /** On the job: the attempt in flight (or the last one), from 1, and when it started. */
   readonly attempt: string;
   readonly attemptStartedAt: string;
+  /** On the job: the attempt this run of the workflow started at (attempts are capped per run). */
+  readonly firstAttempt: string;
+  /** On the job: the Snapshot the current attempt backs up (a ready one of an earlier attempt is reused). */
+  readonly snapshot: string;
   /** On the job: when that attempt was found failed, and why (Longhorn's text). */
   readonly failedAt: string;
   readonly lastError: string;
@@ -33,6 +37,8 @@ export function archiveKeys(prefix: string): ArchiveKeys {
     pvcUid: `${prefix}/archive-pvc-uid`,
     attempt: `${prefix}/archive-attempt`,
     attemptStartedAt: `${prefix}/archive-attempt-started-at`,
+    firstAttempt: `${prefix}/archive-first-attempt`,
+    snapshot: `${prefix}/archive-snapshot`,
     failedAt: `${prefix}/archive-failed-at`,
     lastError: `${prefix}/archive-last-error`,
     backup: `${prefix}/archive-backup`,
