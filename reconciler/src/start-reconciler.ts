@@ -21,6 +21,7 @@ import { runController, type RunningController } from './machinery/run-controlle
 import type { TokenBucket } from './machinery/token-bucket.ts';
 import { WorkQueue } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
+import { WriteFence } from './machinery/write-fence.ts';
 import { registerBackupGauges } from './metrics/backup-gauges.ts';
 import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
@@ -84,7 +85,16 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const limiter = new WriteRateLimiter(options.writeLimit);
   const writes = new WriteCounter(registry);
-  const events = new EventRecorder({ core, instance: options.identity, log, beforeWrite: () => limiter.take(), onWrite: () => writes.count('events', 'create') });
+  // Bound to the elector once it exists; until then nothing leads, so nothing is admitted.
+  const fence = new WriteFence();
+  const admit = (): AbortSignal => fence.admit();
+  const events = new EventRecorder({
+    core, instance: options.identity, log, onWrite: () => writes.count('events', 'create'),
+    beforeWrite: async () => {
+      await limiter.take();
+      admit();
+    },
+  });
   const reports = new ReportStore();
   registerBackupGauges(registry, reports);
   const archive = options.archive ?? defaultArchiveWorkflow;
@@ -162,7 +172,16 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   const reconcile = makeReconcile({
     state: () => state,
     archive,
-    executor: { core, custom, events, writes, beforeWrite: () => limiter.take() },
+    executor: {
+      core, custom, events, writes,
+      beforeWrite: () => limiter.take(),
+      fence: admit,
+      onThrottled: (pauseMs) => {
+        writes.throttled();
+        limiter.pause(pauseMs);
+        log.warn({ pauseMs }, `the apiserver sheds load (429 / Retry-After): every write waits ${pauseMs} ms`);
+      },
+    },
     reports,
     log,
     now,
@@ -213,8 +232,13 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     log,
     metrics: controllerMetrics.leaderElection,
     onStartedLeading: () => transition(startLeading),
-    onStoppedLeading: () => transition(stopLeading),
+    onStoppedLeading: () => {
+      // At once, not after the queued transitions: writes in flight are aborted, none is admitted.
+      fence.revoke();
+      transition(stopLeading);
+    },
   });
+  fence.bind(elector);
   elector.start();
 
   return {
