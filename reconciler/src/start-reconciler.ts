@@ -8,7 +8,7 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
 import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { archiveWorkflow as defaultArchiveWorkflow, type ArchiveWorkflow } from './archive/index.ts';
 import { ClusterCaches, sameScope, scopeOf } from './cache/cluster-caches.ts';
 import { ConfigSource } from './config/config-source.ts';
@@ -22,6 +22,7 @@ import type { TokenBucket } from './machinery/token-bucket.ts';
 import { WorkQueue } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
 import { WriteFence } from './machinery/write-fence.ts';
+import { ServerClock } from './machinery/server-clock.ts';
 import { registerBackupGauges } from './metrics/backup-gauges.ts';
 import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
@@ -55,6 +56,9 @@ export interface ReconcilerOptions {
   readonly retryPeriodMs?: number;
   readonly archive?: ArchiveWorkflow;
   readonly log?: Logger;
+  /** This pod's wall clock (default Date.now); the apiserver's Date header corrects it (server-clock.ts). */
+  readonly localClock?: () => number;
+  /** Replaces the corrected clock altogether (tests that make time pass). */
   readonly now?: () => Date;
 }
 
@@ -76,9 +80,18 @@ export interface ReconcilerHandle {
 
 export async function startReconciler(options: ReconcilerOptions): Promise<ReconcilerHandle> {
   const log = options.log ?? createLogger('reconciler');
-  const now = options.now ?? (() => new Date());
+  const serverClock = new ServerClock(options.localClock);
+  const now = options.now ?? (() => serverClock.now());
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'backup_reconciler_clock_offset_seconds',
+    help: 'How far this pod\'s clock is behind the apiserver\'s (negative: ahead), from the Date of its Lease writes; every time it records or compares is corrected by it.',
+    registers: [registry],
+    collect() {
+      this.set(serverClock.offsetMs() / 1000);
+    },
+  });
   const informerMetrics = createInformerMetrics(registry);
   const controllerMetrics = createControllerMetrics(registry);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
@@ -231,6 +244,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     retryPeriodMs: options.retryPeriodMs,
     log,
     metrics: controllerMetrics.leaderElection,
+    onServerDate: (date) => serverClock.observe(date),
     onStartedLeading: () => transition(startLeading),
     onStoppedLeading: () => {
       // At once, not after the queued transitions: writes in flight are aborted, none is admitted.

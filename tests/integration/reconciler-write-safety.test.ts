@@ -1,7 +1,8 @@
 // Writes that must not happen (issue 11, item 5), against a real apiserver:
 // - a replica that lost its Lease issues no write, not even the rest of a reconcile in flight;
 // - when the apiserver sheds load (429 with Retry-After, here from a real admission webhook that
-//   answers the first RecurringJob create so) every write of the reconciler waits that long.
+//   answers the first RecurringJob create so) every write of the reconciler waits that long;
+// - a pod clock off by hours compares nothing with the apiserver's timestamps uncorrected.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
@@ -11,7 +12,9 @@ import { mintCertificateAuthority, mintServingCertificate, plannedValidity } fro
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
+import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { ReconcilerWorld, enabledLabels, scrape } from './reconciler-fixture.ts';
+import { annotationOf, archivingPvc, setStatus, waitForArchiveObject } from './archive-fixture.ts';
 
 const cluster = await useTestCluster();
 
@@ -108,6 +111,33 @@ test('a 429 with Retry-After pauses every write of the reconciler for that long 
     assert.ok(next - shed >= 2_900, `no RecurringJob create reached the apiserver within Retry-After (3 s) of the 429: the next came after ${Math.round(next - shed)} ms`);
     assert.ok(handle.writes.throttledCount() >= 1, 'counted');
     assert.match(await scrape(handle), /^backup_reconciler_write_throttled_total [1-9]/m);
+  } finally {
+    await world.stopAll();
+  }
+});
+
+test('one clock: a pod whose clock is two hours ahead still archives (its times are corrected to the apiserver\'s Date)', async () => {
+  const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
+  const [app = ''] = world.apps;
+  try {
+    const handle = await world.start('skewed', { localClock: () => Date.now() + 2 * 3_600_000 });
+    await waitFor('leading', async () => (handle.isLeader() ? true : undefined), 15_000);
+    await waitFor('the offset measured', async () => {
+      const offset = Number(/^backup_reconciler_clock_offset_seconds (\S+)$/m.exec(await scrape(handle))?.[1]);
+      return Math.abs(offset + 7_200) < 60 ? true : undefined;
+    });
+    const job = await archivingPvc(world, app, 'db', 'vol-db', '2099-12-31');
+    const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
+    const started = Date.parse(annotationOf(await world.job(job), 'archive-attempt-started-at') ?? '');
+    assert.ok(Math.abs(started - Date.now()) < 60_000, `the attempt's start is recorded in the apiserver's time, not the pod's: ${new Date(started).toISOString()}`);
+    await sleep(1_000);
+    handle.resync();
+    await handle.whenIdle();
+    const failed = (await world.events(app, 'db')).filter((event) => event.reason === 'ArchiveFailed');
+    assert.deepEqual(failed.map((event) => event.message), [], 'a Snapshot made a second ago has not timed out (snapshotReadyTimeout 10m)');
+    await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
+    const backup = await waitForArchiveObject<Backup>(world, 'backups', job, 1);
+    assert.equal(backup.spec?.snapshotName, snapshot.metadata.name);
   } finally {
     await world.stopAll();
   }
