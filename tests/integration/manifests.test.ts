@@ -165,6 +165,9 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
   const pdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'longhorn-backup-guard-webhook', NS);
   assert.equal(pdb.spec.minAvailable, 1);
   assert.deepEqual(pdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.selector.matchLabels);
+  const reconcilerPdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'longhorn-backup-guard-reconciler', NS);
+  assert.equal(reconcilerPdb.spec.minAvailable, 1, 'a drain keeps the standby reconciler');
+  assert.deepEqual(reconcilerPdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.selector.matchLabels);
 });
 
 test('the env the Deployments set is the env the components read', async () => {
@@ -386,7 +389,10 @@ test('each ServiceAccount may do what the README says and no more', async () => 
     [RECONCILER_SA, 'patch persistentvolumes', '', false],
     [RECONCILER_SA, 'watch storageclasses.storage.k8s.io', '', true],
     [RECONCILER_SA, 'create events', 'team-a', true],
-    [RECONCILER_SA, 'patch events.events.k8s.io', 'team-a', true],
+    [RECONCILER_SA, 'patch events.events.k8s.io', 'team-a', false],
+    [RECONCILER_SA, 'patch events', 'team-a', false],
+    [RECONCILER_SA, 'update recurringjobs.longhorn.io', 'longhorn-system', false],
+    [RECONCILER_SA, 'get persistentvolumeclaims', 'team-a', false],
     [RECONCILER_SA, 'delete recurringjobs.longhorn.io', 'longhorn-system', true],
     [RECONCILER_SA, 'create recurringjobs.longhorn.io', 'team-a', false],
     [RECONCILER_SA, 'patch volumes.longhorn.io', 'longhorn-system', true],
