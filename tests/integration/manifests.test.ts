@@ -98,7 +98,7 @@ function envOf(container: Container): Map<string, string> {
 test('every object carries the product label, and nothing lands in an unexpected namespace', () => {
   for (const o of objects) {
     assert.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'longhorn-backup-guard', `${o.kind} ${o.metadata.name}`);
-    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
     if (clusterScoped.includes(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} ${o.metadata.name}`);
     else if (o.kind === 'Role' || o.kind === 'RoleBinding') assert.ok([NS, 'longhorn-system'].includes(o.metadata.namespace ?? ''), `${o.kind} ${o.metadata.name}`);
     else assert.equal(o.metadata.namespace, NS, `${o.kind} ${o.metadata.name}`);
