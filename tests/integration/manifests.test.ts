@@ -417,3 +417,23 @@ test('each ServiceAccount may do what the README says and no more', async () => 
   }));
   assert.deepEqual(wrong, []);
 });
+
+test('the optional NetworkPolicies: each selects its Deployment\'s pods, opens its named ports, metrics from the monitoring namespace only; the apiserver accepts them', async () => {
+  const policies = await render(join(manifestsDir, 'network-policies'));
+  assert.deepEqual(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`).sort(), [`NetworkPolicy/${NS}/longhorn-backup-guard-reconciler`, `NetworkPolicy/${NS}/longhorn-backup-guard-webhook`]);
+  assert.ok(!objects.some((o) => o.kind === 'NetworkPolicy'), 'optional: not in manifests/ itself');
+  interface Policy { spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { from?: { namespaceSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: string }[] }[] } }
+  for (const component of ['webhook', 'reconciler'] as const) {
+    const policy = policies.find((p) => p.metadata.name === `longhorn-backup-guard-${component}`) as unknown as Policy;
+    const deployment = find<DeploymentSpec>('Deployment', `longhorn-backup-guard-${component}`, NS);
+    assert.deepEqual(policy.spec.podSelector.matchLabels, deployment.spec.selector.matchLabels);
+    const portNames = (deployment.spec.template.spec.containers[0]?.ports ?? []).map((p) => p.name);
+    for (const rule of policy.spec.ingress) for (const port of rule.ports) assert.ok(portNames.includes(port.port), `${component}: port ${port.port} is a container port`);
+    const [metrics, ...rest] = policy.spec.ingress;
+    assert.deepEqual(metrics?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    assert.deepEqual(metrics?.ports.map((p) => p.port), ['metrics']);
+    assert.deepEqual(rest.map((r) => [r.from, r.ports.map((p) => p.port)]), component === 'webhook' ? [[undefined, ['https']]] : [], 'the webhook port from anywhere (the apiserver is no pod); nothing else');
+  }
+  await cluster.kubectl(['create', 'namespace', NS]);
+  await kubectlOk(['apply', '-k', join(manifestsDir, 'network-policies'), '--server-side', '--dry-run=server']);
+});
