@@ -79,11 +79,22 @@ export async function createFleet(kc: KubeConfig, fleet: readonly FleetPvc[], co
       },
     });
   }));
-  await step('PVC status Bound', () => forEachBounded(fleet, concurrency, async (pvc) => {
-    await core.patchNamespacedPersistentVolumeClaimStatus({
+  await step('PVC status Bound, and its PV', () => forEachBounded(fleet, concurrency, async (pvc) => {
+    const bound = await core.patchNamespacedPersistentVolumeClaimStatus({
       namespace: pvc.namespace, name: pvc.name,
       body: { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } } },
     }, mergePatch);
+    // The PV the binder would have made: Longhorn's CSI volume of the Volume, claimRef back at the PVC (its uid too).
+    await core.createPersistentVolume({
+      body: {
+        metadata: { name: pvc.volume },
+        spec: {
+          capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: STORAGE_CLASS, persistentVolumeReclaimPolicy: 'Retain',
+          csi: { driver: 'driver.longhorn.io', volumeHandle: pvc.volume },
+          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.namespace, name: pvc.name, uid: bound.metadata?.uid ?? '' },
+        },
+      },
+    });
   }));
   return timings;
 }

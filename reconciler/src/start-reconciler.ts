@@ -8,7 +8,7 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
 import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { archiveWorkflow as defaultArchiveWorkflow } from './archive/archive-workflow.ts';
 import type { ArchiveWorkflow } from './model/archive-contract.ts';
 import { sameScope, scopeOf } from '@longhorn-backup-guard/shared/config/cache-scope';
@@ -23,6 +23,8 @@ import { runController, type RunningController } from './machinery/run-controlle
 import type { TokenBucket } from './machinery/token-bucket.ts';
 import { WorkQueue } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
+import { WriteFence } from './machinery/write-fence.ts';
+import { ServerClock } from './machinery/server-clock.ts';
 import { registerBackupGauges } from './metrics/backup-gauges.ts';
 import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
@@ -56,6 +58,9 @@ export interface ReconcilerOptions {
   readonly retryPeriodMs?: number;
   readonly archive?: ArchiveWorkflow;
   readonly log?: Logger;
+  /** This pod's wall clock (default Date.now); the apiserver's Date header corrects it (server-clock.ts). */
+  readonly localClock?: () => number;
+  /** Replaces the corrected clock altogether (tests that make time pass). */
   readonly now?: () => Date;
 }
 
@@ -77,16 +82,34 @@ export interface ReconcilerHandle {
 
 export async function startReconciler(options: ReconcilerOptions): Promise<ReconcilerHandle> {
   const log = options.log ?? createLogger('reconciler');
-  const now = options.now ?? (() => new Date());
+  const serverClock = new ServerClock(options.localClock);
+  const now = options.now ?? (() => serverClock.now());
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'backup_reconciler_clock_offset_seconds',
+    help: 'How far this pod\'s clock is behind the apiserver\'s (negative: ahead), from the Date of its Lease writes; every time it records or compares is corrected by it.',
+    registers: [registry],
+    collect() {
+      this.set(serverClock.offsetMs() / 1000);
+    },
+  });
   const informerMetrics = createInformerMetrics(registry);
   const controllerMetrics = createControllerMetrics(registry);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const limiter = new WriteRateLimiter(options.writeLimit);
   const writes = new WriteCounter(registry);
-  const events = new EventRecorder({ core, instance: options.identity, log, beforeWrite: () => limiter.take(), onWrite: () => writes.count('events', 'create') });
+  // Bound to the elector once it exists; until then nothing leads, so nothing is admitted.
+  const fence = new WriteFence();
+  const admit = (): AbortSignal => fence.admit();
+  const events = new EventRecorder({
+    core, instance: options.identity, log, onWrite: () => writes.count('events', 'create'),
+    beforeWrite: async () => {
+      await limiter.take();
+      admit();
+    },
+  });
   const reports = new ReportStore();
   registerBackupGauges(registry, reports);
   const archive = options.archive ?? defaultArchiveWorkflow;
@@ -164,7 +187,16 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   const reconcile = makeReconcile({
     state: () => state,
     archive,
-    executor: { core, custom, events, writes, beforeWrite: () => limiter.take() },
+    executor: {
+      core, custom, events, writes,
+      beforeWrite: () => limiter.take(),
+      fence: admit,
+      onThrottled: (pauseMs) => {
+        writes.throttled();
+        limiter.pause(pauseMs);
+        log.warn({ pauseMs }, `the apiserver sheds load (429 / Retry-After): every write waits ${pauseMs} ms`);
+      },
+    },
     reports,
     log,
     now,
@@ -214,9 +246,15 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     retryPeriodMs: options.retryPeriodMs,
     log,
     metrics: controllerMetrics.leaderElection,
+    onServerDate: (date) => serverClock.observe(date),
     onStartedLeading: () => transition(startLeading),
-    onStoppedLeading: () => transition(stopLeading),
+    onStoppedLeading: () => {
+      // At once, not after the queued transitions: writes in flight are aborted, none is admitted.
+      fence.revoke();
+      transition(stopLeading);
+    },
   });
+  fence.bind(elector);
   elector.start();
 
   return {

@@ -2,6 +2,7 @@
 // Longhorn (Snapshot and Backup statuses through the status subresource) and the PV binder.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { createArchiveWorkflow } from '../../reconciler/src/archive/archive-workflow.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
@@ -78,8 +79,8 @@ test('happy path: Snapshot of the Volume spec.volumeName names -> full Backup ->
   assert.equal((await archiveNames(world, 'snapshots', job)).length, 1);
 });
 
-test('failures: a Snapshot error, a Snapshot never ready, a Backup in Error: Warning with Longhorn\'s text, failed=1, attempt 2 under new names, nothing deleted', async () => {
-  await world.writeConfig(world.configYaml('snapshotReadyTimeout: 2s'));
+test('failures: a Snapshot error, a Snapshot never ready, a Backup in Error: Warning with Longhorn\'s text, failed=1, attempt 2 under new names (a ready Snapshot reused), at most archiveMaxAttempts, nothing deleted', async () => {
+  await world.writeConfig(world.configYaml('snapshotReadyTimeout: 2s\narchiveMaxAttempts: 2'));
   await waitFor('the short snapshotReadyTimeout in force', async () => (handle.config().snapshotReadyTimeout === 2_000 ? true : undefined));
   try {
     // Snapshot error.
@@ -112,8 +113,30 @@ test('failures: a Snapshot error, a Snapshot never ready, a Backup in Error: War
     const failedBackup = await waitForArchiveObject<Backup>(world, 'backups', errJob, 1);
     await setStatus(world, 'backups', failedBackup.metadata.name ?? '', { state: 'Error', error: 'failed to get backup target: s3 endpoint unreachable' });
     await world.waitForEvent(app, 'backerr', 'ArchiveFailed', /attempt 1 failed: Backup .* ended in state Error: failed to get backup target: s3 endpoint unreachable/);
-    await waitForArchiveObject(world, 'snapshots', errJob, 2);
-    assert.deepEqual(await archiveNames(world, 'backups', errJob), [failedBackup.metadata.name], 'the failed Backup is kept; no second one before its Snapshot is ready');
+    // Attempt 2 backs up the ready Snapshot of attempt 1 again: a failing Backup adds no Snapshot.
+    const retried = await waitForArchiveObject<Backup>(world, 'backups', errJob, 2);
+    assert.equal(retried.spec?.snapshotName, snap.metadata.name, 'the Backup of attempt 2 is of the Snapshot of attempt 1');
+    assert.deepEqual(await archiveNames(world, 'snapshots', errJob), [snap.metadata.name], 'no second Snapshot');
+    await world.waitForEvent(app, 'backerr', 'ArchiveBackupCreated', /reused from an earlier attempt/);
+
+    // archiveMaxAttempts (2 here): attempt 2 fails too, and the workflow stops until asked again.
+    await setStatus(world, 'backups', retried.metadata.name ?? '', { state: 'Error', error: 'failed to get backup target: s3 endpoint unreachable' });
+    const exhausted = await world.waitForEvent(app, 'backerr', 'ArchiveAttemptsExhausted', /That was attempt 2 of 2 \(archiveMaxAttempts\)/);
+    assert.equal(exhausted.type, 'Warning');
+    await waitForSeries(handle, 'backup_archive_attempts_exhausted', series(errJob, 'backerr'), true);
+    await sleep(3_000); // longer than the test's retry backoff (1 s, 2 s)
+    handle.resync();
+    await handle.whenIdle();
+    assert.deepEqual(await archiveNames(world, 'snapshots', errJob), [snap.metadata.name], 'no attempt 3');
+    assert.equal((await archiveNames(world, 'backups', errJob)).length, 2, 'no attempt 3, nothing deleted');
+
+    // Asked again (the label removed, then set again): a new run, attempt 3 with a Snapshot of its own.
+    await world.labelPvc(app, 'backerr', { [`${P}/archive`]: null });
+    await world.waitForEvent(app, 'backerr', 'ArchiveWithdrawn');
+    await world.labelPvc(app, 'backerr', archiveLabels(FAR));
+    const third = await waitForArchiveObject<Snapshot>(world, 'snapshots', errJob, 2);
+    assert.match(third.metadata.name ?? '', /-3$/);
+    await waitForSeries(handle, 'backup_archive_attempts_exhausted', series(errJob, 'backerr'), false);
   } finally {
     await world.writeConfig(world.configYaml(''));
     await waitFor('the default snapshotReadyTimeout back', async () => (handle.config().snapshotReadyTimeout === 600_000 ? true : undefined));

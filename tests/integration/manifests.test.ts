@@ -98,7 +98,7 @@ function envOf(container: Container): Map<string, string> {
 test('every object carries the product label, and nothing lands in an unexpected namespace', () => {
   for (const o of objects) {
     assert.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'longhorn-backup-guard', `${o.kind} ${o.metadata.name}`);
-    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
     if (clusterScoped.includes(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} ${o.metadata.name}`);
     else if (o.kind === 'Role' || o.kind === 'RoleBinding') assert.ok([NS, 'longhorn-system'].includes(o.metadata.namespace ?? ''), `${o.kind} ${o.metadata.name}`);
     else assert.equal(o.metadata.namespace, NS, `${o.kind} ${o.metadata.name}`);
@@ -166,6 +166,9 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
   const pdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'longhorn-backup-guard-webhook', NS);
   assert.equal(pdb.spec.minAvailable, 1);
   assert.deepEqual(pdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.selector.matchLabels);
+  const reconcilerPdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'longhorn-backup-guard-reconciler', NS);
+  assert.equal(reconcilerPdb.spec.minAvailable, 1, 'a drain keeps the standby reconciler');
+  assert.deepEqual(reconcilerPdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.selector.matchLabels);
 });
 
 test('the env the Deployments set is the env the components read', async () => {
@@ -388,7 +391,10 @@ test('each ServiceAccount may do what the README says and no more', async () => 
     [RECONCILER_SA, 'patch persistentvolumes', '', false],
     [RECONCILER_SA, 'watch storageclasses.storage.k8s.io', '', true],
     [RECONCILER_SA, 'create events', 'team-a', true],
-    [RECONCILER_SA, 'patch events.events.k8s.io', 'team-a', true],
+    [RECONCILER_SA, 'patch events.events.k8s.io', 'team-a', false],
+    [RECONCILER_SA, 'patch events', 'team-a', false],
+    [RECONCILER_SA, 'update recurringjobs.longhorn.io', 'longhorn-system', false],
+    [RECONCILER_SA, 'get persistentvolumeclaims', 'team-a', false],
     [RECONCILER_SA, 'delete recurringjobs.longhorn.io', 'longhorn-system', true],
     [RECONCILER_SA, 'create recurringjobs.longhorn.io', 'team-a', false],
     [RECONCILER_SA, 'patch volumes.longhorn.io', 'longhorn-system', true],
@@ -412,4 +418,24 @@ test('each ServiceAccount may do what the README says and no more', async () => 
     if (answer !== (allowed ? 'yes' : 'no')) wrong.push(`${who.split(':').at(-1)} ${action} in ${namespace || 'the cluster'}: ${answer} ${result.stderr.trim()}`);
   }));
   assert.deepEqual(wrong, []);
+});
+
+test('the optional NetworkPolicies: each selects its Deployment\'s pods, opens its named ports, metrics from the monitoring namespace only; the apiserver accepts them', async () => {
+  const policies = await render(join(manifestsDir, 'network-policies'));
+  assert.deepEqual(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`).sort(), [`NetworkPolicy/${NS}/longhorn-backup-guard-reconciler`, `NetworkPolicy/${NS}/longhorn-backup-guard-webhook`]);
+  assert.ok(!objects.some((o) => o.kind === 'NetworkPolicy'), 'optional: not in manifests/ itself');
+  interface Policy { spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { from?: { namespaceSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: string }[] }[] } }
+  for (const component of ['webhook', 'reconciler'] as const) {
+    const policy = policies.find((p) => p.metadata.name === `longhorn-backup-guard-${component}`) as unknown as Policy;
+    const deployment = find<DeploymentSpec>('Deployment', `longhorn-backup-guard-${component}`, NS);
+    assert.deepEqual(policy.spec.podSelector.matchLabels, deployment.spec.selector.matchLabels);
+    const portNames = (deployment.spec.template.spec.containers[0]?.ports ?? []).map((p) => p.name);
+    for (const rule of policy.spec.ingress) for (const port of rule.ports) assert.ok(portNames.includes(port.port), `${component}: port ${port.port} is a container port`);
+    const [metrics, ...rest] = policy.spec.ingress;
+    assert.deepEqual(metrics?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    assert.deepEqual(metrics?.ports.map((p) => p.port), ['metrics']);
+    assert.deepEqual(rest.map((r) => [r.from, r.ports.map((p) => p.port)]), component === 'webhook' ? [[undefined, ['https']]] : [], 'the webhook port from anywhere (the apiserver is no pod); nothing else');
+  }
+  await cluster.kubectl(['create', 'namespace', NS]);
+  await kubectlOk(['apply', '-k', join(manifestsDir, 'network-policies'), '--server-side', '--dry-run=server']);
 });

@@ -26,6 +26,17 @@ export interface WorldOptions {
   extraConfig?: string;
 }
 
+export interface BindOptions {
+  /** The PV's name (default: pvNameFor(volumeName), never the Volume's: PVs are cluster-wide). */
+  pvName?: string;
+  /** The PV's CSI driver (default Longhorn's). */
+  driver?: string;
+  /** Create the Volume (default true). */
+  createVolume?: boolean;
+  /** Record the PVC in the Volume's status.kubernetesStatus, as Longhorn does (default true). */
+  kubernetesStatus?: boolean;
+}
+
 export class ReconcilerWorld {
   readonly cluster: TestCluster;
   readonly core: CoreV1Api;
@@ -37,6 +48,7 @@ export class ReconcilerWorld {
   readonly storageClass: string;
   readonly leaseName = 'reconciler-lease';
   readonly #handles: ReconcilerHandle[] = [];
+  readonly #pvs: string[] = [];
 
   private constructor(cluster: TestCluster, longhornNs: string, guardNs: string, apps: string[], storageClass: string) {
     this.cluster = cluster;
@@ -103,6 +115,7 @@ export class ReconcilerWorld {
   async stopAll(): Promise<void> {
     await Promise.all(this.#handles.splice(0).map((handle) => handle.close()));
     await this.storage.deleteStorageClass({ name: this.storageClass }).catch(() => undefined);
+    for (const name of this.#pvs.splice(0)) await this.core.deletePersistentVolume({ name }).catch(() => undefined);
   }
 
   async createPvc(namespace: string, name: string, labels: Record<string, string>, storageClassName = this.storageClass): Promise<V1PersistentVolumeClaim> {
@@ -120,14 +133,47 @@ export class ReconcilerWorld {
     return this.core.readNamespacedPersistentVolumeClaim({ namespace, name });
   }
 
-  /** Plays the PV binder and Longhorn: the Volume exists (with the PVC in its kubernetesStatus), the PVC names it. */
-  async bind(namespace: string, pvcName: string, volumeName: string, volumeLabels: Record<string, string> = {}): Promise<void> {
-    await this.createVolume(volumeName, volumeLabels);
-    await this.custom.patchNamespacedCustomObjectStatus({
-      ...longhorn, namespace: this.longhornNs, plural: 'volumes', name: volumeName,
-      body: { status: { kubernetesStatus: { namespace, pvcName, pvName: volumeName } } },
-    }, mergePatch);
-    await this.core.patchNamespacedPersistentVolumeClaim({ namespace, name: pvcName, body: { spec: { volumeName } } }, mergePatch);
+  /**
+   * Plays Longhorn's CSI provisioner, the PV binder and Longhorn: the Volume exists (with the PVC in
+   * its kubernetesStatus), a Longhorn CSI PV whose volumeHandle is the Volume and whose claimRef
+   * names the PVC (namespace, name, uid), the PVC names the PV and is Bound. PVs are cluster-wide,
+   * so the PV gets a name of this world's own unless `pvName` says otherwise.
+   */
+  async bind(namespace: string, pvcName: string, volumeName: string, volumeLabels: Record<string, string> = {}, options: BindOptions = {}): Promise<string> {
+    const pvName = options.pvName ?? this.pvNameFor(volumeName);
+    if (options.createVolume !== false) await this.createVolume(volumeName, volumeLabels);
+    if (options.kubernetesStatus !== false) {
+      await this.custom.patchNamespacedCustomObjectStatus({
+        ...longhorn, namespace: this.longhornNs, plural: 'volumes', name: volumeName,
+        body: { status: { kubernetesStatus: { namespace, pvcName, pvName } } },
+      }, mergePatch);
+    }
+    const claim = await this.getPvc(namespace, pvcName);
+    await this.createPv(pvName, volumeName, { namespace, name: pvcName, uid: claim.metadata?.uid ?? '' }, options.driver);
+    await this.core.patchNamespacedPersistentVolumeClaim({ namespace, name: pvcName, body: { spec: { volumeName: pvName } } }, mergePatch);
+    await this.core.patchNamespacedPersistentVolumeClaimStatus({ namespace, name: pvcName, body: { status: { phase: 'Bound' } } }, mergePatch);
+    return pvName;
+  }
+
+  /** A PV name of this world's own for the Volume `volumeName` (PVs are cluster-scoped). */
+  pvNameFor(volumeName: string): string {
+    return `${this.longhornNs}-${volumeName}`;
+  }
+
+  /** A CSI PV (Longhorn's driver unless `driver`) of the Volume `volumeHandle`, bound to `claim` when given. */
+  async createPv(name: string, volumeHandle: string, claim: { namespace: string; name: string; uid: string } | undefined, driver = 'driver.longhorn.io'): Promise<void> {
+    await this.core.createPersistentVolume({
+      body: {
+        metadata: { name },
+        spec: {
+          capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: this.storageClass,
+          csi: { driver, volumeHandle },
+          ...(claim === undefined ? {} : { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...claim } }),
+        },
+      },
+    });
+    this.#pvs.push(name);
   }
 
   async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {

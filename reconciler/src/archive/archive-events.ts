@@ -13,6 +13,7 @@ export const ARCHIVE_EVENT_REASONS = {
   backupCreated: 'ArchiveBackupCreated',
   ready: 'ArchiveReady',
   failed: 'ArchiveFailed',
+  attemptsExhausted: 'ArchiveAttemptsExhausted',
   volumeGone: 'ArchiveVolumeGone',
   expired: 'ArchiveExpired',
   withdrawn: 'ArchiveWithdrawn',

@@ -26,12 +26,12 @@ export function snapshotBody(config: GuardConfig, name: string, volume: string, 
   };
 }
 
-export function backupBody(config: GuardConfig, name: string, volume: string, links: ArchiveLinks): Backup {
+export function backupBody(config: GuardConfig, name: string, snapshotName: string, volume: string, links: ArchiveLinks): Backup {
   return {
     apiVersion: LONGHORN_API_VERSION,
     kind: 'Backup',
     metadata: { name, namespace: config.longhornNamespace, labels: { ...links.labels, [BACKUP_VOLUME_LABEL]: volume }, annotations: { ...links.annotations } },
-    spec: { snapshotName: name, backupMode: 'full', labels: { ...links.labels } },
+    spec: { snapshotName, backupMode: 'full', labels: { ...links.labels } },
   };
 }
 
@@ -56,8 +56,17 @@ function backupError(backup: Backup): string {
   return texts.length === 0 ? 'Longhorn gave no error text' : texts.join('; ');
 }
 
-/** How far the attempt whose objects are named `name` has come. */
-export function attemptProgress(name: string, startedAt: Date | undefined, snapshots: readonly Snapshot[], backups: readonly Backup[], config: GuardConfig, now: Date): AttemptProgress {
+/** Whether a Snapshot can be backed up now: ready, no error, not being deleted. */
+export function isReadySnapshot(snapshot: Snapshot | undefined): boolean {
+  return snapshot !== undefined && snapshot.status?.readyToUse === true && (snapshot.status.error ?? '') === '' && snapshot.metadata.deletionTimestamp === undefined;
+}
+
+/**
+ * How far an attempt has come: its Snapshot `snapshotName` (its own, or a ready one of an earlier
+ * attempt it reuses) and its Backup `name`.
+ */
+export function attemptProgress(names: { snapshot: string; backup: string }, startedAt: Date | undefined, snapshots: readonly Snapshot[], backups: readonly Backup[], config: GuardConfig, now: Date): AttemptProgress {
+  const name = names.snapshot;
   const snapshot = snapshots.find((object) => object.metadata.name === name);
   if (snapshot === undefined) {
     // A create Longhorn refuses (the volume's snapshot limit reached) leaves no Snapshot to time out.
@@ -73,23 +82,26 @@ export function attemptProgress(name: string, startedAt: Date | undefined, snaps
     return { kind: 'failed', error: `Snapshot ${name} was not ready within ${formatDuration(config.snapshotReadyTimeout)} (snapshotReadyTimeout)` };
   }
 
-  const backup = backups.find((object) => object.metadata.name === name);
+  const backup = backups.find((object) => object.metadata.name === names.backup);
   if (backup === undefined) {
-    // A create Longhorn refuses (its backup target unavailable) leaves no Backup to time out.
+    // A create Longhorn refuses (its backup target unavailable) leaves no Backup to time out;
+    // a reused Snapshot is older than the attempt, so the later of the two starts the clock.
     const limit = config.snapshotReadyTimeout + config.backupCompletionTimeout;
-    const remainingMs = limit - ageMs(snapshot.metadata.creationTimestamp, now);
+    const snapshotAge = ageMs(snapshot.metadata.creationTimestamp, now);
+    const reused = names.snapshot !== names.backup;
+    const remainingMs = limit - (reused && startedAt !== undefined ? Math.min(snapshotAge, ageMs(startedAt.toISOString(), now)) : snapshotAge);
     if (remainingMs > 0) return { kind: 'backup-missing', remainingMs };
-    return { kind: 'failed', error: `Backup ${name} could not be made within ${formatDuration(limit)} of its Snapshot (snapshotReadyTimeout + backupCompletionTimeout); is the volume's backup target available? The reconciler's log has Longhorn's answer` };
+    return { kind: 'failed', error: `Backup ${names.backup} could not be made within ${formatDuration(limit)} of its Snapshot (snapshotReadyTimeout + backupCompletionTimeout); is the volume's backup target available? The reconciler's log has Longhorn's answer` };
   }
   const state = backup.status?.state ?? '';
   if (state === 'Completed') {
     const createdAt = backup.status?.backupCreatedAt;
     const completedAt = createdAt === undefined || createdAt === '' ? formatRfc3339(now) : createdAt;
-    return { kind: 'completed', result: { backup: name, url: backup.status?.url ?? '', completedAt } };
+    return { kind: 'completed', result: { backup: names.backup, url: backup.status?.url ?? '', completedAt } };
   }
-  if (BACKUP_FAILED_STATES.includes(state)) return { kind: 'failed', error: `Backup ${name} ended in state ${state}: ${backupError(backup)}` };
-  if (state === 'Deleting' || backup.metadata.deletionTimestamp !== undefined) return { kind: 'failed', error: `Backup ${name} is being deleted (not by longhorn-backup-guard)` };
+  if (BACKUP_FAILED_STATES.includes(state)) return { kind: 'failed', error: `Backup ${names.backup} ended in state ${state}: ${backupError(backup)}` };
+  if (state === 'Deleting' || backup.metadata.deletionTimestamp !== undefined) return { kind: 'failed', error: `Backup ${names.backup} is being deleted (not by longhorn-backup-guard)` };
   const remainingMs = config.backupCompletionTimeout - ageMs(backup.metadata.creationTimestamp, now);
   if (remainingMs > 0) return { kind: 'backup-pending', remainingMs };
-  return { kind: 'failed', error: `Backup ${name} did not complete within ${formatDuration(config.backupCompletionTimeout)} (backupCompletionTimeout); its state is ${state === '' ? 'not set' : state}` };
+  return { kind: 'failed', error: `Backup ${names.backup} did not complete within ${formatDuration(config.backupCompletionTimeout)} (backupCompletionTimeout); its state is ${state === '' ? 'not set' : state}` };
 }

@@ -26,6 +26,8 @@ export function startPatch(prefix: string, start: { volume: string; pvc: string;
     [keys.pvc]: start.pvc,
     [keys.pvcUid]: start.pvcUid,
     [keys.attempt]: String(start.attempt),
+    [keys.firstAttempt]: String(start.attempt),
+    [keys.snapshot]: null,
     [keys.attemptStartedAt]: formatRfc3339(now),
     [keys.failedAt]: null,
     [keys.lastError]: null,
@@ -36,10 +38,13 @@ export function startPatch(prefix: string, start: { volume: string; pvc: string;
   });
 }
 
-/** The next attempt; the last error stays as the reason it is being retried. */
-export function retryPatch(prefix: string, attempt: number, now: Date): JobAnnotationPatch {
+/**
+ * The next attempt, backing up the ready Snapshot `reusedSnapshot` of an earlier attempt or (when
+ * undefined) a Snapshot of its own; the last error stays as the reason it is being retried.
+ */
+export function retryPatch(prefix: string, attempt: number, now: Date, reusedSnapshot?: string): JobAnnotationPatch {
   const keys = archiveKeys(prefix);
-  return patchOf({ [keys.attempt]: String(attempt), [keys.attemptStartedAt]: formatRfc3339(now), [keys.failedAt]: null });
+  return patchOf({ [keys.attempt]: String(attempt), [keys.snapshot]: reusedSnapshot ?? null, [keys.attemptStartedAt]: formatRfc3339(now), [keys.failedAt]: null });
 }
 
 export function failurePatch(prefix: string, now: Date, error: string): JobAnnotationPatch {

@@ -4,7 +4,9 @@
 //   no record (or another PVC's, or withdrawn) -> start: record volume, PVC and attempt; Snapshot
 //   running     -> Snapshot, wait readyToUse, full Backup, wait Completed -> record the result
 //                  (any failure or timeout -> record it)
-//   failed      -> wait for the backoff, then the next attempt (new names)
+//   failed      -> wait for the backoff, then the next attempt (new names; a ready Snapshot of the
+//                  failed attempt is reused, so a failing Backup adds no Snapshot), at most
+//                  archiveMaxAttempts per request (then it waits to be asked again)
 //   completed   -> report ready
 // A vanished volume stops everything but a completed archive; expiry is reported beside any phase.
 
@@ -23,7 +25,7 @@ import { DEFAULT_RETRY_BACKOFF, retryDelay, type RetryBackoff } from './archive-
 import { ARCHIVE_EVENT_REASONS as REASONS, archiveEvent } from './archive-events.ts';
 import { archiveLinkLabels } from './archive-link-labels.ts';
 import { archiveObjectName } from './archive-names.ts';
-import { attemptProgress, backupBody, snapshotBody, type ArchiveLinks } from './archive-objects.ts';
+import { attemptProgress, backupBody, isReadySnapshot, snapshotBody, type ArchiveLinks } from './archive-objects.ts';
 import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch } from './archive-record-patches.ts';
 import { archiveRequestOf } from './archive-request.ts';
 import { ARCHIVE_WATCHES, watchedObjects } from './archive-watches.ts';
@@ -43,6 +45,7 @@ interface Step {
   readonly actions: readonly Action[];
   readonly ready?: boolean;
   readonly failing?: boolean;
+  readonly exhausted?: boolean;
   readonly requeueAfter?: number;
 }
 
@@ -60,6 +63,12 @@ interface Attempt {
   readonly volume: string;
   readonly pvcUid: string;
   readonly attempt: number;
+}
+
+/** The attempt's own object name, and the Snapshot it backs up (its own or a reused one). */
+interface AttemptNames {
+  readonly backup: string;
+  readonly snapshot: string;
 }
 
 export function createArchiveWorkflow(options: ArchiveWorkflowOptions = {}): ArchiveWorkflow {
@@ -103,7 +112,7 @@ function runArchive(run: Run): ArchiveOutcome {
   const list = (yes: boolean | undefined) => (yes === true ? [run.jobName] : []);
   return {
     actions,
-    report: { archiveReady: list(step.ready), archiveFailed: list(step.failing), archiveExpired: list(expired) },
+    report: { archiveReady: list(step.ready), archiveFailed: list(step.failing), archiveExpired: list(expired), archiveExhausted: list(step.exhausted) },
     ...(step.requeueAfter === undefined ? {} : { requeueAfter: Math.min(MAX_REQUEUE_MS, Math.max(1, step.requeueAfter)) }),
   };
 }
@@ -135,19 +144,21 @@ function start(run: Run, previous: ArchiveRecord | null): Step {
 
 function inFlight(run: Run, record: ArchiveRecord): Step {
   const { ctx } = run;
-  const name = objectName(run, record);
+  const names = namesOf(run, record);
   const snapshots = watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot);
   const backups = watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup);
-  const progress = attemptProgress(name, record.attemptStartedAt, snapshots, backups, ctx.config, ctx.now);
+  const progress = attemptProgress(names, record.attemptStartedAt, snapshots, backups, ctx.config, ctx.now);
   if (progress.kind === 'completed') return completion(run, progress.result);
   if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, progress.kind === 'failed' ? progress.error : record.lastError);
   if (progress.kind === 'failed') return failure(run, record, progress.error);
   const failing = record.lastError !== undefined;
   switch (progress.kind) {
     case 'snapshot-missing':
+      // A reused Snapshot is never recreated under its old name: it is gone, so this attempt failed.
+      if (names.snapshot !== names.backup) return failure(run, record, `Snapshot ${names.snapshot}, reused from an earlier attempt, is gone (not deleted by longhorn-backup-guard)`);
       return { actions: [createSnapshot(run, record, '')], failing, requeueAfter: progress.remainingMs };
     case 'backup-missing':
-      return { actions: [createBackup(run, record)], failing, requeueAfter: progress.remainingMs };
+      return { actions: [createBackup(run, record, names.snapshot, '')], failing, requeueAfter: progress.remainingMs };
     case 'snapshot-pending':
     case 'backup-pending':
       return { actions: [], failing, requeueAfter: progress.remainingMs };
@@ -164,27 +175,50 @@ function completed(run: Run, result: ArchiveResult): Step {
   return { actions: [eventAction(run, 'Normal', REASONS.ready, readyMessage(run, result))], ready: true };
 }
 
+/** Attempts used by this request (attempt numbers go on across requests, so names never repeat). */
+function attemptsUsed(record: ArchiveRecord): number {
+  return record.attempt - record.firstAttempt + 1;
+}
+
+function isExhausted(run: Run, record: ArchiveRecord): boolean {
+  return attemptsUsed(record) >= run.ctx.config.archiveMaxAttempts;
+}
+
 function failure(run: Run, record: ArchiveRecord, error: string): Step {
   const { ctx } = run;
   const failedAt = new Date(Math.floor(ctx.now.getTime() / 1000) * 1000); // as the annotation keeps it
+  const patch = failurePatch(ctx.config.labelPrefix, failedAt, error);
+  if (isExhausted(run, record)) {
+    const event = archiveEvent(ctx, run.job, 'Warning', REASONS.attemptsExhausted, exhaustedMessage(run, record, error));
+    return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }], failing: true, exhausted: true };
+  }
   const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
   const event = archiveEvent(ctx, run.job, 'Warning', REASONS.failed, failedMessage(record.attempt, error, retryAt));
-  const patch = failurePatch(ctx.config.labelPrefix, failedAt, error);
   return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
 }
 
 function awaitingRetry(run: Run, record: ArchiveRecord, failedAt: Date): Step {
   const { ctx } = run;
   if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, record.lastError);
+  if (isExhausted(run, record)) {
+    return { actions: [eventAction(run, 'Warning', REASONS.attemptsExhausted, exhaustedMessage(run, record, record.lastError ?? 'no reason recorded'))], failing: true, exhausted: true };
+  }
   const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
   if (ctx.now.getTime() < retryAt) {
     const message = failedMessage(record.attempt, record.lastError ?? '', retryAt);
     return { actions: [eventAction(run, 'Warning', REASONS.failed, message)], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
   }
   const next: Attempt = { ...record, attempt: record.attempt + 1 };
-  const patch = retryPatch(ctx.config.labelPrefix, next.attempt, ctx.now);
   const why = ` (a retry: attempt ${record.attempt} failed: ${record.lastError ?? 'no reason recorded'})`;
-  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, next, why)], failing: true, requeueAfter: ctx.config.snapshotReadyTimeout };
+  const target = jobTarget(ctx.config, run.jobName);
+  // A ready Snapshot of the failed attempt is backed up again rather than adding another Snapshot.
+  const previous = namesOf(run, record).snapshot;
+  if (isReadySnapshot(watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot).find((s) => s.metadata.name === previous))) {
+    const patch = retryPatch(ctx.config.labelPrefix, next.attempt, ctx.now, previous);
+    return { actions: [{ type: 'patch', target, patch }, createBackup(run, next, previous, why)], failing: true, requeueAfter: ctx.config.snapshotReadyTimeout + ctx.config.backupCompletionTimeout };
+  }
+  const patch = retryPatch(ctx.config.labelPrefix, next.attempt, ctx.now);
+  return { actions: [{ type: 'patch', target, patch }, createSnapshot(run, next, why)], failing: true, requeueAfter: ctx.config.snapshotReadyTimeout };
 }
 
 function volumeGone(run: Run, record: ArchiveRecord, lastError: string | undefined): Step {
@@ -217,6 +251,11 @@ function objectName(run: Pick<Run, 'jobName'>, attempt: Pick<Attempt, 'pvcUid' |
   return archiveObjectName(run.jobName, attempt.pvcUid, attempt.attempt);
 }
 
+function namesOf(run: Run, record: ArchiveRecord): AttemptNames {
+  const own = objectName(run, record);
+  return { backup: own, snapshot: record.snapshot ?? own };
+}
+
 function links(run: Run): ArchiveLinks {
   const { config, key } = run.ctx;
   return { labels: archiveLinkLabels(config, run.jobName, key.namespace, key.pvcName), annotations: { [archiveKeys(config.labelPrefix).pvc]: key.pvcName } };
@@ -234,14 +273,15 @@ function createSnapshot(run: Run, attempt: Attempt, why: string): Action {
   };
 }
 
-function createBackup(run: Run, attempt: Attempt): Action {
+function createBackup(run: Run, attempt: Attempt, snapshot: string, why: string): Action {
   const { config } = run.ctx;
   const name = objectName(run, attempt);
-  const message = `archive attempt ${attempt.attempt}: Snapshot ${name} is ready; created full Backup ${name} of it`;
+  const reused = snapshot === name ? '' : ` (reused from an earlier attempt, so no new Snapshot is added to the volume)`;
+  const message = `archive attempt ${attempt.attempt}${why}: Snapshot ${snapshot} is ready${reused}; created full Backup ${name} of it`;
   return {
     type: 'create',
     target: { resource: LONGHORN_PLURALS.backup, namespace: config.longhornNamespace, name },
-    body: backupBody(config, name, attempt.volume, links(run)),
+    body: backupBody(config, name, snapshot, attempt.volume, links(run)),
     event: archiveEvent(run.ctx, run.job, 'Normal', REASONS.backupCreated, message),
   };
 }
@@ -273,6 +313,11 @@ function readyMessage(run: Run, result: ArchiveResult): string {
   const url = result.url === '' ? '' : ` (${result.url})`;
   const subject = run.ctx.pvc === undefined ? `PVC ${describePvc(run.ctx)} is already deleted` : `PVC ${describePvc(run.ctx)} is safe to delete`;
   return `archive complete: full Backup ${result.backup}${url} completed at ${result.completedAt}. ${subject}; RecurringJob ${run.jobName} and the Backup are kept (nothing is deleted automatically; cleanup after ${run.deleteAfter} is a person's decision)`;
+}
+
+function exhaustedMessage(run: Run, record: ArchiveRecord, error: string): string {
+  const label = backupLabelKeys(run.ctx.config.labelPrefix).archive;
+  return `archive attempt ${record.attempt} failed: ${error}. That was attempt ${attemptsUsed(record)} of ${run.ctx.config.archiveMaxAttempts} (archiveMaxAttempts): no further attempt is made until the archive is asked again (remove ${label} from the PVC, then set ${label}=true again). Nothing was deleted: the attempts' Snapshots and Backups are kept`;
 }
 
 function failedMessage(attempt: number, error: string, retryAt: number): string {

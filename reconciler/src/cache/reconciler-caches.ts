@@ -1,13 +1,14 @@
 // The informer caches the reconciler reads, their indexes, and which keys a change concerns:
 //   PVC            -> its key, and the namespace's PVCs that claim its old or new backup name
 //   RecurringJob   -> the key of its source labels, and the PVCs whose desired job has its name
-//   Volume         -> the PVC bound to it (spec.volumeName), and status.kubernetesStatus's PVC
+//   Volume         -> the PVCs naming a PV whose csi.volumeHandle is the Volume, and status.kubernetesStatus's PVC
+//   PersistentVolume -> the PVCs naming it in spec.volumeName, and the claim its claimRef names
 //   StorageClass   -> every PVC that names it or names none (the default class may have changed)
 //   archive watch  -> the keys the archive workflow says the object belongs to
 // What the caches watch (namespaces, Longhorn namespace, label prefix) is their scope: a config
 // change of the scope is applied by building new caches (see reconciler-state.ts).
 
-import type { KubeConfig, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { KubeConfig, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import type { CacheScope } from '@longhorn-backup-guard/shared/config/cache-scope';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
@@ -24,8 +25,8 @@ import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/sh
 import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
-import { volumeOfPvc } from '../model/longhorn-backed.ts';
 import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+import { boundVolume, resolveVolumeBinding, type BindingLookups, type VolumeBinding } from '../model/volume-binding.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 
@@ -67,6 +68,7 @@ export class ClusterCaches {
   readonly #storageClasses: Informer<V1StorageClass>;
   readonly #jobs: Informer<RecurringJob>;
   readonly #volumes: Informer<Volume>;
+  readonly #pvs: Informer<V1PersistentVolume>;
   readonly #archive: { readonly watch: ArchiveWatch; readonly informer: Informer<ArchiveObject> }[];
 
   readonly #pvcsByNamespace = new MultiIndex<V1PersistentVolumeClaim>();
@@ -74,8 +76,8 @@ export class ClusterCaches {
   readonly #pvcsByVolume = new MultiIndex<PvcKey>();
   /** `namespace/source-pvc label` -> managed jobs. */
   readonly #managedJobs = new MultiIndex<RecurringJob>();
-  /** PV name (status.kubernetesStatus.pvName) -> Volume, for volumes not named after their PV. */
-  readonly #volumesByPvName = new Map<string, Volume>();
+  /** Longhorn volume name (a PV's csi.volumeHandle) -> the PVs naming it. */
+  readonly #pvsByVolumeHandle = new MultiIndex<string>();
   readonly #archiveObjects = new Map<LonghornPlural, MultiIndex<unknown>>();
 
   constructor(scope: CacheScope, options: ClusterCachesOptions) {
@@ -98,6 +100,8 @@ export class ClusterCaches {
     const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
     this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
     this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), transform: leanVolume, handler: this.#volumeHandler() });
+    // PVs prove which Volume a PVC is bound to (volume-binding.ts); cluster-scoped, read-only.
+    this.#pvs = new Informer<V1PersistentVolume>({ ...common, resource: 'persistentvolumes', path: resourcePath({ version: 'v1', plural: 'persistentvolumes' }), handler: this.#pvHandler() });
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
       this.#archiveObjects.set(watch.plural, index);
@@ -114,7 +118,7 @@ export class ClusterCaches {
   }
 
   #informers(): Informer<never>[] {
-    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, ...this.#archive.map((a) => a.informer)] as unknown as Informer<never>[];
+    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, this.#pvs, ...this.#archive.map((a) => a.informer)] as unknown as Informer<never>[];
   }
 
   start(): void {
@@ -152,15 +156,19 @@ export class ClusterCaches {
   /** What decide() reads for `key`, from the caches as they are now. */
   snapshot(key: PvcKey, config: GuardConfig, now: Date): ReconcileSnapshot {
     const pvc = this.#pvcsByNamespace.getOne(key.namespace, key.pvcName);
-    const volumes = { byName: (name: string) => this.#volumes.get(`${this.scope.longhornNamespace}/${name}`), byPvName: (pvName: string) => this.#volumesByPvName.get(pvName) };
+    const volumeNamed = (name: string) => this.#volumes.get(`${this.scope.longhornNamespace}/${name}`);
+    const lookups: BindingLookups = { pvNamed: (name) => this.#pvs.get(name), volumeNamed };
+    const bindingOf = (claim: V1PersistentVolumeClaim): VolumeBinding => resolveVolumeBinding(claim, lookups, config.provisioner);
+    const binding: VolumeBinding = pvc === undefined ? { kind: 'unbound' } : bindingOf(pvc);
     const watched = new Map<LonghornPlural, readonly unknown[]>();
     for (const [plural, index] of this.#archiveObjects) watched.set(plural, index.get(keyString(key)));
     return {
       key,
       pvc,
-      volume: pvc === undefined ? undefined : volumeOfPvc(pvc, volumes),
-      volumeNamed: volumes.byName,
-      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => ({ pvc: p, volume: volumeOfPvc(p, volumes) })),
+      binding,
+      volume: boundVolume(binding),
+      volumeNamed,
+      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => ({ pvc: p, binding: bindingOf(p) })),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
       jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),
@@ -261,29 +269,44 @@ export class ClusterCaches {
     });
   }
 
+  /** The PVCs bound (or claiming to be) through the PVs whose volumeHandle is this Volume, and the PVC Longhorn records. */
   #keysOfVolume(volume: Volume): PvcKey[] {
-    const keys = [...this.#pvcsByVolume.get(volume.metadata.name ?? '')];
+    const keys = this.#pvsByVolumeHandle.get(volume.metadata.name ?? '').flatMap((pvName) => this.#pvcsByVolume.get(pvName));
     const status = volume.status?.kubernetesStatus;
-    if (status?.pvName) keys.push(...this.#pvcsByVolume.get(status.pvName));
     if (status?.namespace && status.pvcName) keys.push({ namespace: status.namespace, pvcName: status.pvcName });
     return keys;
   }
 
   #volumeHandler(): InformerHandler<Volume> {
     return this.#handler<Volume>({
-      add: (volume) => {
-        const pvName = volume.status?.kubernetesStatus?.pvName;
-        if (pvName && pvName !== volume.metadata.name) this.#volumesByPvName.set(pvName, volume);
-      },
-      remove: (volume) => {
-        const pvName = volume.status?.kubernetesStatus?.pvName;
-        if (pvName && this.#volumesByPvName.get(pvName)?.metadata.name === volume.metadata.name) this.#volumesByPvName.delete(pvName);
-      },
       keysOf: (volume) => this.#keysOfVolume(volume),
       // Longhorn updates a volume's status all the time: only its labels and its PVC matter here.
       matters: (old, volume) =>
         JSON.stringify(old.metadata.labels) !== JSON.stringify(volume.metadata.labels) ||
         JSON.stringify(old.status?.kubernetesStatus) !== JSON.stringify(volume.status?.kubernetesStatus),
+    });
+  }
+
+  /** The PVCs naming the PV in spec.volumeName, and the claim its claimRef names. */
+  #keysOfPv(pv: V1PersistentVolume): PvcKey[] {
+    const keys = this.#pvcsByVolume.get(pv.metadata?.name ?? '');
+    const claim = pv.spec?.claimRef;
+    if (claim?.namespace && claim.name) keys.push({ namespace: claim.namespace, pvcName: claim.name });
+    return keys;
+  }
+
+  #pvHandler(): InformerHandler<V1PersistentVolume> {
+    const handleOf = (pv: V1PersistentVolume) => pv.spec?.csi?.volumeHandle;
+    return this.#handler<V1PersistentVolume>({
+      add: (pv) => {
+        const handle = handleOf(pv);
+        if (handle) this.#pvsByVolumeHandle.set(handle, pv.metadata?.name ?? '', pv.metadata?.name ?? '');
+      },
+      remove: (pv) => {
+        const handle = handleOf(pv);
+        if (handle) this.#pvsByVolumeHandle.delete(handle, pv.metadata?.name ?? '');
+      },
+      keysOf: (pv) => this.#keysOfPv(pv),
     });
   }
 

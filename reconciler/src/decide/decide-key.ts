@@ -26,9 +26,11 @@ function notLonghorn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim):
   const known = pvcLabelKeys(config.labelPrefix);
   if (!Object.keys(pvc.metadata?.labels ?? {}).some((key) => known.includes(key))) return NOTHING;
   const storageClass = storageClassOf(pvc, snapshot.storageClasses);
+  const { binding } = snapshot;
+  const pvPart = binding.kind === 'refused' || binding.kind === 'waiting' ? `; ${binding.why}` : '';
   const why = storageClass === undefined
-    ? 'it has no StorageClass known here and is not bound to a Longhorn volume'
-    : `its StorageClass ${storageClass.metadata?.name ?? ''} has provisioner ${storageClass.provisioner}, not ${config.provisioner}`;
+    ? `it has no StorageClass known here and is not bound to a Longhorn volume${pvPart}`
+    : `its StorageClass ${storageClass.metadata?.name ?? ''} has provisioner ${storageClass.provisioner}, not ${config.provisioner}${pvPart}`;
   const message = `the backup labels are ignored: this PVC is not Longhorn-backed (${why})`;
   return { actions: [{ type: 'event', event: { involvedObject: pvcObject(pvc), type: 'Warning', reason: EVENT_REASONS.labelsIgnored, message } }], report: EMPTY_REPORT };
 }
@@ -36,7 +38,7 @@ function notLonghorn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim):
 export function decide(snapshot: ReconcileSnapshot, archive: ArchiveWorkflow = defaultArchiveWorkflow): Decision {
   const { key, pvc, config } = snapshot;
   if (!isNamespaceInScope(config, key.namespace)) return NOTHING;
-  if (pvc !== undefined && !isLonghornBacked(pvc, snapshot.storageClasses, snapshot.volume, config.provisioner)) return notLonghorn(snapshot, pvc);
+  if (pvc !== undefined && !isLonghornBacked(pvc, snapshot.storageClasses, snapshot.binding, config.provisioner)) return notLonghorn(snapshot, pvc);
 
   const own = pvc === undefined ? decideGonePvc(snapshot) : decidePresentPvc(snapshot, pvc);
   const intent = pvc === undefined ? undefined : intentOf(pvc, config);

@@ -21,6 +21,7 @@ import { isArchiveJob, jobTarget, pvcTarget, volumeTarget } from '../model/objec
 import { hasOrphanMark, orphanedSinceKey } from './orphan-mark.ts';
 import { jobNameConflict, labelViolations, namespaceClaims } from './reconcile-violations.ts';
 import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+import { VOLUME_NOT_BOUND_TO_PVC } from '../model/volume-binding.ts';
 
 function names(jobs: readonly RecurringJob[]): string[] {
   return jobs.map((job) => job.metadata.name ?? '');
@@ -131,17 +132,17 @@ function writeJob(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, int
 
 /** The volume label (or why it has to wait) for `jobName`, dropping the `stale` jobs' labels in the same patch. */
 function associate(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, jobName: string, stale: readonly string[]): Action[] {
-  const { config, volume } = snapshot;
+  const { binding, volume } = snapshot;
   const label = `${recurringJobLabelKey(jobName)}=${LONGHORN_LABEL_ENABLED}`;
-  const volumeName = pvc.spec?.volumeName ?? '';
   const waiting = (why: string): Action[] => [{ type: 'event', event: pvcEvent(pvc, 'Normal', EVENT_REASONS.waitingForVolume, `waiting for the volume: ${why}; ${label} goes on its Longhorn volume then`) }];
-  if (volumeName === '') return waiting('the PVC is not bound yet');
-  if (volume === undefined) return waiting(`Longhorn volume ${volumeName} does not exist yet in namespace ${config.longhornNamespace}`);
+  if (binding.kind === 'unbound') return waiting('the PVC is not bound yet');
+  // A refused binding never gets here: it is a violation (decidePresentPvc).
+  if (binding.kind !== 'bound' || volume === undefined) return waiting(binding.kind === 'waiting' ? binding.why : 'the PVC is not bound yet');
   const [patch] = volumeLabels(snapshot, [jobName], stale);
   if (patch === undefined || patch.type !== 'patch') return [];
   const added = volume.metadata.labels?.[recurringJobLabelKey(jobName)] !== LONGHORN_LABEL_ENABLED;
   if (!added) return [patch];
-  return [{ ...patch, event: pvcEvent(pvc, 'Normal', EVENT_REASONS.volumeLabelled, `labelled Longhorn volume ${volume.metadata.name ?? volumeName} with ${label}`) }];
+  return [{ ...patch, event: pvcEvent(pvc, 'Normal', EVENT_REASONS.volumeLabelled, `labelled Longhorn volume ${volume.metadata.name ?? ''} with ${label}`) }];
 }
 
 function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent): Decision {
@@ -174,10 +175,18 @@ function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, inte
   };
 }
 
+/** spec.volumeName names a PV that is not this PVC's Longhorn volume: nothing is done for it, and it says why. */
+function bindingViolations(snapshot: ReconcileSnapshot): ReportedViolation[] {
+  const { binding, pvc } = snapshot;
+  if (binding.kind !== 'refused') return [];
+  const message = `spec.volumeName=${pvc?.spec?.volumeName ?? ''} is not this PVC's Longhorn volume: ${binding.why}. No job label goes on that volume, no RecurringJob is associated and no archive is made for this PVC; a PVC gets only the volume it is Bound to (its PV's claimRef names this PVC and its uid, the PV's CSI driver is ${snapshot.config.provisioner})`;
+  return [{ condition: VOLUME_NOT_BOUND_TO_PVC, message }];
+}
+
 /** The decision for an existing, Longhorn-backed PVC. */
 export function decidePresentPvc(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim): Decision {
   const result = intentOf(pvc, snapshot.config);
-  const violations = labelViolations(result, namespaceClaims(snapshot), snapshot.config);
+  const violations = [...labelViolations(result, namespaceClaims(snapshot), snapshot.config), ...bindingViolations(snapshot)];
   if (violations.length > 0) return reportViolations(snapshot, pvc, violations);
   if (result.kind === 'opted-in') return optedIn(snapshot, pvc, result.intent);
   return optedOut(snapshot, pvc);

@@ -18,8 +18,8 @@ import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 /** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
 export function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
-  return snapshot.namespacePvcs.flatMap(({ pvc, volume }) => {
-    if (!isLonghornBacked(pvc, snapshot.storageClasses, volume, snapshot.config.provisioner)) return [];
+  return snapshot.namespacePvcs.flatMap(({ pvc, binding }) => {
+    if (!isLonghornBacked(pvc, snapshot.storageClasses, binding, snapshot.config.provisioner)) return [];
     const claim = nameClaimOf(intentOf(pvc, snapshot.config));
     return claim === null ? [] : [claim];
   });

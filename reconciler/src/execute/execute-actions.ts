@@ -7,10 +7,14 @@
 // The rest of the actions were decided on the same state, so they wait for the next pass.
 // An action's Event is recorded only once its write has succeeded; the Events of a reconcile's
 // writes on one object are recorded together, as one story, once its writes are done (event-story.ts).
+// Each write is admitted by the leader fence right before it goes out (fence(): throws when this
+// replica is not the leader; its signal aborts the request when leadership ends). A 429, or any
+// answer with Retry-After, pauses every write of the reconciler (onThrottled) for that long.
 
-import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import type { ConfigurationOptions, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { apiStatusCode, isConflict, isNotFound, retryAfterMs } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { withSignal } from '@longhorn-backup-guard/shared/kube/request-signal';
 import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { Action, EventSpec } from '../model/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
@@ -28,6 +32,20 @@ export interface ExecutorDeps {
   readonly writes: WriteCounter;
   /** The write rate limiter: resolves when the next write may go. */
   readonly beforeWrite: () => Promise<void>;
+  /** The leader fence: throws unless this replica leads; the signal the write carries. */
+  readonly fence?: () => AbortSignal;
+  /** The apiserver sheds load (429 or Retry-After): hold every write off for this long. */
+  readonly onThrottled?: (pauseMs: number) => void;
+}
+
+/** A 429 without Retry-After pauses the writer this long. */
+const DEFAULT_THROTTLE_PAUSE_MS = 1_000;
+
+/** How long the apiserver asked to be left alone, if it did: a 429, or any answer with Retry-After. */
+export function throttlePause(error: unknown): number | undefined {
+  const asked = retryAfterMs(error);
+  if (apiStatusCode(error) === 429) return asked ?? DEFAULT_THROTTLE_PAUSE_MS;
+  return asked;
 }
 
 export interface Execution {
@@ -40,15 +58,17 @@ export interface Execution {
 async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
   const { target } = action;
   await deps.beforeWrite();
+  const signal = deps.fence?.();
+  const options = (base?: ConfigurationOptions) => (signal === undefined ? base : withSignal(signal, base));
   if (action.type === 'create') {
-    await deps.custom.createNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, body: action.body, fieldManager: FIELD_MANAGER });
+    await deps.custom.createNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, body: action.body, fieldManager: FIELD_MANAGER }, options());
   } else if (action.type === 'delete') {
     const preconditions = action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
-    await deps.custom.deleteNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, name: target.name, body: preconditions });
+    await deps.custom.deleteNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, name: target.name, body: preconditions }, options());
   } else if (target.resource === 'persistentvolumeclaims') {
-    await deps.core.patchNamespacedPersistentVolumeClaim({ namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, mergePatch);
+    await deps.core.patchNamespacedPersistentVolumeClaim({ namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, options(mergePatch));
   } else {
-    await deps.custom.patchNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: target.resource, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, mergePatch);
+    await deps.custom.patchNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: target.resource, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, options(mergePatch));
   }
   deps.writes.count(target.resource, action.type);
 }
@@ -74,6 +94,8 @@ async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, wr
       await write(action, deps);
       writes++;
     } catch (error) {
+      const pause = throttlePause(error);
+      if (pause !== undefined) deps.onThrottled?.(pause);
       if (action.type === 'delete' && isNotFound(error)) continue;
       if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written: writes, requeue: true };
       const refusal = refusedWriteEvent(action, error);

@@ -27,6 +27,8 @@ export interface LeaderElectionOptions {
   metrics?: LeaderElectionMetrics;
   onStartedLeading?: () => void;
   onStoppedLeading?: () => void;
+  /** The Date header of every Lease write the apiserver answered (the apiserver's clock). */
+  onServerDate?: (dateHeader: string | undefined) => void;
 }
 
 const now = (): number => performance.now();
@@ -63,6 +65,12 @@ export class LeaderElector {
   /** True while this replica holds the Lease and renewed it within the renew deadline. */
   isLeader(): boolean {
     return this.#leading && now() - this.#renewedAt < this.#options.renewDeadlineMs;
+  }
+
+  /** Milliseconds until the Lease this replica last renewed may expire, counted from the renewal's start (0 when not leading). */
+  validForMs(): number {
+    if (!this.#leading) return 0;
+    return Math.max(0, this.#renewedAt + this.#options.leaseDurationSeconds * 1000 - now());
   }
 
   /**
@@ -115,9 +123,11 @@ export class LeaderElector {
       return;
     }
     try {
-      const written = action === 'create'
-        ? await this.#api.createNamespacedLease({ namespace, body: this.#leaseBody(undefined) })
-        : await this.#api.replaceNamespacedLease({ name, namespace, body: this.#leaseBody(lease) });
+      const response = action === 'create'
+        ? await this.#api.createNamespacedLeaseWithHttpInfo({ namespace, body: this.#leaseBody(undefined) })
+        : await this.#api.replaceNamespacedLeaseWithHttpInfo({ name, namespace, body: this.#leaseBody(lease) });
+      this.#options.onServerDate?.(response.headers.date);
+      const written = response.data;
       this.#lease = written;
       // Written after stop() began: remembered for the release, but no longer leading.
       if (this.#stopper.signal.aborted) return;

@@ -17,11 +17,25 @@ export function fullBucket(bucket: TokenBucket, nowMs: number): BucketState {
   return { tokens: bucket.burst, at: nowMs };
 }
 
+/** The tokens at `nowMs`: what flowed in since the last update, up to `burst`. */
+function refill(bucket: TokenBucket, state: BucketState, nowMs: number): number {
+  const elapsedMs = Math.max(0, nowMs - state.at);
+  return Math.min(bucket.burst, state.tokens + (elapsedMs * bucket.ratePerSecond) / 1000);
+}
+
+/**
+ * Holds every taker off for `pauseMs` (the apiserver said Retry-After): the bucket goes into debt,
+ * so takers wait the pause and then come at the steady rate, never in a burst.
+ */
+export function pauseBucket(bucket: TokenBucket, state: BucketState, nowMs: number, pauseMs: number): BucketState {
+  const refilled = refill(bucket, state, nowMs);
+  const debt = (pauseMs * bucket.ratePerSecond) / 1000;
+  return { tokens: Math.min(refilled, 0) - debt, at: nowMs };
+}
+
 /** Takes one token: the new state, and how long the caller must wait before acting. */
 export function takeToken(bucket: TokenBucket, state: BucketState, nowMs: number): { state: BucketState; waitMs: number } {
-  const elapsedMs = Math.max(0, nowMs - state.at);
-  const refilled = Math.min(bucket.burst, state.tokens + (elapsedMs * bucket.ratePerSecond) / 1000);
-  const tokens = refilled - 1;
+  const tokens = refill(bucket, state, nowMs) - 1;
   const waitMs = tokens >= 0 ? 0 : (-tokens * 1000) / bucket.ratePerSecond;
   return { state: { tokens, at: nowMs }, waitMs };
 }

@@ -4,7 +4,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { ReportStore } from './report-store.ts';
 
-type JobList = 'managed' | 'orphaned' | 'archiveReady' | 'archiveExpired' | 'archiveFailed';
+type JobList = 'managed' | 'orphaned' | 'archiveReady' | 'archiveExpired' | 'archiveFailed' | 'archiveExhausted';
 
 const JOB_GAUGES: readonly { name: string; help: string; list: JobList }[] = [
   { name: 'backup_pvc_managed', help: 'A RecurringJob backs up this PVC (1).', list: 'managed' },
@@ -12,6 +12,7 @@ const JOB_GAUGES: readonly { name: string; help: string; list: JobList }[] = [
   { name: 'backup_archive_ready', help: 'The archive backup of this PVC completed (1).', list: 'archiveReady' },
   { name: 'backup_archive_expired', help: 'The archive of this PVC is past its archive-delete-after date (1).', list: 'archiveExpired' },
   { name: 'backup_archive_failed', help: 'The archive workflow of this PVC failed and is being retried (1).', list: 'archiveFailed' },
+  { name: 'backup_archive_attempts_exhausted', help: 'The archive of this PVC failed archiveMaxAttempts times and is not retried until asked again (1).', list: 'archiveExhausted' },
 ];
 
 export function registerBackupGauges(registry: Registry, store: ReportStore): void {

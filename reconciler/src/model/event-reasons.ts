@@ -18,6 +18,7 @@ export const EVENT_REASONS = {
   duplicateName: 'DuplicateBackupName',
   jobNameConflict: 'BackupJobNameConflict',
   writeRefused: 'BackupWriteRefused',
+  volumeNotBound: 'VolumeNotBoundToPvc',
 } as const;
 
 const MISSING = ['missing_enabled_label', 'missing_name', 'archive_without_delete_after'];
@@ -26,5 +27,6 @@ const MISSING = ['missing_enabled_label', 'missing_name', 'archive_without_delet
 export function violationReason(condition: string): string {
   if (condition === 'duplicate_name') return EVENT_REASONS.duplicateName;
   if (condition === 'job_name_conflict') return EVENT_REASONS.jobNameConflict;
+  if (condition === 'volume_not_bound_to_pvc') return EVENT_REASONS.volumeNotBound;
   return MISSING.includes(condition) ? EVENT_REASONS.missingLabels : EVENT_REASONS.invalidLabels;
 }

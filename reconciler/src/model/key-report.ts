@@ -19,6 +19,8 @@ export interface KeyReport {
   readonly archiveReady: readonly string[];
   readonly archiveExpired: readonly string[];
   readonly archiveFailed: readonly string[];
+  /** Archives that used up archiveMaxAttempts and wait to be asked again (backup_archive_attempts_exhausted). */
+  readonly archiveExhausted: readonly string[];
 }
 
 export const EMPTY_REPORT: KeyReport = Object.freeze({
@@ -29,6 +31,7 @@ export const EMPTY_REPORT: KeyReport = Object.freeze({
   archiveReady: [],
   archiveExpired: [],
   archiveFailed: [],
+  archiveExhausted: [],
 });
 
 export function isEmptyReport(report: KeyReport): boolean {
@@ -45,5 +48,6 @@ export function mergeReports(a: KeyReport, b: Partial<KeyReport>): KeyReport {
     archiveReady: [...a.archiveReady, ...(b.archiveReady ?? [])],
     archiveExpired: [...a.archiveExpired, ...(b.archiveExpired ?? [])],
     archiveFailed: [...a.archiveFailed, ...(b.archiveFailed ?? [])],
+    archiveExhausted: [...a.archiveExhausted, ...(b.archiveExhausted ?? [])],
   };
 }

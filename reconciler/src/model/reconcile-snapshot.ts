@@ -6,23 +6,26 @@ import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhor
 import type { PvcKey } from '../keys/pvc-key.ts';
 import type { Action, LonghornPlural } from './actions.ts';
 import type { KeyReport } from './key-report.ts';
+import type { VolumeBinding } from './volume-binding.ts';
 
-export interface PvcWithVolume {
+export interface PvcWithBinding {
   readonly pvc: V1PersistentVolumeClaim;
-  /** Its Longhorn Volume, when bound and existing. */
-  readonly volume: Volume | undefined;
+  /** Its PV and Longhorn Volume as verified (volume-binding.ts). */
+  readonly binding: VolumeBinding;
 }
 
 export interface ReconcileSnapshot {
   readonly key: PvcKey;
   /** The PVC, or undefined when it is gone. */
   readonly pvc: V1PersistentVolumeClaim | undefined;
-  /** The PVC's Longhorn Volume (named by spec.volumeName), when bound and existing. */
+  /** The PVC's PV and Longhorn Volume as verified (volume-binding.ts); `unbound` when the PVC is gone. */
+  readonly binding: VolumeBinding;
+  /** The Volume of a verified binding (the only Volume ever acted on for this PVC). */
   readonly volume: Volume | undefined;
   /** Any Volume of the Longhorn namespace by name. */
   readonly volumeNamed: (name: string) => Volume | undefined;
   /** Every PVC of the key's namespace, this one included (duplicate names). */
-  readonly namespacePvcs: readonly PvcWithVolume[];
+  readonly namespacePvcs: readonly PvcWithBinding[];
   readonly storageClasses: readonly V1StorageClass[];
   /** The managed RecurringJobs whose source labels name this key. */
   readonly managedJobs: readonly RecurringJob[];

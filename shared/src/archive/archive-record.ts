@@ -21,6 +21,10 @@ export interface ArchiveRecord {
   readonly attempt: number;
   /** When the attempt started (its Snapshot is due within snapshotReadyTimeout of it). */
   readonly attemptStartedAt: Date | undefined;
+  /** The attempt this run started at (1 when not recorded): attempts are counted from it. */
+  readonly firstAttempt: number;
+  /** The Snapshot this attempt backs up, when recorded (else the attempt's own name). */
+  readonly snapshot: string | undefined;
   /** Set when attempt `attempt` failed: it waits for its retry. */
   readonly failedAt: Date | undefined;
   /** Why the last failed attempt failed (Longhorn's text); kept while the retry runs. */
@@ -52,6 +56,8 @@ export function readArchiveRecord(job: RecurringJob, prefix: string): ArchiveRec
     pvcUid,
     attempt,
     attemptStartedAt: time(notes[keys.attemptStartedAt]),
+    firstAttempt: Math.min(attempt, positiveInteger(notes[keys.firstAttempt]) ?? 1),
+    snapshot: notes[keys.snapshot] || undefined,
     failedAt: time(notes[keys.failedAt]),
     lastError: notes[keys.lastError],
     result: backup ? { backup, url: url ?? '', completedAt: completedAt ?? '' } : undefined,

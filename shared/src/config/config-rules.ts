@@ -29,6 +29,12 @@ export const maxRetentionRule: ConfigRule<number> = (text) => {
   return bad(reason, `use the value of Longhorn's setting recurring-job-max-retention, 1 to ${LONGHORN_MAX_RETENTION_LIMIT}`, String(check.example));
 };
 
+/** Archive attempts before the workflow stops; each attempt may add a Snapshot to the volume. */
+export const archiveMaxAttemptsRule: ConfigRule<number> = (text) => {
+  const check = checkWholeNumber(text, 1, 1000, 5);
+  return check.ok ? ok(check.value) : bad(check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..1000', 'use a whole number of attempts, 1 to 1000', String(check.example));
+};
+
 export const namespaceRule: ConfigRule<string> = (text) =>
   isDnsLabel(text) ? ok(text) : bad('is not a namespace name', "use a DNS label: lowercase letters, digits and '-', at most 63 characters", 'longhorn-system');
 

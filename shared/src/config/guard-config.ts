@@ -20,6 +20,7 @@
 //   denyDeleteWithoutArchive: false        # deny (not only warn) deleting a protected PVC unarchived
 //   snapshotReadyTimeout: 10m              # archive: how long a Snapshot may take to be readyToUse
 //   backupCompletionTimeout: 6h            # archive: how long a Backup may take to complete
+//   archiveMaxAttempts: 5                  # archive: attempts before it stops until asked again
 //
 // Durations are held in milliseconds. The configuration is frozen: hand it around freely.
 
@@ -44,6 +45,8 @@ export interface GuardConfig {
   readonly denyDeleteWithoutArchive: boolean;
   readonly snapshotReadyTimeout: Milliseconds;
   readonly backupCompletionTimeout: Milliseconds;
+  /** Archive attempts (each may add a Snapshot) before the workflow stops until the archive is asked again. */
+  readonly archiveMaxAttempts: number;
 }
 
 export const DEFAULT_LABEL_PREFIX = 'backup.vluwte.nl';
@@ -70,4 +73,5 @@ export const defaultConfig = deepFreeze<GuardConfig>({
   denyDeleteWithoutArchive: false,
   snapshotReadyTimeout: 10 * MINUTE,
   backupCompletionTimeout: 6 * HOUR,
+  archiveMaxAttempts: 5,
 });

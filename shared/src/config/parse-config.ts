@@ -15,6 +15,7 @@ import {
   labelKeyRule,
   labelPrefixRule,
   maxRetentionRule,
+  archiveMaxAttemptsRule,
   namespaceRule,
   optionalBooleanRule,
   provisionerRule,
@@ -46,6 +47,7 @@ const TOP_KEYS: readonly (keyof GuardConfig)[] = [
   'denyDeleteWithoutArchive',
   'snapshotReadyTimeout',
   'backupCompletionTimeout',
+  'archiveMaxAttempts',
 ];
 
 type YamlMap = ReadonlyMap<string, YamlTree>;
@@ -163,6 +165,7 @@ export function parseConfig(text: string): ConfigParse {
     denyDeleteWithoutArchive: scalar(root, '', 'denyDeleteWithoutArchive', booleanRule, defaultConfig.denyDeleteWithoutArchive),
     snapshotReadyTimeout: duration('snapshotReadyTimeout'),
     backupCompletionTimeout: duration('backupCompletionTimeout'),
+    archiveMaxAttempts: scalar(root, '', 'archiveMaxAttempts', archiveMaxAttemptsRule, defaultConfig.archiveMaxAttempts),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: deepFreeze(config) };
 }

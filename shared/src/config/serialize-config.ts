@@ -20,5 +20,6 @@ export function serializeConfig(config: GuardConfig): string {
     denyDeleteWithoutArchive: config.denyDeleteWithoutArchive,
     snapshotReadyTimeout: formatDuration(config.snapshotReadyTimeout),
     backupCompletionTimeout: formatDuration(config.backupCompletionTimeout),
+    archiveMaxAttempts: config.archiveMaxAttempts,
   });
 }

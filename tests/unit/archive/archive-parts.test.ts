@@ -56,14 +56,16 @@ test('the record: written by merge patches, read back; damaged records are no re
   assert.equal(readArchiveRecord(job, P), null);
   const t1 = new Date('2026-01-02T03:00:00Z');
   patch(startPatch(P, { volume: 'v', pvc: 'db', pvcUid: 'u', attempt: 1 }, t1));
-  assert.deepEqual(readArchiveRecord(job, P), { volume: 'v', pvc: 'db', pvcUid: 'u', attempt: 1, attemptStartedAt: t1, failedAt: undefined, lastError: undefined, result: undefined, withdrawn: false });
+  assert.deepEqual(readArchiveRecord(job, P), { volume: 'v', pvc: 'db', pvcUid: 'u', attempt: 1, attemptStartedAt: t1, firstAttempt: 1, snapshot: undefined, failedAt: undefined, lastError: undefined, result: undefined, withdrawn: false });
   patch(failurePatch(P, new Date('2026-01-02T03:04:05.678Z'), 'x'.repeat(5000)));
   const failed = readArchiveRecord(job, P);
   assert.equal(failed?.failedAt?.toISOString(), '2026-01-02T03:04:05.000Z');
   assert.equal(failed?.lastError?.length, 1024, 'Longhorn\'s text is cut to 1 kB');
   const t2 = new Date('2026-01-02T04:00:00Z');
-  patch(retryPatch(P, 2, t2));
+  patch(retryPatch(P, 2, t2, 'snap-1'));
   assert.equal(readArchiveRecord(job, P)?.attempt, 2);
+  assert.equal(readArchiveRecord(job, P)?.snapshot, 'snap-1', 'a reused Snapshot is recorded');
+  assert.equal(readArchiveRecord(job, P)?.firstAttempt, 1, 'the run still started at attempt 1');
   assert.deepEqual(readArchiveRecord(job, P)?.attemptStartedAt, t2);
   assert.equal(readArchiveRecord(job, P)?.failedAt, undefined);
   assert.ok(readArchiveRecord(job, P)?.lastError !== undefined, 'the reason of the retry stays');
@@ -73,7 +75,7 @@ test('the record: written by merge patches, read back; damaged records are no re
   patch(withdrawalPatch(P, new Date()));
   assert.equal(readArchiveRecord(job, P)?.withdrawn, true);
   patch(startPatch(P, { volume: 'v', pvc: 'db', pvcUid: 'u', attempt: 3 }, t2));
-  assert.deepEqual(readArchiveRecord(job, P), { volume: 'v', pvc: 'db', pvcUid: 'u', attempt: 3, attemptStartedAt: t2, failedAt: undefined, lastError: undefined, result: undefined, withdrawn: false });
+  assert.deepEqual(readArchiveRecord(job, P), { volume: 'v', pvc: 'db', pvcUid: 'u', attempt: 3, attemptStartedAt: t2, firstAttempt: 3, snapshot: undefined, failedAt: undefined, lastError: undefined, result: undefined, withdrawn: false });
   assert.equal(job.metadata.annotations?.other, 'kept', 'annotations of others are left alone');
   for (const attempt of ['0', '-1', 'two', '1.5', '']) {
     const damaged: RecurringJob = { metadata: { annotations: { ...job.metadata.annotations, [`${P}/archive-attempt`]: attempt } } };

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { Backup } from '@longhorn-backup-guard/shared/longhorn/types';
 import { archiveWorkflow } from '../../../reconciler/src/archive/archive-workflow.ts';
 import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
 import { JOB, P, UID, apply, archivingWorld, contextOf, flags, later, longhorn, type World } from './archive-fixtures.ts';
@@ -54,11 +55,14 @@ test('random runs: never a delete, nothing made twice, one attempt at a time, Ba
             if (action.type !== 'create') continue;
             const existing = action.target.resource === 'snapshots' ? world.snapshots : world.backups;
             assert.ok(!existing.some((o) => o.metadata.name === action.target.name), `${action.target.name} made twice`);
+            assert.ok(attemptOf(action.target.name) <= defaultConfig.archiveMaxAttempts, 'at most archiveMaxAttempts attempts');
             if (action.target.resource === 'backups') {
-              assert.equal(world.snapshots.find((s) => s.metadata.name === action.target.name)?.status?.readyToUse, true, 'a Backup only of a ready Snapshot');
+              const snapshotName = (action.body as Backup).spec?.snapshotName;
+              assert.equal(world.snapshots.find((s) => s.metadata.name === snapshotName)?.status?.readyToUse, true, 'a Backup only of a ready Snapshot');
             } else {
               const attempt = attemptOf(action.target.name);
-              assert.equal(attempt, world.snapshots.length + 1, 'attempts follow each other: 1, 2, 3 ...');
+              assert.ok(world.snapshots.every((s) => attemptOf(s.metadata.name ?? '') < attempt), 'attempts follow each other: 1, 2, 3 ...');
+              assert.ok(!world.snapshots.some((s) => s.status?.readyToUse === true && !s.status.error), 'no new Snapshot while a ready one can be reused');
               const previous = world.job?.metadata.annotations ?? {};
               if (attempt > 1) assert.ok(previous[`${P}/archive-failed-at`] !== undefined, 'a new attempt only after the last one was recorded failed');
             }

@@ -67,7 +67,8 @@ function expectedPresent(phase: string, observation: string): string {
     case 'running-1': return running(1, '');
     case 'running-2': return running(2, 'failed');
     case 'failed-waiting': return ' | ArchiveFailed | failed';
-    case 'failed-due': return 'job+snapshot#2 | ArchiveSnapshotCreated | failed';
+    // The failed attempt's Snapshot is ready: the retry backs it up again instead of adding one.
+    case 'failed-due': return OBSERVATIONS[observation]?.snapshot?.readyToUse === true ? 'job+backup#2 | ArchiveBackupCreated | failed' : 'job+snapshot#2 | ArchiveSnapshotCreated | failed';
     case 'completed': return ' | ArchiveReady | ready';
     case 'withdrawn': return 'job+snapshot#2 | ArchiveSnapshotCreated | ';
     default: throw new Error(phase);

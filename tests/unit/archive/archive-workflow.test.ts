@@ -166,11 +166,15 @@ test('a Snapshot error is recorded with Longhorn\'s text, reported failed, and r
   assert.equal(failed2.requeueAfter, 120_000 - 250);
   world = apply(world, failed2.actions);
   assert.deepEqual(writes(decide(later(world, 119_000)).actions), []);
+  const retry2 = decide(later(world, 120_000));
+  assert.deepEqual(writes(retry2.actions), [`patch recurringjobs/${JOB}`, `create backups/${name3}`], 'the ready Snapshot of attempt 2 is backed up again');
+  assert.match(messages(retry2.actions)[0] ?? '', new RegExp(`Snapshot ${name2} is ready \\(reused from an earlier attempt`));
   world = step(later(world, 120_000));
-  assert.deepEqual(world.snapshots.map((s) => s.metadata.name), [name1, name2, name3]);
+  assert.deepEqual(world.snapshots.map((s) => s.metadata.name), [name1, name2], 'no third Snapshot: a failing Backup adds none');
+  assert.equal(world.backups.find((b) => b.metadata.name === name3)?.spec?.snapshotName, name2);
+  assert.equal(annotation(world, 'archive-snapshot'), name2);
 
   // Attempt 3 succeeds: ready, no longer failed, the last error cleared.
-  world = step(longhorn(world, 'snapshots', name3, { readyToUse: true }));
   world = step(longhorn(world, 'backups', name3, { state: 'Completed', url: 's3://ok' }));
   assert.equal(flags(decide(world)), 'ready');
   assert.equal(annotation(world, 'archive-backup'), name3);
@@ -396,4 +400,33 @@ test('the workflow never deletes anything and writes only Snapshots, Backups and
   world = step(longhorn(world, 'snapshots', last, { readyToUse: true }));
   world = step(longhorn(world, 'backups', last, { state: 'Completed' }));
   assert.equal(flags(decide(world)), 'ready');
+});
+
+test('archiveMaxAttempts: after the last attempt fails the workflow stops (Event, backup_archive_attempts_exhausted) until asked again; nothing is deleted', () => {
+  const config = { ...defaultConfig, archiveMaxAttempts: 2 };
+  let world = step(archivingWorld({ config }));
+  world = step(longhorn(world, 'snapshots', name1, { error: 'replica unavailable' }));
+  world = step(later(world, 60_000));
+  assert.deepEqual(world.snapshots.map((s) => s.metadata.name), [name1, name2]);
+  world = longhorn(world, 'snapshots', name2, { error: 'replica unavailable' });
+  const last = decide(world);
+  assert.deepEqual(reasons(last.actions), ['ArchiveAttemptsExhausted']);
+  assert.match(messages(last.actions)[0] ?? '', /That was attempt 2 of 2 \(archiveMaxAttempts\): no further attempt is made until the archive is asked again/);
+  assert.equal(last.requeueAfter, undefined, 'no retry is scheduled');
+  assert.deepEqual(last.report.archiveExhausted, [JOB]);
+  world = apply(world, last.actions);
+  for (const wait of [60_000, 86_400_000 * 30]) {
+    const idle = decide(later(world, wait));
+    assert.deepEqual(writes(idle.actions), [], 'no third Snapshot, however long it waits');
+    assert.deepEqual(idle.report.archiveExhausted, [JOB]);
+  }
+
+  // Asked again (label removed, then set again): a new run with its own attempts.
+  const withdrawnPvc = pvcOf(optedIn());
+  world = step({ ...world, pvc: withdrawnPvc, job: jobFor(withdrawnPvc, config, world.job?.metadata.annotations) });
+  const again = pvcOf(optedIn(archiveLabels()));
+  world = step({ ...world, pvc: again, job: jobFor(again, config, world.job?.metadata.annotations) });
+  assert.deepEqual(world.snapshots.map((s) => s.metadata.name), [name1, name2, name3]);
+  assert.equal(annotation(world, 'archive-first-attempt'), '3');
+  assert.deepEqual(decide(world).report.archiveExhausted ?? [], []);
 });

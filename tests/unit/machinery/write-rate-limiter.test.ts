@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fullBucket, takeToken, type BucketState } from '../../../reconciler/src/machinery/token-bucket.ts';
+import { fullBucket, pauseBucket, takeToken, type BucketState } from '../../../reconciler/src/machinery/token-bucket.ts';
 import { WriteRateLimiter } from '../../../reconciler/src/machinery/write-rate-limiter.ts';
 
 const bucket = { ratePerSecond: 50, burst: 100 };
@@ -49,4 +49,30 @@ test('WriteRateLimiter.take resolves at once within the burst and waits beyond i
   aborted.abort();
   await assert.rejects(limiter.take(aborted.signal), { name: 'AbortError' });
   assert.throws(() => new WriteRateLimiter({ ratePerSecond: 0, burst: 1 }), /invalid write rate limit/);
+});
+
+test('a pause (Retry-After) holds every taker off for its length, then the steady rate resumes, never the burst', () => {
+  const paused = pauseBucket(bucket, fullBucket(bucket, 0), 0, 2_000);
+  let state = paused;
+  const waits: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const taken = takeToken(bucket, state, 0);
+    state = taken.state;
+    waits.push(Math.round(taken.waitMs));
+  }
+  assert.deepEqual(waits, [2_020, 2_040, 2_060], 'the full bucket is forgotten: no burst after the pause');
+});
+
+test('WriteRateLimiter.pause: a caller already waiting for its token waits for the pause too', async () => {
+  let now = 0;
+  const limiter = new WriteRateLimiter({ ratePerSecond: 1_000, burst: 1 }, () => now);
+  await limiter.take();
+  const pending = limiter.take(); // waits 1 ms for its token
+  limiter.pause(50);
+  let done = false;
+  void pending.then(() => { done = true; });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(done, false, 'still paused (the clock has not moved)');
+  now = 60;
+  await pending;
 });

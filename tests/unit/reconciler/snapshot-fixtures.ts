@@ -1,9 +1,10 @@
 // Builders for decide() snapshots: PVCs, StorageClasses, jobs and volumes as the caches hold them.
-import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ReconcileSnapshot } from '../../../reconciler/src/model/reconcile-snapshot.ts';
+import { boundVolume, resolveVolumeBinding } from '../../../reconciler/src/model/volume-binding.ts';
 
 export const P = 'backup.vluwte.nl';
 export const LONGHORN_NS = 'longhorn-system';
@@ -17,6 +18,17 @@ export function pvc(namespace: string, name: string, labels: Record<string, stri
   return {
     metadata: { namespace, name, uid: `uid-${namespace}-${name}`, labels },
     spec: { ...(storageClassName === null ? {} : { storageClassName }), ...(spec.volumeName === undefined ? {} : { volumeName: spec.volumeName }) },
+    ...(spec.volumeName === undefined ? {} : { status: { phase: 'Bound' } }),
+  };
+}
+
+/** The PV the binder made for `claim`: Longhorn's CSI driver, its volumeHandle `volumeHandle`, claimRef back at the claim. */
+export function boundPv(claim: V1PersistentVolumeClaim, volumeHandle = claim.spec?.volumeName ?? '', driver = 'driver.longhorn.io'): V1PersistentVolume {
+  const { namespace, name, uid } = claim.metadata ?? {};
+  return {
+    metadata: { name: claim.spec?.volumeName ?? '' },
+    spec: { csi: { driver, volumeHandle }, claimRef: { kind: 'PersistentVolumeClaim', namespace, name, uid } },
+    status: { phase: 'Bound' },
   };
 }
 
@@ -40,6 +52,8 @@ export function managedLabels(namespace: string, pvcName: string, extra: Record<
 export interface World {
   pvcs?: V1PersistentVolumeClaim[];
   volumes?: Volume[];
+  /** Default: a Longhorn PV bound to each PVC that names one (boundPv). */
+  pvs?: V1PersistentVolume[];
   jobs?: RecurringJob[];
   storageClasses?: V1StorageClass[];
   config?: GuardConfig;
@@ -52,14 +66,19 @@ export function snapshotOf(namespace: string, pvcName: string, world: World): Re
   const pvcs = world.pvcs ?? [];
   const volumes = world.volumes ?? [];
   const jobs = world.jobs ?? [];
-  const volumeOf = (claim: V1PersistentVolumeClaim) => volumes.find((v) => v.metadata.name === claim.spec?.volumeName);
+  const pvs = world.pvs ?? pvcs.filter((p) => (p.spec?.volumeName ?? '') !== '').map((p) => boundPv(p));
+  const volumeNamed = (name: string) => volumes.find((v) => v.metadata.name === name);
+  const lookups = { pvNamed: (name: string) => pvs.find((pv) => pv.metadata?.name === name), volumeNamed };
+  const bindingOf = (claim: V1PersistentVolumeClaim) => resolveVolumeBinding(claim, lookups, config.provisioner);
   const claim = pvcs.find((p) => p.metadata?.namespace === namespace && p.metadata.name === pvcName);
+  const binding = claim === undefined ? ({ kind: 'unbound' } as const) : bindingOf(claim);
   return {
     key: { namespace, pvcName },
     pvc: claim,
-    volume: claim === undefined ? undefined : volumeOf(claim),
-    volumeNamed: (name) => volumes.find((v) => v.metadata.name === name),
-    namespacePvcs: pvcs.filter((p) => p.metadata?.namespace === namespace).map((p) => ({ pvc: p, volume: volumeOf(p) })),
+    binding,
+    volume: boundVolume(binding),
+    volumeNamed,
+    namespacePvcs: pvcs.filter((p) => p.metadata?.namespace === namespace).map((p) => ({ pvc: p, binding: bindingOf(p) })),
     storageClasses: world.storageClasses ?? [longhornClass, nfsClass],
     managedJobs: jobs.filter((j) => isJobOfPvc(j, namespace, pvcName, config)),
     jobNamed: (name) => jobs.find((j) => j.metadata.name === name),

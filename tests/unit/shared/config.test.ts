@@ -60,6 +60,7 @@ resyncPeriod: 90s
 denyDeleteWithoutArchive: True
 snapshotReadyTimeout: 2m
 backupCompletionTimeout: 1.5h
+archiveMaxAttempts: 3
 `);
     assert.deepEqual(parsed, {
       labelPrefix: 'backup.example.com',
@@ -76,6 +77,7 @@ backupCompletionTimeout: 1.5h
       denyDeleteWithoutArchive: true,
       snapshotReadyTimeout: 120_000,
       backupCompletionTimeout: 5_400_000,
+      archiveMaxAttempts: 3,
     });
   });
 
@@ -130,12 +132,13 @@ describe('configuration errors name the key path and the fix', () => {
     ['watchNamespaces: [[a]]\n', 'watchNamespaces[0] is a list: use a namespace name (e.g. watchNamespaces[0]: longhorn-system)'],
     ['provisioner: [a]\n', 'provisioner is a list: use a single value (e.g. provisioner: driver.longhorn.io)'],
     ['defaults: 4\n', 'defaults is a single value: use a mapping of retain, interval, start, fullBackupInterval, concurrency'],
-    ['- a\n', 'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout'],
+    ['- a\n', 'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts'],
+    ['archiveMaxAttempts: 0\n', 'archiveMaxAttempts: "0" is outside 1..1000: use a whole number of attempts, 1 to 1000 (e.g. archiveMaxAttempts: 1)'],
     ['resyncperiod: 5m\n', 'resyncperiod: unknown key: did you mean resyncPeriod?'],
     ['orphan_grace_period: 5m\n', 'orphan_grace_period: unknown key: did you mean orphanGracePeriod?'],
     ['interval: 6\n', 'interval: unknown key: did you mean defaults.interval?'],
     ['defaults:\n  full-backup-interval: 2\n', 'defaults.full-backup-interval: unknown key: did you mean fullBackupInterval?'],
-    ['colour: blue\n', 'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout'],
+    ['colour: blue\n', 'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts'],
   ];
   for (const [text, message] of cases) {
     test(JSON.stringify(text), () => assert.deepEqual(errors(text), [message]));
@@ -188,6 +191,7 @@ describe('serializeConfig', () => {
       denyDeleteWithoutArchive: fc.boolean(),
       snapshotReadyTimeout: duration,
       backupCompletionTimeout: duration,
+      archiveMaxAttempts: fc.integer({ min: 1, max: 1000 }),
     }),
   ).map(
     // plain prototypes, as parsing makes
