@@ -29,6 +29,13 @@ export const maxRetentionRule: ConfigRule<number> = (text) => {
   return bad(reason, `use the value of Longhorn's setting recurring-job-max-retention, 1 to ${LONGHORN_MAX_RETENTION_LIMIT}`, String(check.example));
 };
 
+/** How many runs in a row must fail before a PVC's backups are `failing` (health). */
+export const failingAfterRule: ConfigRule<number> = (text) => {
+  const check = checkWholeNumber(text, 1, 100, 2);
+  if (check.ok) return ok(check.value);
+  return bad(check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..100', 'use how many failed runs in a row make a PVC failing, 1 to 100', String(check.example));
+};
+
 export const namespaceRule: ConfigRule<string> = (text) =>
   isDnsLabel(text) ? ok(text) : bad('is not a namespace name', "use a DNS label: lowercase letters, digits and '-', at most 63 characters", 'longhorn-system');
 

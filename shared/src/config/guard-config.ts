@@ -20,6 +20,8 @@
 //   denyDeleteWithoutArchive: false        # deny (not only warn) deleting a protected PVC unarchived
 //   snapshotReadyTimeout: 10m              # archive: how long a Snapshot may take to be readyToUse
 //   backupCompletionTimeout: 6h            # archive: how long a Backup may take to complete
+//   backupStaleSlack: 1h                   # health: stale after two scheduled runs plus this, with no completed backup
+//   backupFailingAfter: 2                  # health: failing once this many runs in a row ended in Error/Unknown
 //
 // Durations are held in milliseconds. The configuration is frozen: hand it around freely.
 
@@ -43,6 +45,8 @@ export interface GuardConfig {
   readonly denyDeleteWithoutArchive: boolean;
   readonly snapshotReadyTimeout: Milliseconds;
   readonly backupCompletionTimeout: Milliseconds;
+  readonly backupStaleSlack: Milliseconds;
+  readonly backupFailingAfter: number;
 }
 
 export const DEFAULT_LABEL_PREFIX = 'backup.vluwte.nl';
@@ -69,4 +73,6 @@ export const defaultConfig = deepFreeze<GuardConfig>({
   denyDeleteWithoutArchive: false,
   snapshotReadyTimeout: 10 * MINUTE,
   backupCompletionTimeout: 6 * HOUR,
+  backupStaleSlack: HOUR,
+  backupFailingAfter: 2,
 });

@@ -12,6 +12,7 @@ import {
   LONGHORN_MAX_RETENTION_LIMIT,
   booleanRule,
   durationRule,
+  failingAfterRule,
   labelKeyRule,
   labelPrefixRule,
   maxRetentionRule,
@@ -46,6 +47,8 @@ const TOP_KEYS: readonly (keyof GuardConfig)[] = [
   'denyDeleteWithoutArchive',
   'snapshotReadyTimeout',
   'backupCompletionTimeout',
+  'backupStaleSlack',
+  'backupFailingAfter',
 ];
 
 type YamlMap = ReadonlyMap<string, YamlTree>;
@@ -151,7 +154,7 @@ export function parseConfig(text: string): ConfigParse {
     fullBackupInterval: setting('fullBackupInterval'),
     concurrency: setting('concurrency'),
   };
-  const duration = (key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout'): number =>
+  const duration = (key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout' | 'backupStaleSlack'): number =>
     scalar(root, '', key, durationRule(formatDuration(defaultConfig[key])), defaultConfig[key]);
 
   const config: GuardConfig = {
@@ -169,6 +172,8 @@ export function parseConfig(text: string): ConfigParse {
     denyDeleteWithoutArchive: scalar(root, '', 'denyDeleteWithoutArchive', booleanRule, defaultConfig.denyDeleteWithoutArchive),
     snapshotReadyTimeout: duration('snapshotReadyTimeout'),
     backupCompletionTimeout: duration('backupCompletionTimeout'),
+    backupStaleSlack: duration('backupStaleSlack'),
+    backupFailingAfter: scalar(root, '', 'backupFailingAfter', failingAfterRule, defaultConfig.backupFailingAfter),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: deepFreeze(config) };
 }

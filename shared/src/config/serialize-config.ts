@@ -20,5 +20,7 @@ export function serializeConfig(config: GuardConfig): string {
     denyDeleteWithoutArchive: config.denyDeleteWithoutArchive,
     snapshotReadyTimeout: formatDuration(config.snapshotReadyTimeout),
     backupCompletionTimeout: formatDuration(config.backupCompletionTimeout),
+    backupStaleSlack: formatDuration(config.backupStaleSlack),
+    backupFailingAfter: config.backupFailingAfter,
   });
 }

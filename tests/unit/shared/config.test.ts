@@ -60,6 +60,8 @@ resyncPeriod: 90s
 denyDeleteWithoutArchive: True
 snapshotReadyTimeout: 2m
 backupCompletionTimeout: 1.5h
+backupStaleSlack: 30m
+backupFailingAfter: 3
 `);
     assert.deepEqual(parsed, {
       labelPrefix: 'backup.example.com',
@@ -76,6 +78,8 @@ backupCompletionTimeout: 1.5h
       denyDeleteWithoutArchive: true,
       snapshotReadyTimeout: 120_000,
       backupCompletionTimeout: 5_400_000,
+      backupStaleSlack: 1_800_000,
+      backupFailingAfter: 3,
     });
   });
 
@@ -124,18 +128,19 @@ describe('configuration errors name the key path and the fix', () => {
     ['orphanGracePeriod: 24\n', 'orphanGracePeriod: "24" is not a duration: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. orphanGracePeriod: 24h)'],
     ['resyncPeriod: 500ms\n', 'resyncPeriod: "500ms" is shorter than 1s: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. resyncPeriod: 10m)'],
     ['snapshotReadyTimeout: 10 minutes\n', 'snapshotReadyTimeout: "10 minutes" is not a duration: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. snapshotReadyTimeout: 10m)'],
+    ['backupFailingAfter: 0\n', 'backupFailingAfter: "0" is outside 1..100: use how many failed runs in a row make a PVC failing, 1 to 100 (e.g. backupFailingAfter: 1)'],
     ['backupCompletionTimeout: -6h\n', 'backupCompletionTimeout: "-6h" is shorter than 1s: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. backupCompletionTimeout: 6h)'],
     ['excludedNamespaces: kube-system\n', 'excludedNamespaces is a single value: use a list of namespace names (e.g. excludedNamespaces: [kube-system, kube-public, kube-node-lease, longhorn-system])'],
     ['watchNamespaces: [ok, Not_Ok]\n', `watchNamespaces[1]: "Not_Ok" is not a namespace name: use a DNS label: lowercase letters, digits and '-', at most 63 characters (e.g. watchNamespaces[1]: longhorn-system)`],
     ['watchNamespaces: [[a]]\n', 'watchNamespaces[0] is a list: use a namespace name (e.g. watchNamespaces[0]: longhorn-system)'],
     ['provisioner: [a]\n', 'provisioner is a list: use a single value (e.g. provisioner: driver.longhorn.io)'],
     ['defaults: 4\n', 'defaults is a single value: use a mapping of retain, interval, start, fullBackupInterval, concurrency'],
-    ['- a\n', 'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout'],
+    ['- a\n', 'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, backupStaleSlack, backupFailingAfter'],
     ['resyncperiod: 5m\n', 'resyncperiod: unknown key: did you mean resyncPeriod?'],
     ['orphan_grace_period: 5m\n', 'orphan_grace_period: unknown key: did you mean orphanGracePeriod?'],
     ['interval: 6\n', 'interval: unknown key: did you mean defaults.interval?'],
     ['defaults:\n  full-backup-interval: 2\n', 'defaults.full-backup-interval: unknown key: did you mean fullBackupInterval?'],
-    ['colour: blue\n', 'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout'],
+    ['colour: blue\n', 'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, backupStaleSlack, backupFailingAfter'],
   ];
   for (const [text, message] of cases) {
     test(JSON.stringify(text), () => assert.deepEqual(errors(text), [message]));
@@ -188,6 +193,8 @@ describe('serializeConfig', () => {
       denyDeleteWithoutArchive: fc.boolean(),
       snapshotReadyTimeout: duration,
       backupCompletionTimeout: duration,
+      backupStaleSlack: duration,
+      backupFailingAfter: fc.integer({ min: 1, max: 100 }),
     }),
   ).map((generated): GuardConfig => JSON.parse(JSON.stringify(generated)) as GuardConfig); // plain prototypes, as parsing makes
 
