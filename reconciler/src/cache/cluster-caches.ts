@@ -4,6 +4,7 @@
 //   Volume         -> the PVC bound to it (spec.volumeName), and status.kubernetesStatus's PVC
 //   StorageClass   -> every PVC that names it or names none (the default class may have changed)
 //   archive watch  -> the keys the archive workflow says the object belongs to
+//   Backup (lean)  -> the source PVC of the job that made it (backup health)
 // What the caches watch (namespaces, Longhorn namespace, label prefix) is their scope: a config
 // change of the scope is applied by building new caches (see reconciler-state.ts).
 
@@ -20,6 +21,8 @@ import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhor
 import { jobNameFor } from '@longhorn-backup-guard/shared/recurring-job/job-name';
 import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ArchiveWatch } from '../archive/index.ts';
+import { BackupCache } from '../health/backup-cache.ts';
+import type { BackupRecord } from '../health/backup-record.ts';
 import type { LonghornPlural } from '../decide/actions.ts';
 import { intentOf } from '../decide/intent-of.ts';
 import { volumeOfPvc } from '../decide/longhorn-backed.ts';
@@ -77,6 +80,7 @@ export class ClusterCaches {
   readonly #jobs: Informer<RecurringJob>;
   readonly #volumes: Informer<Volume>;
   readonly #archive: { readonly watch: ArchiveWatch; readonly informer: Informer<ArchiveObject> }[];
+  readonly #backups: BackupCache;
 
   readonly #pvcsByNamespace = new MultiIndex<V1PersistentVolumeClaim>();
   /** Volume (PV) name -> the PVCs bound to it. */
@@ -107,6 +111,19 @@ export class ClusterCaches {
     const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
     this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
     this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), handler: this.#volumeHandler() });
+    this.#backups = new BackupCache({
+      kubeConfig: options.kubeConfig,
+      longhornNamespace: scope.longhornNamespace,
+      labelPrefix: scope.labelPrefix,
+      log: options.log,
+      informerMetrics: options.informerMetrics,
+      relistPeriodMs: options.relistPeriodMs,
+      onJobs: (jobs) => this.#options.onKeys(jobs.flatMap((name) => {
+        const job = this.#jobs.get(`${scope.longhornNamespace}/${name}`);
+        const key = job === undefined ? undefined : this.#sourceKeyOfJob(job);
+        return key === undefined ? [] : [key];
+      })),
+    });
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
       this.#archiveObjects.set(watch.plural, index);
@@ -123,7 +140,7 @@ export class ClusterCaches {
   }
 
   #informers(): Informer<never>[] {
-    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, ...this.#archive.map((a) => a.informer)] as unknown as Informer<never>[];
+    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, ...this.#archive.map((a) => a.informer), this.#backups.informer] as unknown as Informer<never>[];
   }
 
   start(): void {
@@ -156,6 +173,14 @@ export class ClusterCaches {
     const config = this.#options.config();
     for (const { watch, informer } of this.#archive) for (const object of informer.list()) watch.keysOf(object, config).forEach(add);
     return [...keys.values()];
+  }
+
+  /** The Backups (lean) a job made, and its archive Backups (backup health). */
+  readonly backupsOfJob = (jobName: string): readonly BackupRecord[] => this.#backups.backupsOfJob(jobName);
+
+  /** Every job name Backups name, with those Backups, and the job if it exists (the audit). */
+  *backupJobs(): IterableIterator<{ readonly jobName: string; readonly backups: readonly BackupRecord[]; readonly job: RecurringJob | undefined }> {
+    for (const [jobName, backups] of this.#backups.jobs()) yield { jobName, backups, job: this.#jobs.get(`${this.scope.longhornNamespace}/${jobName}`) };
   }
 
   /** What decide() reads for `key`, from the caches as they are now. */
@@ -289,9 +314,11 @@ export class ClusterCaches {
         if (pvName && this.#volumesByPvName.get(pvName)?.metadata.name === volume.metadata.name) this.#volumesByPvName.delete(pvName);
       },
       keysOf: (volume) => this.#keysOfVolume(volume),
-      // Longhorn updates a volume's status all the time: only its labels and its PVC matter here.
+      // Longhorn updates a volume's status all the time: only its labels, its PVC and whether it is
+      // attached (backup health) matter here.
       matters: (old, volume) =>
         JSON.stringify(old.metadata.labels) !== JSON.stringify(volume.metadata.labels) ||
+        old.status?.state !== volume.status?.state ||
         JSON.stringify(old.status?.kubernetesStatus) !== JSON.stringify(volume.status?.kubernetesStatus),
     });
   }

@@ -7,6 +7,16 @@ export interface ReportedViolation {
   readonly message: string;
 }
 
+/** The backup health of one of the PVC's jobs (backup_pvc_stale, _failing, _completed_count, last success/failure). */
+export interface JobHealthReport {
+  readonly job: string;
+  readonly state: string;
+  /** Epoch seconds, when known. */
+  readonly lastSuccessAt?: number;
+  readonly lastFailureAt?: number;
+  readonly completedCount: number;
+}
+
 export interface KeyReport {
   readonly violations: readonly ReportedViolation[];
   /** Jobs that back up this PVC (backup_pvc_managed). */
@@ -19,6 +29,7 @@ export interface KeyReport {
   readonly archiveReady: readonly string[];
   readonly archiveExpired: readonly string[];
   readonly archiveFailed: readonly string[];
+  readonly health: readonly JobHealthReport[];
 }
 
 export const EMPTY_REPORT: KeyReport = Object.freeze({
@@ -29,6 +40,7 @@ export const EMPTY_REPORT: KeyReport = Object.freeze({
   archiveReady: [],
   archiveExpired: [],
   archiveFailed: [],
+  health: [],
 });
 
 export function isEmptyReport(report: KeyReport): boolean {
@@ -45,5 +57,6 @@ export function mergeReports(a: KeyReport, b: Partial<KeyReport>): KeyReport {
     archiveReady: [...a.archiveReady, ...(b.archiveReady ?? [])],
     archiveExpired: [...a.archiveExpired, ...(b.archiveExpired ?? [])],
     archiveFailed: [...a.archiveFailed, ...(b.archiveFailed ?? [])],
+    health: [...a.health, ...(b.health ?? [])],
   };
 }

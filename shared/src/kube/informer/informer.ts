@@ -35,6 +35,12 @@ export interface InformerOptions<T> {
   fieldSelector?: string;
   /** Defaults to listing `path` as raw JSON, the shape watch events have. */
   list?: ListFunction<T>;
+  /**
+   * Keeps only what the cache reads: applied to every object as it arrives (each listed page, each
+   * watch event) before it is stored or handed to handlers. The result must keep metadata.name,
+   * namespace and resourceVersion.
+   */
+  transform?: (object: unknown) => T;
   /** Full relist that reports differences only; 0 = never. Default 10 min. */
   resyncPeriodMs?: number;
   /** Relist when no event or bookmark arrived for this long (a relist counts as activity); 0 = never. Default 15 min. */
@@ -86,7 +92,16 @@ export class Informer<T extends KubeObject> {
   constructor(options: InformerOptions<T>) {
     this.resource = options.resource;
     this.#options = options;
-    this.#list = options.list ?? collectionLister<T>(options.kubeConfig, options.path);
+    const { transform } = options;
+    if (options.list === undefined) this.#list = collectionLister<T>(options.kubeConfig, options.path, transform);
+    else if (transform === undefined) this.#list = options.list;
+    else {
+      const list = options.list;
+      this.#list = async (query) => {
+        const listing = await list(query);
+        return { ...listing, items: listing.items.map((item) => transform(item)) };
+      };
+    }
     if (options.handler) this.#handlers.push(options.handler);
     options.metrics?.restarts.inc({ resource: options.resource }, 0);
   }
@@ -281,7 +296,7 @@ export class Informer<T extends KubeObject> {
           const resourceVersion = object?.metadata?.resourceVersion;
           if (resourceVersion) this.#resourceVersion = resourceVersion;
           if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-            const change = applyWatchEvent(this.#store, type, object);
+            const change = applyWatchEvent(this.#store, type, this.#options.transform === undefined ? object : this.#options.transform(object));
             if (change) this.#emit(change);
           } else if (type !== 'BOOKMARK') {
             this.#options.log.warn({ resource: this.resource, type }, 'informer: unknown watch event type');
