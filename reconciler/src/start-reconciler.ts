@@ -21,7 +21,9 @@ import { runController, type RunningController } from './machinery/run-controlle
 import type { TokenBucket } from './machinery/token-bucket.ts';
 import { WorkQueue } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
+import { auditBackups } from './health/audit-backups.ts';
 import { registerBackupGauges } from './metrics/backup-gauges.ts';
+import { registerHealthGauges } from './metrics/health-gauges.ts';
 import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
 
@@ -94,6 +96,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   let controller: RunningController | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
   let closing = false;
+  // The audit is the leader's, like the per-PVC series (cleared when it stops leading).
+  registerHealthGauges(registry, reports, () => (controller === undefined ? undefined : auditBackups(state.caches.backupJobs(), state.config.labelPrefix, now())));
   const enqueue = (keys: readonly PvcKey[]) => {
     if (queue === undefined) return;
     for (const key of keys) queue.add(keyString(key));
