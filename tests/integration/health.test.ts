@@ -49,6 +49,16 @@ async function playBackup(job: string, volume: string, name: string, state: Back
   }, mergePatch);
 }
 
+/** An opted-in PVC, bound to its Volume (in `volumeState`, if given) once its job exists; returns the job's name. */
+async function managedPvc(name: string, labels: Record<string, string>, volumeState?: string): Promise<string> {
+  await world.createPvc(app, name, labels);
+  const job = `backup-${app}-${name}`;
+  await world.waitForJob(job);
+  await world.bind(app, name, `vol-${name}`);
+  if (volumeState !== undefined) await setVolumeState(`vol-${name}`, volumeState);
+  return job;
+}
+
 async function backupNames(): Promise<string[]> {
   const list = (await world.custom.listNamespacedCustomObject({ ...longhorn, namespace: world.longhornNs, plural: 'backups' })) as { items: Backup[] };
   return list.items.map((backup) => backup.metadata.name ?? '').sort();
@@ -96,11 +106,7 @@ async function firingAlerts(promtool: string, expected: readonly { alertname: st
 }
 
 test('a detached volume reads "not running", never stale: detached label, Event, no stale series', async () => {
-  await world.createPvc(app, 'idle', daily('idle'));
-  const job = `backup-${app}-idle`;
-  await world.waitForJob(job);
-  await world.bind(app, 'idle', 'vol-idle');
-  await setVolumeState('vol-idle', 'detached');
+  const job = await managedPvc('idle', daily('idle'), 'detached');
   await healthLabel(job, 'detached');
   await world.waitForEvent(app, 'idle', 'BackupNotRunning', /Longhorn volume vol-idle is detached/);
   const labels = { job, namespace: app, pvc: 'idle' };
@@ -119,11 +125,7 @@ test('a detached volume reads "not running", never stale: detached label, Event,
 });
 
 test('Error backups -> failing, with Longhorn\'s error text in the Event and the job\'s summary', async () => {
-  await world.createPvc(app, 'db', daily('db'));
-  const job = `backup-${app}-db`;
-  await world.waitForJob(job);
-  await world.bind(app, 'db', 'vol-db');
-  await setVolumeState('vol-db', 'attached');
+  const job = await managedPvc('db', daily('db'), 'attached');
   const error = 'failed to get backup target default: cannot connect to nfs://backup.example:/export: connection refused';
   await playBackup(job, 'vol-db', 'backup-db-1', 'Error', { error });
   await playBackup(job, 'vol-db', 'backup-db-2', 'Error', { error });
@@ -146,11 +148,7 @@ test('Error backups -> failing, with Longhorn\'s error text in the Event and the
 });
 
 test('backups on schedule stay healthy; none past the window -> stale (label, Event, metric, alert); a new one -> healthy again', async (t) => {
-  await world.createPvc(app, 'data', hourly('data'));
-  const job = `backup-${app}-data`;
-  await world.waitForJob(job);
-  await world.bind(app, 'data', 'vol-data');
-  await setVolumeState('vol-data', 'attached');
+  const job = await managedPvc('data', hourly('data'), 'attached');
   const labels = { job, namespace: app, pvc: 'data' };
   await playBackup(job, 'vol-data', 'backup-data-1', 'Completed');
   await healthLabel(job, 'healthy');
@@ -200,10 +198,7 @@ test('backups on schedule stay healthy; none past the window -> stale (label, Ev
 });
 
 test('Backups of a deleted job are untracked in the audit; nothing is deleted', async () => {
-  await world.createPvc(app, 'old', hourly('old'));
-  const job = `backup-${app}-old`;
-  await world.waitForJob(job);
-  await world.bind(app, 'old', 'vol-old');
+  const job = await managedPvc('old', hourly('old'));
   await playBackup(job, 'vol-old', 'backup-old-1', 'Completed');
   await playBackup(job, 'vol-old', 'backup-old-2', 'Completed');
   await waitForMetric('backup_completed_count', { job, namespace: app, pvc: 'old' }, 2);

@@ -5,6 +5,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { JobHealthReport } from '../decide/key-report.ts';
 import type { BackupAudit } from '../health/audit-backups.ts';
+import { registerJobGauge } from './backup-gauges.ts';
 import type { ReportStore } from './report-store.ts';
 
 const PVC_GAUGES: readonly { name: string; help: string; value: (health: JobHealthReport) => number | undefined }[] = [
@@ -18,21 +19,10 @@ const PVC_GAUGES: readonly { name: string; help: string; value: (health: JobHeal
 
 export function registerHealthGauges(registry: Registry, store: ReportStore, audit: () => BackupAudit | undefined): void {
   for (const { name, help, value } of PVC_GAUGES) {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['job', 'namespace', 'pvc'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const { key, report } of store.entries()) {
-          for (const health of report.health) {
-            const figure = value(health);
-            if (figure !== undefined) this.set({ job: health.job, namespace: key.namespace, pvc: key.pvcName }, figure);
-          }
-        }
-      },
-    });
+    registerJobGauge(registry, store, name, help, (report) => report.health.flatMap((health) => {
+      const figure = value(health);
+      return figure === undefined ? [] : [[health.job, figure] as const];
+    }));
   }
   const auditGauge = (name: string, help: string, list: (audit: BackupAudit) => ReadonlyMap<string, number>) =>
     new Gauge({
