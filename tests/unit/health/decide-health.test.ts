@@ -2,6 +2,7 @@
 // and announced by an Event on a state change only; never a write per backup.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseBackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { Action } from '../../../reconciler/src/decide/actions.ts';
@@ -117,5 +118,31 @@ describe('backupRecordOf', () => {
     assert.equal(archive.archiveJob, JOB);
     assert.equal(archive.job, undefined);
     assert.equal(archive.error?.length, 1024);
+  });
+});
+
+describe('decideHealth properties', () => {
+  const HOUR = 3_600_000;
+  const BASE = Date.parse('2026-11-23T00:00:00Z');
+  const world = fc.record({
+    backups: fc.array(fc.record({ state: fc.constantFrom<'Completed' | 'Error'>('Completed', 'Error'), at: fc.integer({ min: BASE, max: BASE + 48 * HOUR }) }), { maxLength: 8 }),
+    now: fc.integer({ min: BASE, max: BASE + 72 * HOUR }),
+    later: fc.integer({ min: 0, max: 30 * 60_000 }),
+    volumeState: fc.constantFrom('attached', 'detached', 'absent'),
+  });
+
+  test('level-triggered: a second pass on the recorded state writes nothing, and a write always carries a state change or a missing summary', () => {
+    fc.assert(fc.property(world, ({ backups, now, later, volumeState }) => {
+      const records = backups.map((b, i) => record(`b${i}`, b.state, new Date(b.at).toISOString(), b.state === 'Error' ? 'boom' : undefined));
+      const volume = volumeState === 'absent' ? undefined : { ...attached, status: { state: volumeState } };
+      const first = decideAt(new Date(now).toISOString(), jobWith(), records, volume);
+      assert.equal(first.actions.length, 1, 'nothing recorded yet: the first pass records');
+      const recorded = recordedFrom(first.actions[0]);
+      // Moments later (within the deadline, if any): nothing to write.
+      const due = first.requeueAfter ?? Infinity;
+      const again = decideAt(new Date(now + Math.min(later, Math.max(0, due - 2_000))).toISOString(), recorded, records, volume);
+      assert.deepEqual(again.actions, []);
+      assert.equal(again.report.health[0]?.state, first.report.health[0]?.state);
+    }));
   });
 });
