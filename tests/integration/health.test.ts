@@ -77,7 +77,7 @@ async function waitForMetric(name: string, labels: Record<string, string>, value
 }
 
 /** The alerts promtool's rule evaluation raises from the reconciler's health series as scraped now. */
-async function firingAlerts(promtool: string, expected: readonly { alertname: string; labels: Record<string, string> }[], alertnames: readonly string[]): Promise<{ code: number; output: string }> {
+async function firingAlerts(promtool: string, expected: readonly { alertname: string; labels: Record<string, string>; annotations: Record<string, string> }[], alertnames: readonly string[]): Promise<{ code: number; output: string }> {
   const text = await scrape(handle);
   const series = text.split('\n').filter((line) => /^backup_pvc_(stale|failing|detached)\{/.test(line)).map((line) => {
     const value = line.slice(line.lastIndexOf(' ') + 1);
@@ -88,10 +88,9 @@ async function firingAlerts(promtool: string, expected: readonly { alertname: st
     const tests = alertnames.map((alertname) => ({
       eval_time: '10m',
       alertname,
-      exp_alerts: expected.filter((alert) => alert.alertname === alertname).map((alert) => ({ exp_labels: alert.labels })),
+      exp_alerts: expected.filter((alert) => alert.alertname === alertname).map((alert) => ({ exp_labels: alert.labels, exp_annotations: alert.annotations })),
     }));
     const file = join(dir, 'scraped.promtool.yaml');
-    // Only labels are compared: annotations are the rule file's own test's business.
     await writeFile(file, JSON.stringify({ rule_files: [alertRulesPath], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: series, alert_rule_test: tests }] }));
     try {
       const { stdout, stderr } = await promisify(execFile)(promtool, ['test', 'rules', file]);
@@ -148,6 +147,8 @@ test('Error backups -> failing, with Longhorn\'s error text in the Event and the
 });
 
 test('backups on schedule stay healthy; none past the window -> stale (label, Event, metric, alert); a new one -> healthy again', async (t) => {
+  // The job's creationTimestamp is the apiserver's: start from the real time.
+  clockOffsetMs = 0;
   const job = await managedPvc('data', hourly('data'), 'attached');
   const labels = { job, namespace: app, pvc: 'data' };
   await playBackup(job, 'vol-data', 'backup-data-1', 'Completed');
@@ -182,7 +183,13 @@ test('backups on schedule stay healthy; none past the window -> stale (label, Ev
   const promtool = await findPromtool();
   if (haveTool(t, 'promtool', promtool)) {
     // The shipped rules on the series as scraped: BackupStale for this PVC only (the detached one stays silent).
-    const { code, output } = await firingAlerts(promtool, [{ alertname: 'BackupStale', labels: { severity: 'critical', ...labels } }], ['BackupStale']);
+    const pvc = `${app}/data`;
+    const annotations = {
+      summary: `No recent backup of PVC ${pvc}`,
+      description: `No backup of PVC ${pvc} (RecurringJob ${job}) completed within its last two scheduled runs plus backupStaleSlack. \`kubectl describe pvc -n ${app} data\` shows since when.`,
+      runbook_url: 'https://github.com/vluwte/longhorn-backup-guard/blob/main/manifests/README.md#runbook-backupstale',
+    };
+    const { code, output } = await firingAlerts(promtool, [{ alertname: 'BackupStale', labels: { severity: 'critical', ...labels }, annotations }], ['BackupStale', 'BackupFailing']);
     assert.equal(code, 0, output);
   }
 

@@ -48,7 +48,7 @@ export interface BackupHealth {
   readonly reason: string;
   readonly lastSuccess: BackupRef | undefined;
   readonly lastFailure: BackupRef | undefined;
-  /** The newest Backup of the job is not finished yet. */
+  /** A Backup of the job is not finished yet (Pending, InProgress, or no state yet). */
   readonly inProgress: boolean;
   readonly completedCount: number;
   readonly retain: number;
@@ -90,7 +90,7 @@ export function assessHealth(inputs: HealthInputs): BackupHealth {
   const base = {
     lastSuccess: refOf(completed[0]),
     lastFailure: refOf(failed[0]),
-    inProgress: sorted[0] !== undefined && RUNNING.includes(sorted[0].state),
+    inProgress: sorted.some((backup) => RUNNING.includes(backup.state)),
     completedCount: completed.length,
     retain: inputs.retain,
   };
