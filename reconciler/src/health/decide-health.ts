@@ -118,8 +118,10 @@ export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsO
   const report = { ...EMPTY_REPORT, health: [reportOf(jobName, health)] };
   const requeueAfter = health.staleAt === undefined ? undefined : Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS;
   const timer = requeueAfter === undefined ? {} : { requeueAfter };
-  // Written on a transition only (or to repair a missing or unreadable summary), never per backup.
+  // Written on a transition only (or to repair a missing or unreadable summary), never per backup;
+  // a new job of a PVC not bound yet has nothing to say, so its job is left as created.
   if (recorded.state === health.state && recorded.summary !== undefined) return { actions: [], report, ...timer };
+  if (recorded.state === undefined && health.state === 'unknown') return { actions: [], report, ...timer };
 
   const keys = backupHealthKeys(config.labelPrefix);
   const event = recorded.state === health.state ? undefined : transitionEvent(pvc, jobName, recorded.state, health);

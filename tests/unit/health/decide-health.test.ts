@@ -23,8 +23,9 @@ function record(name: string, state: 'Completed' | 'Error', at: string, error?: 
   return backupRecordOf({ metadata: { name, namespace: LONGHORN_NS, creationTimestamp: at }, spec: { labels: { RecurringJob: JOB } }, status: { state, backupCreatedAt: at, ...(error === undefined ? {} : { error }) } }, P, new StringPool());
 }
 
-function decideAt(now: string, theJob: RecurringJob, backups: readonly BackupRecord[], volume: Volume | undefined = attached) {
-  const snapshot = snapshotOf('a', 'data', { pvcs: [claim], volumes: volume === undefined ? [] : [volume], jobs: [theJob], now: new Date(now) });
+/** `volume` null: the PVC's Volume does not exist (yet). */
+function decideAt(now: string, theJob: RecurringJob, backups: readonly BackupRecord[], volume: Volume | null = attached) {
+  const snapshot = snapshotOf('a', 'data', { pvcs: [claim], volumes: volume === null ? [] : [volume], jobs: [theJob], now: new Date(now) });
   return decideHealth(snapshot, (name) => (name === JOB ? backups : []));
 }
 
@@ -134,8 +135,12 @@ describe('decideHealth properties', () => {
   test('level-triggered: a second pass on the recorded state writes nothing, and a write always carries a state change or a missing summary', () => {
     fc.assert(fc.property(world, ({ backups, now, later, volumeState }) => {
       const records = backups.map((b, i) => record(`b${i}`, b.state, new Date(b.at).toISOString(), b.state === 'Error' ? 'boom' : undefined));
-      const volume = volumeState === 'absent' ? undefined : { ...attached, status: { state: volumeState } };
+      const volume = volumeState === 'absent' ? null : { ...attached, status: { state: volumeState } };
       const first = decideAt(new Date(now).toISOString(), jobWith(), records, volume);
+      if (volumeState === 'absent') {
+        assert.deepEqual(first.actions, [], 'a PVC not bound yet: nothing to record');
+        return;
+      }
       assert.equal(first.actions.length, 1, 'nothing recorded yet: the first pass records');
       const recorded = recordedFrom(first.actions[0]);
       // Moments later (within the deadline, if any): nothing to write.
