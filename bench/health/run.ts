@@ -10,17 +10,18 @@
 // after a full GC, time from process start to idle. Only measures; asserts nothing.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { LONGHORN_API_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import { LONGHORN_API_VERSION, LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import { forEachBounded } from '../lib/bounded.ts';
 import { residentMiB, startChild } from '../lib/child-process.ts';
 import { startBenchControlPlane } from '../lib/control-plane.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ratio, thousands } from '../lib/table.ts';
-import { createFleet, GUARD_NAMESPACE, longhorn, planFleet, type FleetPvc } from '../reconciler/fleet.ts';
+import { createFleet, GUARD_NAMESPACE, LONGHORN_NAMESPACE, planFleet, type FleetPvc } from '../reconciler/fleet.ts';
 import { FleetObserver } from '../reconciler/fleet-observer.ts';
 import { askReconciler, settle } from '../reconciler/rpc.ts';
+import { pooledClient, type PooledRequest } from './pooled-client.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -52,43 +53,43 @@ interface Measure {
   readonly writes: string;
 }
 
+const BACKUPS_PATH = resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural: LONGHORN_PLURALS.backup, namespace: LONGHORN_NAMESPACE });
+
 /** A Backup as Longhorn's backup controller leaves a recurring job's completed run. */
-async function createBackup(custom: CustomObjectsApi, pvc: FleetPvc, run: number, completedAt: Date): Promise<void> {
+async function createBackup(send: PooledRequest, pvc: FleetPvc, run: number, completedAt: Date): Promise<void> {
   const name = `backup-${pvc.volume.slice(4, 20)}-${run}`;
   const snapshot = `${pvc.job}-c-${run.toString(16).padStart(6, '0')}`;
-  await custom.createNamespacedCustomObject({
-    ...longhorn, plural: 'backups',
-    body: {
-      apiVersion: LONGHORN_API_VERSION, kind: 'Backup',
-      metadata: { name, labels: { 'backup-volume': pvc.volume, 'backup-target': 'default' } },
-      spec: { snapshotName: snapshot, backupMode: run % 4 === 0 ? 'full' : 'incremental', labels: { RecurringJob: pvc.job } },
-    },
+  await send('POST', BACKUPS_PATH, {
+    apiVersion: LONGHORN_API_VERSION, kind: 'Backup',
+    metadata: { name, labels: { 'backup-volume': pvc.volume, 'backup-target': 'default' } },
+    spec: { snapshotName: snapshot, backupMode: run % 4 === 0 ? 'full' : 'incremental', labels: { RecurringJob: pvc.job } },
   });
-  await custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, plural: 'backups', name,
-    body: {
-      status: {
-        state: 'Completed', progress: 100, ownerID: 'node-1', backupTargetName: 'default', compressionMethod: 'lz4',
-        url: `s3://backups@us-east-1/longhorn?backup=${name}&volume=${pvc.volume}`, snapshotName: snapshot, volumeName: pvc.volume,
-        snapshotCreatedAt: completedAt.toISOString(), backupCreatedAt: completedAt.toISOString(), lastSyncedAt: completedAt.toISOString(),
-        size: '2147483648', newlyUploadDataSize: '104857600', reUploadedDataSize: '0', volumeSize: '10737418240',
-        volumeCreated: '2026-01-01T00:00:00Z', volumeBackingImageName: '', replicaAddress: 'tcp://10.42.1.17:10010',
-        labels: { RecurringJob: pvc.job, 'longhorn.io/volume-access-mode': 'rwo', KubernetesStatus: JSON.stringify({ pvName: pvc.volume, pvStatus: 'Bound', namespace: pvc.namespace, pvcName: pvc.name, workloadsStatus: [{ podName: `${pvc.name}-0`, podStatus: 'Running', workloadName: pvc.name, workloadType: 'StatefulSet' }] }) },
-        messages: {},
-      },
+  await send('PATCH', `${BACKUPS_PATH}/${name}/status`, {
+    status: {
+      state: 'Completed', progress: 100, ownerID: 'node-1', backupTargetName: 'default', compressionMethod: 'lz4',
+      url: `s3://backups@us-east-1/longhorn?backup=${name}&volume=${pvc.volume}`, snapshotName: snapshot, volumeName: pvc.volume,
+      snapshotCreatedAt: completedAt.toISOString(), backupCreatedAt: completedAt.toISOString(), lastSyncedAt: completedAt.toISOString(),
+      size: '2147483648', newlyUploadDataSize: '104857600', reUploadedDataSize: '0', volumeSize: '10737418240',
+      volumeCreated: '2026-01-01T00:00:00Z', volumeBackingImageName: '', replicaAddress: 'tcp://10.42.1.17:10010',
+      labels: { RecurringJob: pvc.job, 'longhorn.io/volume-access-mode': 'rwo', KubernetesStatus: JSON.stringify({ pvName: pvc.volume, pvStatus: 'Bound', namespace: pvc.namespace, pvcName: pvc.name, workloadsStatus: [{ podName: `${pvc.name}-0`, podStatus: 'Running', workloadName: pvc.name, workloadType: 'StatefulSet' }] }) },
+      messages: {},
     },
-  }, mergePatch);
+  }, 'application/merge-patch+json');
 }
 
 async function createBackups(kc: KubeConfig, fleet: readonly FleetPvc[]): Promise<number> {
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const client = await pooledClient(kc, backupConcurrency);
   const now = Date.now();
   const runs = fleet.flatMap((pvc) => Array.from({ length: perPvc }, (_, run) => ({ pvc, run, at: new Date(now - (perPvc - run) * 6 * HOUR) })));
   let done = 0;
-  await forEachBounded(runs, backupConcurrency, async ({ pvc, run, at }) => {
-    await createBackup(custom, pvc, run, at);
-    if (++done % 5000 === 0) log(`  ${thousands(done)} Backups`);
-  });
+  try {
+    await forEachBounded(runs, backupConcurrency, async ({ pvc, run, at }) => {
+      await createBackup(client.send, pvc, run, at);
+      if (++done % 5000 === 0) log(`  ${thousands(done)} Backups`);
+    });
+  } finally {
+    client.close();
+  }
   return runs.length;
 }
 
