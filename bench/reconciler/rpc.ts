@@ -1,5 +1,7 @@
 // Request/answer over a child's IPC channel: { id, command } out, { id, ...answer } back.
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Child } from '../lib/child-process.ts';
 
 /** memory: a full garbage collection first (the child runs with --expose-gc), so heapUsed is the live set. */
 export type ReconcilerCommand = 'writes' | 'resync' | 'idle' | 'memory';
@@ -40,4 +42,15 @@ export function askReconciler(child: ChildProcess, command: ReconcilerCommand, t
 export function isCommand(message: unknown): message is { id: number; command: ReconcilerCommand } {
   const m = message as { id?: unknown; command?: unknown } | null;
   return typeof m?.id === 'number' && (m.command === 'writes' || m.command === 'resync' || m.command === 'idle' || m.command === 'memory');
+}
+
+/** Waits until the reconciler is idle and its write count has not moved for `quietMs`. */
+export async function settle(child: Child, quietMs = 2_000): Promise<WriteTotals> {
+  let previous = JSON.stringify((await askReconciler(child.process, 'idle')).writes);
+  for (;;) {
+    await sleep(quietMs);
+    const current = (await askReconciler(child.process, 'idle')).writes;
+    if (JSON.stringify(current) === previous) return current;
+    previous = JSON.stringify(current);
+  }
 }

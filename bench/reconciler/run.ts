@@ -29,7 +29,7 @@ import { createFleet, GUARD_NAMESPACE, INITIAL_RETAIN, planFleet, type FleetPvc 
 import { FleetObserver } from './fleet-observer.ts';
 import { buildYardstick, runYardstick, type YardstickRun } from './client-go-yardstick.ts';
 import { rawJobsAndLabels, removeJobsAndLabels } from './raw-writes.ts';
-import { askReconciler, type WriteTotals } from './rpc.ts';
+import { askReconciler, settle, type WriteTotals } from './rpc.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -88,17 +88,6 @@ interface SizeResult {
   /** V8 heap in use at the end after a full collection (the live set), MiB. */
   readonly heapUsedMiB: number;
   readonly cpuSecondsToConverge: number;
-}
-
-/** Waits until the reconciler is idle and its write count has not moved for `quietMs`. */
-async function settle(child: Child, quietMs = 2_000): Promise<WriteTotals> {
-  let previous = JSON.stringify((await askReconciler(child.process, 'idle')).writes);
-  for (;;) {
-    await sleep(quietMs);
-    const current = (await askReconciler(child.process, 'idle')).writes;
-    if (JSON.stringify(current) === previous) return current;
-    previous = JSON.stringify(current);
-  }
 }
 
 /** Patches `retain` on `targets` at `rate` per second; resolves with each change's latency to the updated job (ms). */

@@ -7,8 +7,11 @@ import type { ArchiveWorkflow } from './model/archive-contract.ts';
 import type { ClusterCaches } from './cache/reconciler-caches.ts';
 import type { Action } from './model/actions.ts';
 import { decide } from './decide/decide-key.ts';
+import { mergeReports } from './model/key-report.ts';
+import type { Decision } from './model/reconcile-snapshot.ts';
 import { executeActions, type ExecutorDeps } from './execute/execute-actions.ts';
 import type { ReconcileResult } from './machinery/run-controller.ts';
+import { decideHealth } from './health/decide-health.ts';
 import { parseKey } from './keys/pvc-key.ts';
 import type { ReportStore } from './metrics/report-store.ts';
 
@@ -32,11 +35,22 @@ function describeWrite(action: Action): string | undefined {
   return `${action.type} ${action.target.resource} ${action.target.namespace}/${action.target.name}`;
 }
 
+/** The labels decision, then backup health (its job patch goes after the job is written). */
+function withHealth(decision: Decision, health: Decision): Decision {
+  const requeues = [decision.requeueAfter, health.requeueAfter].filter((delay) => delay !== undefined);
+  return {
+    actions: [...decision.actions, ...health.actions],
+    report: mergeReports(decision.report, health.report),
+    ...(requeues.length === 0 ? {} : { requeueAfter: Math.min(...requeues) }),
+  };
+}
+
 export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<ReconcileResult> {
   return async (text) => {
     const key = parseKey(text);
     const { config, caches } = deps.state();
-    const decision = decide(caches.snapshot(key, config, deps.now()), deps.archive);
+    const snapshot = caches.snapshot(key, config, deps.now());
+    const decision = withHealth(decide(snapshot, deps.archive), decideHealth(snapshot, caches.backupsOfJob));
     deps.reports.set(key, decision.report);
     const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
     if (writes.length > 0) deps.log.info({ key: text, writes }, `reconciling ${text}`);

@@ -25,7 +25,9 @@ import { WorkQueue } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
 import { WriteFence } from './machinery/write-fence.ts';
 import { ServerClock } from './machinery/server-clock.ts';
+import { auditBackups } from './health/audit-backups.ts';
 import { registerBackupGauges } from './metrics/backup-gauges.ts';
+import { registerHealthGauges } from './metrics/health-gauges.ts';
 import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
 
@@ -119,6 +121,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   let controller: RunningController | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
   let closing = false;
+  // The audit is the leader's, like the per-PVC series (cleared when it stops leading).
+  registerHealthGauges(registry, reports, () => (controller === undefined ? undefined : auditBackups(state.caches.backupJobs(), state.config.labelPrefix, now())));
   const enqueue = (keys: readonly PvcKey[]) => {
     if (queue === undefined) return;
     for (const key of keys) queue.add(keyString(key));

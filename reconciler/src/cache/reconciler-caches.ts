@@ -5,6 +5,7 @@
 //   PersistentVolume -> the PVCs naming it in spec.volumeName, and the claim its claimRef names
 //   StorageClass   -> every PVC that names it or names none (the default class may have changed)
 //   archive watch  -> the keys the archive workflow says the object belongs to
+//   Backup (lean)  -> the source PVC of the job that made it (backup health)
 // What the caches watch (namespaces, Longhorn namespace, label prefix) is their scope: a config
 // change of the scope is applied by building new caches (see reconciler-state.ts).
 
@@ -27,6 +28,8 @@ import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import { boundVolume, resolveVolumeBinding, type BindingLookups, type VolumeBinding } from '../model/volume-binding.ts';
+import { BackupCache } from '../health/backup-cache.ts';
+import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 
@@ -70,6 +73,7 @@ export class ClusterCaches {
   readonly #volumes: Informer<Volume>;
   readonly #pvs: Informer<V1PersistentVolume>;
   readonly #archive: { readonly watch: ArchiveWatch; readonly informer: Informer<ArchiveObject> }[];
+  readonly #backups: BackupCache;
 
   readonly #pvcsByNamespace = new MultiIndex<V1PersistentVolumeClaim>();
   /** Volume (PV) name -> the PVCs bound to it. */
@@ -99,9 +103,22 @@ export class ClusterCaches {
     });
     const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
     this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
-    this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), transform: leanVolume, handler: this.#volumeHandler() });
+    this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), transform: (object) => leanVolume(object as Volume), handler: this.#volumeHandler() });
     // PVs prove which Volume a PVC is bound to (volume-binding.ts); cluster-scoped, read-only.
     this.#pvs = new Informer<V1PersistentVolume>({ ...common, resource: 'persistentvolumes', path: resourcePath({ version: 'v1', plural: 'persistentvolumes' }), handler: this.#pvHandler() });
+    this.#backups = new BackupCache({
+      kubeConfig: options.kubeConfig,
+      longhornNamespace: scope.longhornNamespace,
+      labelPrefix: scope.labelPrefix,
+      log: options.log,
+      informerMetrics: options.informerMetrics,
+      relistPeriodMs: options.relistPeriodMs,
+      onJobs: (jobs) => this.#options.onKeys(jobs.flatMap((name) => {
+        const job = this.#jobs.get(`${scope.longhornNamespace}/${name}`);
+        const key = job === undefined ? undefined : this.#sourceKeyOfJob(job);
+        return key === undefined ? [] : [key];
+      })),
+    });
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
       this.#archiveObjects.set(watch.plural, index);
@@ -118,7 +135,7 @@ export class ClusterCaches {
   }
 
   #informers(): Informer<never>[] {
-    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, this.#pvs, ...this.#archive.map((a) => a.informer)] as unknown as Informer<never>[];
+    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, this.#pvs, ...this.#archive.map((a) => a.informer), this.#backups.informer] as unknown as Informer<never>[];
   }
 
   start(): void {
@@ -151,6 +168,14 @@ export class ClusterCaches {
     const config = this.#options.config();
     for (const { watch, informer } of this.#archive) for (const object of informer.list()) watch.keysOf(object, config).forEach(add);
     return [...keys.values()];
+  }
+
+  /** The Backups (lean) a job made, and its archive Backups (backup health). */
+  readonly backupsOfJob = (jobName: string): readonly BackupRecord[] => this.#backups.backupsOfJob(jobName);
+
+  /** Every job name Backups name, with those Backups, and the job if it exists (the audit). */
+  *backupJobs(): IterableIterator<{ readonly jobName: string; readonly backups: readonly BackupRecord[]; readonly job: RecurringJob | undefined }> {
+    for (const [jobName, backups] of this.#backups.jobs()) yield { jobName, backups, job: this.#jobs.get(`${this.scope.longhornNamespace}/${jobName}`) };
   }
 
   /** What decide() reads for `key`, from the caches as they are now. */
@@ -280,9 +305,11 @@ export class ClusterCaches {
   #volumeHandler(): InformerHandler<Volume> {
     return this.#handler<Volume>({
       keysOf: (volume) => this.#keysOfVolume(volume),
-      // Longhorn updates a volume's status all the time: only its labels and its PVC matter here.
+      // Longhorn updates a volume's status all the time: only its labels, its PVC and whether it is
+      // attached (backup health) matter here.
       matters: (old, volume) =>
         JSON.stringify(old.metadata.labels) !== JSON.stringify(volume.metadata.labels) ||
+        old.status?.state !== volume.status?.state ||
         JSON.stringify(old.status?.kubernetesStatus) !== JSON.stringify(volume.status?.kubernetesStatus),
     });
   }

@@ -2,6 +2,7 @@
 // from the report store on every scrape: always current, and no series outlives its object.
 
 import { Gauge, type Registry } from 'prom-client';
+import type { KeyReport } from '../model/key-report.ts';
 import type { ReportStore } from './report-store.ts';
 
 type JobList = 'managed' | 'orphaned' | 'archiveReady' | 'archiveExpired' | 'archiveFailed' | 'archiveExhausted';
@@ -28,18 +29,21 @@ export function registerBackupGauges(registry: Registry, store: ReportStore): vo
       }
     },
   });
-  for (const { name, help, list } of JOB_GAUGES) {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['job', 'namespace', 'pvc'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const { key, report } of store.entries()) {
-          for (const job of report[list]) this.set({ job, namespace: key.namespace, pvc: key.pvcName }, 1);
-        }
-      },
-    });
-  }
+  for (const { name, help, list } of JOB_GAUGES) registerJobGauge(registry, store, name, help, (report) => report[list].map((job) => [job, 1]));
+}
+
+/** A per-PVC gauge {job, namespace, pvc}, rebuilt from the reports on every scrape. */
+export function registerJobGauge(registry: Registry, store: ReportStore, name: string, help: string, series: (report: KeyReport) => Iterable<readonly [job: string, value: number]>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['job', 'namespace', 'pvc'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { key, report } of store.entries()) {
+        for (const [job, value] of series(report)) this.set({ job, namespace: key.namespace, pvc: key.pvcName }, value);
+      }
+    },
+  });
 }

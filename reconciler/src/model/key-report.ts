@@ -7,6 +7,16 @@ export interface ReportedViolation {
   readonly message: string;
 }
 
+/** The backup health of one of the PVC's jobs (backup_pvc_stale, _failing, _completed_count, last success/failure). */
+export interface JobHealthReport {
+  readonly job: string;
+  readonly state: string;
+  /** Epoch seconds, when known. */
+  readonly lastSuccessAt?: number;
+  readonly lastFailureAt?: number;
+  readonly completedCount: number;
+}
+
 export interface KeyReport {
   readonly violations: readonly ReportedViolation[];
   /** Jobs that back up this PVC (backup_pvc_managed). */
@@ -21,6 +31,7 @@ export interface KeyReport {
   readonly archiveFailed: readonly string[];
   /** Archives that used up archiveMaxAttempts and wait to be asked again (backup_archive_attempts_exhausted). */
   readonly archiveExhausted: readonly string[];
+  readonly health: readonly JobHealthReport[];
 }
 
 export const EMPTY_REPORT: KeyReport = Object.freeze({
@@ -32,6 +43,7 @@ export const EMPTY_REPORT: KeyReport = Object.freeze({
   archiveExpired: [],
   archiveFailed: [],
   archiveExhausted: [],
+  health: [],
 });
 
 export function isEmptyReport(report: KeyReport): boolean {
@@ -49,5 +61,6 @@ export function mergeReports(a: KeyReport, b: Partial<KeyReport>): KeyReport {
     archiveExpired: [...a.archiveExpired, ...(b.archiveExpired ?? [])],
     archiveFailed: [...a.archiveFailed, ...(b.archiveFailed ?? [])],
     archiveExhausted: [...a.archiveExhausted, ...(b.archiveExhausted ?? [])],
+    health: [...a.health, ...(b.health ?? [])],
   };
 }

@@ -35,6 +35,13 @@ export const archiveMaxAttemptsRule: ConfigRule<number> = (text) => {
   return check.ok ? ok(check.value) : bad(check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..1000', 'use a whole number of attempts, 1 to 1000', String(check.example));
 };
 
+/** How many runs in a row must fail before a PVC's backups are `failing` (health). */
+export const failingAfterRule: ConfigRule<number> = (text) => {
+  const check = checkWholeNumber(text, 1, 100, 2);
+  if (check.ok) return ok(check.value);
+  return bad(check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..100', 'use how many failed runs in a row make a PVC failing, 1 to 100', String(check.example));
+};
+
 export const namespaceRule: ConfigRule<string> = (text) =>
   isDnsLabel(text) ? ok(text) : bad('is not a namespace name', "use a DNS label: lowercase letters, digits and '-', at most 63 characters", 'longhorn-system');
 

@@ -21,6 +21,8 @@
 //   snapshotReadyTimeout: 10m              # archive: how long a Snapshot may take to be readyToUse
 //   backupCompletionTimeout: 6h            # archive: how long a Backup may take to complete
 //   archiveMaxAttempts: 5                  # archive: attempts before it stops until asked again
+//   backupStaleSlack: 1h                   # health: stale after two scheduled runs plus this, with no completed backup
+//   backupFailingAfter: 2                  # health: failing once this many runs in a row ended in Error/Unknown
 //
 // Durations are held in milliseconds. The configuration is frozen: hand it around freely.
 
@@ -47,6 +49,8 @@ export interface GuardConfig {
   readonly backupCompletionTimeout: Milliseconds;
   /** Archive attempts (each may add a Snapshot) before the workflow stops until the archive is asked again. */
   readonly archiveMaxAttempts: number;
+  readonly backupStaleSlack: Milliseconds;
+  readonly backupFailingAfter: number;
 }
 
 export const DEFAULT_LABEL_PREFIX = 'backup.vluwte.nl';
@@ -74,4 +78,6 @@ export const defaultConfig = deepFreeze<GuardConfig>({
   snapshotReadyTimeout: 10 * MINUTE,
   backupCompletionTimeout: 6 * HOUR,
   archiveMaxAttempts: 5,
+  backupStaleSlack: HOUR,
+  backupFailingAfter: 2,
 });

@@ -12,6 +12,7 @@ import {
   LONGHORN_MAX_RETENTION_LIMIT,
   booleanRule,
   durationRule,
+  failingAfterRule,
   labelKeyRule,
   labelPrefixRule,
   maxRetentionRule,
@@ -48,6 +49,8 @@ const TOP_KEYS: readonly (keyof GuardConfig)[] = [
   'snapshotReadyTimeout',
   'backupCompletionTimeout',
   'archiveMaxAttempts',
+  'backupStaleSlack',
+  'backupFailingAfter',
 ];
 
 type YamlMap = ReadonlyMap<string, YamlTree>;
@@ -147,7 +150,7 @@ export function parseConfig(text: string): ConfigParse {
   const setting = <K extends SettingName>(name: K): BackupSettings[K] =>
     scalar(defaultsMap, 'defaults', name, (text) => parseSetting(name, text, retentionForDefaults), defaultConfig.defaults[name]);
   const defaults = Object.fromEntries(SETTING_NAMES.map((name) => [name, setting(name)])) as unknown as BackupSettings;
-  const duration = (key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout'): number =>
+  const duration = (key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout' | 'backupStaleSlack'): number =>
     scalar(root, '', key, durationRule(formatDuration(defaultConfig[key])), defaultConfig[key]);
 
   const config: GuardConfig = {
@@ -166,6 +169,8 @@ export function parseConfig(text: string): ConfigParse {
     snapshotReadyTimeout: duration('snapshotReadyTimeout'),
     backupCompletionTimeout: duration('backupCompletionTimeout'),
     archiveMaxAttempts: scalar(root, '', 'archiveMaxAttempts', archiveMaxAttemptsRule, defaultConfig.archiveMaxAttempts),
+    backupStaleSlack: duration('backupStaleSlack'),
+    backupFailingAfter: scalar(root, '', 'backupFailingAfter', failingAfterRule, defaultConfig.backupFailingAfter),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: deepFreeze(config) };
 }

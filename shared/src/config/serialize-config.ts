@@ -21,5 +21,7 @@ export function serializeConfig(config: GuardConfig): string {
     snapshotReadyTimeout: formatDuration(config.snapshotReadyTimeout),
     backupCompletionTimeout: formatDuration(config.backupCompletionTimeout),
     archiveMaxAttempts: config.archiveMaxAttempts,
+    backupStaleSlack: formatDuration(config.backupStaleSlack),
+    backupFailingAfter: config.backupFailingAfter,
   });
 }

@@ -126,6 +126,8 @@ export interface Backup {
     snapshotName?: string;
     volumeName?: string;
     backupTargetName?: string;
+    /** The backup's labels as stored in the backup target (a synced Backup has them here only). */
+    labels?: Record<string, string> | null;
     messages?: Record<string, string> | null;
   };
 }

@@ -61,6 +61,8 @@ denyDeleteWithoutArchive: True
 snapshotReadyTimeout: 2m
 backupCompletionTimeout: 1.5h
 archiveMaxAttempts: 3
+backupStaleSlack: 30m
+backupFailingAfter: 3
 `);
     assert.deepEqual(parsed, {
       labelPrefix: 'backup.example.com',
@@ -78,6 +80,8 @@ archiveMaxAttempts: 3
       snapshotReadyTimeout: 120_000,
       backupCompletionTimeout: 5_400_000,
       archiveMaxAttempts: 3,
+      backupStaleSlack: 1_800_000,
+      backupFailingAfter: 3,
     });
   });
 
@@ -126,6 +130,7 @@ describe('configuration errors name the key path and the fix', () => {
     ['orphanGracePeriod: 24\n', 'orphanGracePeriod: "24" is not a duration: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. orphanGracePeriod: 24h)'],
     ['resyncPeriod: 500ms\n', 'resyncPeriod: "500ms" is shorter than 1s: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. resyncPeriod: 10m)'],
     ['snapshotReadyTimeout: 10 minutes\n', 'snapshotReadyTimeout: "10 minutes" is not a duration: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. snapshotReadyTimeout: 10m)'],
+    ['backupFailingAfter: 0\n', 'backupFailingAfter: "0" is outside 1..100: use how many failed runs in a row make a PVC failing, 1 to 100 (e.g. backupFailingAfter: 1)'],
     ['backupCompletionTimeout: -6h\n', 'backupCompletionTimeout: "-6h" is shorter than 1s: use a duration of at least 1s such as 90s, 30m, 24h or 1h30m (e.g. backupCompletionTimeout: 6h)'],
     ['excludedNamespaces: kube-system\n', 'excludedNamespaces is a single value: use a list of namespace names (e.g. excludedNamespaces: [kube-system, kube-public, kube-node-lease, longhorn-system])'],
     ['watchNamespaces: [ok, Not_Ok]\n', `watchNamespaces[1]: "Not_Ok" is not a namespace name: use a DNS label: lowercase letters, digits and '-', at most 63 characters (e.g. watchNamespaces[1]: longhorn-system)`],
@@ -134,11 +139,13 @@ describe('configuration errors name the key path and the fix', () => {
     ['defaults: 4\n', 'defaults is a single value: use a mapping of retain, interval, start, fullBackupInterval, concurrency'],
     ['- a\n', 'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts'],
     ['archiveMaxAttempts: 0\n', 'archiveMaxAttempts: "0" is outside 1..1000: use a whole number of attempts, 1 to 1000 (e.g. archiveMaxAttempts: 1)'],
+    ['- a\n', 'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, backupStaleSlack, backupFailingAfter'],
     ['resyncperiod: 5m\n', 'resyncperiod: unknown key: did you mean resyncPeriod?'],
     ['orphan_grace_period: 5m\n', 'orphan_grace_period: unknown key: did you mean orphanGracePeriod?'],
     ['interval: 6\n', 'interval: unknown key: did you mean defaults.interval?'],
     ['defaults:\n  full-backup-interval: 2\n', 'defaults.full-backup-interval: unknown key: did you mean fullBackupInterval?'],
     ['colour: blue\n', 'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts'],
+    ['colour: blue\n', 'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, backupStaleSlack, backupFailingAfter'],
   ];
   for (const [text, message] of cases) {
     test(JSON.stringify(text), () => assert.deepEqual(errors(text), [message]));
@@ -192,6 +199,8 @@ describe('serializeConfig', () => {
       snapshotReadyTimeout: duration,
       backupCompletionTimeout: duration,
       archiveMaxAttempts: fc.integer({ min: 1, max: 1000 }),
+      backupStaleSlack: duration,
+      backupFailingAfter: fc.integer({ min: 1, max: 100 }),
     }),
   ).map(
     // plain prototypes, as parsing makes

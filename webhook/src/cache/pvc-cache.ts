@@ -43,7 +43,7 @@ export class PvcCache implements ScopedCache {
       log: options.log,
       metrics: options.metrics,
       resyncPeriodMs: options.resyncPeriodMs,
-      transform: leanPvc,
+      transform: (object) => leanPvc(object as CachedPvc),
       handler: {
         onAdd: (pvc) => this.#put(pvc),
         onUpdate: (_old, pvc) => this.#put(pvc),

@@ -36,8 +36,12 @@ export interface InformerOptions<T> {
   fieldSelector?: string;
   /** Defaults to listing `path` as raw JSON, the shape watch events have. */
   list?: ListFunction<T>;
-  /** What is kept of each listed or watched object before it is stored (default: withoutBookkeeping). */
-  transform?: (object: T) => T;
+  /**
+   * Keeps only what the cache reads: applied to every object as it arrives (each listed page, each
+   * watch event) before it is stored or handed to handlers (default: withoutBookkeeping). The result must keep
+   * metadata.name, namespace and resourceVersion.
+   */
+  transform?: (object: unknown) => T;
   /** Full relist that reports differences only; 0 = never. Default 10 min. */
   resyncPeriodMs?: number;
   /**
@@ -76,7 +80,7 @@ export class Informer<T extends KubeObject> {
   readonly resource: string;
   #options: InformerOptions<T>;
   #list: ListFunction<T>;
-  #transform: (object: T) => T;
+  #transform: (object: unknown) => T;
   #handlers: InformerHandler<T>[] = [];
   #store = new Map<string, T>();
   #synced = false;
@@ -93,8 +97,18 @@ export class Informer<T extends KubeObject> {
   constructor(options: InformerOptions<T>) {
     this.resource = options.resource;
     this.#options = options;
-    this.#list = options.list ?? collectionLister<T>(options.kubeConfig, options.path);
-    this.#transform = options.transform ?? withoutBookkeeping;
+    // Applied page by page as a listing arrives (only one page of full objects is ever held) and to
+    // every watch event.
+    const transform = options.transform ?? ((object: unknown) => withoutBookkeeping(object as T));
+    this.#transform = transform;
+    if (options.list === undefined) this.#list = collectionLister<T>(options.kubeConfig, options.path, transform);
+    else {
+      const list = options.list;
+      this.#list = async (query) => {
+        const listing = await list(query);
+        return { ...listing, items: listing.items.map((item) => transform(item)) };
+      };
+    }
     if (options.handler) this.#handlers.push(options.handler);
     options.metrics?.restarts.inc({ resource: options.resource }, 0);
   }
@@ -224,7 +238,7 @@ export class Informer<T extends KubeObject> {
       signal: this.#stopper.signal,
     });
     if (this.#stopper.signal.aborted) return;
-    const changes = replaceWithListing(this.#store, listing.items.map(this.#transform));
+    const changes = replaceWithListing(this.#store, listing.items);
     this.#resourceVersion = listing.resourceVersion;
     this.#lastActivity = now();
     const resyncPeriodMs = this.#options.resyncPeriodMs ?? 600_000;

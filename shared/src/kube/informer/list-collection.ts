@@ -30,8 +30,11 @@ interface CollectionPage<T> {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
-/** Lists every object under `path` (all pages of one consistent snapshot). Throws ApiException on an HTTP error. */
-export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfig, path: string, query: ListQuery = {}): Promise<Listing<T>> {
+/**
+ * Lists every object under `path` (all pages of one consistent snapshot). Throws ApiException on an
+ * HTTP error. `transform` is applied page by page, so only one page of full objects is ever held.
+ */
+export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfig, path: string, query: ListQuery = {}, transform?: (object: unknown) => T): Promise<Listing<T>> {
   const items: T[] = [];
   let resourceVersion = '';
   let continueToken: string | undefined;
@@ -39,7 +42,10 @@ export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfi
     const page = await getJson<CollectionPage<T>>(kubeConfig, path, {
       labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit: String(pageSize), continue: continueToken,
     }, query.signal);
-    for (const item of page.items ?? []) items.push(withTypeMeta(item, page));
+    for (const item of page.items ?? []) {
+      const typed = withTypeMeta(item, page);
+      items.push(transform === undefined ? typed : transform(typed));
+    }
     resourceVersion = page.metadata?.resourceVersion ?? '';
     continueToken = page.metadata?.continue || undefined;
   } while (continueToken);
@@ -47,8 +53,8 @@ export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfi
 }
 
 /** A ListFunction over `path` for an informer. */
-export function collectionLister<T extends KubeObject>(kubeConfig: KubeConfig, path: string): ListFunction<T> {
-  return (query) => listCollection<T>(kubeConfig, path, query);
+export function collectionLister<T extends KubeObject>(kubeConfig: KubeConfig, path: string, transform?: (object: unknown) => T): ListFunction<T> {
+  return (query) => listCollection<T>(kubeConfig, path, query, transform);
 }
 
 /** Items of built-in lists come without apiVersion and kind; watch events carry them. */

@@ -1,0 +1,77 @@
+// Every Backup of the Longhorn namespace, lean (backup-record.ts), indexed by the job that made it.
+// Unlike the archive workflow's Backup informer (label-selected: only this product's archive
+// Backups), this one watches them all: recurring backups carry their job only in spec/status
+// labels, which no label selector reaches. It reports which jobs a change concerns; a change
+// health does not read (progress, messages) concerns none.
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
+import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import { objectKey } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
+import type { Backup } from '@longhorn-backup-guard/shared/longhorn/types';
+import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import { backupRecordOf, indexJobOf, sameRecord, StringPool, type BackupRecord } from './backup-record.ts';
+
+export interface BackupCacheOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly longhornNamespace: string;
+  readonly labelPrefix: string;
+  readonly log: Logger;
+  readonly informerMetrics?: InformerMetrics;
+  readonly relistPeriodMs: number;
+  /** Called with the names of the jobs whose Backups changed. */
+  readonly onJobs: (jobs: readonly string[]) => void;
+}
+
+export class BackupCache {
+  readonly informer: Informer<BackupRecord>;
+  readonly #byJob = new MultiIndex<BackupRecord>();
+
+  constructor(options: BackupCacheOptions) {
+    const pool = new StringPool();
+    const add = (record: BackupRecord) => {
+      const job = indexJobOf(record);
+      if (job !== undefined) this.#byJob.set(job, objectKey(record), record);
+    };
+    const remove = (record: BackupRecord) => {
+      const job = indexJobOf(record);
+      if (job !== undefined) this.#byJob.delete(job, objectKey(record));
+    };
+    const jobsOf = (...records: BackupRecord[]) => [...new Set(records.map(indexJobOf).filter((job) => job !== undefined))];
+    this.informer = new Informer<BackupRecord>({
+      resource: 'backups-health',
+      kubeConfig: options.kubeConfig,
+      path: resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural: LONGHORN_PLURALS.backup, namespace: options.longhornNamespace }),
+      transform: (object) => backupRecordOf(object as Backup, options.labelPrefix, pool),
+      resyncPeriodMs: options.relistPeriodMs,
+      log: options.log,
+      metrics: options.informerMetrics,
+      handler: {
+        onAdd: (record) => {
+          add(record);
+          options.onJobs(jobsOf(record));
+        },
+        onUpdate: (old, record) => {
+          remove(old);
+          add(record);
+          if (!sameRecord(old, record)) options.onJobs(jobsOf(old, record));
+        },
+        onDelete: (record) => {
+          remove(record);
+          options.onJobs(jobsOf(record));
+        },
+      },
+    });
+  }
+
+  /** The Backups a job made (or, for an archive job, its archive Backups). */
+  readonly backupsOfJob = (jobName: string): readonly BackupRecord[] => this.#byJob.get(jobName);
+
+  /** Every job name some Backup names, with its Backups (the audit). */
+  *jobs(): IterableIterator<[string, readonly BackupRecord[]]> {
+    for (const job of this.#byJob.groups()) yield [job, this.#byJob.get(job)];
+  }
+}
