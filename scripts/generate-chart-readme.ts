@@ -41,7 +41,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A table row per leaf value: an object is opened when its properties are described one by one, or it is not described itself. */
+/**
+ * A table row per leaf value: an object is opened when its properties are described one by one,
+ * or it is not described itself.
+ */
 function rows(values: unknown, node: SchemaNode, root: SchemaNode, path: string): string[] {
   const resolved = resolveRef(node, root);
   const properties = resolved.properties ?? {};

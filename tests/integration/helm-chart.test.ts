@@ -83,8 +83,22 @@ async function renderChart(sets: string[] = []): Promise<K8sObject[]> {
 const asYamlStream = (objects: K8sObject[]): string => objects.map((o) => JSON.stringify(o)).join('\n---\n');
 const keyOf = (o: K8sObject): string => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-/** The object with its config.yaml replaced by the configuration it means (comments and order aside). */
+type CelExpressions = { expression: string }[] | undefined;
+
+/** A CEL expression's meaning ignores whitespace (kustomize re-folds a `>-` block with a blank line). */
+const celWithoutWhitespace = (items: CelExpressions): CelExpressions => items?.map((item) => ({ ...item, expression: item.expression.replace(/\s+/g, ' ') }));
+
+/**
+ * The object with its config.yaml replaced by the configuration it means (comments and order
+ * aside), and a ValidatingAdmissionPolicy's CEL expressions with whitespace collapsed.
+ */
 function meaning(o: K8sObject): unknown {
+  if (o.kind === 'ValidatingAdmissionPolicy') {
+    const spec = o.spec as { validations?: CelExpressions; matchConditions?: CelExpressions };
+    const validations = celWithoutWhitespace(spec.validations);
+    const matchConditions = celWithoutWhitespace(spec.matchConditions);
+    return { ...o, spec: { ...spec, validations, matchConditions } };
+  }
   const data = o.data as Record<string, string> | undefined;
   if (o.kind !== 'ConfigMap' || data?.['config.yaml'] === undefined) return o;
   const parsed = parseConfig(data['config.yaml']);
@@ -93,7 +107,8 @@ function meaning(o: K8sObject): unknown {
 }
 
 function find(objects: K8sObject[], kind: string, name: string, namespace?: string): K8sObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  const found = objects.find((o) =>
+    o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
   assert.ok(found, `no ${kind} ${name}`);
   return found;
 }
@@ -126,6 +141,16 @@ test('the defaults render the objects of `kubectl kustomize manifests/`, object 
   assert.deepEqual(withoutNamespace.map(keyOf).sort(), manifests.filter((o) => o.kind !== 'Namespace').map(keyOf).sort(), 'by default the release namespace is not rendered');
 });
 
+test('networkPolicy.enabled renders the NetworkPolicies of `kubectl kustomize manifests/network-policies/`', async (t) => {
+  if (!haveTool(t, 'helm', helm)) return;
+  const policies = (await renderChart(['networkPolicy.enabled=true'])).filter((o) => o.kind === 'NetworkPolicy');
+  const manifests = documents(await kubectlOk(['kustomize', join(repoRoot, 'manifests', 'network-policies')]));
+  assert.deepEqual(policies.map(keyOf).sort(), manifests.map(keyOf).sort(), 'the same NetworkPolicies');
+  for (const object of manifests) assert.deepEqual(policies.find((o) => keyOf(o) === keyOf(object)), object, `${keyOf(object)} is the same in the chart`);
+  const anyScraper = find(await renderChart(['networkPolicy.enabled=true', 'networkPolicy.metricsFrom=null']), 'NetworkPolicy', 'longhorn-backup-guard-reconciler') as K8sObject & { spec: { ingress: { from?: unknown }[] } };
+  assert.equal(anyScraper.spec.ingress[0]?.from, undefined, 'no metricsFrom: metrics from any peer');
+});
+
 test('values reach the objects they promise', async (t) => {
   if (!haveTool(t, 'helm', helm)) return;
   const digest = `sha256:${'a'.repeat(64)}`;
@@ -138,7 +163,13 @@ test('values reach the objects they promise', async (t) => {
     'networkPolicy.enabled=true', 'reconciler.podDisruptionBudget.enabled=true', 'config.longhornNamespace=storage',
     'config.excludedNamespaces={kube-system,storage,longhorn-backup-guard}', 'config.denyDeleteWithoutArchive=true', 'config.defaults.retain=30',
   ]);
-  type Pod = { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { containers: { image: string; resources: { limits: Record<string, string> } }[] } }; replicas: number; selector: { matchLabels: Record<string, string> } } };
+  type Container = { image: string; resources: { limits: Record<string, string> } };
+  type PodSpec = Record<string, unknown> & { containers: Container[] };
+  type Pod = { spec: {
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+  } };
   const webhook = find(objects, 'Deployment', 'longhorn-backup-guard-webhook') as K8sObject & Pod;
   const reconciler = find(objects, 'Deployment', 'longhorn-backup-guard-reconciler') as K8sObject & Pod;
   assert.equal(webhook.spec.template.spec.containers[0]?.image, `ghcr.io/vluwte/longhorn-backup-guard-webhook@${digest}`);
@@ -168,6 +199,15 @@ test('values reach the objects they promise', async (t) => {
   assert.equal(config.data['config.yaml'].denyDeleteWithoutArchive, true);
   assert.equal(config.data['config.yaml'].longhornNamespace, 'storage');
   assert.equal(config.data['config.yaml'].defaults.retain, 30);
+});
+
+test('the admission policy names the webhook\'s ServiceAccount in the release namespace', async (t) => {
+  if (!haveTool(t, 'helm', helm)) return;
+  const objects = documents(await helmOk(['template', RELEASE, chartDir, '--namespace', 'backup-guard']));
+  const policy = find(objects, 'ValidatingAdmissionPolicy', 'longhorn-backup-guard-webhook-ca-bundle-only') as K8sObject & { spec: { matchConditions: { expression: string }[] } };
+  assert.deepEqual(policy.spec.matchConditions.map((c) => c.expression), ["request.userInfo.username == 'system:serviceaccount:backup-guard:longhorn-backup-guard-webhook'"]);
+  const binding = find(objects, 'ValidatingAdmissionPolicyBinding', 'longhorn-backup-guard-webhook-ca-bundle-only') as K8sObject & { spec: { policyName: string } };
+  assert.equal(binding.spec.policyName, policy.metadata.name);
 });
 
 /** This machine's first non-loopback IPv4 address: the apiserver may not route to a loopback endpoint. */
@@ -200,10 +240,12 @@ async function serviceAccountKubeconfig(dir: string, serviceAccount: string): Pr
   return file;
 }
 
+type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } };
+
 /** The webhook's process with the environment of the chart's Deployment (ports and paths local). */
 async function startChartWebhook(address: string): Promise<{ component: ComponentProcess; port: number }> {
   const deployment = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'apps', version: 'v1', namespace: NS, plural: 'deployments', name: 'longhorn-backup-guard-webhook' })) as {
-    spec: { template: { spec: { containers: { env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] }[] } } };
+    spec: { template: { spec: { containers: { env: EnvVar[] }[] } } };
   };
   const env: Record<string, string> = {};
   for (const variable of deployment.spec.template.spec.containers[0]?.env ?? []) {
@@ -237,7 +279,9 @@ async function caBundles(): Promise<(string | undefined)[]> {
 }
 
 /** Admissions in a loop until stopped: a malformed PVC must be denied, a good one get its name filled in. */
-function admitContinuously(core: CoreV1Api, namespace: string, storageClass: string): { stop(): Promise<{ answered: number; failures: string[] }> } {
+interface AdmissionTally { answered: number; failures: string[] }
+function admitContinuously(core: CoreV1Api, namespace: string, storageClass: string):
+{ stop(): Promise<AdmissionTally> } {
   let stopping = false;
   const failures: string[] = [];
   let answered = 0;
@@ -259,7 +303,7 @@ function admitContinuously(core: CoreV1Api, namespace: string, storageClass: str
       answered++;
     }
   })();
-  let stopped: Promise<{ answered: number; failures: string[] }> | undefined;
+  let stopped: Promise<AdmissionTally> | undefined;
   return {
     stop() {
       stopping = true;
