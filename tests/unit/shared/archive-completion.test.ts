@@ -1,5 +1,5 @@
 // The webhook's reading of a completed archive against what the reconciler's workflow writes:
-// the patches of reconciler/src/archive/archive-record.ts applied in the order the workflow does.
+// the patches of reconciler/src/archive/archive-record-patches.ts applied in the order the workflow does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { completedArchiveOf } from '../../../shared/src/archive/archive-completion.ts';
