@@ -1,6 +1,6 @@
 // `status` against a real apiserver with the reconciler running: one row per Longhorn-backed PVC,
-// worst first, the job's health label and summary where present (the test writes them as the
-// reconciler's backup-health part does), the Volume's lastBackupAt otherwise; run as the kubectl
+// worst first, the job's health label and summary where present (the reconciler's backup health
+// records them from the Backups the test plays), the Volume's lastBackupAt otherwise; run as the kubectl
 // plugin by the built kubectl, and as a user who may only read PVCs of one namespace.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { backupHealthKeys, formatBackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
+import { backupHealthKeys } from '@longhorn-backup-guard/shared/health/health-summary';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { P, enabledLabels, ReconcilerWorld } from './reconciler-fixture.ts';
@@ -41,24 +41,39 @@ before(async () => {
   await world.storage.createStorageClass({ body: { metadata: { name: nfs }, provisioner: 'nfs.csi.k8s.io' } });
   await world.createPvc(app, 'on-nfs', enabledLabels('on-nfs'), nfs);
 
-  // Longhorn (played): the healthy volume's last backup; the reconciler's health part (played until
-  // it lands): the label and summary on two jobs.
+  // Longhorn (played): the healthy volume (attached, its last backup 2 h ago, no Backup object of
+  // its new job yet); the failing one: a backup completed 3 days ago, then its runs failed. The
+  // reconciler's backup health judges both and records the label and summary `status` reads.
   await world.bind(app, 'healthy-db', `pv-healthy-${app}`);
   await world.custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: `pv-healthy-${app}`, body: { status: { lastBackupAt: new Date(Date.now() - 2 * 3600_000).toISOString() } },
+    ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: `pv-healthy-${app}`,
+    body: { status: { state: 'attached', lastBackupAt: new Date(Date.now() - 2 * 3600_000).toISOString() } },
   }, mergePatch);
   await world.waitForJob(jobOf('healthy-db'));
   await world.waitForJob(jobOf('failing-db'));
   await world.waitForJob(jobOf('fresh'));
-  const summary = formatBackupHealthSummary({ state: 'failing', since: new Date(Date.now() - 3600_000).toISOString(), reason: 'the last 3 backups failed', lastSuccessAt: new Date(Date.now() - 3 * 86400_000).toISOString(), lastError: 'backup target unreachable' });
-  await world.custom.patchNamespacedCustomObject({
-    ...longhorn, namespace: world.longhornNs, plural: 'recurringjobs', name: jobOf('failing-db'),
-    body: { metadata: { labels: { [health.state]: 'failing' }, annotations: { [health.summary]: summary } } },
+  await world.bind(app, 'failing-db', `pv-failing-${app}`);
+  await world.custom.patchNamespacedCustomObjectStatus({
+    ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: `pv-failing-${app}`, body: { status: { state: 'attached' } },
   }, mergePatch);
-  await world.custom.patchNamespacedCustomObject({
-    ...longhorn, namespace: world.longhornNs, plural: 'recurringjobs', name: jobOf('healthy-db'), body: { metadata: { labels: { [health.state]: 'healthy' } } },
-  }, mergePatch);
+  await playBackup(jobOf('failing-db'), `pv-failing-${app}`, `backup-failing-${app}-1`, 'Completed', new Date(Date.now() - 3 * 86400_000));
+  await playBackup(jobOf('failing-db'), `pv-failing-${app}`, `backup-failing-${app}-2`, 'Error', new Date(Date.now() - 2 * 3600_000));
+  await playBackup(jobOf('failing-db'), `pv-failing-${app}`, `backup-failing-${app}-3`, 'Error', new Date(Date.now() - 3600_000));
+  await world.waitForJob(jobOf('failing-db'), (job) => job.metadata.labels?.[health.state] === 'failing', 'failing-db failing');
+  await world.waitForJob(jobOf('healthy-db'), (job) => job.metadata.labels?.[health.state] === 'healthy', 'healthy-db healthy');
 });
+
+/** What Longhorn's backup controller leaves for a recurring job's run: the Backup, then its final status. */
+async function playBackup(job: string, volume: string, name: string, state: 'Completed' | 'Error', at: Date): Promise<void> {
+  await world.custom.createNamespacedCustomObject({
+    ...longhorn, namespace: world.longhornNs, plural: 'backups',
+    body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Backup', metadata: { name, labels: { 'backup-volume': volume } }, spec: { snapshotName: name, labels: { RecurringJob: job } } },
+  });
+  const outcome = state === 'Completed' ? { backupCreatedAt: at.toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` } : { error: 'backup target unreachable' };
+  await world.custom.patchNamespacedCustomObjectStatus({
+    ...longhorn, namespace: world.longhornNs, plural: 'backups', name, body: { status: { state, volumeName: volume, progress: 100, ...outcome } },
+  }, mergePatch);
+}
 
 after(async () => {
   await world.stopAll();
@@ -92,7 +107,7 @@ test('kubectl backup-guard status: the built kubectl finds the plugin and prints
   assert.doesNotMatch(result.stdout, /on-nfs/);
   const wide = await runPlugin(cluster.info.kubectlPath, ['status', '-n', app, '-o', 'wide', configMap()], env());
   assert.match(wide.stdout, /^PVC +PROTECTED +SCHEDULE +RETAIN +LAST BACKUP +HEALTH +VIOLATIONS +ARCHIVE +STORAGECLASS +VOLUME +HEALTH SINCE +HEALTH REASON\n/);
-  assert.match(wide.stdout, /\nfailing-db .* every 4 h at :30 \(00:30, 04:30, 08:30, 12:30, 16:30, 20:30 UTC\) .* \d+m ago +the last 3 backups failed\n/);
+  assert.match(wide.stdout, /\nfailing-db .* every 4 h at :30 \(00:30, 04:30, 08:30, 12:30, 16:30, 20:30 UTC\) .* \d+[smh] ago +the last 2 backups of RecurringJob \S+ failed; the newest, \S+: backup target unreachable\n/);
   const everywhere = await runCli(['status', '-A', configMap()], env());
   assert.equal(everywhere.code, 0, everywhere.stderr);
   assert.match(everywhere.stdout, /^NAMESPACE +PVC +PROTECTED /);
@@ -117,7 +132,8 @@ test('a user who may read only the PVCs of one namespace sees its rows; what it 
   assert.deepEqual(items.map((row) => row.pvc).sort(), ['failing-db', 'fresh', 'healthy-db', 'on-nfs', 'scratch', 'twin-a', 'twin-b']);
   assert.deepEqual(items.map((row) => row.health).filter((cell) => cell !== '-').sort(), ['unknown', 'unknown', 'unknown', 'unknown']);
   assert.ok(items.every((row) => row.lastBackupAt === null));
-  assert.equal(notes.length, 4, notes.join('\n'));
+  assert.equal(notes.length, 5, notes.join('\n'));
+  assert.match(notes.join('\n'), /PersistentVolumes could not be read \(not allowed for this user\)/);
   assert.match(notes.join('\n'), /ConfigMap .* could not be read \(not allowed for this user\)/);
   assert.match(notes.join('\n'), /RecurringJobs in .* could not be read \(not allowed for this user\): PROTECTED shows the job the labels ask for, HEALTH is unknown/);
 

@@ -2,7 +2,7 @@
 // reach (a namespace-scoped user reads no StorageClasses, RecurringJobs or Volumes): then it is
 // left out with a note saying what that hides, and the rest is still shown.
 
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1PersistentVolume } from '@kubernetes/client-node';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { apiStatusCode, describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { listCollection } from '@longhorn-backup-guard/shared/kube/informer/list-collection';
@@ -61,5 +61,8 @@ export async function readCluster(kubeConfig: KubeConfig, scope: ReadScope, now:
   const volumes = await optional(
     async () => (await listCollection<Volume>(kubeConfig, longhorn(LONGHORN_PLURALS.volume))).items,
     notes, (reason) => `Longhorn Volumes in ${config.longhornNamespace} could not be read (${reason}): LAST BACKUP comes only from the health summary`);
-  return { snapshot: { config, pvcs, storageClasses, jobs, volumes, now }, notes };
+  const pvs = await optional(
+    async () => (await listCollection<V1PersistentVolume & KubeObject>(kubeConfig, resourcePath({ version: 'v1', plural: 'persistentvolumes' }))).items,
+    notes, (reason) => `PersistentVolumes could not be read (${reason}): which Volume a PVC is bound to cannot be told, so LAST BACKUP comes only from the health summary`);
+  return { snapshot: { config, pvcs, storageClasses, jobs, volumes, pvs, now }, notes };
 }

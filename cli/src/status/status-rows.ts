@@ -2,6 +2,7 @@
 // could not be read (a namespace-scoped user sees no RecurringJobs, Volumes or StorageClasses)
 // shows as "unknown" or "-", never as a guess.
 
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { completedArchiveOf } from '@longhorn-backup-guard/shared/archive/archive-completion';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
@@ -15,10 +16,12 @@ import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { storageBackingOf, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import { judgePvc } from '@longhorn-backup-guard/webhook/decide/pvc-verdict';
+import { boundVolume, hasLonghornPv, resolveVolumeBinding, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 export interface StatusPvc extends PvcLike {
   readonly metadata: NonNullable<PvcLike['metadata']>;
   readonly spec?: { readonly storageClassName?: string | null; readonly volumeName?: string };
+  readonly status?: { readonly phase?: string };
 }
 
 /** What could be read; null where the user may not read it (or it failed), with a note why. */
@@ -28,6 +31,8 @@ export interface ClusterSnapshot {
   readonly storageClasses: readonly StorageClassLike[] | null;
   readonly jobs: readonly RecurringJob[] | null;
   readonly volumes: readonly Volume[] | null;
+  /** PersistentVolumes: which Volume a PVC is bound to (shared volume-binding.ts, as the reconciler). */
+  readonly pvs: readonly V1PersistentVolume[] | null;
   readonly now: Date;
 }
 
@@ -70,9 +75,8 @@ export function sortWorstFirst(rows: readonly StatusRow[]): StatusRow[] {
   return [...rows].sort((a, b) => severity(a) - severity(b) || a.namespace.localeCompare(b.namespace) || a.pvc.localeCompare(b.pvc));
 }
 
-function isLonghornBacked(pvc: StatusPvc, snapshot: ClusterSnapshot, volumes: ReadonlyMap<string, Volume> | null): boolean {
-  const volumeName = pvc.spec?.volumeName;
-  if (volumes !== null && volumeName !== undefined && volumes.has(volumeName)) return true;
+function isLonghornBacked(pvc: StatusPvc, snapshot: ClusterSnapshot, binding: VolumeBinding): boolean {
+  if (hasLonghornPv(binding)) return true;
   const backing = storageBackingOf(pvc, snapshot.storageClasses ?? [], snapshot.config.provisioner);
   if (backing.kind !== 'unknown') return backing.kind === 'longhorn';
   // The class cannot be told: shown when it carries backup labels (it means to be backed up).
@@ -88,10 +92,14 @@ function archiveCell(pvc: StatusPvc, deleteAfter: string | undefined, job: Recur
 
 export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
   const { config } = snapshot;
-  const volumes = snapshot.volumes === null ? null : new Map(snapshot.volumes.map((volume) => [volume.metadata.name ?? '', volume]));
+  const volumes = new Map((snapshot.volumes ?? []).map((volume) => [volume.metadata.name ?? '', volume]));
+  const pvs = new Map((snapshot.pvs ?? []).map((pv) => [pv.metadata?.name ?? '', pv]));
+  const lookups = { pvNamed: (name: string) => pvs.get(name), volumeNamed: (name: string) => volumes.get(name) };
+  // Only a Volume the PVC is really bound to counts (never one its spec.volumeName merely names).
+  const bindingOf = (pvc: StatusPvc) => resolveVolumeBinding(pvc as V1PersistentVolumeClaim, lookups, config.provisioner);
   const jobs = snapshot.jobs === null ? null : new Map(snapshot.jobs.map((job) => [job.metadata.name ?? '', job]));
   const healthKeys = backupHealthKeys(config.labelPrefix);
-  const shown = snapshot.pvcs.filter((pvc) => isNamespaceInScope(config, pvc.metadata.namespace ?? '') && isLonghornBacked(pvc, snapshot, volumes));
+  const shown = snapshot.pvcs.filter((pvc) => isNamespaceInScope(config, pvc.metadata.namespace ?? '') && isLonghornBacked(pvc, snapshot, bindingOf(pvc)));
   const byNamespace = Map.groupBy(snapshot.pvcs, (pvc) => pvc.metadata.namespace ?? '');
 
   return shown.map((pvc): StatusRow => {
@@ -108,7 +116,7 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
     // A job is expected for a PVC without violations; one kept from before the labels went bad counts too.
     const expectsJob = jobName !== null && (violations.length === 0 || job !== undefined);
     const health: HealthCell = !expectsJob || (jobs !== null && job === undefined) ? '-' : isBackupHealthState(stateLabel) ? stateLabel : 'unknown';
-    const volume = pvc.spec?.volumeName === undefined ? undefined : volumes?.get(pvc.spec.volumeName);
+    const volume = boundVolume(bindingOf(pvc));
     const lastBackupAt = summary?.lastSuccessAt ?? (volume?.status?.lastBackupAt || null);
     const settings = result.kind === 'opted-in' ? result.intent.settings : null;
 

@@ -27,7 +27,7 @@ import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
-import { boundVolume, resolveVolumeBinding, type BindingLookups, type VolumeBinding } from '../model/volume-binding.ts';
+import { boundVolume, resolveVolumeBinding, type BindingLookups, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { BackupCache } from '../health/backup-cache.ts';
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';

@@ -21,7 +21,7 @@ import { isArchiveJob, jobTarget, pvcTarget, volumeTarget } from '../model/objec
 import { hasOrphanMark, orphanedSinceKey } from './orphan-mark.ts';
 import { jobNameConflict, labelViolations, namespaceClaims } from './reconcile-violations.ts';
 import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
-import { VOLUME_NOT_BOUND_TO_PVC } from '../model/volume-binding.ts';
+import { VOLUME_NOT_BOUND_TO_PVC } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 function names(jobs: readonly RecurringJob[]): string[] {
   return jobs.map((job) => job.metadata.name ?? '');

@@ -6,7 +6,7 @@
 
 import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
-import { hasLonghornPv, type VolumeBinding } from './volume-binding.ts';
+import { hasLonghornPv, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 export function isLonghornBacked(pvc: V1PersistentVolumeClaim, storageClasses: readonly V1StorageClass[], binding: VolumeBinding, provisioner: string): boolean {
   return storageBackingOf(pvc, storageClasses, provisioner).kind === 'longhorn' || hasLonghornPv(binding);

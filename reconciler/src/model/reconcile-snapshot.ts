@@ -6,7 +6,7 @@ import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhor
 import type { PvcKey } from '../keys/pvc-key.ts';
 import type { Action, LonghornPlural } from './actions.ts';
 import type { KeyReport } from './key-report.ts';
-import type { VolumeBinding } from './volume-binding.ts';
+import type { VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 export interface PvcWithBinding {
   readonly pvc: V1PersistentVolumeClaim;

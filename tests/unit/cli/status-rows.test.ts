@@ -1,5 +1,6 @@
 // The status rows from cluster snapshots: which PVCs get a row, what each cell says, worst first.
 import { test } from 'node:test';
+import type { V1PersistentVolume } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
@@ -13,22 +14,29 @@ const now = new Date('2026-06-01T12:00:00Z');
 const classes = [{ metadata: { name: 'longhorn' }, provisioner: 'driver.longhorn.io' }, { metadata: { name: 'nfs' }, provisioner: 'nfs.csi.k8s.io' }];
 
 function pvc(name: string, labels: Record<string, string>, extra: { namespace?: string; storageClassName?: string; volumeName?: string; uid?: string } = {}): StatusPvc {
-  return { metadata: { name, namespace: extra.namespace ?? 'shop', uid: extra.uid ?? `uid-${name}`, labels }, spec: { storageClassName: extra.storageClassName ?? 'longhorn', ...(extra.volumeName === undefined ? {} : { volumeName: extra.volumeName }) } };
+  const bound = extra.volumeName === undefined ? {} : { status: { phase: 'Bound' } };
+  return { metadata: { name, namespace: extra.namespace ?? 'shop', uid: extra.uid ?? `uid-${name}`, labels }, spec: { storageClassName: extra.storageClassName ?? 'longhorn', ...(extra.volumeName === undefined ? {} : { volumeName: extra.volumeName }) }, ...bound };
+}
+/** A Longhorn CSI PV of the Volume `handle`, bound to the PVC `claim` of namespace shop (uid as pvc() makes it). */
+function pv(name: string, handle: string, claim: string): V1PersistentVolume {
+  return { metadata: { name }, spec: { csi: { driver: 'driver.longhorn.io', volumeHandle: handle }, claimRef: { namespace: 'shop', name: claim, uid: `uid-${claim}` } } };
 }
 const on = (name: string, more: Record<string, string> = {}) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: name, ...more });
 function job(name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): RecurringJob {
   return { metadata: { name, namespace: 'longhorn-system', labels: { [`${P}/managed`]: 'true', ...labels }, annotations } };
 }
-const snapshot = (pvcs: StatusPvc[], jobs: RecurringJob[] | null, volumes: Volume[] | null = [], storageClasses: typeof classes | null = classes): ClusterSnapshot =>
-  ({ config: defaultConfig, pvcs, storageClasses, jobs, volumes, now });
+const snapshot = (pvcs: StatusPvc[], jobs: RecurringJob[] | null, volumes: Volume[] | null = [], storageClasses: typeof classes | null = classes, pvs: V1PersistentVolume[] = []): ClusterSnapshot =>
+  ({ config: defaultConfig, pvcs, storageClasses, jobs, volumes, pvs, now });
 
 test('health and last backup: the job\'s label and summary first, the Volume\'s lastBackupAt without a summary', () => {
   const health = backupHealthKeys(P);
   const summary = formatBackupHealthSummary({ state: 'stale', since: '2026-06-01T06:00:00Z', reason: 'no completed backup since 2026-05-31T20:30:00Z', lastSuccessAt: '2026-05-31T20:30:00Z' });
   const rows = statusRows(snapshot(
-    [pvc('stale', on('stale')), pvc('fine', on('fine'), { volumeName: 'pv-fine' }), pvc('new', on('new'))],
+    [pvc('stale', on('stale')), pvc('fine', on('fine'), { volumeName: 'pv-fine' }), pvc('new', on('new')), pvc('thief', on('thief'), { volumeName: 'pv-fine' })],
     [job('backup-shop-stale', { [health.state]: 'stale' }, { [health.summary]: summary }), job('backup-shop-fine', { [health.state]: 'healthy' })],
-    [{ metadata: { name: 'pv-fine' }, status: { lastBackupAt: '2026-06-01T09:00:00Z' } }],
+    [{ metadata: { name: 'vol-fine' }, status: { lastBackupAt: '2026-06-01T09:00:00Z' } }],
+    classes,
+    [pv('pv-fine', 'vol-fine', 'fine')],
   ));
   const cells = (name: string) => {
     const row = rows.find((candidate) => candidate.pvc === name);
@@ -37,7 +45,9 @@ test('health and last backup: the job\'s label and summary first, the Volume\'s 
   assert.deepEqual(cells('stale'), ['backup-shop-stale', 'stale', '2026-05-31T20:30:00Z', 'health-summary', 'no completed backup since 2026-05-31T20:30:00Z']);
   assert.deepEqual(cells('fine'), ['backup-shop-fine', 'healthy', '2026-06-01T09:00:00Z', 'volume', null]);
   assert.deepEqual(cells('new'), ['backup-shop-new (not created yet)', '-', null, null, null]);
-  assert.deepEqual(sortWorstFirst(rows).map((row) => row.pvc), ['stale', 'new', 'fine']);
+  // Naming another PVC's PV in spec.volumeName shows nothing of its Volume (the reconciler's binding rule).
+  assert.deepEqual(cells('thief').slice(2, 4), [null, null]);
+  assert.deepEqual(sortWorstFirst(rows).map((row) => row.pvc), ['stale', 'new', 'thief', 'fine']);
 });
 
 test('jobs that cannot be read: the job the labels ask for, health unknown', () => {
@@ -67,7 +77,7 @@ test('which PVCs get a row: Longhorn-backed and in scope; without StorageClasses
     pvc('bound-unlabelled', {}, { volumeName: 'pv-1' }), pvc('plain', {}),
   ];
   assert.deepEqual(statusRows(snapshot(pvcs, [], [])).map((row) => row.pvc), ['lh', 'bound-unlabelled', 'plain']);
-  assert.deepEqual(statusRows(snapshot(pvcs, [], [{ metadata: { name: 'pv-1' } }], null)).map((row) => row.pvc), ['lh', 'nfs', 'bound-unlabelled']);
+  assert.deepEqual(statusRows(snapshot(pvcs, [], [{ metadata: { name: 'vol-1' } }], null, [pv('pv-1', 'vol-1', 'bound-unlabelled')])).map((row) => row.pvc), ['lh', 'nfs', 'bound-unlabelled']);
 });
 
 test('why not protected, and worst first', () => {

@@ -4,7 +4,7 @@ import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/c
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ReconcileSnapshot } from '../../../reconciler/src/model/reconcile-snapshot.ts';
-import { boundVolume, resolveVolumeBinding } from '../../../reconciler/src/model/volume-binding.ts';
+import { boundVolume, resolveVolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 export const P = 'backup.vluwte.nl';
 export const LONGHORN_NS = 'longhorn-system';

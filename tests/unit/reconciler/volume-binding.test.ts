@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { decide } from '../../../reconciler/src/decide/decide-key.ts';
-import { resolveVolumeBinding, type VolumeBinding } from '../../../reconciler/src/model/volume-binding.ts';
+import { resolveVolumeBinding, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { P, boundPv, pvc, snapshotOf, volume } from './snapshot-fixtures.ts';
 
 const DRIVER = 'driver.longhorn.io';

@@ -7,7 +7,7 @@
 // name there, and the claim then stays Pending. Pure: the caller passes its cache lookups.
 
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import type { Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { Volume } from '../longhorn/types.ts';
 
 /** Reported (backup_pvc_violation) when spec.volumeName names a PV that is not this PVC's Longhorn volume. */
 export const VOLUME_NOT_BOUND_TO_PVC = 'volume_not_bound_to_pvc';
