@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
-import { createArchiveWorkflow } from '../../reconciler/src/archive/archive-workflow.ts';
+import { createArchiveWorkflow } from '@longhorn-backup-guard/reconciler/archive/archive-workflow';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { P, ReconcilerWorld, scrape, seriesValue, waitForSeries } from './reconciler-fixture.ts';

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import { Informer } from '../../shared/src/kube/informer/informer.ts';
-import type { KubeObject } from '../../shared/src/kube/informer/object-key.ts';
-import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
-import { createLogger } from '../../shared/src/logging/create-logger.ts';
+import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
+import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 

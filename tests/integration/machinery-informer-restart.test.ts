@@ -8,11 +8,11 @@ import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { compactEtcdHistory } from '../harness/etcd-compaction.ts';
 import { startCuttableProxy } from './machinery-cuttable-proxy.ts';
-import { Informer, type RestartReason } from '../../shared/src/kube/informer/informer.ts';
-import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
-import type { KubeObject } from '../../shared/src/kube/informer/object-key.ts';
-import { createLogger } from '../../shared/src/logging/create-logger.ts';
-import { mergePatch } from '../../shared/src/kube/patch-content-types.ts';
+import { Informer, type RestartReason } from '@longhorn-backup-guard/shared/kube/informer/informer';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 
 const own = await startPrivateCluster();
 const controlPlane = own.controlPlane;

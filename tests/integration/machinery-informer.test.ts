@@ -7,13 +7,13 @@ import { CoreV1Api, CustomObjectsApi, type V1PersistentVolumeClaim } from '@kube
 import { Registry } from 'prom-client';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { Informer, type RestartReason } from '../../shared/src/kube/informer/informer.ts';
-import { createInformerMetrics } from '../../shared/src/kube/informer/informer-metrics.ts';
-import { collectionLister } from '../../shared/src/kube/informer/list-collection.ts';
-import { resourcePath } from '../../shared/src/kube/informer/resource-path.ts';
-import type { KubeObject } from '../../shared/src/kube/informer/object-key.ts';
-import { createLogger } from '../../shared/src/logging/create-logger.ts';
-import { mergePatch } from '../../shared/src/kube/patch-content-types.ts';
+import { Informer, type RestartReason } from '@longhorn-backup-guard/shared/kube/informer/informer';
+import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
+import { collectionLister } from '@longhorn-backup-guard/shared/kube/informer/list-collection';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 
 const cluster = await useTestCluster();
 const kc = cluster.kubeConfig();

@@ -9,9 +9,9 @@ import { Registry } from 'prom-client';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { startCuttableProxy } from './machinery-cuttable-proxy.ts';
-import { createControllerMetrics } from '../../reconciler/src/machinery/controller-metrics.ts';
-import { LeaderElector, type LeaderElectionOptions } from '../../reconciler/src/machinery/leader-election.ts';
-import { createLogger } from '../../shared/src/logging/create-logger.ts';
+import { createControllerMetrics } from '@longhorn-backup-guard/reconciler/machinery/controller-metrics';
+import { LeaderElector, type LeaderElectionOptions } from '@longhorn-backup-guard/reconciler/machinery/leader-election';
+import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 
 const cluster = await useTestCluster();
 const leases = cluster.kubeConfig().makeApiClient(CoordinationV1Api);

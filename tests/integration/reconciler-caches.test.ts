@@ -6,12 +6,12 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { ArchiveWatch } from '../../reconciler/src/model/archive-contract.ts';
-import { ARCHIVE_WATCHES } from '../../reconciler/src/archive/archive-watches.ts';
-import { archiveLinkLabels } from '../../reconciler/src/archive/archive-link-labels.ts';
+import type { ArchiveWatch } from '@longhorn-backup-guard/reconciler/model/archive-contract';
+import { ARCHIVE_WATCHES } from '@longhorn-backup-guard/reconciler/archive/archive-watches';
+import { archiveLinkLabels } from '@longhorn-backup-guard/reconciler/archive/archive-link-labels';
 import { scopeOf } from '@longhorn-backup-guard/shared/config/cache-scope';
-import { ClusterCaches } from '../../reconciler/src/cache/reconciler-caches.ts';
-import { keyString, type PvcKey } from '../../reconciler/src/keys/pvc-key.ts';
+import { ClusterCaches } from '@longhorn-backup-guard/reconciler/cache/reconciler-caches';
+import { keyString, type PvcKey } from '@longhorn-backup-guard/reconciler/keys/pvc-key';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 

@@ -7,7 +7,7 @@ import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import { startReconciler, type ReconcilerHandle, type ReconcilerOptions } from '../../reconciler/src/start-reconciler.ts';
+import { startReconciler, type ReconcilerHandle, type ReconcilerOptions } from '@longhorn-backup-guard/reconciler/start-reconciler';
 import type { TestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 

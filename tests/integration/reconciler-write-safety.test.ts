@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdmissionregistrationV1Api, CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '../../certs/src/mint-certificates.ts';
+import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import type { ServerLimits } from '../../webhook/src/server/server-limits.ts';
+import type { ServerLimits } from '@longhorn-backup-guard/webhook/server/server-limits';
 import { P, postRaw, registrationFor, runId, startTestWebhook, type RunningWebhook } from './webhook-support.ts';
 
 const cluster = await useTestCluster();

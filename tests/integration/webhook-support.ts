@@ -10,9 +10,9 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { staticConfig, type ConfigListener, type ConfigSource } from '../../shared/src/config/config-source.ts';
-import type { ServerLimits } from '../../webhook/src/server/server-limits.ts';
-import { startWebhook, type WebhookHandle } from '../../webhook/src/start-webhook.ts';
+import { staticConfig, type ConfigListener, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
+import type { ServerLimits } from '@longhorn-backup-guard/webhook/server/server-limits';
+import { startWebhook, type WebhookHandle } from '@longhorn-backup-guard/webhook/start-webhook';
 import { freePort } from '../harness/free-port.ts';
 import type { TestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';

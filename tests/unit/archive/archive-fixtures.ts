@@ -6,10 +6,10 @@ import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/c
 import type { Backup, RecurringJob, Snapshot, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import { intentOf } from '../../../reconciler/src/model/intent-of.ts';
-import type { Action } from '../../../reconciler/src/model/actions.ts';
-import type { ArchiveContext, ArchiveOutcome } from '../../../reconciler/src/model/archive-contract.ts';
-import { ARCHIVE_WATCHES } from '../../../reconciler/src/archive/archive-watches.ts';
+import { intentOf } from '@longhorn-backup-guard/reconciler/model/intent-of';
+import type { Action } from '@longhorn-backup-guard/reconciler/model/actions';
+import type { ArchiveContext, ArchiveOutcome } from '@longhorn-backup-guard/reconciler/model/archive-contract';
+import { ARCHIVE_WATCHES } from '@longhorn-backup-guard/reconciler/archive/archive-watches';
 
 export const P = 'backup.vluwte.nl';
 export const LH = 'longhorn-system';

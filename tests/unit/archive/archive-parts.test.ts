@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isDnsLabel, isLabelValue } from '@longhorn-backup-guard/shared/names/kubernetes-names';
-import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
-import { DEFAULT_RETRY_BACKOFF, retryDelay } from '../../../reconciler/src/archive/archive-backoff.ts';
-import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
-import { readArchiveRecord } from '../../../shared/src/archive/archive-record.ts';
-import { archiveObjectKeys, ARCHIVE_WATCHES } from '../../../reconciler/src/archive/archive-watches.ts';
+import { archiveObjectName } from '@longhorn-backup-guard/reconciler/archive/archive-names';
+import { DEFAULT_RETRY_BACKOFF, retryDelay } from '@longhorn-backup-guard/reconciler/archive/archive-backoff';
+import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch } from '@longhorn-backup-guard/reconciler/archive/archive-record-patches';
+import { readArchiveRecord } from '@longhorn-backup-guard/shared/archive/archive-record';
+import { archiveObjectKeys, ARCHIVE_WATCHES } from '@longhorn-backup-guard/reconciler/archive/archive-watches';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { P } from './archive-fixtures.ts';
 

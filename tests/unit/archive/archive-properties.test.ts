@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { Backup } from '@longhorn-backup-guard/shared/longhorn/types';
-import { archiveWorkflow } from '../../../reconciler/src/archive/archive-workflow.ts';
-import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
+import { archiveWorkflow } from '@longhorn-backup-guard/reconciler/archive/archive-workflow';
+import { archiveObjectName } from '@longhorn-backup-guard/reconciler/archive/archive-names';
 import { JOB, P, UID, apply, archivingWorld, contextOf, flags, later, longhorn, type World } from './archive-fixtures.ts';
 
 type Command =

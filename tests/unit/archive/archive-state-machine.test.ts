@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
-import { archiveWorkflow } from '../../../reconciler/src/archive/archive-workflow.ts';
-import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
-import type { ArchiveOutcome } from '../../../reconciler/src/model/archive-contract.ts';
+import { archiveWorkflow } from '@longhorn-backup-guard/reconciler/archive/archive-workflow';
+import { archiveObjectName } from '@longhorn-backup-guard/reconciler/archive/archive-names';
+import type { ArchiveOutcome } from '@longhorn-backup-guard/reconciler/model/archive-contract';
 import { JOB, LH, P, T0, UID, VOLUME, archivingWorld, contextOf, flags, reasons, type World } from './archive-fixtures.ts';
 
 const MIN = 60_000;

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
-import { archiveWorkflow, createArchiveWorkflow } from '../../../reconciler/src/archive/archive-workflow.ts';
-import { archiveObjectName } from '../../../reconciler/src/archive/archive-names.ts';
-import type { Action } from '../../../reconciler/src/model/actions.ts';
+import { archiveWorkflow, createArchiveWorkflow } from '@longhorn-backup-guard/reconciler/archive/archive-workflow';
+import { archiveObjectName } from '@longhorn-backup-guard/reconciler/archive/archive-names';
+import type { Action } from '@longhorn-backup-guard/reconciler/model/actions';
 import { JOB, LH, P, UID, VOLUME, apply, archiveLabels, archivingWorld, contextOf, flags, jobFor, later, longhorn, messages, optedIn, pvcOf, reasons, writes, type World } from './archive-fixtures.ts';
 
 const decide = (world: World) => archiveWorkflow.reconcile(contextOf(world));

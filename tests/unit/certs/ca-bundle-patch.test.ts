@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { caBundleOf, caBundlePatch } from '../../../certs/src/ca-bundle-patch.ts';
+import { caBundleOf, caBundlePatch } from '@longhorn-backup-guard/certs/ca-bundle-patch';
 
 const pem = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
 const bundle = caBundleOf(pem);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveCertificateSettings, serviceDnsNames, servingNames } from '../../../certs/src/certificate-settings.ts';
-import { nextCheckDelayMs, retryDelayMs } from '../../../certs/src/check-schedule.ts';
+import { resolveCertificateSettings, serviceDnsNames, servingNames } from '@longhorn-backup-guard/certs/certificate-settings';
+import { nextCheckDelayMs, retryDelayMs } from '@longhorn-backup-guard/certs/check-schedule';
 
 const required = { namespace: 'guard', serviceName: 'webhook', secretName: 'webhook-tls' };
 

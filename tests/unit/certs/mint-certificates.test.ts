@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { isIssuedBy, isKeyOfCertificate, readCertificateFacts } from '../../../certs/src/certificate-facts.ts';
-import { resolveCertificateSettings, servingNames } from '../../../certs/src/certificate-settings.ts';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '../../../certs/src/mint-certificates.ts';
+import { isIssuedBy, isKeyOfCertificate, readCertificateFacts } from '@longhorn-backup-guard/certs/certificate-facts';
+import { resolveCertificateSettings, servingNames } from '@longhorn-backup-guard/certs/certificate-settings';
+import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const names = servingNames(resolveCertificateSettings({ namespace: 'guard', serviceName: 'webhook', secretName: 'webhook-tls', ipAddresses: ['127.0.0.1'] }));

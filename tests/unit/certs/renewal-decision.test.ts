@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveCertificateSettings, servingNames } from '../../../certs/src/certificate-settings.ts';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '../../../certs/src/mint-certificates.ts';
-import { assessStoredCertificates, describeNameDifference, isRenewalDue, renewalDueAt, type StoredCertificates } from '../../../certs/src/renewal-decision.ts';
+import { resolveCertificateSettings, servingNames } from '@longhorn-backup-guard/certs/certificate-settings';
+import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
+import { assessStoredCertificates, describeNameDifference, isRenewalDue, renewalDueAt, type StoredCertificates } from '@longhorn-backup-guard/certs/renewal-decision';
 
 const at = (iso: string): Date => new Date(iso);
 

@@ -7,8 +7,8 @@ import { Readable } from 'node:stream';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../../cli/src/main.ts';
-import { ordinalsToJudge } from '../../../cli/src/check/manifest-claims.ts';
+import { runCommand } from '@longhorn-backup-guard/cli/main';
+import { ordinalsToJudge } from '@longhorn-backup-guard/cli/check/manifest-claims';
 
 const P = 'backup.vluwte.nl';
 let dir = '';

@@ -6,8 +6,8 @@ import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys'
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { backupHealthKeys, formatBackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import { sortWorstFirst, statusRows, type ClusterSnapshot, type StatusPvc } from '../../../cli/src/status/status-rows.ts';
-import { formatAge } from '../../../cli/src/status/format-status.ts';
+import { sortWorstFirst, statusRows, type ClusterSnapshot, type StatusPvc } from '@longhorn-backup-guard/cli/status/status-rows';
+import { formatAge } from '@longhorn-backup-guard/cli/status/format-status';
 
 const P = 'backup.vluwte.nl';
 const now = new Date('2026-06-01T12:00:00Z');

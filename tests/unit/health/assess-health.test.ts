@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { BackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
 import type { BackupState } from '@longhorn-backup-guard/shared/longhorn/types';
-import { assessHealth, type HealthInputs } from '../../../reconciler/src/health/assess-health.ts';
-import type { BackupRecord } from '../../../reconciler/src/health/backup-record.ts';
-import { staleWindow } from '../../../reconciler/src/health/stale-deadline.ts';
+import { assessHealth, type HealthInputs } from '@longhorn-backup-guard/reconciler/health/assess-health';
+import type { BackupRecord } from '@longhorn-backup-guard/reconciler/health/backup-record';
+import { staleWindow } from '@longhorn-backup-guard/reconciler/health/stale-deadline';
 
 const HOUR = 3_600_000;
 const CRON = '30 0,4,8,12,16,20 * * *'; // the default schedule: every 4 h from 00:30

@@ -1,8 +1,8 @@
 // The audit: Backups of jobs that no longer exist, archive Backups past their delete-after date.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditBackups } from '../../../reconciler/src/health/audit-backups.ts';
-import type { BackupRecord } from '../../../reconciler/src/health/backup-record.ts';
+import { auditBackups } from '@longhorn-backup-guard/reconciler/health/audit-backups';
+import type { BackupRecord } from '@longhorn-backup-guard/reconciler/health/backup-record';
 import { job, managedLabels, P } from '../reconciler/snapshot-fixtures.ts';
 
 const b = (name: string, extra: Partial<BackupRecord>): BackupRecord => ({ metadata: { name, namespace: 'longhorn-system' }, state: 'Completed', ...extra });

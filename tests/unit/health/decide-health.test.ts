@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseBackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import type { Action } from '../../../reconciler/src/model/actions.ts';
-import { decideHealth } from '../../../reconciler/src/health/decide-health.ts';
-import { backupRecordOf, StringPool, type BackupRecord } from '../../../reconciler/src/health/backup-record.ts';
+import type { Action } from '@longhorn-backup-guard/reconciler/model/actions';
+import { decideHealth } from '@longhorn-backup-guard/reconciler/health/decide-health';
+import { backupRecordOf, StringPool, type BackupRecord } from '@longhorn-backup-guard/reconciler/health/backup-record';
 import { job, LONGHORN_NS, managedLabels, P, pvc, snapshotOf } from '../reconciler/snapshot-fixtures.ts';
 
 const JOB = 'backup-a-data';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { backoffDelayMs, informerBackoff, itemBackoff } from '../../../shared/src/kube/informer/backoff.ts';
+import { backoffDelayMs, informerBackoff, itemBackoff } from '@longhorn-backup-guard/shared/kube/informer/backoff';
 
 test('no failure, no delay', () => {
   assert.equal(backoffDelayMs(0, itemBackoff), 0);

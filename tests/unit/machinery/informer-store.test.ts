@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { objectKey, splitObjectKey, type KubeObject } from '../../../shared/src/kube/informer/object-key.ts';
-import { resourcePath } from '../../../shared/src/kube/informer/resource-path.ts';
-import { applyWatchEvent, replaceWithListing } from '../../../shared/src/kube/informer/store-change.ts';
+import { objectKey, splitObjectKey, type KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import { applyWatchEvent, replaceWithListing } from '@longhorn-backup-guard/shared/kube/informer/store-change';
 
 function pvc(namespace: string, name: string, resourceVersion: string): KubeObject {
   return { metadata: { namespace, name, resourceVersion } };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keepingStatus, withoutBookkeeping } from '../../../shared/src/kube/informer/lean-object.ts';
-import { leanPvc } from '../../../webhook/src/cache/pvc-cache.ts';
+import { keepingStatus, withoutBookkeeping } from '@longhorn-backup-guard/shared/kube/informer/lean-object';
+import { leanPvc } from '@longhorn-backup-guard/webhook/cache/pvc-cache';
 
 const applied = {
   metadata: {

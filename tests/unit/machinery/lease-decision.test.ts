@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decideLease } from '../../../reconciler/src/machinery/lease-decision.ts';
+import { decideLease } from '@longhorn-backup-guard/reconciler/machinery/lease-decision';
 
 const held = (holderIdentity: string, resourceVersion = '7') => ({ resourceVersion, holderIdentity, leaseDurationSeconds: 15 });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createLogger } from '../../../shared/src/logging/create-logger.ts';
-import { createControllerMetrics } from '../../../reconciler/src/machinery/controller-metrics.ts';
-import { runController, type ReconcileResult } from '../../../reconciler/src/machinery/run-controller.ts';
-import { WorkQueue } from '../../../reconciler/src/machinery/work-queue.ts';
+import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { createControllerMetrics } from '@longhorn-backup-guard/reconciler/machinery/controller-metrics';
+import { runController, type ReconcileResult } from '@longhorn-backup-guard/reconciler/machinery/run-controller';
+import { WorkQueue } from '@longhorn-backup-guard/reconciler/machinery/work-queue';
 
 const log = createLogger('test', 'silent');
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { createControllerMetrics } from '../../../reconciler/src/machinery/controller-metrics.ts';
-import { WorkQueue } from '../../../reconciler/src/machinery/work-queue.ts';
+import { createControllerMetrics } from '@longhorn-backup-guard/reconciler/machinery/controller-metrics';
+import { WorkQueue } from '@longhorn-backup-guard/reconciler/machinery/work-queue';
 
 /** get() that fails the test instead of hanging when nothing comes. */
 async function next(queue: WorkQueue, timeoutMs = 2_000): Promise<string | undefined> {

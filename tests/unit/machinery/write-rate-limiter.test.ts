@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fullBucket, pauseBucket, takeToken, type BucketState } from '../../../reconciler/src/machinery/token-bucket.ts';
-import { WriteRateLimiter } from '../../../reconciler/src/machinery/write-rate-limiter.ts';
+import { fullBucket, pauseBucket, takeToken, type BucketState } from '@longhorn-backup-guard/reconciler/machinery/token-bucket';
+import { WriteRateLimiter } from '@longhorn-backup-guard/reconciler/machinery/write-rate-limiter';
 
 const bucket = { ratePerSecond: 50, burst: 100 };
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import { decide } from '../../../reconciler/src/decide/decide-key.ts';
-import type { Action } from '../../../reconciler/src/model/actions.ts';
+import { decide } from '@longhorn-backup-guard/reconciler/decide/decide-key';
+import type { Action } from '@longhorn-backup-guard/reconciler/model/actions';
 import { LONGHORN_NS, NOW, P, job, longhornClass, managedLabels, nfsClass, pvc, snapshotOf, volume } from './snapshot-fixtures.ts';
 
 const on = { [`${P}/enabled`]: 'true' };

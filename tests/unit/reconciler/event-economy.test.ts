@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { BoundedMap } from '../../../shared/src/collections/bounded-map.ts';
-import type { EventSpec } from '../../../reconciler/src/model/actions.ts';
-import { EventCorrelator } from '../../../reconciler/src/events/event-correlator.ts';
-import { eventName } from '../../../reconciler/src/events/event-name.ts';
-import { asOneStory } from '../../../reconciler/src/events/event-story.ts';
+import { BoundedMap } from '@longhorn-backup-guard/shared/collections/bounded-map';
+import type { EventSpec } from '@longhorn-backup-guard/reconciler/model/actions';
+import { EventCorrelator } from '@longhorn-backup-guard/reconciler/events/event-correlator';
+import { eventName } from '@longhorn-backup-guard/reconciler/events/event-name';
+import { asOneStory } from '@longhorn-backup-guard/reconciler/events/event-story';
 
 const pvc = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'apps', name, uid: `uid-${name}` });
 const normal = (name: string, reason: string, message: string): EventSpec => ({ involvedObject: pvc(name), type: 'Normal', reason, message });

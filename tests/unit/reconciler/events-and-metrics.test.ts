@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { EMPTY_REPORT } from '../../../reconciler/src/model/key-report.ts';
-import type { EventSpec } from '../../../reconciler/src/model/actions.ts';
-import { eventName } from '../../../reconciler/src/events/event-name.ts';
-import { registerBackupGauges } from '../../../reconciler/src/metrics/backup-gauges.ts';
-import { ReportStore } from '../../../reconciler/src/metrics/report-store.ts';
+import { EMPTY_REPORT } from '@longhorn-backup-guard/reconciler/model/key-report';
+import type { EventSpec } from '@longhorn-backup-guard/reconciler/model/actions';
+import { eventName } from '@longhorn-backup-guard/reconciler/events/event-name';
+import { registerBackupGauges } from '@longhorn-backup-guard/reconciler/metrics/backup-gauges';
+import { ReportStore } from '@longhorn-backup-guard/reconciler/metrics/report-store';
 
 const event = (message: string, name = 'data'): EventSpec => ({
   involvedObject: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'shop', name, uid: 'u-1' },

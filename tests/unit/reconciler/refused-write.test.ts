@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
-import type { Action, EventSpec } from '../../../reconciler/src/model/actions.ts';
-import { eventName } from '../../../reconciler/src/events/event-name.ts';
-import { isRefusal, refusedWriteEvent } from '../../../reconciler/src/execute/refused-write.ts';
+import type { Action, EventSpec } from '@longhorn-backup-guard/reconciler/model/actions';
+import { eventName } from '@longhorn-backup-guard/reconciler/events/event-name';
+import { isRefusal, refusedWriteEvent } from '@longhorn-backup-guard/reconciler/execute/refused-write';
 
 const status = (code: number, message: string) => new ApiException(code, 'HTTP error', JSON.stringify({ kind: 'Status', status: 'Failure', message, code }), {});
 const pvcEvent: EventSpec = {

@@ -3,7 +3,7 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import type { ReconcileSnapshot } from '../../../reconciler/src/model/reconcile-snapshot.ts';
+import type { ReconcileSnapshot } from '@longhorn-backup-guard/reconciler/model/reconcile-snapshot';
 import { boundVolume, resolveVolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 export const P = 'backup.vluwte.nl';

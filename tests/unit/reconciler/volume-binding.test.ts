@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import { decide } from '../../../reconciler/src/decide/decide-key.ts';
+import { decide } from '@longhorn-backup-guard/reconciler/decide/decide-key';
 import { resolveVolumeBinding, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { P, boundPv, pvc, snapshotOf, volume } from './snapshot-fixtures.ts';
 

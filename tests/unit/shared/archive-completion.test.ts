@@ -2,9 +2,9 @@
 // the patches of reconciler/src/archive/archive-record-patches.ts applied in the order the workflow does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { completedArchiveOf } from '../../../shared/src/archive/archive-completion.ts';
-import type { RecurringJob } from '../../../shared/src/longhorn/types.ts';
-import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
+import { completedArchiveOf } from '@longhorn-backup-guard/shared/archive/archive-completion';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import { completionPatch, failurePatch, retryPatch, startPatch, withdrawalPatch, type JobAnnotationPatch } from '@longhorn-backup-guard/reconciler/archive/archive-record-patches';
 import { annotationsAfter } from '../webhook/review-fixtures.ts';
 
 const P = 'backup.vluwte.nl';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { backupCron, scheduleHours } from '../../../shared/src/recurring-job/backup-cron.ts';
-import { describeSchedule } from '../../../shared/src/recurring-job/describe-schedule.ts';
-import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
-import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
-import { INTERVAL_HOURS } from '../../../shared/src/intent/schedule-values.ts';
+import { backupCron, scheduleHours } from '@longhorn-backup-guard/shared/recurring-job/backup-cron';
+import { describeSchedule } from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
+import { nextFireTime } from '@longhorn-backup-guard/shared/cron/next-fire-time';
+import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-standard-cron';
+import { INTERVAL_HOURS } from '@longhorn-backup-guard/shared/intent/schedule-values';
 
 const at = (hour: number, minute: number) => ({ hour, minute });
 

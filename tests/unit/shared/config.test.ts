@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { enabledDefault } from '../../../shared/src/config/enabled-default.ts';
-import { defaultConfig, type GuardConfig } from '../../../shared/src/config/guard-config.ts';
-import { isNamespaceInScope } from '../../../shared/src/config/namespace-scope.ts';
-import { parseConfig } from '../../../shared/src/config/parse-config.ts';
-import { serializeConfig } from '../../../shared/src/config/serialize-config.ts';
-import { INTERVAL_HOURS } from '../../../shared/src/intent/schedule-values.ts';
+import { enabledDefault } from '@longhorn-backup-guard/shared/config/enabled-default';
+import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
+import { parseConfig } from '@longhorn-backup-guard/shared/config/parse-config';
+import { serializeConfig } from '@longhorn-backup-guard/shared/config/serialize-config';
+import { INTERVAL_HOURS } from '@longhorn-backup-guard/shared/intent/schedule-values';
 
 function config(text: string): GuardConfig {
   const result = parseConfig(text);

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
-import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
+import { nextFireTime } from '@longhorn-backup-guard/shared/cron/next-fire-time';
+import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-standard-cron';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const vectorsPath = resolve(repoRoot, process.env.LONGHORN_CRON_VECTORS ?? '../shared/longhorn/cron-vectors.txt');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { formatDuration, parseGoDuration } from '../../../shared/src/cron/go-duration.ts';
-import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
-import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
+import { formatDuration, parseGoDuration } from '@longhorn-backup-guard/shared/cron/go-duration';
+import { nextFireTime } from '@longhorn-backup-guard/shared/cron/next-fire-time';
+import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-standard-cron';
 
 function next(expr: string, after: string): string | undefined {
   return nextFireTime(expr, new Date(after))?.toISOString();

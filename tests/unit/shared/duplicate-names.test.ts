@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultConfig } from '../../../shared/src/config/guard-config.ts';
+import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import {
   collidingPvcs,
   duplicateNameViolation,
@@ -8,8 +8,8 @@ import {
   findNameCollisions,
   nameClaimOf,
   type NameClaim,
-} from '../../../shared/src/intent/duplicate-names.ts';
-import { parseIntent } from '../../../shared/src/intent/parse-intent.ts';
+} from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 
 const P = 'backup.vluwte.nl';
 

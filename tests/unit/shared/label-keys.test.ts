@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backupLabelsDiffer } from '../../../shared/src/intent/backup-labels-changed.ts';
-import { backupLabelKeys, isBackupLabelKey, pvcLabelKeys } from '../../../shared/src/intent/label-keys.ts';
-import { unknownBackupLabels } from '../../../shared/src/intent/unknown-backup-labels.ts';
+import { backupLabelsDiffer } from '@longhorn-backup-guard/shared/intent/backup-labels-changed';
+import { backupLabelKeys, isBackupLabelKey, pvcLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 
 const P = 'backup.vluwte.nl';
 

@@ -2,10 +2,10 @@
 // reconciler see them.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultConfig } from '../../../shared/src/config/guard-config.ts';
-import type { IntentResult } from '../../../shared/src/intent/backup-intent.ts';
-import { parseIntent } from '../../../shared/src/intent/parse-intent.ts';
-import { CONDITION_CODES, type ConditionCode } from '../../../shared/src/intent/violation.ts';
+import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
+import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
+import { CONDITION_CODES, type ConditionCode } from '@longhorn-backup-guard/shared/intent/violation';
 
 const P = 'backup.vluwte.nl';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultConfig, type GuardConfig } from '../../../shared/src/config/guard-config.ts';
-import { parseIntent } from '../../../shared/src/intent/parse-intent.ts';
+import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 
 const P = 'backup.vluwte.nl';
 

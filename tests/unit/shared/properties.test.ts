@@ -3,15 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { defaultConfig, type GuardConfig } from '../../../shared/src/config/guard-config.ts';
-import { nextFireTime } from '../../../shared/src/cron/next-fire-time.ts';
-import { parseStandardCron } from '../../../shared/src/cron/parse-standard-cron.ts';
-import { pvcLabelKeys } from '../../../shared/src/intent/label-keys.ts';
-import { parseIntent } from '../../../shared/src/intent/parse-intent.ts';
-import { recurringJobProblems } from '../../../shared/src/longhorn/recurring-job-admission.ts';
-import { isLabelValue } from '../../../shared/src/names/kubernetes-names.ts';
-import { desiredRecurringJob } from '../../../shared/src/recurring-job/desired-recurring-job.ts';
-import { diffRecurringJob } from '../../../shared/src/recurring-job/diff-recurring-job.ts';
+import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import { nextFireTime } from '@longhorn-backup-guard/shared/cron/next-fire-time';
+import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-standard-cron';
+import { pvcLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
+import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
+import { isLabelValue } from '@longhorn-backup-guard/shared/names/kubernetes-names';
+import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
+import { diffRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
 
 const keys = pvcLabelKeys(defaultConfig.labelPrefix);
 const namespace = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { defaultConfig } from '../../../shared/src/config/guard-config.ts';
-import type { BackupIntent } from '../../../shared/src/intent/backup-intent.ts';
-import { parseIntent } from '../../../shared/src/intent/parse-intent.ts';
-import { recurringJobProblems } from '../../../shared/src/longhorn/recurring-job-admission.ts';
-import type { RecurringJob } from '../../../shared/src/longhorn/types.ts';
-import { desiredRecurringJob } from '../../../shared/src/recurring-job/desired-recurring-job.ts';
-import { diffRecurringJob, type RecurringJobMergePatch } from '../../../shared/src/recurring-job/diff-recurring-job.ts';
-import { isJobOfPvc, isManagedJob, managedJobSource, sourcePvcLabelValue } from '../../../shared/src/recurring-job/managed-job.ts';
-import { isLabelValue } from '../../../shared/src/names/kubernetes-names.ts';
+import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
+import type { BackupIntent } from '@longhorn-backup-guard/shared/intent/backup-intent';
+import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
+import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
+import { diffRecurringJob, type RecurringJobMergePatch } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
+import { isJobOfPvc, isManagedJob, managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import { isLabelValue } from '@longhorn-backup-guard/shared/names/kubernetes-names';
 
 const P = 'backup.vluwte.nl';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isArchiveExpired } from '../../../shared/src/intent/archive-expiry.ts';
-import { defaultBackupName, suggestBackupName } from '../../../shared/src/intent/backup-name-rule.ts';
-import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../../../shared/src/names/kubernetes-names.ts';
-import { jobNameFor, nameRoomInNamespace } from '../../../shared/src/intent/job-name.ts';
-import { closestMatch } from '../../../shared/src/text/closest-match.ts';
-import { joinWords } from '../../../shared/src/text/join-words.ts';
+import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
+import { defaultBackupName, suggestBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
+import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '@longhorn-backup-guard/shared/names/kubernetes-names';
+import { jobNameFor, nameRoomInNamespace } from '@longhorn-backup-guard/shared/intent/job-name';
+import { closestMatch } from '@longhorn-backup-guard/shared/text/closest-match';
+import { joinWords } from '@longhorn-backup-guard/shared/text/join-words';
 
 test('Kubernetes name rules', () => {
   assert.ok(isDnsLabel('a') && isDnsLabel('a-b-1') && isDnsLabel('x'.repeat(63)));

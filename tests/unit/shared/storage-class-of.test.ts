@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1StorageClass } from '@kubernetes/client-node';
-import { defaultStorageClass, isDefaultStorageClass, storageBackingOf, storageClassOf, type StorageClassLike } from '../../../shared/src/storage/storage-class-of.ts';
+import { defaultStorageClass, isDefaultStorageClass, storageBackingOf, storageClassOf, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 
 const LONGHORN = 'driver.longhorn.io';
 const GA = 'storageclass.kubernetes.io/is-default-class';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readAdmissionReview } from '../../../webhook/src/admission/admission-review.ts';
-import { escapePointerToken, labelsPatch } from '../../../webhook/src/admission/json-patch.ts';
-import { allow, allowWithPatch, deny, resultOf } from '../../../webhook/src/admission/review-response.ts';
+import { readAdmissionReview } from '@longhorn-backup-guard/webhook/admission/admission-review';
+import { escapePointerToken, labelsPatch } from '@longhorn-backup-guard/webhook/admission/json-patch';
+import { allow, allowWithPatch, deny, resultOf } from '@longhorn-backup-guard/webhook/admission/review-response';
 import { applyJsonPatch, pvc, review } from './review-fixtures.ts';
 
 function withRequest(changes: Record<string, unknown>): Record<string, unknown> {

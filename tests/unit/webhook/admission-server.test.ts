@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { mintCertificateAuthority, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { createAdmissionMetrics } from '../../../webhook/src/server/admission-metrics.ts';
-import { buildAdmissionServer, type AdmissionServer } from '../../../webhook/src/server/admission-server.ts';
-import type { AdmissionContext } from '../../../webhook/src/decide/admission-context.ts';
+import { createAdmissionMetrics } from '@longhorn-backup-guard/webhook/server/admission-metrics';
+import { buildAdmissionServer, type AdmissionServer } from '@longhorn-backup-guard/webhook/server/admission-server';
+import type { AdmissionContext } from '@longhorn-backup-guard/webhook/decide/admission-context';
 import { context, labels, pvc, review } from './review-fixtures.ts';
 
 let app: AdmissionServer;

@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { firstUnknownBackupLabelKeys, unknownBackupLabels } from '../../../shared/src/intent/unknown-backup-labels.ts';
-import { closestMatch, MAX_COMPARED_LENGTH } from '../../../shared/src/text/closest-match.ts';
-import { describeValue } from '../../../webhook/src/admission/describe-value.ts';
-import { nestsDeeperThan } from '../../../webhook/src/admission/json-depth.ts';
-import { allow, MAX_WARNING_LENGTH, MAX_WARNINGS } from '../../../webhook/src/admission/review-response.ts';
-import { createNamespaceAnswers } from '../../../webhook/src/cache/namespace-answers.ts';
-import { decideValidation } from '../../../webhook/src/decide/decide-validation.ts';
-import { createBodyBudget } from '../../../webhook/src/server/body-budget.ts';
+import { firstUnknownBackupLabelKeys, unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
+import { closestMatch, MAX_COMPARED_LENGTH } from '@longhorn-backup-guard/shared/text/closest-match';
+import { describeValue } from '@longhorn-backup-guard/webhook/admission/describe-value';
+import { nestsDeeperThan } from '@longhorn-backup-guard/webhook/admission/json-depth';
+import { allow, MAX_WARNING_LENGTH, MAX_WARNINGS } from '@longhorn-backup-guard/webhook/admission/review-response';
+import { createNamespaceAnswers } from '@longhorn-backup-guard/webhook/cache/namespace-answers';
+import { decideValidation } from '@longhorn-backup-guard/webhook/decide/decide-validation';
+import { createBodyBudget } from '@longhorn-backup-guard/webhook/server/body-budget';
 import { context, labels, P, pvc, request } from './review-fixtures.ts';
 
 function depthOf(value: unknown): number {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { InvalidConfigurationError } from '../../../shared/src/config/invalid-configuration-error.ts';
-import { watchConfigFile } from '../../../webhook/src/config/config-file.ts';
+import { InvalidConfigurationError } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
+import { watchConfigFile } from '@longhorn-backup-guard/webhook/config/config-file';
 
 const log = createLogger('webhook-test', 'silent');
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideValidation } from '../../../webhook/src/decide/decide-validation.ts';
+import { decideValidation } from '@longhorn-backup-guard/webhook/decide/decide-validation';
 import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
 import { P, completedArchive, context, labels, managedJob, pvc, request } from './review-fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideMutation } from '../../../webhook/src/decide/decide-mutation.ts';
+import { decideMutation } from '@longhorn-backup-guard/webhook/decide/decide-mutation';
 import { P, applyJsonPatch, context, decodePatch, labels, pvc, request } from './review-fixtures.ts';
 
 const policy = `${P}/default-enabled`;

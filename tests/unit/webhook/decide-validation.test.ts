@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideValidation } from '../../../webhook/src/decide/decide-validation.ts';
+import { decideValidation } from '@longhorn-backup-guard/webhook/decide/decide-validation';
 import { NS, P, context, labels, nfsClass, otherPvc, pvc, request } from './review-fixtures.ts';
 
 const ok = { enabled: 'true', name: 'data' };

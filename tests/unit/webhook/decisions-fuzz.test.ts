@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { OPERATIONS, readAdmissionReview, type AdmissionResponse } from '../../../webhook/src/admission/admission-review.ts';
-import { decide } from '../../../webhook/src/decide/decide-admission.ts';
+import { OPERATIONS, readAdmissionReview, type AdmissionResponse } from '@longhorn-backup-guard/webhook/admission/admission-review';
+import { decide } from '@longhorn-backup-guard/webhook/decide/decide-admission';
 import { P, applyJsonPatch, context, decodePatch, longhornClass, nfsClass, pvc, review } from './review-fixtures.ts';
 
 const labelKey = fc.oneof(

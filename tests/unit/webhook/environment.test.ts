@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readEnvironment } from '../../../webhook/src/environment.ts';
+import { readEnvironment } from '@longhorn-backup-guard/webhook/environment';
 
 test('defaults: the values the manifests use', () => {
   assert.deepEqual(readEnvironment({}), {

@@ -2,7 +2,7 @@
 // must be those of parsing afresh, whatever the order of configurations and PVCs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pvcViolations } from '../../../webhook/src/decide/admission-violations.ts';
+import { pvcViolations } from '@longhorn-backup-guard/webhook/decide/admission-violations';
 import { NS, context, labels, otherPvc, pvc } from './review-fixtures.ts';
 
 const conditions = (violations: readonly { condition: string }[]) => violations.map((violation) => violation.condition);

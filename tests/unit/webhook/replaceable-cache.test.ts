@@ -1,7 +1,7 @@
 // ReplaceableCache with in-memory caches whose sync the test releases by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReplaceableCache, type ScopedCache } from '../../../webhook/src/cache/replaceable-cache.ts';
+import { ReplaceableCache, type ScopedCache } from '@longhorn-backup-guard/webhook/cache/replaceable-cache';
 
 class ManualCache implements ScopedCache {
   readonly scope: string;

@@ -3,11 +3,11 @@ import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/c
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
-import { completionPatch, startPatch, type JobAnnotationPatch } from '../../../reconciler/src/archive/archive-record-patches.ts';
-import { readAdmissionReview, type Operation, type PvcAdmissionRequest } from '../../../webhook/src/admission/admission-review.ts';
-import type { StorageClassLike } from '../../../shared/src/storage/storage-class-of.ts';
-import type { PvcLike } from '../../../webhook/src/admission/pvc-object.ts';
-import type { AdmissionContext } from '../../../webhook/src/decide/admission-context.ts';
+import { completionPatch, startPatch, type JobAnnotationPatch } from '@longhorn-backup-guard/reconciler/archive/archive-record-patches';
+import { readAdmissionReview, type Operation, type PvcAdmissionRequest } from '@longhorn-backup-guard/webhook/admission/admission-review';
+import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
+import type { AdmissionContext } from '@longhorn-backup-guard/webhook/decide/admission-context';
 
 export const P = 'backup.vluwte.nl';
 export const NS = 'team';
