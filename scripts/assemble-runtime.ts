@@ -78,7 +78,13 @@ function globToRegex(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i] ?? '';
-    if (pattern.startsWith('**/', i)) { source += '(?:.*/)?'; i += 2; } else if (pattern.startsWith('**', i)) { source += '.*'; i += 1; } else if (char === '*') source += '[^/]*';
+    if (pattern.startsWith('**/', i)) {
+      source += '(?:.*/)?';
+      i += 2;
+    } else if (pattern.startsWith('**', i)) {
+      source += '.*';
+      i += 1;
+    } else if (char === '*') source += '[^/]*';
     else if (char === '?') source += '[^/]';
     else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
@@ -90,11 +96,15 @@ function globToRegex(pattern: string): RegExp {
  * directory matches).
  */
 export function parseDockerignore(text: string): IgnorePattern[] {
-  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')).map((line) => {
-    const negate = line.startsWith('!');
-    const pattern = posix.normalize((negate ? line.slice(1) : line).trim()).replace(/^\/+|\/+$/g, '');
-    return { negate, regex: globToRegex(pattern), prefix: pattern.split(/[*?[]/)[0] ?? '' };
-  });
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const negate = line.startsWith('!');
+      const pattern = posix.normalize((negate ? line.slice(1) : line).trim()).replace(/^\/+|\/+$/g, '');
+      return { negate, regex: globToRegex(pattern), prefix: pattern.split(/[*?[]/)[0] ?? '' };
+    });
 }
 
 export function isIgnored(path: string, patterns: readonly IgnorePattern[]): boolean {
@@ -148,7 +158,14 @@ export async function assembleRuntime(component: Component, outDir: string): Pro
   try {
     for (const [index, stage] of stages.entries()) {
       const final = index === stages.length - 1;
-      const state: StageState = { root: final ? outDir : join(scratch, `stage-${index}`), workdir: '/', env: {}, entrypoint: [], user: undefined, copied: false };
+      const state: StageState = {
+        root: final ? outDir : join(scratch, `stage-${index}`),
+        workdir: '/',
+        env: {},
+        entrypoint: [],
+        user: undefined,
+        copied: false,
+      };
       await mkdir(state.root, { recursive: true });
       states.push(state);
       for (const instruction of stage.instructions) await replay(instruction, state, final);
@@ -158,7 +175,14 @@ export async function assembleRuntime(component: Component, outDir: string): Pro
   }
   const last = states.at(-1);
   if (!last || last.entrypoint.length === 0) throw new Error(`Dockerfile.${component} has no ENTRYPOINT`);
-  return { root: outDir, workdir: join(outDir, last.workdir), base: stages.at(-1)?.base ?? '', entrypoint: last.entrypoint, user: last.user, env: last.env };
+  return {
+    root: outDir,
+    workdir: join(outDir, last.workdir),
+    base: stages.at(-1)?.base ?? '',
+    entrypoint: last.entrypoint,
+    user: last.user,
+    env: last.env,
+  };
 
   async function replay(instruction: Instruction, state: StageState, final: boolean): Promise<void> {
     const where = `Dockerfile.${component}:${instruction.line}`;
@@ -188,7 +212,8 @@ export async function assembleRuntime(component: Component, outDir: string): Pro
           if (state.copied) throw new Error(`${where}: a RUN after COPY in the final stage cannot be replayed`);
           return; // touches only the base image
         }
-        if (/(^|[\s=])\//.test(instruction.args)) throw new Error(`${where}: RUN with an absolute path is not replayed on this machine`);
+        if (/(^|[\s=])\//.test(instruction.args))
+          throw new Error(`${where}: RUN with an absolute path is not replayed on this machine`);
         await run('sh', ['-c', instruction.args], {
           cwd: join(state.root, state.workdir),
           // npm test sets npm_config_* variables that would change what npm ci installs.
@@ -223,12 +248,16 @@ export async function assembleRuntime(component: Component, outDir: string): Pro
     }
     for (const path of paths) {
       const source = sourceState ? inStage(sourceState, path) : join(repoRoot, path);
-      if (!sourceState && (relative(repoRoot, source).startsWith('..') || isIgnored(relative(repoRoot, source), ignore))) {
+      if (
+        !sourceState &&
+        (relative(repoRoot, source).startsWith('..') || isIgnored(relative(repoRoot, source), ignore))
+      ) {
         throw new Error(`${where}: ${path} is outside the build context or excluded by .dockerignore`);
       }
       const info = await stat(source).catch(() => undefined);
       if (!info) throw new Error(`${where}: ${path} does not exist`);
-      const target = info.isDirectory() || !intoDir ? inStage(state, dest) : join(inStage(state, dest), posix.basename(path));
+      const target =
+        info.isDirectory() || !intoDir ? inStage(state, dest) : join(inStage(state, dest), posix.basename(path));
       if (sourceState) {
         // Between stages: everything, symlinks as they are (cp -a is much faster than fs.cp here).
         await mkdir(info.isDirectory() ? target : dirname(target), { recursive: true });
@@ -253,7 +282,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: node scripts/assemble-runtime.ts webhook|reconciler [out-dir]\n');
     process.exit(2);
   }
-  const outDir = resolve(process.argv[3] ?? await mkdtemp(join(tmpdir(), `lbg-runtime-${component}-`)));
+  const outDir = resolve(process.argv[3] ?? (await mkdtemp(join(tmpdir(), `lbg-runtime-${component}-`))));
   const runtime = await assembleRuntime(component, outDir);
   process.stdout.write(`${runtime.workdir}\n`);
 }

@@ -61,13 +61,19 @@ function rows(values: unknown, node: SchemaNode, root: SchemaNode, path: string)
   const key = path.slice(0, -1);
   if (resolved.description === undefined) throw new Error(`values.schema.json: ${key} has no description`);
   const shown = values === undefined ? '' : `\`${JSON.stringify(values)}\``;
-  return [`| \`${key}\` | ${typeOf(resolved)} | ${shown.replaceAll('|', '\\|')} | ${resolved.description.replaceAll('|', '\\|')} |`];
+  return [
+    `| \`${key}\` | ${typeOf(resolved)} | ${shown.replaceAll('|', '\\|')} | ${resolved.description.replaceAll('|', '\\|')} |`,
+  ];
 }
 
 /** The values table (markdown) of values.yaml and values.schema.json. */
 export function valuesTable(valuesText: string, schemaText: string): string {
   const schema = JSON.parse(schemaText) as SchemaNode;
-  return ['| value | type | default | description |', '|---|---|---|---|', ...rows(parse(valuesText), schema, schema, '')].join('\n');
+  return [
+    '| value | type | default | description |',
+    '|---|---|---|---|',
+    ...rows(parse(valuesText), schema, schema, ''),
+  ].join('\n');
 }
 
 /** The README text with its values table replaced. */
@@ -79,7 +85,10 @@ export function withValuesTable(readme: string, table: string): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const table = valuesTable(readFileSync(join(chartDir, 'values.yaml'), 'utf8'), readFileSync(join(chartDir, 'values.schema.json'), 'utf8'));
+  const table = valuesTable(
+    readFileSync(join(chartDir, 'values.yaml'), 'utf8'),
+    readFileSync(join(chartDir, 'values.schema.json'), 'utf8'),
+  );
   const current = readFileSync(chartReadmePath, 'utf8');
   const wanted = withValuesTable(current, table);
   if (process.argv.includes('--check')) {

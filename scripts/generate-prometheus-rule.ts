@@ -13,7 +13,15 @@ import { Document, parseDocument } from 'yaml';
 const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'manifests', 'monitoring');
 export const alertRulesPath = join(monitoringDir, 'alert-rules.yaml');
 export const prometheusRulePath = join(monitoringDir, 'prometheus-rule.yaml');
-export const chartAlertRulesPath = resolve(monitoringDir, '..', '..', 'charts', 'longhorn-backup-guard', 'files', 'alert-rules.yaml');
+export const chartAlertRulesPath = resolve(
+  monitoringDir,
+  '..',
+  '..',
+  'charts',
+  'longhorn-backup-guard',
+  'files',
+  'alert-rules.yaml',
+);
 
 const header = `# GENERATED from alert-rules.yaml by \`node scripts/generate-prometheus-rule.ts\`: do not edit.
 # A Prometheus selects PrometheusRules by label (kube-prometheus-stack: release: <its release>);
@@ -23,7 +31,8 @@ const header = `# GENERATED from alert-rules.yaml by \`node scripts/generate-pro
 /** The PrometheusRule YAML holding the groups (with their comments) of a plain rules file. */
 export function prometheusRuleYaml(alertRulesText: string): string {
   const source = parseDocument(alertRulesText);
-  if (source.errors.length > 0) throw new Error(`alert rules are not valid YAML: ${source.errors.map((e) => e.message).join('; ')}`);
+  if (source.errors.length > 0)
+    throw new Error(`alert rules are not valid YAML: ${source.errors.map((e) => e.message).join('; ')}`);
   const groups = source.get('groups', true);
   if (groups === undefined) throw new Error('the alert rules have no groups');
   const rule = new Document({
@@ -42,10 +51,14 @@ export function prometheusRuleYaml(alertRulesText: string): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const source = readFileSync(alertRulesPath, 'utf8');
-  const outputs = [{ path: prometheusRulePath, wanted: prometheusRuleYaml(source) }, { path: chartAlertRulesPath, wanted: source }];
+  const outputs = [
+    { path: prometheusRulePath, wanted: prometheusRuleYaml(source) },
+    { path: chartAlertRulesPath, wanted: source },
+  ];
   if (process.argv.includes('--check')) {
     const stale = outputs.filter(({ path, wanted }) => readFileSync(path, 'utf8') !== wanted);
-    for (const { path } of stale) process.stderr.write(`${path} is out of date: run node scripts/generate-prometheus-rule.ts\n`);
+    for (const { path } of stale)
+      process.stderr.write(`${path} is out of date: run node scripts/generate-prometheus-rule.ts\n`);
     if (stale.length > 0) process.exit(1);
   } else {
     for (const { path, wanted } of outputs) {

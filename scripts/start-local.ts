@@ -22,7 +22,9 @@ const demoNamespace = 'demo';
 const components: ComponentProcess[] = [];
 // The control plane stops itself on Ctrl-C/SIGTERM; the components must not outlive it.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => { for (const component of components) component.terminate(); });
+  process.on(signal, () => {
+    for (const component of components) component.terminate();
+  });
 }
 
 const plane = await ControlPlane.start({ binDir: await buildControlPlaneBinaries(), crdsPath: longhornCrdsPath });
@@ -33,41 +35,66 @@ const configFile = join(plane.info.runDir, 'config.yaml');
 writeFileSync(configFile, configMapText());
 
 const common = { KUBECONFIG: plane.info.kubeconfigPath, POD_NAMESPACE: productNamespace, LOG_LEVEL: 'info' };
-components.push(await startComponent('webhook', {
-  ...common,
-  BIND_ADDRESS: '127.0.0.1',
-  WEBHOOK_PORT: String(webhookPort),
-  METRICS_PORT: String(webhookMetricsPort),
-  CONFIG_FILE: configFile,
-  CERT_IP_ADDRESSES: '127.0.0.1',
-  SHUTDOWN_DELAY_SECONDS: '0',
-}, plane.info.runDir, `http://127.0.0.1:${webhookMetricsPort}/readyz`));
-components.push(await startComponent('reconciler', {
-  ...common,
-  POD_NAME: 'local-reconciler',
-  METRICS_PORT: String(reconcilerMetricsPort),
-}, plane.info.runDir, `http://127.0.0.1:${reconcilerMetricsPort}/readyz`));
+components.push(
+  await startComponent(
+    'webhook',
+    {
+      ...common,
+      BIND_ADDRESS: '127.0.0.1',
+      WEBHOOK_PORT: String(webhookPort),
+      METRICS_PORT: String(webhookMetricsPort),
+      CONFIG_FILE: configFile,
+      CERT_IP_ADDRESSES: '127.0.0.1',
+      SHUTDOWN_DELAY_SECONDS: '0',
+    },
+    plane.info.runDir,
+    `http://127.0.0.1:${webhookMetricsPort}/readyz`,
+  ),
+);
+components.push(
+  await startComponent(
+    'reconciler',
+    {
+      ...common,
+      POD_NAME: 'local-reconciler',
+      METRICS_PORT: String(reconcilerMetricsPort),
+    },
+    plane.info.runDir,
+    `http://127.0.0.1:${reconcilerMetricsPort}/readyz`,
+  ),
+);
 
 // The apiserver picks up the webhook configurations and their caBundle asynchronously: wait until
 // a server-side dry run is really judged by the webhook.
-await waitFor('the apiserver to call the webhook', async () => {
-  const probe = await cluster.kubectl(['create', '--dry-run=server', '-n', demoNamespace, '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'probe', labels: { 'backup.vluwte.nl/enabled': 'maybe' } },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
-  });
-  return probe.code !== 0 && probe.stderr.includes('admission webhook') ? true : undefined;
-}, 30_000, 250);
+await waitFor(
+  'the apiserver to call the webhook',
+  async () => {
+    const probe = await cluster.kubectl(['create', '--dry-run=server', '-n', demoNamespace, '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'probe', labels: { 'backup.vluwte.nl/enabled': 'maybe' } },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      }),
+    });
+    return probe.code !== 0 && probe.stderr.includes('admission webhook') ? true : undefined;
+  },
+  30_000,
+  250,
+);
 
-process.stdout.write(nextSteps({
-  seconds: (Date.now() - started) / 1000,
-  apiUrl: plane.info.apiUrl,
-  kubeconfigPath: plane.info.kubeconfigPath,
-  kubectlPath: plane.info.kubectlPath,
-  webhookPort,
-  webhookMetricsPort,
-  reconcilerMetricsPort,
-  logFiles: components.map((c) => c.logFile),
-  demoNamespace,
-}));
+process.stdout.write(
+  nextSteps({
+    seconds: (Date.now() - started) / 1000,
+    apiUrl: plane.info.apiUrl,
+    kubeconfigPath: plane.info.kubeconfigPath,
+    kubectlPath: plane.info.kubectlPath,
+    webhookPort,
+    webhookMetricsPort,
+    reconcilerMetricsPort,
+    logFiles: components.map((c) => c.logFile),
+    demoNamespace,
+  }),
+);
 // Keep running until Ctrl-C (the control plane's signal handler exits the process).
 setInterval(() => {}, 1 << 30);

@@ -59,7 +59,9 @@ for (const [i, cell] of cells.entries()) {
 process.stderr.write('\n[matrix] summary\n');
 for (const { cell, tests, code, seconds } of results) {
   const minutes = `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-  process.stderr.write(`[matrix]   ${code === 0 ? 'pass' : `FAIL (exit ${code})`}  ${describeCell(cell)}  ${tests}  ${minutes}\n`);
+  process.stderr.write(
+    `[matrix]   ${code === 0 ? 'pass' : `FAIL (exit ${code})`}  ${describeCell(cell)}  ${tests}  ${minutes}\n`,
+  );
 }
 const failed = results.some(({ code }) => code !== 0) || results.length < cells.length;
 process.exit(failed ? 1 : 0);

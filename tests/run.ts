@@ -27,7 +27,9 @@ const tools = spawnSync('bash', [join(repoRoot, 'tests', 'tools', 'install.sh')]
 if (tools.status !== 0) process.stderr.write('[tests] some test tools could not be installed (see above)\n');
 const binDir = await buildControlPlaneBinaries();
 const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath });
-process.stderr.write(`[tests] control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s (build check included)\n`);
+process.stderr.write(
+  `[tests] control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s (build check included)\n`,
+);
 process.stderr.write(`[tests] ${basename(binDir)}, Longhorn CRDs ${longhornCrdsPath}, Node ${process.version}\n`);
 
 const clusterFile = join(plane.info.runDir, 'cluster.json');
@@ -40,7 +42,9 @@ const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurren
 // On Ctrl-C or SIGTERM the test processes get the signal too (they stop what they started); the
 // control plane stops itself on the same signal.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => { child.kill(signal); });
+  process.on(signal, () => {
+    child.kill(signal);
+  });
 }
 const code = await new Promise<number>((resolve) => {
   child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1)));

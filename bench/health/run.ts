@@ -12,7 +12,12 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
-import { LONGHORN_API_VERSION, LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
+import {
+  LONGHORN_API_VERSION,
+  LONGHORN_GROUP,
+  LONGHORN_PLURALS,
+  LONGHORN_VERSION,
+} from '@longhorn-backup-guard/shared/longhorn/api';
 import { forEachBounded } from '../lib/bounded.ts';
 import { residentMiB, startChild } from '../lib/child-process.ts';
 import { startBenchControlPlane } from '../lib/control-plane.ts';
@@ -53,34 +58,76 @@ interface Measure {
   readonly writes: string;
 }
 
-const BACKUPS_PATH = resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural: LONGHORN_PLURALS.backup, namespace: LONGHORN_NAMESPACE });
+const BACKUPS_PATH = resourcePath({
+  group: LONGHORN_GROUP,
+  version: LONGHORN_VERSION,
+  plural: LONGHORN_PLURALS.backup,
+  namespace: LONGHORN_NAMESPACE,
+});
 
 /** A Backup as Longhorn's backup controller leaves a recurring job's completed run. */
 async function createBackup(send: PooledRequest, pvc: FleetPvc, run: number, completedAt: Date): Promise<void> {
   const name = `backup-${pvc.volume.slice(4, 20)}-${run}`;
   const snapshot = `${pvc.job}-c-${run.toString(16).padStart(6, '0')}`;
   await send('POST', BACKUPS_PATH, {
-    apiVersion: LONGHORN_API_VERSION, kind: 'Backup',
+    apiVersion: LONGHORN_API_VERSION,
+    kind: 'Backup',
     metadata: { name, labels: { 'backup-volume': pvc.volume, 'backup-target': 'default' } },
-    spec: { snapshotName: snapshot, backupMode: run % 4 === 0 ? 'full' : 'incremental', labels: { RecurringJob: pvc.job } },
-  });
-  await send('PATCH', `${BACKUPS_PATH}/${name}/status`, {
-    status: {
-      state: 'Completed', progress: 100, ownerID: 'node-1', backupTargetName: 'default', compressionMethod: 'lz4',
-      url: `s3://backups@us-east-1/longhorn?backup=${name}&volume=${pvc.volume}`, snapshotName: snapshot, volumeName: pvc.volume,
-      snapshotCreatedAt: completedAt.toISOString(), backupCreatedAt: completedAt.toISOString(), lastSyncedAt: completedAt.toISOString(),
-      size: '2147483648', newlyUploadDataSize: '104857600', reUploadedDataSize: '0', volumeSize: '10737418240',
-      volumeCreated: '2026-01-01T00:00:00Z', volumeBackingImageName: '', replicaAddress: 'tcp://10.42.1.17:10010',
-      labels: { RecurringJob: pvc.job, 'longhorn.io/volume-access-mode': 'rwo', KubernetesStatus: JSON.stringify({ pvName: pvc.volume, pvStatus: 'Bound', namespace: pvc.namespace, pvcName: pvc.name, workloadsStatus: [{ podName: `${pvc.name}-0`, podStatus: 'Running', workloadName: pvc.name, workloadType: 'StatefulSet' }] }) },
-      messages: {},
+    spec: {
+      snapshotName: snapshot,
+      backupMode: run % 4 === 0 ? 'full' : 'incremental',
+      labels: { RecurringJob: pvc.job },
     },
-  }, 'application/merge-patch+json');
+  });
+  await send(
+    'PATCH',
+    `${BACKUPS_PATH}/${name}/status`,
+    {
+      status: {
+        state: 'Completed',
+        progress: 100,
+        ownerID: 'node-1',
+        backupTargetName: 'default',
+        compressionMethod: 'lz4',
+        url: `s3://backups@us-east-1/longhorn?backup=${name}&volume=${pvc.volume}`,
+        snapshotName: snapshot,
+        volumeName: pvc.volume,
+        snapshotCreatedAt: completedAt.toISOString(),
+        backupCreatedAt: completedAt.toISOString(),
+        lastSyncedAt: completedAt.toISOString(),
+        size: '2147483648',
+        newlyUploadDataSize: '104857600',
+        reUploadedDataSize: '0',
+        volumeSize: '10737418240',
+        volumeCreated: '2026-01-01T00:00:00Z',
+        volumeBackingImageName: '',
+        replicaAddress: 'tcp://10.42.1.17:10010',
+        labels: {
+          RecurringJob: pvc.job,
+          'longhorn.io/volume-access-mode': 'rwo',
+          KubernetesStatus: JSON.stringify({
+            pvName: pvc.volume,
+            pvStatus: 'Bound',
+            namespace: pvc.namespace,
+            pvcName: pvc.name,
+            workloadsStatus: [
+              { podName: `${pvc.name}-0`, podStatus: 'Running', workloadName: pvc.name, workloadType: 'StatefulSet' },
+            ],
+          }),
+        },
+        messages: {},
+      },
+    },
+    'application/merge-patch+json',
+  );
 }
 
 async function createBackups(kc: KubeConfig, fleet: readonly FleetPvc[]): Promise<number> {
   const client = await pooledClient(kc, backupConcurrency);
   const now = Date.now();
-  const runs = fleet.flatMap((pvc) => Array.from({ length: perPvc }, (_, run) => ({ pvc, run, at: new Date(now - (perPvc - run) * 6 * HOUR) })));
+  const runs = fleet.flatMap((pvc) =>
+    Array.from({ length: perPvc }, (_, run) => ({ pvc, run, at: new Date(now - (perPvc - run) * 6 * HOUR) })),
+  );
   let done = 0;
   try {
     await forEachBounded(runs, backupConcurrency, async ({ pvc, run, at }) => {
@@ -96,13 +143,19 @@ async function createBackups(kc: KubeConfig, fleet: readonly FleetPvc[]): Promis
 /** A fresh reconciler process on the settled fleet: time to idle, memory once idle. */
 async function measure(label: string, backups: number, kubeconfigPath: string): Promise<Measure> {
   const started = performance.now();
-  const child = await startChild(join(import.meta.dirname, '..', 'reconciler', 'reconciler-process.ts'), [kubeconfigPath, GUARD_NAMESPACE, '4', '1000000'], { execArgv: ['--expose-gc'] });
+  const child = await startChild(
+    join(import.meta.dirname, '..', 'reconciler', 'reconciler-process.ts'),
+    [kubeconfigPath, GUARD_NAMESPACE, '4', '1000000'],
+    { execArgv: ['--expose-gc'] },
+  );
   try {
     const writes = await settle(child);
     const idleAfterMs = performance.now() - started;
     const heapMiB = (await askReconciler(child.process, 'memory')).memory.heapUsed / 2 ** 20;
     const rss = await residentMiB(child.pid);
-    log(`${label}: idle after ${seconds(idleAfterMs)} s, RSS ${rss.current.toFixed(0)} MiB (peak ${rss.peak.toFixed(0)}), heap ${heapMiB.toFixed(0)} MiB, writes ${JSON.stringify(writes)}`);
+    log(
+      `${label}: idle after ${seconds(idleAfterMs)} s, RSS ${rss.current.toFixed(0)} MiB (peak ${rss.peak.toFixed(0)}), heap ${heapMiB.toFixed(0)} MiB, writes ${JSON.stringify(writes)}`,
+    );
     return { label, backups, idleAfterMs, rss, heapMiB, writes: JSON.stringify(writes) };
   } finally {
     await child.stop();
@@ -118,7 +171,11 @@ try {
   log(`fleet: ${thousands(pvcs)} PVCs in ${namespaces} namespaces`);
   const observer = new FleetObserver(kc, fleet);
   await observer.start();
-  const first = await startChild(join(import.meta.dirname, '..', 'reconciler', 'reconciler-process.ts'), [plane.info.kubeconfigPath, GUARD_NAMESPACE, '4', '1000000'], { execArgv: ['--expose-gc'] });
+  const first = await startChild(
+    join(import.meta.dirname, '..', 'reconciler', 'reconciler-process.ts'),
+    [plane.info.kubeconfigPath, GUARD_NAMESPACE, '4', '1000000'],
+    { execArgv: ['--expose-gc'] },
+  );
   await observer.whenComplete(60 * 60_000);
   await settle(first);
   await first.stop();
@@ -133,18 +190,43 @@ try {
 
   const results = [without, withBackups];
   console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
-  console.log(`fleet: ${thousands(pvcs)} PVCs in ${namespaces} namespaces; ${perPvc} completed Backups per PVC; reconciler 4 workers\n`);
-  console.log(markdownTable(
-    ['figure', ...results.map((r) => r.label), 'with / without'],
-    [
-      ['process start -> caches synced, idle', ...results.map((r) => `${seconds(r.idleAfterMs)} s`), ratio(withBackups.idleAfterMs, without.idleAfterMs)],
-      ['RSS once idle (VmRSS)', ...results.map((r) => `${r.rss.current.toFixed(0)} MiB`), ratio(withBackups.rss.current, without.rss.current)],
-      ['RSS peak (VmHWM)', ...results.map((r) => `${r.rss.peak.toFixed(0)} MiB`), ratio(withBackups.rss.peak, without.rss.peak)],
-      ['V8 heap live (after a full GC)', ...results.map((r) => `${r.heapMiB.toFixed(0)} MiB`), ratio(withBackups.heapMiB, without.heapMiB)],
-      ['heap per Backup', '', `${(((withBackups.heapMiB - without.heapMiB) * 2 ** 20) / Math.max(1, count)).toFixed(0)} bytes`, ''],
-      ['writes until idle', ...results.map((r) => r.writes), ''],
-    ],
-  ));
+  console.log(
+    `fleet: ${thousands(pvcs)} PVCs in ${namespaces} namespaces; ${perPvc} completed Backups per PVC; reconciler 4 workers\n`,
+  );
+  console.log(
+    markdownTable(
+      ['figure', ...results.map((r) => r.label), 'with / without'],
+      [
+        [
+          'process start -> caches synced, idle',
+          ...results.map((r) => `${seconds(r.idleAfterMs)} s`),
+          ratio(withBackups.idleAfterMs, without.idleAfterMs),
+        ],
+        [
+          'RSS once idle (VmRSS)',
+          ...results.map((r) => `${r.rss.current.toFixed(0)} MiB`),
+          ratio(withBackups.rss.current, without.rss.current),
+        ],
+        [
+          'RSS peak (VmHWM)',
+          ...results.map((r) => `${r.rss.peak.toFixed(0)} MiB`),
+          ratio(withBackups.rss.peak, without.rss.peak),
+        ],
+        [
+          'V8 heap live (after a full GC)',
+          ...results.map((r) => `${r.heapMiB.toFixed(0)} MiB`),
+          ratio(withBackups.heapMiB, without.heapMiB),
+        ],
+        [
+          'heap per Backup',
+          '',
+          `${(((withBackups.heapMiB - without.heapMiB) * 2 ** 20) / Math.max(1, count)).toFixed(0)} bytes`,
+          '',
+        ],
+        ['writes until idle', ...results.map((r) => r.writes), ''],
+      ],
+    ),
+  );
 } finally {
   await plane.stop();
 }

@@ -14,7 +14,8 @@ export function parseApiserverWrites(metricsText: string): ApiserverWrites {
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels: Record<string, string> = {};
-    for (const [, name, value] of line.matchAll(/(\w+)="([^"]*)"/g)) if (name !== undefined && value !== undefined) labels[name] = value;
+    for (const [, name, value] of line.matchAll(/(\w+)="([^"]*)"/g))
+      if (name !== undefined && value !== undefined) labels[name] = value;
     const verb = labels.verb ?? '';
     if (!WRITE_VERBS.has(verb)) continue;
     const key = `${labels.resource ?? '?'}${labels.subresource ? `/${labels.subresource}` : ''} ${verb}`;
@@ -24,12 +25,17 @@ export function parseApiserverWrites(metricsText: string): ApiserverWrites {
 }
 
 export async function apiserverWrites(kubectl: string, kubeconfig: string): Promise<ApiserverWrites> {
-  const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], { maxBuffer: 512 * 1024 * 1024 });
+  const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], {
+    maxBuffer: 512 * 1024 * 1024,
+  });
   return parseApiserverWrites(stdout);
 }
 
 /** What each count grew by from `before` to `after` (keys that did not grow are left out). */
-export function countsBetween(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
+export function countsBetween(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Record<string, number> {
   const delta: Record<string, number> = {};
   for (const [key, value] of Object.entries(after)) {
     const grown = value - (before[key] ?? 0);
@@ -39,6 +45,12 @@ export function countsBetween(before: Readonly<Record<string, number>>, after: R
 }
 
 /** Sum over keys whose resource (keys `resource/verb`, `resource VERB` or `resource/sub VERB`) passes `include`. */
-export function sumByResource(counts: Readonly<Record<string, number>>, include: (resource: string) => boolean = () => true): number {
-  return Object.entries(counts).reduce((sum, [key, value]) => sum + (include(key.split(/[ /]/)[0] ?? '') ? value : 0), 0);
+export function sumByResource(
+  counts: Readonly<Record<string, number>>,
+  include: (resource: string) => boolean = () => true,
+): number {
+  return Object.entries(counts).reduce(
+    (sum, [key, value]) => sum + (include(key.split(/[ /]/)[0] ?? '') ? value : 0),
+    0,
+  );
 }

@@ -28,7 +28,11 @@ function isReady(message: unknown): message is ReadyMessage {
  * /dev/null unless `inheritStdout` (a server's per-request log lines are written as in
  * production, but nobody reads them); stderr is inherited so failures show.
  */
-export async function startChild(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; inheritStdout?: boolean; timeoutMs?: number; execArgv?: readonly string[] } = {}): Promise<Child> {
+export async function startChild(
+  script: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; inheritStdout?: boolean; timeoutMs?: number; execArgv?: readonly string[] } = {},
+): Promise<Child> {
   const child = fork(script, [...args], {
     env: options.env ?? process.env,
     execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
@@ -39,7 +43,10 @@ export async function startChild(script: string, args: readonly string[], option
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const messages: unknown[] = [];
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not report ready within ${options.timeoutMs ?? 120_000} ms`)), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} did not report ready within ${options.timeoutMs ?? 120_000} ms`)),
+      options.timeoutMs ?? 120_000,
+    );
     child.on('message', (message: unknown) => {
       if (isReady(message)) {
         clearTimeout(timer);
@@ -90,10 +97,13 @@ export function stopWith(stop: () => Promise<void>): void {
   const exit = () => {
     if (stopping) return;
     stopping = true;
-    stop().then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    });
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', exit);
   process.once('SIGINT', exit);

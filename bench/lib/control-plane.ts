@@ -6,7 +6,11 @@ import { longhornCrdsPath } from '../../tests/harness/paths.ts';
 
 export async function startBenchControlPlane(log: (message: string) => void): Promise<ControlPlane> {
   const binDir = await buildControlPlaneBinaries();
-  return ControlPlane.start({ binDir, crdsPath: longhornCrdsPath, log: (message) => log(`[control-plane] ${message}`) });
+  return ControlPlane.start({
+    binDir,
+    crdsPath: longhornCrdsPath,
+    log: (message) => log(`[control-plane] ${message}`),
+  });
 }
 
 export type { ControlPlane };

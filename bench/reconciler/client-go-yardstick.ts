@@ -26,14 +26,36 @@ export async function buildYardstick(): Promise<string> {
   return stdout.trim();
 }
 
-export async function runYardstick(binary: string, kubeconfigPath: string, fleet: readonly FleetPvc[], concurrency: number, retain: number): Promise<YardstickRun> {
+export async function runYardstick(
+  binary: string,
+  kubeconfigPath: string,
+  fleet: readonly FleetPvc[],
+  concurrency: number,
+  retain: number,
+): Promise<YardstickRun> {
   const dir = await mkdtemp(join(tmpdir(), 'lbg-yardstick-'));
   try {
     const work = join(dir, 'work.jsonl');
     // LONGHORN_LABEL_ENABLED is what the program sets; the key is the reconciler's own.
     if (LONGHORN_LABEL_ENABLED !== 'enabled') throw new Error('the yardstick writes the label value "enabled"');
-    await writeFile(work, fleet.map((pvc) => JSON.stringify({ namespace: LONGHORN_NAMESPACE, job: desiredJobOf(pvc, retain), volume: pvc.volume, label: recurringJobLabelKey(pvc.job) })).join('\n'));
-    const { stdout } = await run(binary, ['-kubeconfig', kubeconfigPath, '-work', work, '-concurrency', String(concurrency)], { maxBuffer: 1024 * 1024 });
+    await writeFile(
+      work,
+      fleet
+        .map((pvc) =>
+          JSON.stringify({
+            namespace: LONGHORN_NAMESPACE,
+            job: desiredJobOf(pvc, retain),
+            volume: pvc.volume,
+            label: recurringJobLabelKey(pvc.job),
+          }),
+        )
+        .join('\n'),
+    );
+    const { stdout } = await run(
+      binary,
+      ['-kubeconfig', kubeconfigPath, '-work', work, '-concurrency', String(concurrency)],
+      { maxBuffer: 1024 * 1024 },
+    );
     return JSON.parse(stdout) as YardstickRun;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -39,12 +39,24 @@ export class FleetObserver {
     // No relist while measuring: a periodic relist would be load the measured component does not cause.
     const common = { kubeConfig, log, resyncPeriodMs: 0, watchdogMs: 0 };
     this.#jobs = new Informer<JobObject>({
-      ...common, resource: 'recurringjobs', path: resourcePath({ ...longhorn, plural: 'recurringjobs' }),
-      handler: { onAdd: (job) => this.#onJob(job), onUpdate: (_old, job) => this.#onJob(job), onDelete: (job) => this.#presentJobs.delete(job.metadata?.name ?? '') },
+      ...common,
+      resource: 'recurringjobs',
+      path: resourcePath({ ...longhorn, plural: 'recurringjobs' }),
+      handler: {
+        onAdd: (job) => this.#onJob(job),
+        onUpdate: (_old, job) => this.#onJob(job),
+        onDelete: (job) => this.#presentJobs.delete(job.metadata?.name ?? ''),
+      },
     });
     this.#volumes = new Informer<LabelledObject>({
-      ...common, resource: 'volumes', path: resourcePath({ ...longhorn, plural: 'volumes' }),
-      handler: { onAdd: (volume) => this.#onVolume(volume), onUpdate: (_old, volume) => this.#onVolume(volume), onDelete: (volume) => this.#labelledVolumes.delete(volume.metadata?.name ?? '') },
+      ...common,
+      resource: 'volumes',
+      path: resourcePath({ ...longhorn, plural: 'volumes' }),
+      handler: {
+        onAdd: (volume) => this.#onVolume(volume),
+        onUpdate: (_old, volume) => this.#onVolume(volume),
+        onDelete: (volume) => this.#labelledVolumes.delete(volume.metadata?.name ?? ''),
+      },
     });
   }
 
@@ -69,19 +81,29 @@ export class FleetObserver {
   /** Resolves with the arrival time once every job exists and every volume carries its label. */
   whenComplete(timeoutMs: number): Promise<number> {
     const total = this.#expectedLabel.size;
-    return waitFor(`${total} jobs and ${total} labelled volumes`, async () =>
-      (this.jobCount === total && this.labelledVolumeCount === total ? performance.now() : undefined), timeoutMs, 5);
+    return waitFor(
+      `${total} jobs and ${total} labelled volumes`,
+      async () => (this.jobCount === total && this.labelledVolumeCount === total ? performance.now() : undefined),
+      timeoutMs,
+      5,
+    );
   }
 
   /** Resolves with the arrival time once none of the fleet's jobs and volume labels are left. */
   whenEmpty(timeoutMs: number): Promise<number> {
-    return waitFor('no jobs and no labelled volumes', async () =>
-      (this.jobCount === 0 && this.labelledVolumeCount === 0 ? performance.now() : undefined), timeoutMs, 20);
+    return waitFor(
+      'no jobs and no labelled volumes',
+      async () => (this.jobCount === 0 && this.labelledVolumeCount === 0 ? performance.now() : undefined),
+      timeoutMs,
+      20,
+    );
   }
 
   /** Resolves with the arrival time of the job once its spec.retain is `retain`. */
   whenRetain(job: string, retain: number): Promise<number> {
-    return new Promise((resolve) => { this.#retainWaiters.set(job, { retain, resolve }); });
+    return new Promise((resolve) => {
+      this.#retainWaiters.set(job, { retain, resolve });
+    });
   }
 
   #onJob(job: JobObject): void {

@@ -49,7 +49,12 @@ export function fleetLabels(pvc: FleetPvc, retain: number): Record<string, strin
 export const longhorn = { group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: LONGHORN_NAMESPACE } as const;
 
 /** Creates everything; returns how long each step took (ms). */
-export async function createFleet(kc: KubeConfig, fleet: readonly FleetPvc[], concurrency: number, config: string): Promise<Record<string, number>> {
+export async function createFleet(
+  kc: KubeConfig,
+  fleet: readonly FleetPvc[],
+  concurrency: number,
+  config: string,
+): Promise<Record<string, number>> {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const timings: Record<string, number> = {};
@@ -60,41 +65,78 @@ export async function createFleet(kc: KubeConfig, fleet: readonly FleetPvc[], co
   };
   await step('namespaces, StorageClass, ConfigMap', async () => {
     const namespaces = [...new Set([LONGHORN_NAMESPACE, GUARD_NAMESPACE, ...fleet.map((pvc) => pvc.namespace)])];
-    await forEachBounded(namespaces, concurrency, async (name) => { await core.createNamespace({ body: { metadata: { name } } }); });
-    await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
-    await core.createNamespacedConfigMap({ namespace: GUARD_NAMESPACE, body: { metadata: { name: 'longhorn-backup-guard' }, data: { 'config.yaml': config } } });
+    await forEachBounded(namespaces, concurrency, async (name) => {
+      await core.createNamespace({ body: { metadata: { name } } });
+    });
+    await kc
+      .makeApiClient(StorageV1Api)
+      .createStorageClass({ body: { metadata: { name: STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
+    await core.createNamespacedConfigMap({
+      namespace: GUARD_NAMESPACE,
+      body: { metadata: { name: 'longhorn-backup-guard' }, data: { 'config.yaml': config } },
+    });
   });
-  await step('Volumes', () => forEachBounded(fleet, concurrency, async (pvc) => {
-    await custom.createNamespacedCustomObject({
-      ...longhorn, plural: 'volumes',
-      body: { apiVersion: LONGHORN_API_VERSION, kind: 'Volume', metadata: { name: pvc.volume }, spec: { size: '10737418240', numberOfReplicas: 3, frontend: 'blockdev' } },
-    });
-  }));
-  await step('PVCs (bound to their volume)', () => forEachBounded(fleet, concurrency, async (pvc) => {
-    await core.createNamespacedPersistentVolumeClaim({
-      namespace: pvc.namespace,
-      body: {
-        metadata: { name: pvc.name, labels: fleetLabels(pvc, INITIAL_RETAIN) },
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, storageClassName: STORAGE_CLASS, volumeName: pvc.volume },
-      },
-    });
-  }));
-  await step('PVC status Bound, and its PV', () => forEachBounded(fleet, concurrency, async (pvc) => {
-    const bound = await core.patchNamespacedPersistentVolumeClaimStatus({
-      namespace: pvc.namespace, name: pvc.name,
-      body: { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } } },
-    }, mergePatch);
-    // The PV the binder would have made: Longhorn's CSI volume of the Volume, claimRef back at the PVC (its uid too).
-    await core.createPersistentVolume({
-      body: {
-        metadata: { name: pvc.volume },
-        spec: {
-          capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: STORAGE_CLASS, persistentVolumeReclaimPolicy: 'Retain',
-          csi: { driver: 'driver.longhorn.io', volumeHandle: pvc.volume },
-          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.namespace, name: pvc.name, uid: bound.metadata?.uid ?? '' },
+  await step('Volumes', () =>
+    forEachBounded(fleet, concurrency, async (pvc) => {
+      await custom.createNamespacedCustomObject({
+        ...longhorn,
+        plural: 'volumes',
+        body: {
+          apiVersion: LONGHORN_API_VERSION,
+          kind: 'Volume',
+          metadata: { name: pvc.volume },
+          spec: { size: '10737418240', numberOfReplicas: 3, frontend: 'blockdev' },
         },
-      },
-    });
-  }));
+      });
+    }),
+  );
+  await step('PVCs (bound to their volume)', () =>
+    forEachBounded(fleet, concurrency, async (pvc) => {
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace: pvc.namespace,
+        body: {
+          metadata: { name: pvc.name, labels: fleetLabels(pvc, INITIAL_RETAIN) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: '10Gi' } },
+            storageClassName: STORAGE_CLASS,
+            volumeName: pvc.volume,
+          },
+        },
+      });
+    }),
+  );
+  await step('PVC status Bound, and its PV', () =>
+    forEachBounded(fleet, concurrency, async (pvc) => {
+      const bound = await core.patchNamespacedPersistentVolumeClaimStatus(
+        {
+          namespace: pvc.namespace,
+          name: pvc.name,
+          body: { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } } },
+        },
+        mergePatch,
+      );
+      // The PV the binder would have made: Longhorn's CSI volume of the Volume, claimRef back at the PVC (its uid too).
+      await core.createPersistentVolume({
+        body: {
+          metadata: { name: pvc.volume },
+          spec: {
+            capacity: { storage: '10Gi' },
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: STORAGE_CLASS,
+            persistentVolumeReclaimPolicy: 'Retain',
+            csi: { driver: 'driver.longhorn.io', volumeHandle: pvc.volume },
+            claimRef: {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              namespace: pvc.namespace,
+              name: pvc.name,
+              uid: bound.metadata?.uid ?? '',
+            },
+          },
+        },
+      });
+    }),
+  );
   return timings;
 }

@@ -11,28 +11,56 @@ import { forEachBounded } from '../lib/bounded.ts';
 import { fleetLabels, longhorn, type FleetPvc } from './fleet.ts';
 
 export function desiredJobOf(pvc: FleetPvc, retain: number): ReturnType<typeof desiredRecurringJob> {
-  const intent = parseIntent({ namespace: pvc.namespace, name: pvc.name, labels: fleetLabels(pvc, retain) }, defaultConfig);
+  const intent = parseIntent(
+    { namespace: pvc.namespace, name: pvc.name, labels: fleetLabels(pvc, retain) },
+    defaultConfig,
+  );
   if (intent.kind !== 'opted-in') throw new Error(`the fleet's labels of ${pvc.namespace}/${pvc.name} do not opt in`);
   return desiredRecurringJob(intent.intent, defaultConfig);
 }
 
-export async function rawJobsAndLabels(kc: KubeConfig, fleet: readonly FleetPvc[], concurrency: number, retain: number): Promise<void> {
+export async function rawJobsAndLabels(
+  kc: KubeConfig,
+  fleet: readonly FleetPvc[],
+  concurrency: number,
+  retain: number,
+): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   await forEachBounded(fleet, concurrency, async (pvc) => {
-    await custom.createNamespacedCustomObject({ ...longhorn, plural: 'recurringjobs', body: desiredJobOf(pvc, retain) });
-    await custom.patchNamespacedCustomObject({
-      ...longhorn, plural: 'volumes', name: pvc.volume, body: { metadata: { labels: { [recurringJobLabelKey(pvc.job)]: LONGHORN_LABEL_ENABLED } } },
-    }, mergePatch);
+    await custom.createNamespacedCustomObject({
+      ...longhorn,
+      plural: 'recurringjobs',
+      body: desiredJobOf(pvc, retain),
+    });
+    await custom.patchNamespacedCustomObject(
+      {
+        ...longhorn,
+        plural: 'volumes',
+        name: pvc.volume,
+        body: { metadata: { labels: { [recurringJobLabelKey(pvc.job)]: LONGHORN_LABEL_ENABLED } } },
+      },
+      mergePatch,
+    );
   });
 }
 
 /** Back to the state before any job: jobs deleted, job labels removed from the volumes. */
-export async function removeJobsAndLabels(kc: KubeConfig, fleet: readonly FleetPvc[], concurrency: number): Promise<void> {
+export async function removeJobsAndLabels(
+  kc: KubeConfig,
+  fleet: readonly FleetPvc[],
+  concurrency: number,
+): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   await custom.deleteCollectionNamespacedCustomObject({ ...longhorn, plural: 'recurringjobs' });
   await forEachBounded(fleet, concurrency, async (pvc) => {
-    await custom.patchNamespacedCustomObject({
-      ...longhorn, plural: 'volumes', name: pvc.volume, body: { metadata: { labels: { [recurringJobLabelKey(pvc.job)]: null } } },
-    }, mergePatch);
+    await custom.patchNamespacedCustomObject(
+      {
+        ...longhorn,
+        plural: 'volumes',
+        name: pvc.volume,
+        body: { metadata: { labels: { [recurringJobLabelKey(pvc.job)]: null } } },
+      },
+      mergePatch,
+    );
   });
 }

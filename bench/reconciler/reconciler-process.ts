@@ -37,7 +37,13 @@ process.on('message', (message: unknown) => {
   };
   answer().then(
     (reply) => process.send?.(reply),
-    (error: unknown) => process.send?.({ id: message.id, writes: writes(), memory: process.memoryUsage(), error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      process.send?.({
+        id: message.id,
+        writes: writes(),
+        memory: process.memoryUsage(),
+        error: error instanceof Error ? error.message : String(error),
+      }),
   );
 });
 

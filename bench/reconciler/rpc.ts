@@ -19,7 +19,11 @@ export interface ReconcilerAnswer {
 
 let nextId = 1;
 
-export function askReconciler(child: ChildProcess, command: ReconcilerCommand, timeoutMs = 600_000): Promise<ReconcilerAnswer> {
+export function askReconciler(
+  child: ChildProcess,
+  command: ReconcilerCommand,
+  timeoutMs = 600_000,
+): Promise<ReconcilerAnswer> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -41,7 +45,10 @@ export function askReconciler(child: ChildProcess, command: ReconcilerCommand, t
 
 export function isCommand(message: unknown): message is { id: number; command: ReconcilerCommand } {
   const m = message as { id?: unknown; command?: unknown } | null;
-  return typeof m?.id === 'number' && (m.command === 'writes' || m.command === 'resync' || m.command === 'idle' || m.command === 'memory');
+  return (
+    typeof m?.id === 'number' &&
+    (m.command === 'writes' || m.command === 'resync' || m.command === 'idle' || m.command === 'memory')
+  );
 }
 
 /** Waits until the reconciler is idle and its write count has not moved for `quietMs`. */

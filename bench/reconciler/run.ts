@@ -91,7 +91,11 @@ interface SizeResult {
 }
 
 /** Patches `retain` on `targets` at `rate` per second; resolves with each change's latency to the updated job (ms). */
-async function labelChangeLatencies(plane: ControlPlane, observer: FleetObserver, targets: readonly FleetPvc[]): Promise<number[]> {
+async function labelChangeLatencies(
+  plane: ControlPlane,
+  observer: FleetObserver,
+  targets: readonly FleetPvc[],
+): Promise<number[]> {
   const core = plane.kubeConfig().makeApiClient(CoreV1Api);
   const retainKey = backupLabelKeys(defaultConfig.labelPrefix).retain;
   const pending: Promise<number>[] = [];
@@ -102,11 +106,20 @@ async function labelChangeLatencies(plane: ControlPlane, observer: FleetObserver
     if (wait > 0) await sleep(wait);
     const arrived = observer.whenRetain(pvc.job, CHANGED_RETAIN);
     const sentAt = performance.now();
-    await core.patchNamespacedPersistentVolumeClaim({ namespace: pvc.namespace, name: pvc.name, body: { metadata: { labels: { [retainKey]: String(CHANGED_RETAIN) } } } }, mergePatch);
+    await core.patchNamespacedPersistentVolumeClaim(
+      {
+        namespace: pvc.namespace,
+        name: pvc.name,
+        body: { metadata: { labels: { [retainKey]: String(CHANGED_RETAIN) } } },
+      },
+      mergePatch,
+    );
     pending.push(arrived.then((at) => at - sentAt));
   }
   const cancel = new AbortController();
-  const timeout = sleep(120_000, undefined, { signal: cancel.signal }).then(() => { throw new Error('label changes did not all reach their jobs within 120 s'); });
+  const timeout = sleep(120_000, undefined, { signal: cancel.signal }).then(() => {
+    throw new Error('label changes did not all reach their jobs within 120 s');
+  });
   try {
     return await Promise.race([Promise.all(pending), timeout]);
   } finally {
@@ -130,25 +143,37 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const kc = plane.kubeConfig();
     const pooled = new PooledKubeConfig();
     pooled.loadFromFile(plane.info.kubeconfigPath);
-    const kubectl = (): Promise<Record<string, number>> => apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
+    const kubectl = (): Promise<Record<string, number>> =>
+      apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
     const fleet = planFleet(pvcs, namespaces);
     const setupStarted = performance.now();
     const setupSteps = await createFleet(kc, fleet, setupConcurrency, CONFIG);
     const setupMs = performance.now() - setupStarted;
-    log(`set-up: ${seconds(setupMs)} s (${Object.entries(setupSteps).map(([step, took]) => `${step} ${seconds(took)} s`).join(', ')})`);
+    log(
+      `set-up: ${seconds(setupMs)} s (${Object.entries(setupSteps)
+        .map(([step, took]) => `${step} ${seconds(took)} s`)
+        .join(', ')})`,
+    );
 
     observer = new FleetObserver(kc, fleet);
     await observer.start();
     const apiserverBefore = await kubectl();
 
     const started = performance.now();
-    const heapCap = flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`];
-    child = await startChild(join(import.meta.dirname, 'reconciler-process.ts'), [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit], { execArgv: ['--expose-gc', ...heapCap, ...flags['node-options'].split(/\s+/).filter(Boolean)] });
+    const heapCap =
+      flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`];
+    child = await startChild(
+      join(import.meta.dirname, 'reconciler-process.ts'),
+      [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit],
+      { execArgv: ['--expose-gc', ...heapCap, ...flags['node-options'].split(/\s+/).filter(Boolean)] },
+    );
     const leadingAfterMs = Number(child.ready.leadingAfterMs);
     const completedAt = await observer.whenComplete(COMPLETE_TIMEOUT_MS);
     const convergeMs = completedAt - started;
     const cpuSecondsToConverge = await cpuSeconds(child.pid);
-    log(`converged: ${seconds(convergeMs)} s after the reconciler process started (leading after ${seconds(leadingAfterMs)} s), ${cpuSecondsToConverge.toFixed(1)} CPU s`);
+    log(
+      `converged: ${seconds(convergeMs)} s after the reconciler process started (leading after ${seconds(leadingAfterMs)} s), ${cpuSecondsToConverge.toFixed(1)} CPU s`,
+    );
     const initialWrites = await settle(child);
     const initialApiserverWrites = countsBetween(apiserverBefore, await kubectl());
 
@@ -160,14 +185,21 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const afterResync = await settle(child);
     const resyncWrites = countsBetween(beforeResync, afterResync);
     const resyncApiserverWrites = countsBetween(resyncApiserverBefore, await kubectl());
-    log(`steady-state resync of ${pvcs} keys: ${ms(resyncMs)} ms, writes ${JSON.stringify(resyncWrites)}, apiserver ${JSON.stringify(resyncApiserverWrites)}`);
+    log(
+      `steady-state resync of ${pvcs} keys: ${ms(resyncMs)} ms, writes ${JSON.stringify(resyncWrites)}, apiserver ${JSON.stringify(resyncApiserverWrites)}`,
+    );
 
     const targets = spread(fleet, Math.min(changes, pvcs));
     const latencies = await labelChangeLatencies(plane, observer, targets);
     const changeWrites = countsBetween(afterResync, await settle(child));
     const changeLatencies = summarize(latencies);
-    const slowest = latencies.map((latency, index) => ({ latency, index })).sort((a, b) => b.latency - a.latency).slice(0, 3);
-    log(`label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, slowest ${slowest.map((s) => `#${s.index} ${ms(s.latency)} ms`).join(', ')}, writes ${JSON.stringify(changeWrites)}`);
+    const slowest = latencies
+      .map((latency, index) => ({ latency, index }))
+      .sort((a, b) => b.latency - a.latency)
+      .slice(0, 3);
+    log(
+      `label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, slowest ${slowest.map((s) => `#${s.index} ${ms(s.latency)} ms`).join(', ')}, writes ${JSON.stringify(changeWrites)}`,
+    );
 
     const rss = await residentMiB(child.pid);
     const heapUsedMiB = (await askReconciler(child.process, 'memory')).memory.heapUsed / 2 ** 20;
@@ -186,11 +218,29 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const goStarted = performance.now();
     const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
     const goMs = (await observer.whenComplete(COMPLETE_TIMEOUT_MS)) - goStarted;
-    log(`client-go (concurrency ${workers}): ${seconds(goMs)} s, ${go.cpuSeconds.toFixed(1)} CPU s, peak RSS ${go.maxRssMiB.toFixed(0)} MiB; reconciler/client-go ${ratio(convergeMs, goMs)}`);
+    log(
+      `client-go (concurrency ${workers}): ${seconds(goMs)} s, ${go.cpuSeconds.toFixed(1)} CPU s, peak RSS ${go.maxRssMiB.toFixed(0)} MiB; reconciler/client-go ${ratio(convergeMs, goMs)}`,
+    );
 
     return {
-      pvcs, setupMs, setupSteps, leadingAfterMs, convergeMs, rawMs, goMs, go, initialWrites, initialApiserverWrites,
-      resyncWrites, resyncApiserverWrites, resyncMs, changeLatencies, changeWrites, rssMiB: rss, heapUsedMiB, cpuSecondsToConverge,
+      pvcs,
+      setupMs,
+      setupSteps,
+      leadingAfterMs,
+      convergeMs,
+      rawMs,
+      goMs,
+      go,
+      initialWrites,
+      initialApiserverWrites,
+      resyncWrites,
+      resyncApiserverWrites,
+      resyncMs,
+      changeLatencies,
+      changeWrites,
+      rssMiB: rss,
+      heapUsedMiB,
+      cpuSecondsToConverge,
     };
   } finally {
     await child?.stop();
@@ -207,45 +257,136 @@ for (const size of sizes) results.push(await benchmarkSize(size));
 const perPvc = (total: number, pvcs: number) => (total / pvcs).toFixed(2);
 const limitText = `${flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`}${flags['max-old-space-size'] === undefined ? '' : `, --max-old-space-size=${flags['max-old-space-size']}`}`;
 console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
-console.log(`reconciler: ${workers} workers, ${limitText}; fleet in ${namespaces} namespaces, set up at concurrency ${setupConcurrency}\n`);
-console.log(markdownTable(
-  ['figure', ...results.map((r) => `${thousands(r.pvcs)} PVCs`)],
-  [
-    ['set-up (namespaces, Volumes, PVCs, PVC status)', ...results.map((r) => `${seconds(r.setupMs)} s (${thousands((r.pvcs * 3) / (r.setupMs / 1000))} writes/s)`)],
-    ['reconciler start -> every job and volume label', ...results.map((r) => `${seconds(r.convergeMs)} s`)],
-    ['  of which: process start to leading (caches synced)', ...results.map((r) => `${seconds(r.leadingAfterMs)} s`)],
-    [`client-go (Go, dynamic client), same jobs and labels, concurrency ${workers}`, ...results.map((r) => `${seconds(r.goMs)} s`)],
-    ['**reconciler / client-go**', ...results.map((r) => `**${ratio(r.convergeMs, r.goMs)}**`)],
-    [`plain loop (client-node, pooled transport), same jobs and labels, concurrency ${workers}`, ...results.map((r) => `${seconds(r.rawMs)} s`)],
-    ['reconciler / plain loop', ...results.map((r) => ratio(r.convergeMs, r.rawMs))],
-    ['reconciler CPU to converge / client-go CPU', ...results.map((r) => `${r.cpuSecondsToConverge.toFixed(1)} / ${r.go.cpuSeconds.toFixed(1)} s`)],
-    ['writes per PVC, jobs + volumes + PVCs (reconciler count)', ...results.map((r) => perPvc(sumByResource(r.initialWrites, (x) => !isEvent(x)), r.pvcs))],
-    ['Events per PVC', ...results.map((r) => perPvc(sumByResource(r.initialWrites, isEvent), r.pvcs))],
-    ['writes per PVC, apiserver count (jobs + volumes + PVCs)', ...results.map((r) => perPvc(sumByResource(r.initialApiserverWrites, isReconcilerObject), r.pvcs))],
-    ['steady-state full resync: duration', ...results.map((r) => `${ms(r.resyncMs)} ms`)],
-    ['steady-state full resync: writes incl. Events (reconciler / apiserver)', ...results.map((r) => `${sumByResource(r.resyncWrites)} / ${sumByResource(r.resyncApiserverWrites, (x) => isReconcilerObject(x) || isEvent(x))}`)],
-    [`label change -> job updated, p50 / p99 / max (${changes} at ${changeRate}/s)`, ...results.map((r) => `${ms(r.changeLatencies.p50)} / ${ms(r.changeLatencies.p99)} / ${ms(r.changeLatencies.max)} ms`)],
-    ['writes per label change (jobs / Events)', ...results.map((r) => `${perPvc(sumByResource(r.changeWrites, (x) => !isEvent(x)), r.changeLatencies.count)} / ${perPvc(sumByResource(r.changeWrites, isEvent), r.changeLatencies.count)}`)],
-    ['reconciler RSS: peak (VmHWM) / at the end (VmRSS)', ...results.map((r) => `${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.current.toFixed(0)} MiB`)],
-    ['reconciler V8 heap live at the end (after a full GC)', ...results.map((r) => `${r.heapUsedMiB.toFixed(0)} MiB`)],
-    ['client-go peak RSS', ...results.map((r) => `${r.go.maxRssMiB.toFixed(0)} MiB`)],
-  ],
-));
+console.log(
+  `reconciler: ${workers} workers, ${limitText}; fleet in ${namespaces} namespaces, set up at concurrency ${setupConcurrency}\n`,
+);
+console.log(
+  markdownTable(
+    ['figure', ...results.map((r) => `${thousands(r.pvcs)} PVCs`)],
+    [
+      [
+        'set-up (namespaces, Volumes, PVCs, PVC status)',
+        ...results.map((r) => `${seconds(r.setupMs)} s (${thousands((r.pvcs * 3) / (r.setupMs / 1000))} writes/s)`),
+      ],
+      ['reconciler start -> every job and volume label', ...results.map((r) => `${seconds(r.convergeMs)} s`)],
+      ['  of which: process start to leading (caches synced)', ...results.map((r) => `${seconds(r.leadingAfterMs)} s`)],
+      [
+        `client-go (Go, dynamic client), same jobs and labels, concurrency ${workers}`,
+        ...results.map((r) => `${seconds(r.goMs)} s`),
+      ],
+      ['**reconciler / client-go**', ...results.map((r) => `**${ratio(r.convergeMs, r.goMs)}**`)],
+      [
+        `plain loop (client-node, pooled transport), same jobs and labels, concurrency ${workers}`,
+        ...results.map((r) => `${seconds(r.rawMs)} s`),
+      ],
+      ['reconciler / plain loop', ...results.map((r) => ratio(r.convergeMs, r.rawMs))],
+      [
+        'reconciler CPU to converge / client-go CPU',
+        ...results.map((r) => `${r.cpuSecondsToConverge.toFixed(1)} / ${r.go.cpuSeconds.toFixed(1)} s`),
+      ],
+      [
+        'writes per PVC, jobs + volumes + PVCs (reconciler count)',
+        ...results.map((r) =>
+          perPvc(
+            sumByResource(r.initialWrites, (x) => !isEvent(x)),
+            r.pvcs,
+          ),
+        ),
+      ],
+      ['Events per PVC', ...results.map((r) => perPvc(sumByResource(r.initialWrites, isEvent), r.pvcs))],
+      [
+        'writes per PVC, apiserver count (jobs + volumes + PVCs)',
+        ...results.map((r) => perPvc(sumByResource(r.initialApiserverWrites, isReconcilerObject), r.pvcs)),
+      ],
+      ['steady-state full resync: duration', ...results.map((r) => `${ms(r.resyncMs)} ms`)],
+      [
+        'steady-state full resync: writes incl. Events (reconciler / apiserver)',
+        ...results.map(
+          (r) =>
+            `${sumByResource(r.resyncWrites)} / ${sumByResource(r.resyncApiserverWrites, (x) => isReconcilerObject(x) || isEvent(x))}`,
+        ),
+      ],
+      [
+        `label change -> job updated, p50 / p99 / max (${changes} at ${changeRate}/s)`,
+        ...results.map(
+          (r) => `${ms(r.changeLatencies.p50)} / ${ms(r.changeLatencies.p99)} / ${ms(r.changeLatencies.max)} ms`,
+        ),
+      ],
+      [
+        'writes per label change (jobs / Events)',
+        ...results.map(
+          (r) =>
+            `${perPvc(
+              sumByResource(r.changeWrites, (x) => !isEvent(x)),
+              r.changeLatencies.count,
+            )} / ${perPvc(sumByResource(r.changeWrites, isEvent), r.changeLatencies.count)}`,
+        ),
+      ],
+      [
+        'reconciler RSS: peak (VmHWM) / at the end (VmRSS)',
+        ...results.map((r) => `${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.current.toFixed(0)} MiB`),
+      ],
+      [
+        'reconciler V8 heap live at the end (after a full GC)',
+        ...results.map((r) => `${r.heapUsedMiB.toFixed(0)} MiB`),
+      ],
+      ['client-go peak RSS', ...results.map((r) => `${r.go.maxRssMiB.toFixed(0)} MiB`)],
+    ],
+  ),
+);
 if (results.length > 1) {
   // How each figure grows with the fleet, from one size to the next (per 1,000 more PVCs).
   const steps = results.slice(1).map((r, i) => ({ from: results[i] as SizeResult, to: r }));
   const per1000 = (a: number, b: number, from: SizeResult, to: SizeResult) => ((b - a) / (to.pvcs - from.pvcs)) * 1000;
   const signed = (value: number, text: string) => `${value >= 0 ? '+' : ''}${text}`;
-  console.log(`\n${markdownTable(
-    ['growth per 1,000 more PVCs', ...steps.map(({ from, to }) => `${thousands(from.pvcs)} -> ${thousands(to.pvcs)}`)],
-    [
-      ['reconciler time to converge', ...steps.map(({ from, to }) => { const v = per1000(from.convergeMs, to.convergeMs, from, to); return signed(v, `${seconds(v)} s`); })],
-      ['client-go time', ...steps.map(({ from, to }) => { const v = per1000(from.goMs, to.goMs, from, to); return signed(v, `${seconds(v)} s`); })],
-      ['reconciler CPU', ...steps.map(({ from, to }) => { const v = per1000(from.cpuSecondsToConverge, to.cpuSecondsToConverge, from, to); return signed(v, `${v.toFixed(1)} s`); })],
-      ['reconciler peak RSS', ...steps.map(({ from, to }) => { const v = per1000(from.rssMiB.peak, to.rssMiB.peak, from, to); return signed(v, `${v.toFixed(1)} MiB`); })],
-      ['reconciler live heap', ...steps.map(({ from, to }) => { const v = per1000(from.heapUsedMiB, to.heapUsedMiB, from, to); return signed(v, `${v.toFixed(1)} MiB`); })],
-    ],
-  )}`);
+  console.log(
+    `\n${markdownTable(
+      [
+        'growth per 1,000 more PVCs',
+        ...steps.map(({ from, to }) => `${thousands(from.pvcs)} -> ${thousands(to.pvcs)}`),
+      ],
+      [
+        [
+          'reconciler time to converge',
+          ...steps.map(({ from, to }) => {
+            const v = per1000(from.convergeMs, to.convergeMs, from, to);
+            return signed(v, `${seconds(v)} s`);
+          }),
+        ],
+        [
+          'client-go time',
+          ...steps.map(({ from, to }) => {
+            const v = per1000(from.goMs, to.goMs, from, to);
+            return signed(v, `${seconds(v)} s`);
+          }),
+        ],
+        [
+          'reconciler CPU',
+          ...steps.map(({ from, to }) => {
+            const v = per1000(from.cpuSecondsToConverge, to.cpuSecondsToConverge, from, to);
+            return signed(v, `${v.toFixed(1)} s`);
+          }),
+        ],
+        [
+          'reconciler peak RSS',
+          ...steps.map(({ from, to }) => {
+            const v = per1000(from.rssMiB.peak, to.rssMiB.peak, from, to);
+            return signed(v, `${v.toFixed(1)} MiB`);
+          }),
+        ],
+        [
+          'reconciler live heap',
+          ...steps.map(({ from, to }) => {
+            const v = per1000(from.heapUsedMiB, to.heapUsedMiB, from, to);
+            return signed(v, `${v.toFixed(1)} MiB`);
+          }),
+        ],
+      ],
+    )}`,
+  );
 }
 console.log('\nwrites by resource/verb (reconciler count), initial convergence:');
-for (const r of results) console.log(`  ${r.pvcs}: ${JSON.stringify(r.initialWrites)}; apiserver: ${JSON.stringify(r.initialApiserverWrites)}`);
+for (const r of results)
+  console.log(
+    `  ${r.pvcs}: ${JSON.stringify(r.initialWrites)}; apiserver: ${JSON.stringify(r.initialApiserverWrites)}`,
+  );

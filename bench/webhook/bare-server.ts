@@ -23,7 +23,11 @@ function uidOf(body: unknown): string {
 }
 
 for (const path of ['/validate', '/mutate']) {
-  app.post(path, async (request) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: uidOf(request.body), allowed: true } }));
+  app.post(path, async (request) => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: uidOf(request.body), allowed: true },
+  }));
 }
 
 await app.listen({ host: '127.0.0.1', port: 0 });

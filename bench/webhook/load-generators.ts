@@ -32,14 +32,32 @@ interface AutocannonJson {
   timeouts: number;
 }
 
-export async function closedLoop(url: string, bodyFile: string, options: { connections: number; durationSeconds: number }): Promise<Throughput> {
+export async function closedLoop(
+  url: string,
+  bodyFile: string,
+  options: { connections: number; durationSeconds: number },
+): Promise<Throughput> {
   // Under this Node (the machine's own node may be too old for the rest of the tooling).
-  const { stdout } = await run(process.execPath, [
-    join(repoRoot, 'node_modules', 'autocannon', 'autocannon.js'), '--json', '--no-progress',
-    '-c', String(options.connections), '-d', String(options.durationSeconds),
-    '-m', 'POST', '-H', 'content-type=application/json', '-i', bodyFile,
-    url,
-  ], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules', 'autocannon', 'autocannon.js'),
+      '--json',
+      '--no-progress',
+      '-c',
+      String(options.connections),
+      '-d',
+      String(options.durationSeconds),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-i',
+      bodyFile,
+      url,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   const result = JSON.parse(stdout) as AutocannonJson;
   return {
     requestsPerSecond: result.requests.total / options.durationSeconds,
@@ -72,17 +90,35 @@ interface VegetaReport {
 const NS_PER_MS = 1e6;
 
 /** Fixed-rate load; `vegeta` is the binary from bench/tools/vegeta.sh. */
-export async function openLoop(vegeta: string, url: string, bodyFile: string, workDir: string, options: { rate: number; durationSeconds: number; caFile: string }): Promise<Latency> {
+export async function openLoop(
+  vegeta: string,
+  url: string,
+  bodyFile: string,
+  workDir: string,
+  options: { rate: number; durationSeconds: number; caFile: string },
+): Promise<Latency> {
   const targets = join(workDir, 'vegeta-targets.txt');
   const results = join(workDir, 'vegeta-results.bin');
   await writeFile(targets, `POST ${url}\nContent-Type: application/json\n@${bodyFile}\n`);
   await new Promise<void>((resolve, reject) => {
-    const attack = spawn(vegeta, [
-      'attack', `-targets=${targets}`, `-rate=${options.rate}/1s`, `-duration=${options.durationSeconds}s`,
-      `-root-certs=${options.caFile}`, '-max-body=0', '-timeout=10s', `-output=${results}`,
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const attack = spawn(
+      vegeta,
+      [
+        'attack',
+        `-targets=${targets}`,
+        `-rate=${options.rate}/1s`,
+        `-duration=${options.durationSeconds}s`,
+        `-root-certs=${options.caFile}`,
+        '-max-body=0',
+        '-timeout=10s',
+        `-output=${results}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     attack.once('error', reject);
-    attack.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vegeta attack exited with code ${code}`))));
+    attack.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`vegeta attack exited with code ${code}`)),
+    );
   });
   const { stdout } = await run(vegeta, ['report', '-type=json', results], { maxBuffer: 16 * 1024 * 1024 });
   const report = JSON.parse(stdout) as VegetaReport;
@@ -99,7 +135,9 @@ export async function openLoop(vegeta: string, url: string, bodyFile: string, wo
 
 /** bench/tools/vegeta.sh: builds vegeta once into the cache, prints its path. */
 export async function buildVegeta(): Promise<string> {
-  const { stdout } = await run('bash', [join(repoRoot, 'bench', 'tools', 'vegeta.sh')], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('bash', [join(repoRoot, 'bench', 'tools', 'vegeta.sh')], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const path = stdout.trim().split('\n').at(-1);
   if (!path) throw new Error('bench/tools/vegeta.sh printed no path');
   return path;

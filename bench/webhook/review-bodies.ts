@@ -27,8 +27,18 @@ function pvcObject(name: string, labels: Record<string, string>): Record<string,
     storageClassName: LONGHORN_STORAGE_CLASS,
     volumeMode: 'Filesystem',
   };
-  const allLabels = { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/part-of': 'billing', ...labels };
-  const lastApplied = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { annotations: {}, labels: allLabels, name, namespace: BENCH_NAMESPACE }, spec };
+  const allLabels = {
+    'app.kubernetes.io/name': 'postgres',
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/part-of': 'billing',
+    ...labels,
+  };
+  const lastApplied = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { annotations: {}, labels: allLabels, name, namespace: BENCH_NAMESPACE },
+    spec,
+  };
   const labelFields = Object.fromEntries(Object.keys(allLabels).map((key) => [`f:${key}`, {}]));
   return {
     apiVersion: 'v1',
@@ -39,17 +49,27 @@ function pvcObject(name: string, labels: Record<string, string>): Record<string,
       creationTimestamp: null,
       labels: allLabels,
       annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(lastApplied)}\n` },
-      managedFields: [{
-        manager: 'kubectl-client-side-apply',
-        operation: 'Update',
-        apiVersion: 'v1',
-        time: '2026-11-23T10:00:00Z',
-        fieldsType: 'FieldsV1',
-        fieldsV1: {
-          'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} }, 'f:labels': { '.': {}, ...labelFields } },
-          'f:spec': { 'f:accessModes': {}, 'f:resources': { 'f:requests': { '.': {}, 'f:storage': {} } }, 'f:storageClassName': {}, 'f:volumeMode': {} },
+      managedFields: [
+        {
+          manager: 'kubectl-client-side-apply',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: '2026-11-23T10:00:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:metadata': {
+              'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} },
+              'f:labels': { '.': {}, ...labelFields },
+            },
+            'f:spec': {
+              'f:accessModes': {},
+              'f:resources': { 'f:requests': { '.': {}, 'f:storage': {} } },
+              'f:storageClassName': {},
+              'f:volumeMode': {},
+            },
+          },
         },
-      }],
+      ],
     },
     spec,
     status: { phase: 'Pending' },
@@ -65,7 +85,10 @@ export function createReview(name: string, labels: Record<string, string>): Reco
     kind: 'AdmissionReview',
     request: {
       uid: '0f3c6a52-8a6e-4d3b-9d7e-6f2b1c4a9e10',
-      kind, resource, requestKind: kind, requestResource: resource,
+      kind,
+      resource,
+      requestKind: kind,
+      requestResource: resource,
       name,
       namespace: BENCH_NAMESPACE,
       operation: 'CREATE',
@@ -78,7 +101,12 @@ export function createReview(name: string, labels: Record<string, string>): Reco
       object: pvcObject(name, labels),
       oldObject: null,
       dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions', fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' },
+      options: {
+        apiVersion: 'meta.k8s.io/v1',
+        kind: 'CreateOptions',
+        fieldManager: 'kubectl-client-side-apply',
+        fieldValidation: 'Strict',
+      },
     },
   };
 }
@@ -95,13 +123,39 @@ export interface BenchCase {
 export function benchCases(): BenchCase[] {
   const valid = JSON.stringify(createReview('billing-db-0', validBackupLabels('billing-db')));
   const keys = backupLabelKeys(DEFAULT_LABEL_PREFIX);
-  const invalid = JSON.stringify(createReview('billing-db-0', { ...validBackupLabels('billing-db'), [keys.interval]: '5', [keys.start]: '2460' }));
+  const invalid = JSON.stringify(
+    createReview('billing-db-0', { ...validBackupLabels('billing-db'), [keys.interval]: '5', [keys.start]: '2460' }),
+  );
   const { [keys.name]: _omitted, ...withoutName } = validBackupLabels('billing-db');
   const unnamed = JSON.stringify(createReview('billing-db-0', withoutName));
   return [
-    { id: 'validate-allowed', path: '/validate', description: 'CREATE, full valid labels, /validate: allowed', body: valid, expect: { allowed: true, patch: false } },
-    { id: 'mutate-nothing', path: '/mutate', description: 'CREATE, full valid labels, /mutate: allowed, nothing to default', body: valid, expect: { allowed: true, patch: false } },
-    { id: 'mutate-patch', path: '/mutate', description: 'CREATE, name label absent, /mutate: allowed with a JSON Patch', body: unnamed, expect: { allowed: true, patch: true } },
-    { id: 'validate-denied', path: '/validate', description: 'CREATE, interval 5 and start 2460, /validate: denied with messages', body: invalid, expect: { allowed: false, patch: false } },
+    {
+      id: 'validate-allowed',
+      path: '/validate',
+      description: 'CREATE, full valid labels, /validate: allowed',
+      body: valid,
+      expect: { allowed: true, patch: false },
+    },
+    {
+      id: 'mutate-nothing',
+      path: '/mutate',
+      description: 'CREATE, full valid labels, /mutate: allowed, nothing to default',
+      body: valid,
+      expect: { allowed: true, patch: false },
+    },
+    {
+      id: 'mutate-patch',
+      path: '/mutate',
+      description: 'CREATE, name label absent, /mutate: allowed with a JSON Patch',
+      body: unnamed,
+      expect: { allowed: true, patch: true },
+    },
+    {
+      id: 'validate-denied',
+      path: '/validate',
+      description: 'CREATE, interval 5 and start 2460, /validate: denied with messages',
+      body: invalid,
+      expect: { allowed: false, patch: false },
+    },
   ];
 }

@@ -22,7 +22,13 @@ import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { median } from '../lib/percentiles.ts';
 import { writeLoopbackCertificate } from '../lib/tls.ts';
 import { buildVegeta, closedLoop, openLoop, type Latency, type Throughput } from './load-generators.ts';
-import { BENCH_NAMESPACE, benchCases, LONGHORN_STORAGE_CLASS, validBackupLabels, type BenchCase } from './review-bodies.ts';
+import {
+  BENCH_NAMESPACE,
+  benchCases,
+  LONGHORN_STORAGE_CLASS,
+  validBackupLabels,
+  type BenchCase,
+} from './review-bodies.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,7 +64,9 @@ const here = import.meta.dirname;
  */
 async function seedCluster(plane: ControlPlane, count: number): Promise<void> {
   const kc = plane.kubeConfig();
-  await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
+  await kc
+    .makeApiClient(StorageV1Api)
+    .createStorageClass({ body: { metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
   const names = Array.from({ length: count }, (_, i) => `app-data-${i}`);
@@ -67,7 +75,11 @@ async function seedCluster(plane: ControlPlane, count: number): Promise<void> {
       namespace: BENCH_NAMESPACE,
       body: {
         metadata: { name, labels: validBackupLabels(name) },
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: LONGHORN_STORAGE_CLASS },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '1Gi' } },
+          storageClassName: LONGHORN_STORAGE_CLASS,
+        },
       },
     });
   });
@@ -111,13 +123,23 @@ try {
   const ca = readFileSync(tls.caFile, 'utf8');
   plane = await startBenchControlPlane(log);
   await seedCluster(plane, existingPvcs);
-  log(`seeded: StorageClass ${LONGHORN_STORAGE_CLASS}, namespace ${BENCH_NAMESPACE} with ${existingPvcs} labelled PVCs`);
+  log(
+    `seeded: StorageClass ${LONGHORN_STORAGE_CLASS}, namespace ${BENCH_NAMESPACE} with ${existingPvcs} labelled PVCs`,
+  );
 
-  const bare = await startChild(join(here, 'bare-server.ts'), [tls.certFile, tls.keyFile, flags['max-requests-per-socket']]);
+  const bare = await startChild(join(here, 'bare-server.ts'), [
+    tls.certFile,
+    tls.keyFile,
+    flags['max-requests-per-socket'],
+  ]);
   children.push(bare);
-  const webhook = await startChild(join(here, 'webhook-server.ts'), [plane.info.kubeconfigPath, tls.certFile, tls.keyFile, flags['max-requests-per-socket']], {
-    execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
-  });
+  const webhook = await startChild(
+    join(here, 'webhook-server.ts'),
+    [plane.info.kubeconfigPath, tls.certFile, tls.keyFile, flags['max-requests-per-socket']],
+    {
+      execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
+    },
+  );
   children.push(webhook);
   const idleRss = await residentMiB(webhook.pid);
   log(`webhook RSS with ${existingPvcs} PVCs cached, idle: ${idleRss.current.toFixed(0)} MiB`);
@@ -131,18 +153,27 @@ try {
     await checkAnswer('webhook', servers.webhook + benchCase.path, benchCase, ca);
     const throughput: Record<ServerName, Throughput[]> = { bare: [], webhook: [] };
     const latency: Record<ServerName, Latency[]> = { bare: [], webhook: [] };
-    for (const server of SERVERS) await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds: WARMUP_SECONDS });
+    for (const server of SERVERS)
+      await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds: WARMUP_SECONDS });
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? SERVERS : [...SERVERS].reverse();
       for (const server of order) {
         const result = await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds });
         throughput[server].push(result);
-        log(`${benchCase.id} round ${round + 1} ${server}: ${thousands(result.requestsPerSecond)} req/s closed loop (${connections} connections)${result.failures > 0 ? `, FAILED ${result.failures}: ${JSON.stringify(result.statusCodes)}` : ''}`);
+        log(
+          `${benchCase.id} round ${round + 1} ${server}: ${thousands(result.requestsPerSecond)} req/s closed loop (${connections} connections)${result.failures > 0 ? `, FAILED ${result.failures}: ${JSON.stringify(result.statusCodes)}` : ''}`,
+        );
       }
       for (const server of order) {
-        const result = await openLoop(vegeta, servers[server] + benchCase.path, bodyFile, workDir, { rate, durationSeconds: latencySeconds, caFile: tls.caFile });
+        const result = await openLoop(vegeta, servers[server] + benchCase.path, bodyFile, workDir, {
+          rate,
+          durationSeconds: latencySeconds,
+          caFile: tls.caFile,
+        });
         latency[server].push(result);
-        log(`${benchCase.id} round ${round + 1} ${server}: p50 ${ms(result.p50Ms)} ms, p99 ${ms(result.p99Ms)} ms at ${rate} req/s${result.failures > 0 ? `, FAILED ${result.failures}` : ''}`);
+        log(
+          `${benchCase.id} round ${round + 1} ${server}: p50 ${ms(result.p50Ms)} ms, p99 ${ms(result.p99Ms)} ms at ${rate} req/s${result.failures > 0 ? `, FAILED ${result.failures}` : ''}`,
+        );
       }
     }
     results.push({ benchCase, throughput, latency });
@@ -150,35 +181,76 @@ try {
   log(`after: ${loadSummary()}`);
   const endRss = await residentMiB(webhook.pid);
 
-  const all = results.flatMap((r) => [...r.throughput.bare, ...r.throughput.webhook, ...r.latency.bare, ...r.latency.webhook]);
+  const all = results.flatMap((r) => [
+    ...r.throughput.bare,
+    ...r.throughput.webhook,
+    ...r.latency.bare,
+    ...r.latency.webhook,
+  ]);
   const failures = all.reduce((sum, r) => sum + r.failures, 0);
   const bodySizes = [...new Set(results.map((r) => Buffer.byteLength(r.benchCase.body)))].join(' / ');
   const rps = (r: Throughput) => r.requestsPerSecond;
   console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
-  console.log(`bodies: ${bodySizes} bytes; ${existingPvcs} other labelled PVCs in the namespace; max requests per connection: ${flags['max-requests-per-socket'] === '0' ? 'no limit' : flags['max-requests-per-socket']}`);
-  console.log(`webhook RSS (${existingPvcs} PVCs cached${flags['node-options'] ? `, ${flags['node-options']}` : ''}): idle ${idleRss.current.toFixed(0)} MiB, peak (VmHWM) ${endRss.peak.toFixed(0)} MiB, at the end ${endRss.current.toFixed(0)} MiB`);
-  console.log(failures === 0 ? 'failed requests in all runs: 0' : `FAILED REQUESTS: ${failures} (the figures below are not valid; see the progress lines)`);
+  console.log(
+    `bodies: ${bodySizes} bytes; ${existingPvcs} other labelled PVCs in the namespace; max requests per connection: ${flags['max-requests-per-socket'] === '0' ? 'no limit' : flags['max-requests-per-socket']}`,
+  );
+  console.log(
+    `webhook RSS (${existingPvcs} PVCs cached${flags['node-options'] ? `, ${flags['node-options']}` : ''}): idle ${idleRss.current.toFixed(0)} MiB, peak (VmHWM) ${endRss.peak.toFixed(0)} MiB, at the end ${endRss.current.toFixed(0)} MiB`,
+  );
+  console.log(
+    failures === 0
+      ? 'failed requests in all runs: 0'
+      : `FAILED REQUESTS: ${failures} (the figures below are not valid; see the progress lines)`,
+  );
   console.log(`each figure: median of ${rounds} rounds (min-max)\n`);
-  console.log(`Throughput, closed loop (autocannon, ${connections} connections, ${durationSeconds} s per round after a ${WARMUP_SECONDS} s warm-up):\n`);
-  console.log(markdownTable(
-    ['case', 'bare req/s', 'webhook req/s', 'webhook/bare', 'bare p50/p99 ms', 'webhook p50/p99 ms'],
-    results.map(({ benchCase, throughput: { bare: b, webhook: w } }) => [
-      benchCase.description, spread(b.map(rps), thousands), spread(w.map(rps), thousands),
-      ratio(median(w.map(rps)), median(b.map(rps))),
-      `${ms(median(b.map((r) => r.p50Ms)))} / ${ms(median(b.map((r) => r.p99Ms)))}`, `${ms(median(w.map((r) => r.p50Ms)))} / ${ms(median(w.map((r) => r.p99Ms)))}`,
-    ]),
-  ));
-  console.log(`\nLatency at a fixed ${rate} req/s, open loop (vegeta, ${latencySeconds} s per round, ${thousands(rate * latencySeconds)} requests each):\n`);
-  console.log(markdownTable(
-    ['case', 'bare p50 ms', 'webhook p50 ms', 'bare p99 ms', 'webhook p99 ms', 'p99 webhook/bare', 'webhook max ms'],
-    results.map(({ benchCase, latency: { bare: b, webhook: w } }) => [
-      benchCase.description,
-      spread(b.map((r) => r.p50Ms), ms), spread(w.map((r) => r.p50Ms), ms),
-      spread(b.map((r) => r.p99Ms), ms), spread(w.map((r) => r.p99Ms), ms),
-      ratio(median(w.map((r) => r.p99Ms)), median(b.map((r) => r.p99Ms))),
-      spread(w.map((r) => r.maxMs), ms),
-    ]),
-  ));
+  console.log(
+    `Throughput, closed loop (autocannon, ${connections} connections, ${durationSeconds} s per round after a ${WARMUP_SECONDS} s warm-up):\n`,
+  );
+  console.log(
+    markdownTable(
+      ['case', 'bare req/s', 'webhook req/s', 'webhook/bare', 'bare p50/p99 ms', 'webhook p50/p99 ms'],
+      results.map(({ benchCase, throughput: { bare: b, webhook: w } }) => [
+        benchCase.description,
+        spread(b.map(rps), thousands),
+        spread(w.map(rps), thousands),
+        ratio(median(w.map(rps)), median(b.map(rps))),
+        `${ms(median(b.map((r) => r.p50Ms)))} / ${ms(median(b.map((r) => r.p99Ms)))}`,
+        `${ms(median(w.map((r) => r.p50Ms)))} / ${ms(median(w.map((r) => r.p99Ms)))}`,
+      ]),
+    ),
+  );
+  console.log(
+    `\nLatency at a fixed ${rate} req/s, open loop (vegeta, ${latencySeconds} s per round, ${thousands(rate * latencySeconds)} requests each):\n`,
+  );
+  console.log(
+    markdownTable(
+      ['case', 'bare p50 ms', 'webhook p50 ms', 'bare p99 ms', 'webhook p99 ms', 'p99 webhook/bare', 'webhook max ms'],
+      results.map(({ benchCase, latency: { bare: b, webhook: w } }) => [
+        benchCase.description,
+        spread(
+          b.map((r) => r.p50Ms),
+          ms,
+        ),
+        spread(
+          w.map((r) => r.p50Ms),
+          ms,
+        ),
+        spread(
+          b.map((r) => r.p99Ms),
+          ms,
+        ),
+        spread(
+          w.map((r) => r.p99Ms),
+          ms,
+        ),
+        ratio(median(w.map((r) => r.p99Ms)), median(b.map((r) => r.p99Ms))),
+        spread(
+          w.map((r) => r.maxMs),
+          ms,
+        ),
+      ]),
+    ),
+  );
 } finally {
   await Promise.allSettled(children.map((child) => child.stop()));
   await plane?.stop();

@@ -6,6 +6,8 @@ import { BENCH_NAMESPACE, LONGHORN_STORAGE_CLASS } from './review-bodies.ts';
 
 export async function seedStorageClassAndNamespace(plane: ControlPlane): Promise<void> {
   const kc = plane.kubeConfig();
-  await kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
+  await kc
+    .makeApiClient(StorageV1Api)
+    .createStorageClass({ body: { metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
 }

@@ -12,7 +12,12 @@ import { waitFor } from '../../tests/harness/wait-for.ts';
 import { reportReady, stopWith } from '../lib/child-process.ts';
 
 const [kubeconfigPath, certFile, keyFile, maxRequestsPerSocket, serverLimits] = process.argv.slice(2);
-if (kubeconfigPath === undefined || certFile === undefined || keyFile === undefined || maxRequestsPerSocket === undefined) {
+if (
+  kubeconfigPath === undefined ||
+  certFile === undefined ||
+  keyFile === undefined ||
+  maxRequestsPerSocket === undefined
+) {
   throw new Error('usage: webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket>');
 }
 const kubeConfig = new PooledKubeConfig();

@@ -61,27 +61,67 @@ function reviewOfSize(bytes: number): string {
   return JSON.stringify(review);
 }
 
-interface WorstCase { readonly description: string; readonly path: string; readonly body: string }
+interface WorstCase {
+  readonly description: string;
+  readonly path: string;
+  readonly body: string;
+}
 
 function worstCases(): WorstCase[] {
   const typical = JSON.stringify(createReview('billing-db-0', validBackupLabels('billing-db')));
   const depth = 1_000_000;
   return [
     { description: 'typical CREATE review (the baseline)', path: '/validate', body: typical },
-    { description: '40,000 unknown backup labels', path: '/validate', body: JSON.stringify(createReview('billing-db-0', unknownLabels(40_000))) },
-    { description: 'one 1 MB label key', path: '/validate', body: JSON.stringify(createReview('billing-db-0', { ...validBackupLabels('billing-db'), [`${P}/${'k'.repeat(1024 * 1024)}`]: 'v' })) },
-    { description: `body nested ${thousands(depth)} levels deep (400)`, path: '/validate', body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","kind":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}` },
-    { description: '7 MiB review of unknown labels (the body limit)', path: '/validate', body: reviewOfSize(ADMISSION_BODY_LIMIT) },
+    {
+      description: '40,000 unknown backup labels',
+      path: '/validate',
+      body: JSON.stringify(createReview('billing-db-0', unknownLabels(40_000))),
+    },
+    {
+      description: 'one 1 MB label key',
+      path: '/validate',
+      body: JSON.stringify(
+        createReview('billing-db-0', { ...validBackupLabels('billing-db'), [`${P}/${'k'.repeat(1024 * 1024)}`]: 'v' }),
+      ),
+    },
+    {
+      description: `body nested ${thousands(depth)} levels deep (400)`,
+      path: '/validate',
+      body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","kind":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`,
+    },
+    {
+      description: '7 MiB review of unknown labels (the body limit)',
+      path: '/validate',
+      body: reviewOfSize(ADMISSION_BODY_LIMIT),
+    },
   ];
 }
 
-function post(port: number, path: string, body: string, ca: string, agent: Agent | false): Promise<{ status: number; ms: number }> {
+function post(
+  port: number,
+  path: string,
+  body: string,
+  ca: string,
+  agent: Agent | false,
+): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 60_000 }, (res) => {
-      res.resume();
-      res.once('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ca,
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: 60_000,
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
     req.once('error', reject);
     if (agent === false) req.on('socket', (socket) => socket.on('error', () => undefined));
     req.once('timeout', () => req.destroy(new Error(`no answer on ${path} within 60 s`)));
@@ -97,22 +137,41 @@ function openTls(port: number, ca: string): Promise<TLSSocket | null> {
   });
 }
 
-interface MemoryFigures { idle: number; connections: number; largeBodies: number; peak: number; answered: string }
+interface MemoryFigures {
+  idle: number;
+  connections: number;
+  largeBodies: number;
+  peak: number;
+  answered: string;
+}
 
 async function measureMemory(webhook: Child, ca: string, body: string): Promise<MemoryFigures> {
   const port = webhook.ready.port ?? 0;
   const idle = (await residentMiB(webhook.pid)).current;
   const sockets: (TLSSocket | null)[] = [];
   for (let index = 0; index < idleConnections; index += 50) {
-    sockets.push(...await Promise.all(Array.from({ length: Math.min(50, idleConnections - index) }, () => openTls(port, ca))));
+    sockets.push(
+      ...(await Promise.all(Array.from({ length: Math.min(50, idleConnections - index) }, () => openTls(port, ca)))),
+    );
   }
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const connections = (await residentMiB(webhook.pid)).current;
   for (const socket of sockets) socket?.destroy();
   await new Promise((resolve) => setTimeout(resolve, 500));
   let peakSeen = 0;
-  const sampler = setInterval(() => { residentMiB(webhook.pid).then(({ peak }) => { peakSeen = peak; }, () => undefined); }, 100);
-  const answers = await Promise.all(Array.from({ length: largeBodies }, () => post(port, '/validate', body, ca, false).catch(() => ({ status: 0, ms: 0 }))));
+  const sampler = setInterval(() => {
+    residentMiB(webhook.pid).then(
+      ({ peak }) => {
+        peakSeen = peak;
+      },
+      () => undefined,
+    );
+  }, 100);
+  const answers = await Promise.all(
+    Array.from({ length: largeBodies }, () =>
+      post(port, '/validate', body, ca, false).catch(() => ({ status: 0, ms: 0 })),
+    ),
+  );
   clearInterval(sampler);
   const last = await residentMiB(webhook.pid).catch(() => null);
   const exited = last === null || webhook.process.exitCode !== null || webhook.process.signalCode !== null;
@@ -121,7 +180,15 @@ async function measureMemory(webhook: Child, ca: string, body: string): Promise<
   for (const { status } of answers) codes.set(status, (codes.get(status) ?? 0) + 1);
   const answered = [...codes].map(([code, count]) => `${count}x ${code === 0 ? 'failed' : code}`).join(', ');
   await webhook.stop();
-  return { idle, connections, largeBodies: current, peak, answered: exited ? `${answered}; the webhook DIED (${webhook.process.signalCode ?? `exit ${webhook.process.exitCode}`})` : answered };
+  return {
+    idle,
+    connections,
+    largeBodies: current,
+    peak,
+    answered: exited
+      ? `${answered}; the webhook DIED (${webhook.process.signalCode ?? `exit ${webhook.process.exitCode}`})`
+      : answered,
+  };
 }
 
 const workDir = await mkdtemp(join(tmpdir(), 'lbg-bench-worst-'));
@@ -135,9 +202,13 @@ try {
   plane = await startBenchControlPlane(log);
   await seedStorageClassAndNamespace(plane);
   const startWebhookChild = async (limits: object) => {
-    const child = await startChild(join(here, 'webhook-server.ts'), [plane?.info.kubeconfigPath ?? '', tls.certFile, tls.keyFile, '0', JSON.stringify(limits)], {
-      execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
-    });
+    const child = await startChild(
+      join(here, 'webhook-server.ts'),
+      [plane?.info.kubeconfigPath ?? '', tls.certFile, tls.keyFile, '0', JSON.stringify(limits)],
+      {
+        execArgv: flags['node-options'].split(/\s+/).filter(Boolean),
+      },
+    );
     children.push(child);
     return child;
   };
@@ -158,9 +229,11 @@ try {
       status = answer.status;
     }
     // CPU time the webhook spent per answer: unlike the wall-clock time, hardly inflated by other work on the machine.
-    const cpuMs = ((await cpuSeconds(shipped.pid)) - cpuBefore) * 1000 / repeats;
+    const cpuMs = (((await cpuSeconds(shipped.pid)) - cpuBefore) * 1000) / repeats;
     times.set(worst, { ms: samples, cpuMs, status });
-    log(`${worst.description}: median ${ms(median(samples))} ms, max ${ms(Math.max(...samples))} ms, webhook CPU ${ms(cpuMs)} ms per answer (${status})`);
+    log(
+      `${worst.description}: median ${ms(median(samples))} ms, max ${ms(Math.max(...samples))} ms, webhook CPU ${ms(cpuMs)} ms per answer (${status})`,
+    );
   }
   agent.destroy();
   const baseline = times.get(cases[0] as WorstCase) ?? { ms: [], cpuMs: Number.NaN, status: 0 };
@@ -171,31 +244,74 @@ try {
   const largest = cases.at(-1)?.body ?? '';
   const withLimits = await measureMemory(await startWebhookChild({}), ca, largest);
   log(`memory with the limits: ${JSON.stringify(withLimits)}`);
-  const withoutLimits = await measureMemory(await startWebhookChild({ maxConnections: 1_000_000, bodyBytesInFlight: 2 ** 40 }), ca, largest);
+  const withoutLimits = await measureMemory(
+    await startWebhookChild({ maxConnections: 1_000_000, bodyBytesInFlight: 2 ** 40 }),
+    ca,
+    largest,
+  );
   log(`memory without the cap and the budget: ${JSON.stringify(withoutLimits)}`);
   log(`after: ${loadSummary()}`);
 
-  console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end); webhook node options: ${flags['node-options'] || 'none'}`);
-  console.log(`each figure: ${repeats} requests one after another over one kept-alive HTTPS connection, after one warm-up request; CPU: the webhook process's user+system time over them, per answer (10 ms clock ticks)\n`);
-  console.log(markdownTable(
-    ['input', 'body', 'status', 'median ms', 'max ms', 'median / typical', 'webhook CPU ms per answer', 'CPU / typical'],
-    cases.map((worst) => {
-      const measured = times.get(worst) ?? { ms: [], cpuMs: Number.NaN, status: 0 };
-      return [
-        worst.description, `${(Buffer.byteLength(worst.body) / 1024).toFixed(0)} KiB`, String(measured.status), ms(median(measured.ms)), ms(Math.max(...measured.ms)),
-        ratio(median(measured.ms), median(baseline.ms)), ms(measured.cpuMs), ratio(measured.cpuMs, baseline.cpuMs),
-      ];
-    }),
-  ));
+  console.log(
+    `\nmachine: ${describeMachine()}; ${loadSummary()} (at the end); webhook node options: ${flags['node-options'] || 'none'}`,
+  );
+  console.log(
+    `each figure: ${repeats} requests one after another over one kept-alive HTTPS connection, after one warm-up request; CPU: the webhook process's user+system time over them, per answer (10 ms clock ticks)\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        'input',
+        'body',
+        'status',
+        'median ms',
+        'max ms',
+        'median / typical',
+        'webhook CPU ms per answer',
+        'CPU / typical',
+      ],
+      cases.map((worst) => {
+        const measured = times.get(worst) ?? { ms: [], cpuMs: Number.NaN, status: 0 };
+        return [
+          worst.description,
+          `${(Buffer.byteLength(worst.body) / 1024).toFixed(0)} KiB`,
+          String(measured.status),
+          ms(median(measured.ms)),
+          ms(Math.max(...measured.ms)),
+          ratio(median(measured.ms), median(baseline.ms)),
+          ms(measured.cpuMs),
+          ratio(measured.cpuMs, baseline.cpuMs),
+        ];
+      }),
+    ),
+  );
   const limits = DEFAULT_SERVER_LIMITS;
-  console.log(`\nMemory (RSS, MiB) of the webhook process; the Deployment's limit is ${DEPLOYMENT_MEMORY_LIMIT_MIB} MiB. Shipped limits: at most ${limits.maxConnections} connections, at most ${limits.bodyBytesInFlight / 2 ** 20} MiB of request bodies at a time.\n`);
+  console.log(
+    `\nMemory (RSS, MiB) of the webhook process; the Deployment's limit is ${DEPLOYMENT_MEMORY_LIMIT_MIB} MiB. Shipped limits: at most ${limits.maxConnections} connections, at most ${limits.bodyBytesInFlight / 2 ** 20} MiB of request bodies at a time.\n`,
+  );
   const row = (name: string, figures: MemoryFigures) => [
-    name, ms(figures.idle), ms(figures.connections), ms(figures.largeBodies), figures.answered, ms(figures.peak), ratio(figures.peak, DEPLOYMENT_MEMORY_LIMIT_MIB),
+    name,
+    ms(figures.idle),
+    ms(figures.connections),
+    ms(figures.largeBodies),
+    figures.answered,
+    ms(figures.peak),
+    ratio(figures.peak, DEPLOYMENT_MEMORY_LIMIT_MIB),
   ];
-  console.log(markdownTable(
-    ['webhook', 'idle', `${thousands(idleConnections)} TLS connections opened (held idle)`, `after ${largeBodies} concurrent 7 MiB reviews`, 'their answers', 'peak (VmHWM)', 'peak / limit'],
-    [row('shipped limits', withLimits), row('no connection cap, no body budget', withoutLimits)],
-  ));
+  console.log(
+    markdownTable(
+      [
+        'webhook',
+        'idle',
+        `${thousands(idleConnections)} TLS connections opened (held idle)`,
+        `after ${largeBodies} concurrent 7 MiB reviews`,
+        'their answers',
+        'peak (VmHWM)',
+        'peak / limit',
+      ],
+      [row('shipped limits', withLimits), row('no connection cap, no body budget', withoutLimits)],
+    ),
+  );
 } finally {
   await Promise.allSettled(children.map((child) => child.stop()));
   await plane?.stop();

@@ -21,9 +21,13 @@ export function caBundleOf(caCertPem: string): string {
 }
 
 export function caBundlePatch(configuration: WebhookCaBundles, caBundle: string): JsonPatchOperation[] {
-  return (configuration.webhooks ?? []).flatMap((webhook, index) => webhook.clientConfig?.caBundle === caBundle ? [] : [
-    { op: 'test' as const, path: `/webhooks/${index}/name`, value: webhook.name },
-    // `add` sets a member whether or not it exists yet.
-    { op: 'add' as const, path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundle },
-  ]);
+  return (configuration.webhooks ?? []).flatMap((webhook, index) =>
+    webhook.clientConfig?.caBundle === caBundle
+      ? []
+      : [
+          { op: 'test' as const, path: `/webhooks/${index}/name`, value: webhook.name },
+          // `add` sets a member whether or not it exists yet.
+          { op: 'add' as const, path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundle },
+        ],
+  );
 }

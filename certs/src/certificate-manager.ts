@@ -24,7 +24,11 @@ import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors'
 import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { readCertificateFacts } from './certificate-facts.ts';
 import type { CertificateBundle } from './certificate-secret.ts';
-import { resolveCertificateSettings, type CertificateSettings, type CertificateSettingsInput } from './certificate-settings.ts';
+import {
+  resolveCertificateSettings,
+  type CertificateSettings,
+  type CertificateSettingsInput,
+} from './certificate-settings.ts';
 import { nextCheckDelayMs, retryDelayMs } from './check-schedule.ts';
 import { ensureCertificateSecret } from './ensure-certificate-secret.ts';
 import { injectCaBundle, type WebhookConfigurationKind } from './inject-ca-bundle.ts';
@@ -103,7 +107,10 @@ export class CertificateManager {
     const first = Promise.withResolvers<ServingCertificate>();
     first.promise.catch(() => undefined); // a stop() before the first certificate must not be an unhandled rejection
     this.#loop = this.#run(first).catch((error: unknown) => {
-      this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'the certificate loop ended unexpectedly');
+      this.#log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'the certificate loop ended unexpectedly',
+      );
       first.reject(error);
     });
     return first.promise;
@@ -112,7 +119,9 @@ export class CertificateManager {
   /** Called with each new serving certificate after the first (which start() returns); returns an unsubscribe. */
   onRotation(listener: RotationListener): () => void {
     this.#listeners.add(listener);
-    return () => { this.#listeners.delete(listener); };
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   /**
@@ -134,15 +143,24 @@ export class CertificateManager {
       let healthy = false;
       try {
         const certificate = await this.#checkSecret();
-        healthy = signal.aborted || await this.#injectCaBundles(certificate.caCert);
+        healthy = signal.aborted || (await this.#injectCaBundles(certificate.caCert));
         first.resolve(certificate);
       } catch (error) {
-        this.#log.error({ err: describeApiError(error), secret: this.#secretRef() }, 'certificate check failed; keeping the certificate in use and retrying');
+        this.#log.error(
+          { err: describeApiError(error), secret: this.#secretRef() },
+          'certificate check failed; keeping the certificate in use and retrying',
+        );
       }
       failures = healthy ? 0 : failures + 1;
-      const delay = healthy && this.#current
-        ? nextCheckDelayMs(this.#now(), renewalDueAt(this.#current, this.settings.renewBeforeExpiryFraction), this.#checkIntervalMs, this.#retryInitialMs)
-        : retryDelayMs(failures, this.#retryInitialMs, this.#retryMaxMs);
+      const delay =
+        healthy && this.#current
+          ? nextCheckDelayMs(
+              this.#now(),
+              renewalDueAt(this.#current, this.settings.renewBeforeExpiryFraction),
+              this.#checkIntervalMs,
+              this.#retryInitialMs,
+            )
+          : retryDelayMs(failures, this.#retryInitialMs, this.#retryMaxMs);
       try {
         await sleep(delay, undefined, { signal });
       } catch {
@@ -156,7 +174,16 @@ export class CertificateManager {
     const ensured = await ensureCertificateSecret(this.#core, this.settings, this.#now);
     const certificate = this.#use(ensured.bundle);
     if (ensured.outcome !== 'reused') {
-      this.#log.info({ outcome: ensured.outcome, reason: ensured.reason, secret: this.#secretRef(), serialNumber: certificate.serialNumber, notAfter: certificate.notAfter }, 'serving certificate from the Secret');
+      this.#log.info(
+        {
+          outcome: ensured.outcome,
+          reason: ensured.reason,
+          secret: this.#secretRef(),
+          serialNumber: certificate.serialNumber,
+          notAfter: certificate.notAfter,
+        },
+        'serving certificate from the Secret',
+      );
     }
     if (ensured.caNearExpiry) this.#warnCaNearExpiry(certificate.caCert);
     return certificate;
@@ -177,12 +204,18 @@ export class CertificateManager {
     };
     this.#current = next;
     if (previous) {
-      this.#log.info({ from: previous.serialNumber, to: next.serialNumber, notAfter: next.notAfter }, 'serving certificate rotated');
+      this.#log.info(
+        { from: previous.serialNumber, to: next.serialNumber, notAfter: next.notAfter },
+        'serving certificate rotated',
+      );
       for (const listener of this.#listeners) {
         try {
           listener(next);
         } catch (error) {
-          this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'a certificate rotation listener failed');
+          this.#log.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            'a certificate rotation listener failed',
+          );
         }
       }
     }

@@ -20,8 +20,8 @@ export interface CertificateSettings {
   readonly renewBeforeExpiryFraction: number;
 }
 
-export type CertificateSettingsInput =
-  Pick<CertificateSettings, 'namespace' | 'serviceName' | 'secretName'> & Partial<CertificateSettings>;
+export type CertificateSettingsInput = Pick<CertificateSettings, 'namespace' | 'serviceName' | 'secretName'> &
+  Partial<CertificateSettings>;
 
 export const certificateDefaults = {
   clusterDomain: 'cluster.local',
@@ -36,12 +36,16 @@ export const certificateDefaults = {
 export function resolveCertificateSettings(input: CertificateSettingsInput): CertificateSettings {
   const settings: CertificateSettings = { ...certificateDefaults, ...input };
   for (const key of ['namespace', 'serviceName'] as const) {
-    if (!isDnsLabel(settings[key])) throw new Error(`certificate setting ${key}: "${settings[key]}" is not a DNS label`);
+    if (!isDnsLabel(settings[key]))
+      throw new Error(`certificate setting ${key}: "${settings[key]}" is not a DNS label`);
   }
-  if (!isDnsSubdomain(settings.secretName)) throw new Error(`certificate setting secretName: "${settings.secretName}" is not a valid name`);
-  if (!isDnsSubdomain(settings.clusterDomain)) throw new Error(`certificate setting clusterDomain: "${settings.clusterDomain}" is not a DNS name`);
+  if (!isDnsSubdomain(settings.secretName))
+    throw new Error(`certificate setting secretName: "${settings.secretName}" is not a valid name`);
+  if (!isDnsSubdomain(settings.clusterDomain))
+    throw new Error(`certificate setting clusterDomain: "${settings.clusterDomain}" is not a DNS name`);
   for (const name of settings.extraDnsNames) {
-    if (!isDnsSubdomain(name.toLowerCase().replace(/^\*\./, ''))) throw new Error(`certificate setting extraDnsNames: "${name}" is not a DNS name`);
+    if (!isDnsSubdomain(name.toLowerCase().replace(/^\*\./, '')))
+      throw new Error(`certificate setting extraDnsNames: "${name}" is not a DNS name`);
   }
   for (const ip of settings.ipAddresses) {
     if (isIP(ip) === 0) throw new Error(`certificate setting ipAddresses: "${ip}" is not an IP address`);
@@ -50,7 +54,8 @@ export function resolveCertificateSettings(input: CertificateSettingsInput): Cer
     if (!(settings[key] >= 1)) throw new Error(`certificate setting ${key}: ${settings[key]} must be at least 1`);
   }
   const fraction = settings.renewBeforeExpiryFraction;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`certificate setting renewBeforeExpiryFraction: ${fraction} must be between 0 and 1 (exclusive)`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new Error(`certificate setting renewBeforeExpiryFraction: ${fraction} must be between 0 and 1 (exclusive)`);
   return settings;
 }
 
@@ -67,7 +72,10 @@ export function serviceDnsNames(serviceName: string, namespace: string, clusterD
 
 /** Every name the serving certificate must carry: the Service's DNS names plus the extras. */
 export function servingNames(settings: CertificateSettings): ServingNames {
-  const dnsNames = [...serviceDnsNames(settings.serviceName, settings.namespace, settings.clusterDomain), ...settings.extraDnsNames];
+  const dnsNames = [
+    ...serviceDnsNames(settings.serviceName, settings.namespace, settings.clusterDomain),
+    ...settings.extraDnsNames,
+  ];
   return {
     dnsNames: [...new Set(dnsNames.map((name) => name.toLowerCase()))],
     ipAddresses: [...new Set(settings.ipAddresses.map(canonicalIp))],

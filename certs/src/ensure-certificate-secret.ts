@@ -5,9 +5,21 @@
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { isAlreadyExists, isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { readCertificateFacts } from './certificate-facts.ts';
-import { bundleOf, caOf, newCertificateSecret, secretDataOf, storedCertificatesOf, type CertificateBundle } from './certificate-secret.ts';
+import {
+  bundleOf,
+  caOf,
+  newCertificateSecret,
+  secretDataOf,
+  storedCertificatesOf,
+  type CertificateBundle,
+} from './certificate-secret.ts';
 import { servingNames, type CertificateSettings, type ServingNames } from './certificate-settings.ts';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity, type CertificateAndKey } from './mint-certificates.ts';
+import {
+  mintCertificateAuthority,
+  mintServingCertificate,
+  plannedValidity,
+  type CertificateAndKey,
+} from './mint-certificates.ts';
 import { assessStoredCertificates } from './renewal-decision.ts';
 
 export type SecretOutcome =
@@ -28,7 +40,11 @@ export interface EnsuredCertificates {
 /** Races lost in a row before giving up until the next check. */
 const MAX_ATTEMPTS = 3;
 
-export async function ensureCertificateSecret(api: CoreV1Api, settings: CertificateSettings, now: () => Date): Promise<EnsuredCertificates> {
+export async function ensureCertificateSecret(
+  api: CoreV1Api,
+  settings: CertificateSettings,
+  now: () => Date,
+): Promise<EnsuredCertificates> {
   const { namespace, secretName: name } = settings;
   const names = servingNames(settings);
   for (let attempt = 1; ; attempt++) {
@@ -46,15 +62,26 @@ export async function ensureCertificateSecret(api: CoreV1Api, settings: Certific
     }
 
     const stored = storedCertificatesOf(secret);
-    const { verdict, caNearExpiry } = assessStoredCertificates(stored, names, now(), settings.renewBeforeExpiryFraction);
-    if (verdict.action === 'keep') return { bundle: bundleOf(stored), outcome: lostRaceBefore ? 'adopted' : 'reused', caNearExpiry };
+    const { verdict, caNearExpiry } = assessStoredCertificates(
+      stored,
+      names,
+      now(),
+      settings.renewBeforeExpiryFraction,
+    );
+    if (verdict.action === 'keep')
+      return { bundle: bundleOf(stored), outcome: lostRaceBefore ? 'adopted' : 'reused', caNearExpiry };
 
-    const bundle = verdict.action === 'recreate-ca'
-      ? await mintBundle(settings, names, now())
-      : await reissueServing(caOf(stored), settings, names, now());
+    const bundle =
+      verdict.action === 'recreate-ca'
+        ? await mintBundle(settings, names, now())
+        : await reissueServing(caOf(stored), settings, names, now());
     try {
       // resourceVersion from the read makes this an optimistic-concurrency update.
-      await api.replaceNamespacedSecret({ namespace, name, body: { ...secret, data: { ...secret.data, ...secretDataOf(bundle) } } });
+      await api.replaceNamespacedSecret({
+        namespace,
+        name,
+        body: { ...secret, data: { ...secret.data, ...secretDataOf(bundle) } },
+      });
       const outcome = verdict.action === 'recreate-ca' ? 'recreated-ca' : 'reissued';
       return { bundle, outcome, reason: verdict.reason, caNearExpiry: outcome === 'reissued' && caNearExpiry };
     } catch (error) {
@@ -79,11 +106,21 @@ async function mintBundle(settings: CertificateSettings, names: ServingNames, no
   return { ca, serving: await mintServing(ca, settings, names, now) };
 }
 
-async function reissueServing(ca: CertificateAndKey, settings: CertificateSettings, names: ServingNames, now: Date): Promise<CertificateBundle> {
+async function reissueServing(
+  ca: CertificateAndKey,
+  settings: CertificateSettings,
+  names: ServingNames,
+  now: Date,
+): Promise<CertificateBundle> {
   return { ca, serving: await mintServing(ca, settings, names, now) };
 }
 
-function mintServing(ca: CertificateAndKey, settings: CertificateSettings, names: ServingNames, now: Date): Promise<CertificateAndKey> {
+function mintServing(
+  ca: CertificateAndKey,
+  settings: CertificateSettings,
+  names: ServingNames,
+  now: Date,
+): Promise<CertificateAndKey> {
   const validity = plannedValidity(now, settings.servingValiditySeconds, readCertificateFacts(ca.cert).notAfter);
   return mintServingCertificate(ca, `${settings.serviceName}.${settings.namespace}.svc`, names, validity);
 }

@@ -17,9 +17,10 @@ export async function injectCaBundle(
 ): Promise<InjectionOutcome> {
   let configuration: WebhookCaBundles;
   try {
-    configuration = kind === 'mutating'
-      ? await api.readMutatingWebhookConfiguration({ name })
-      : await api.readValidatingWebhookConfiguration({ name });
+    configuration =
+      kind === 'mutating'
+        ? await api.readMutatingWebhookConfiguration({ name })
+        : await api.readValidatingWebhookConfiguration({ name });
   } catch (error) {
     if (isNotFound(error)) return 'absent';
     throw error;

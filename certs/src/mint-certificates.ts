@@ -25,7 +25,10 @@ export function plannedValidity(now: Date, validitySeconds: number, notAfterLimi
   return { notBefore, notAfter };
 }
 
-export async function mintCertificateAuthority(commonName: string, validity: ValidityWindow): Promise<CertificateAndKey> {
+export async function mintCertificateAuthority(
+  commonName: string,
+  validity: ValidityWindow,
+): Promise<CertificateAndKey> {
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     ...signing,
     notBeforeDate: validity.notBefore,

@@ -13,6 +13,11 @@ export function secureContextOptions(certificate: ServingCertificate): { key: st
 }
 
 /** Returns the unsubscribe function. */
-export function reloadTlsServerOnRotation(server: SecureContextTarget, manager: Pick<CertificateManager, 'onRotation'>): () => void {
-  return manager.onRotation((certificate) => { server.setSecureContext(secureContextOptions(certificate)); });
+export function reloadTlsServerOnRotation(
+  server: SecureContextTarget,
+  manager: Pick<CertificateManager, 'onRotation'>,
+): () => void {
+  return manager.onRotation((certificate) => {
+    server.setSecureContext(secureContextOptions(certificate));
+  });
 }

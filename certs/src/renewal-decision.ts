@@ -1,7 +1,13 @@
 // Decides, with the clock passed in, whether the certificates in the Secret can be served as they
 // are, need a new serving certificate from the same CA, or need a new CA (only when the CA is
 // missing, broken or expired: CA rotation with an overlap period is out of scope).
-import { isIssuedBy, isKeyOfCertificate, readCertificateFacts, type CertificateFacts, type ValidityWindow } from './certificate-facts.ts';
+import {
+  isIssuedBy,
+  isKeyOfCertificate,
+  readCertificateFacts,
+  type CertificateFacts,
+  type ValidityWindow,
+} from './certificate-facts.ts';
 import type { ServingNames } from './certificate-settings.ts';
 
 /** The moment from which less than `fraction` of the window remains. */
@@ -61,7 +67,12 @@ function problemWithCa(stored: StoredCertificates, now: Date): string | undefine
   return undefined;
 }
 
-function problemWithServing(stored: StoredCertificates, expected: ServingNames, now: Date, fraction: number): string | undefined {
+function problemWithServing(
+  stored: StoredCertificates,
+  expected: ServingNames,
+  now: Date,
+  fraction: number,
+): string | undefined {
   const { caCert = '', tlsCert, tlsKey } = stored;
   if (!tlsCert) return 'tls.crt is missing';
   if (!tlsKey) return 'tls.key is missing';
@@ -72,18 +83,25 @@ function problemWithServing(stored: StoredCertificates, expected: ServingNames, 
   const namesProblem = describeNameDifference(serving, expected);
   if (namesProblem !== undefined) return namesProblem;
   if (now >= serving.notAfter) return `tls.crt expired at ${serving.notAfter.toISOString()}`;
-  if (isRenewalDue(serving, now, fraction)) return `renewal was due at ${renewalDueAt(serving, fraction).toISOString()}`;
+  if (isRenewalDue(serving, now, fraction))
+    return `renewal was due at ${renewalDueAt(serving, fraction).toISOString()}`;
   return undefined;
 }
 
 /** undefined when the certificate carries exactly the expected names. */
-export function describeNameDifference(actual: Pick<CertificateFacts, 'dnsNames' | 'ipAddresses'>, expected: ServingNames): string | undefined {
+export function describeNameDifference(
+  actual: Pick<CertificateFacts, 'dnsNames' | 'ipAddresses'>,
+  expected: ServingNames,
+): string | undefined {
   const have = new Set([...actual.dnsNames.map((name) => name.toLowerCase()), ...actual.ipAddresses]);
   const want = new Set([...expected.dnsNames, ...expected.ipAddresses]);
   const missing = [...want].filter((name) => !have.has(name));
   const extra = [...have].filter((name) => !want.has(name));
   if (missing.length === 0 && extra.length === 0) return undefined;
-  const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `not wanted ${extra.join(', ')}` : ''];
+  const parts = [
+    missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+    extra.length > 0 ? `not wanted ${extra.join(', ')}` : '',
+  ];
   return `tls.crt names differ: ${parts.filter(Boolean).join('; ')}`;
 }
 

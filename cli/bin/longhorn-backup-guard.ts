@@ -4,7 +4,13 @@
 import { runCommand } from '../src/main.ts';
 
 try {
-  process.exitCode = await runCommand(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
+  process.exitCode = await runCommand(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    now: () => new Date(),
+  });
 } catch (error) {
   process.stderr.write(`longhorn-backup-guard: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;

@@ -36,7 +36,9 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
     // parseArgs reports unknown flags and missing values with a code of this form.
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr.write(`longhorn-backup-guard: ${(error as Error).message}\nRun longhorn-backup-guard ${command ?? ''} --help for usage.\n`);
+      io.stderr.write(
+        `longhorn-backup-guard: ${(error as Error).message}\nRun longhorn-backup-guard ${command ?? ''} --help for usage.\n`,
+      );
       return 2;
     }
     throw error;

@@ -13,8 +13,12 @@ import { startReconciler, type ReconcilerHandle } from './start-reconciler.ts';
 
 const log = createLogger('reconciler');
 
-process.on('unhandledRejection', (reason) => { log.error({ err: reason }, 'unhandled promise rejection'); });
-process.on('uncaughtException', (error) => { log.error({ err: error }, 'uncaught exception'); });
+process.on('unhandledRejection', (reason) => {
+  log.error({ err: reason }, 'unhandled promise rejection');
+});
+process.on('uncaughtException', (error) => {
+  log.error({ err: error }, 'uncaught exception');
+});
 
 function fail(message: string): never {
   log.fatal(message);
@@ -34,7 +38,8 @@ function podNamespace(): string {
 function metricsPort(): number {
   const text = process.env.METRICS_PORT ?? '8080';
   const port = Number(text);
-  if (!/^[0-9]+$/.test(text) || port > 65535) fail(`METRICS_PORT=${JSON.stringify(text)} is not a port number (e.g. METRICS_PORT=8080)`);
+  if (!/^[0-9]+$/.test(text) || port > 65535)
+    fail(`METRICS_PORT=${JSON.stringify(text)} is not a port number (e.g. METRICS_PORT=8080)`);
   return port;
 }
 

@@ -56,7 +56,10 @@ export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<Rec
     if (writes.length > 0) deps.log.info({ key: text, writes }, `reconciling ${text}`);
     const execution = await executeActions(decision.actions, deps.executor);
     if (execution.requeue) {
-      deps.log.info({ key: text, written: execution.written }, `${text}: the cluster changed under a write (409/404); reconciling again`);
+      deps.log.info(
+        { key: text, written: execution.written },
+        `${text}: the cluster changed under a write (409/404); reconciling again`,
+      );
       return { requeue: true };
     }
     return decision.requeueAfter === undefined ? {} : { requeueAfterMs: decision.requeueAfter };

@@ -90,7 +90,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'backup_reconciler_clock_offset_seconds',
-    help: 'How far this pod\'s clock is behind the apiserver\'s (negative: ahead), from the Date of its Lease writes; every time it records or compares is corrected by it.',
+    help: "How far this pod's clock is behind the apiserver's (negative: ahead), from the Date of its Lease writes; every time it records or compares is corrected by it.",
     registers: [registry],
     collect() {
       this.set(serverClock.offsetMs() / 1000);
@@ -106,7 +106,10 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   const fence = new WriteFence();
   const admit = (): AbortSignal => fence.admit();
   const events = new EventRecorder({
-    core, instance: options.identity, log, onWrite: () => writes.count('events', 'create'),
+    core,
+    instance: options.identity,
+    log,
+    onWrite: () => writes.count('events', 'create'),
     beforeWrite: async () => {
       await limiter.take();
       admit();
@@ -122,13 +125,23 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   let resyncTimer: NodeJS.Timeout | undefined;
   let closing = false;
   // The audit is the leader's, like the per-PVC series (cleared when it stops leading).
-  registerHealthGauges(registry, reports, () => (controller === undefined ? undefined : auditBackups(state.caches.backupJobs(), state.config.labelPrefix, now())));
+  registerHealthGauges(registry, reports, () =>
+    controller === undefined ? undefined : auditBackups(state.caches.backupJobs(), state.config.labelPrefix, now()),
+  );
   const enqueue = (keys: readonly PvcKey[]) => {
     if (queue === undefined) return;
     for (const key of keys) queue.add(keyString(key));
   };
   const makeCaches = (config: GuardConfig) =>
-    new ClusterCaches(scopeOf(config), { kubeConfig: options.kubeConfig, config: () => state.config, archiveWatches: archive.watches, log, informerMetrics, relistPeriodMs: config.resyncPeriod, onKeys: enqueue });
+    new ClusterCaches(scopeOf(config), {
+      kubeConfig: options.kubeConfig,
+      config: () => state.config,
+      archiveWatches: archive.watches,
+      log,
+      informerMetrics,
+      relistPeriodMs: config.resyncPeriod,
+      onKeys: enqueue,
+    });
 
   // Config changes are applied one at a time; a change of what the caches watch swaps in new
   // caches once they are synced, together with the configuration that needs them.
@@ -140,11 +153,18 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       const caches = makeCaches(config);
       caches.start();
       const timeout = new AbortController();
-      const synced = await Promise.race([caches.whenSynced(), sleep(SCOPE_SYNC_TIMEOUT_MS, false, { signal: timeout.signal }).catch(() => false)]);
+      const synced = await Promise.race([
+        caches.whenSynced(),
+        sleep(SCOPE_SYNC_TIMEOUT_MS, false, { signal: timeout.signal }).catch(() => false),
+      ]);
       timeout.abort();
       if (!synced || closing) {
         await caches.stop();
-        if (!closing) log.error({ scope: scopeOf(config) }, `the new scope could not be listed within ${SCOPE_SYNC_TIMEOUT_MS / 1000} s (RBAC?): the previous configuration stays in force`);
+        if (!closing)
+          log.error(
+            { scope: scopeOf(config) },
+            `the new scope could not be listed within ${SCOPE_SYNC_TIMEOUT_MS / 1000} s (RBAC?): the previous configuration stays in force`,
+          );
         return;
       }
       const old = state.caches;
@@ -169,7 +189,9 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     recordEvent: (event) => events.record(event),
   });
   configSource.onChange((config) => {
-    applying = applying.then(() => applyConfig(config)).catch((error: unknown) => log.error({ err: error }, 'applying the new configuration failed'));
+    applying = applying
+      .then(() => applyConfig(config))
+      .catch((error: unknown) => log.error({ err: error }, 'applying the new configuration failed'));
   });
   const initial = await configSource.start();
   state = { config: initial, caches: makeCaches(initial) };
@@ -192,7 +214,10 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     state: () => state,
     archive,
     executor: {
-      core, custom, events, writes,
+      core,
+      custom,
+      events,
+      writes,
       beforeWrite: () => limiter.take(),
       fence: admit,
       onThrottled: (pauseMs) => {
@@ -221,7 +246,14 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     if (closing || controller !== undefined) return;
     log.info({ identity: options.identity }, 'leading: starting workers and a full resync');
     queue = new WorkQueue({ name: CONTROLLER_NAME, metrics: controllerMetrics.workQueue });
-    controller = runController({ name: CONTROLLER_NAME, queue, reconcile, workers: options.workers ?? 4, log, metrics: controllerMetrics.reconcile });
+    controller = runController({
+      name: CONTROLLER_NAME,
+      queue,
+      reconcile,
+      workers: options.workers ?? 4,
+      log,
+      metrics: controllerMetrics.reconcile,
+    });
     enqueue(state.caches.allKeys());
     scheduleResync();
   };
@@ -237,7 +269,9 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   // Leadership changes one at a time, in order: a stop always follows a start that has finished.
   let transitions = Promise.resolve();
   const transition = (step: () => Promise<void>) => {
-    transitions = transitions.then(step).catch((error: unknown) => log.error({ err: error }, 'leadership change failed'));
+    transitions = transitions
+      .then(step)
+      .catch((error: unknown) => log.error({ err: error }, 'leadership change failed'));
   };
 
   const elector = new LeaderElector({
@@ -269,7 +303,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     config: () => state.config,
     resync: () => enqueue(state.caches.allKeys()),
     whenIdle: async () => {
-      while (queue !== undefined && (queue.length > 0 || queue.processing > 0)) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (queue !== undefined && (queue.length > 0 || queue.processing > 0))
+        await new Promise((resolve) => setTimeout(resolve, 20));
     },
     close: async () => {
       if (closing) return;

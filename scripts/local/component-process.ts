@@ -15,7 +15,12 @@ export interface ComponentProcess {
   stop(): Promise<void>;
 }
 
-export async function startComponent(name: 'webhook' | 'reconciler', env: Record<string, string>, logDir: string, readyUrl: string): Promise<ComponentProcess> {
+export async function startComponent(
+  name: 'webhook' | 'reconciler',
+  env: Record<string, string>,
+  logDir: string,
+  readyUrl: string,
+): Promise<ComponentProcess> {
   const logFile = join(logDir, `${name}.log`);
   const log = openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, name, 'src', 'main.ts')], {
@@ -25,13 +30,25 @@ export async function startComponent(name: 'webhook' | 'reconciler', env: Record
   });
   closeSync(log);
   let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code) => { exitCode = code; resolve(); }));
-  await waitFor(`${name} /readyz`, async () => {
-    if (exitCode !== undefined) throw new Error(`${name} exited with ${exitCode}; see ${logFile}`);
-    const response = await fetch(readyUrl);
-    return response.ok ? true : undefined;
-  }, 60_000, 200);
-  const terminate = () => { if (exitCode === undefined) child.kill('SIGTERM'); };
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve();
+    }),
+  );
+  await waitFor(
+    `${name} /readyz`,
+    async () => {
+      if (exitCode !== undefined) throw new Error(`${name} exited with ${exitCode}; see ${logFile}`);
+      const response = await fetch(readyUrl);
+      return response.ok ? true : undefined;
+    },
+    60_000,
+    200,
+  );
+  const terminate = () => {
+    if (exitCode === undefined) child.kill('SIGTERM');
+  };
   return {
     name,
     logFile,

@@ -22,13 +22,22 @@ async function apply(cluster: TestCluster, documents: unknown[]): Promise<void> 
   if (result.code !== 0) throw new Error(`kubectl apply failed: ${result.stderr}`);
 }
 
-export async function installLocalObjects(cluster: TestCluster, webhookUrl: string, demoNamespace: string): Promise<void> {
+export async function installLocalObjects(
+  cluster: TestCluster,
+  webhookUrl: string,
+  demoNamespace: string,
+): Promise<void> {
   await apply(cluster, [
     ...manifest('core/namespace.yaml'),
     ...manifest('core/configmap.yaml'),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'longhorn-system' } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: demoNamespace } },
-    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'driver.longhorn.io' },
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'longhorn', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'driver.longhorn.io',
+    },
   ]);
   const configurations = manifest('core/webhook-configurations.yaml') as WebhookDocument[];
   for (const configuration of configurations) {

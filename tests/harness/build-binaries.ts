@@ -11,7 +11,9 @@ export function buildControlPlaneBinaries(): Promise<string> {
     const env = { ...process.env, K8S_VERSION: process.env.K8S_VERSION ?? DEFAULT_CELL.kubernetes };
     const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code === 0) resolve(out.trim().split('\n').at(-1) ?? '');

@@ -60,18 +60,43 @@ export class ControlPlane {
       const etcdPort = await freePort();
       const peerPort = await freePort();
       const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-      const etcd = startLogged(join(options.binDir, 'etcd'), [
-        '--name', 'test', '--data-dir', join(runDir, 'etcd-data'),
-        '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-        '--initial-cluster', `test=http://127.0.0.1:${peerPort}`, '--initial-cluster-state', 'new',
-        '--unsafe-no-fsync', '--logger', 'zap', '--log-level', 'warn',
-      ], join(runDir, 'etcd.log'), join(runDir, 'etcd.pid'));
-      await waitFor('etcd health', async () => {
-        if (!isAlive(etcd.pid)) throw new Error(`etcd exited, see ${join(runDir, 'etcd.log')}`);
-        const response = await fetch(`${etcdUrl}/health`);
-        return response.ok ? true : undefined;
-      }, 60_000);
+      const etcd = startLogged(
+        join(options.binDir, 'etcd'),
+        [
+          '--name',
+          'test',
+          '--data-dir',
+          join(runDir, 'etcd-data'),
+          '--listen-client-urls',
+          etcdUrl,
+          '--advertise-client-urls',
+          etcdUrl,
+          '--listen-peer-urls',
+          `http://127.0.0.1:${peerPort}`,
+          '--initial-advertise-peer-urls',
+          `http://127.0.0.1:${peerPort}`,
+          '--initial-cluster',
+          `test=http://127.0.0.1:${peerPort}`,
+          '--initial-cluster-state',
+          'new',
+          '--unsafe-no-fsync',
+          '--logger',
+          'zap',
+          '--log-level',
+          'warn',
+        ],
+        join(runDir, 'etcd.log'),
+        join(runDir, 'etcd.pid'),
+      );
+      await waitFor(
+        'etcd health',
+        async () => {
+          if (!isAlive(etcd.pid)) throw new Error(`etcd exited, see ${join(runDir, 'etcd.log')}`);
+          const response = await fetch(`${etcdUrl}/health`);
+          return response.ok ? true : undefined;
+        },
+        60_000,
+      );
 
       const apiPort = await freePort();
       const info: ControlPlaneInfo = {
@@ -107,29 +132,43 @@ export class ControlPlane {
   async startApiserver(): Promise<void> {
     const p = this.#pki;
     const runDir = this.info.runDir;
-    const apiserver = startLogged(join(this.info.binDir, 'kube-apiserver'), [
-      `--etcd-servers=${this.info.etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${this.#apiPort}`,
-      // Kubernetes 1.37 refuses a loopback advertise address to its endpoint reconciler; nothing
-      // here needs the `kubernetes` Service's endpoints.
-      '--endpoint-reconciler-type=none',
-      `--cert-dir=${join(runDir, 'apiserver-certs')}`,
-      `--tls-cert-file=${p.apiserverCert}`, `--tls-private-key-file=${p.apiserverKey}`,
-      `--client-ca-file=${p.caCert}`,
-      `--service-account-issuer=https://127.0.0.1:${this.#apiPort}/`,
-      `--service-account-key-file=${p.serviceAccountPub}`,
-      `--service-account-signing-key-file=${p.serviceAccountKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--authorization-mode=RBAC',
-      '--allow-privileged=true',
-      '--disable-admission-plugins=ServiceAccount',
-      ...(process.env.LBG_APISERVER_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? []),
-    ], join(runDir, 'kube-apiserver.log'), join(runDir, 'kube-apiserver.pid'));
+    const apiserver = startLogged(
+      join(this.info.binDir, 'kube-apiserver'),
+      [
+        `--etcd-servers=${this.info.etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${this.#apiPort}`,
+        // Kubernetes 1.37 refuses a loopback advertise address to its endpoint reconciler; nothing
+        // here needs the `kubernetes` Service's endpoints.
+        '--endpoint-reconciler-type=none',
+        `--cert-dir=${join(runDir, 'apiserver-certs')}`,
+        `--tls-cert-file=${p.apiserverCert}`,
+        `--tls-private-key-file=${p.apiserverKey}`,
+        `--client-ca-file=${p.caCert}`,
+        `--service-account-issuer=https://127.0.0.1:${this.#apiPort}/`,
+        `--service-account-key-file=${p.serviceAccountPub}`,
+        `--service-account-signing-key-file=${p.serviceAccountKey}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--authorization-mode=RBAC',
+        '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount',
+        ...(process.env.LBG_APISERVER_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      ],
+      join(runDir, 'kube-apiserver.log'),
+      join(runDir, 'kube-apiserver.pid'),
+    );
     this.#apiserver = apiserver;
-    await waitFor('kube-apiserver /readyz', async () => {
-      if (!isAlive(apiserver.pid)) throw new Error(`kube-apiserver exited, see ${join(runDir, 'kube-apiserver.log')}`);
-      return (await this.#readyzStatus()) === 200 ? true : undefined;
-    }, 120_000, 250);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => {
+        if (!isAlive(apiserver.pid))
+          throw new Error(`kube-apiserver exited, see ${join(runDir, 'kube-apiserver.log')}`);
+        return (await this.#readyzStatus()) === 200 ? true : undefined;
+      },
+      120_000,
+      250,
+    );
   }
 
   async stopApiserver(): Promise<void> {
@@ -150,12 +189,24 @@ export class ControlPlane {
 
   #readyzStatus(): Promise<number> {
     return new Promise((resolve) => {
-      const req = request(`${this.info.apiUrl}/readyz`, {
-        ca: readFileSync(this.#pki.caCert), cert: readFileSync(this.#pki.adminCert), key: readFileSync(this.#pki.adminKey),
-        timeout: 2_000,
-      }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      const req = request(
+        `${this.info.apiUrl}/readyz`,
+        {
+          ca: readFileSync(this.#pki.caCert),
+          cert: readFileSync(this.#pki.adminCert),
+          key: readFileSync(this.#pki.adminKey),
+          timeout: 2_000,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.once('error', () => resolve(0));
-      req.once('timeout', () => { req.destroy(); resolve(0); });
+      req.once('timeout', () => {
+        req.destroy();
+        resolve(0);
+      });
       req.end();
     });
   }
@@ -191,15 +242,32 @@ current-context: local
  * enum and x-kubernetes-* key.)
  */
 async function installCrds(kc: KubeConfig, info: ControlPlaneInfo, crdsPath: string): Promise<void> {
-  const { stdout } = await run(info.kubectlPath, ['--kubeconfig', info.kubeconfigPath, 'create', '-f', crdsPath, '-o', 'name']);
-  const names = stdout.split('\n').filter(Boolean).map((line) => line.replace(/^.*\//, ''));
+  const { stdout } = await run(info.kubectlPath, [
+    '--kubeconfig',
+    info.kubeconfigPath,
+    'create',
+    '-f',
+    crdsPath,
+    '-o',
+    'name',
+  ]);
+  const names = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/^.*\//, ''));
   if (names.length === 0) throw new Error(`no CustomResourceDefinition in ${crdsPath}`);
   const api = kc.makeApiClient(ApiextensionsV1Api);
   for (const name of names) {
-    await waitFor(`CRD ${name} Established`, async () => {
-      const current = await api.readCustomResourceDefinition({ name });
-      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      `CRD ${name} Established`,
+      async () => {
+        const current = await api.readCustomResourceDefinition({ name });
+        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
   }
 }
 

@@ -11,14 +11,20 @@ export function longhornCrdsUrl(version: string): string {
 
 /** The message for a missing CRDs file at `path`; `fromEnv`: whether LONGHORN_CRDS named it. */
 export function missingLonghornCrdsMessage(path: string, fromEnv: boolean, version: string): string {
-  const what = fromEnv ? `LONGHORN_CRDS names ${path}, which does not exist` : `LONGHORN_CRDS is unset and the default ${path} does not exist (it lies outside this repository)`;
-  return `Longhorn's CRDs are needed for the local control plane: ${what}. Longhorn publishes the CRDs of ${version} at ${longhornCrdsUrl(version)}; ` +
-    `download them and point LONGHORN_CRDS at the file: curl -fsSLo longhorn-crds.yaml ${longhornCrdsUrl(version)} && export LONGHORN_CRDS=$PWD/longhorn-crds.yaml`;
+  const what = fromEnv
+    ? `LONGHORN_CRDS names ${path}, which does not exist`
+    : `LONGHORN_CRDS is unset and the default ${path} does not exist (it lies outside this repository)`;
+  return (
+    `Longhorn's CRDs are needed for the local control plane: ${what}. Longhorn publishes the CRDs of ${version} at ${longhornCrdsUrl(version)}; ` +
+    `download them and point LONGHORN_CRDS at the file: curl -fsSLo longhorn-crds.yaml ${longhornCrdsUrl(version)} && export LONGHORN_CRDS=$PWD/longhorn-crds.yaml`
+  );
 }
 
 /** The message above when the CRDs file at `path` is missing, else undefined. */
 export function longhornCrdsProblem(path = longhornCrdsPath): string | undefined {
-  return existsSync(path) ? undefined : missingLonghornCrdsMessage(path, process.env.LONGHORN_CRDS !== undefined, longhornVersion);
+  return existsSync(path)
+    ? undefined
+    : missingLonghornCrdsMessage(path, process.env.LONGHORN_CRDS !== undefined, longhornVersion);
 }
 
 /** Throws the message when the CRDs file is missing (for code that starts a control plane). */

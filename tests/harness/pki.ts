@@ -27,22 +27,61 @@ async function signedLeaf(dir: string, name: string, subject: string, extensions
   const ext = join(dir, `${name}.ext`);
   await run('openssl', ['req', ...ecKey, '-keyout', key, '-out', csr, '-subj', subject]);
   await writeFile(ext, extensions);
-  await run('openssl', ['x509', '-req', '-sha256', '-in', csr, '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'),
-    '-CAcreateserial', '-days', '7', '-out', join(dir, `${name}.crt`), '-extfile', ext]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-sha256',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, 'ca.crt'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '7',
+    '-out',
+    join(dir, `${name}.crt`),
+    '-extfile',
+    ext,
+  ]);
   await rm(csr);
   await rm(ext);
 }
 
 export async function createControlPlanePki(dir: string): Promise<ControlPlanePki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await run('openssl', ['req', '-x509', '-sha256', ...ecKey, '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'),
-    '-days', '7', '-subj', '/CN=longhorn-backup-guard-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await signedLeaf(dir, 'apiserver', '/CN=kube-apiserver',
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-sha256',
+    ...ecKey,
+    '-keyout',
+    join(dir, 'ca.key'),
+    '-out',
+    join(dir, 'ca.crt'),
+    '-days',
+    '7',
+    '-subj',
+    '/CN=longhorn-backup-guard-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await signedLeaf(
+    dir,
+    'apiserver',
+    '/CN=kube-apiserver',
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n');
-  await signedLeaf(dir, 'admin', '/O=system:masters/CN=test-admin',
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n',
+  );
+  await signedLeaf(
+    dir,
+    'admin',
+    '/O=system:masters/CN=test-admin',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
   await run('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048']);
   await run('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')]);
   return {

@@ -33,11 +33,15 @@ export function shippedRbac(options: ShippedRbacOptions): string {
   const text = readFileSync(join(repoRoot, options.manifest), 'utf8');
   const objects = parseAllDocuments(text).map((doc) => doc.toJS() as RbacObject);
   for (const object of objects) {
-    if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') object.metadata.name = options.clusterName;
-    else object.metadata.namespace = object.metadata.namespace === 'longhorn-system' ? options.longhornNamespace : options.guardNamespace;
+    if (object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding')
+      object.metadata.name = options.clusterName;
+    else
+      object.metadata.namespace =
+        object.metadata.namespace === 'longhorn-system' ? options.longhornNamespace : options.guardNamespace;
     if (object.kind === 'ClusterRoleBinding' && object.roleRef) object.roleRef.name = options.clusterName;
     for (const subject of object.subjects ?? []) subject.namespace = options.guardNamespace;
-    for (const rule of object.rules ?? []) if (rule.resourceNames) rule.resourceNames = rule.resourceNames.map(options.renameResource);
+    for (const rule of object.rules ?? [])
+      if (rule.resourceNames) rule.resourceNames = rule.resourceNames.map(options.renameResource);
   }
   return objects.map((object) => stringify(object)).join('---\n');
 }

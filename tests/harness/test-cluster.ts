@@ -54,10 +54,15 @@ export class TestCluster {
   kubectl(args: string[], options: KubectlOptions = {}): Promise<KubectlResult> {
     const fullArgs = ['--kubeconfig', this.info.kubeconfigPath, ...(options.as ? ['--as', options.as] : []), ...args];
     return new Promise((resolve) => {
-      const child = execFile(this.info.kubectlPath, fullArgs, { maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      const child = execFile(
+        this.info.kubectlPath,
+        fullArgs,
+        { maxBuffer: 32 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
       if (options.input !== undefined) child.stdin?.end(options.input);
     });
   }
@@ -65,7 +70,9 @@ export class TestCluster {
   /** Creates a namespace with a unique name; tests never share one. */
   async createNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
     const name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63);
-    await this.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels } } });
+    await this.kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name, labels } } });
     return name;
   }
 }

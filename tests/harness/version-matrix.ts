@@ -19,9 +19,15 @@ export const LONGHORN_VERSIONS = ['1.12.1', '1.11.3'] as const;
 export const DEFAULT_CELL: Cell = { kubernetes: KUBERNETES_VERSIONS[0], longhorn: LONGHORN_VERSIONS[0] };
 
 /** `npm test` (and CI): newest with newest, oldest with oldest. */
-export const DIAGONAL: readonly Cell[] = KUBERNETES_VERSIONS.map((kubernetes, i) => ({ kubernetes, longhorn: LONGHORN_VERSIONS[i] ?? LONGHORN_VERSIONS[0] }));
+export const DIAGONAL: readonly Cell[] = KUBERNETES_VERSIONS.map((kubernetes, i) => ({
+  kubernetes,
+  longhorn: LONGHORN_VERSIONS[i] ?? LONGHORN_VERSIONS[0],
+}));
 
 /** `npm run test:matrix`: every pair. */
-export const ALL_CELLS: readonly Cell[] = KUBERNETES_VERSIONS.flatMap((kubernetes) => LONGHORN_VERSIONS.map((longhorn) => ({ kubernetes, longhorn })));
+export const ALL_CELLS: readonly Cell[] = KUBERNETES_VERSIONS.flatMap((kubernetes) =>
+  LONGHORN_VERSIONS.map((longhorn) => ({ kubernetes, longhorn })),
+);
 
-export const describeCell = ({ kubernetes, longhorn }: Cell): string => `Kubernetes ${kubernetes} + Longhorn ${longhorn}`;
+export const describeCell = ({ kubernetes, longhorn }: Cell): string =>
+  `Kubernetes ${kubernetes} + Longhorn ${longhorn}`;

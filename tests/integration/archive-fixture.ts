@@ -12,41 +12,92 @@ import { P, type ReconcilerWorld } from './reconciler-fixture.ts';
 const longhorn = { group: 'longhorn.io', version: 'v1beta2' };
 
 export const archiveLabels = (date: string) => ({ [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: date });
-export const enabled = (name: string, extra: Record<string, string> = {}) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: name, ...extra });
+export const enabled = (name: string, extra: Record<string, string> = {}) => ({
+  [`${P}/enabled`]: 'true',
+  [`${P}/name`]: name,
+  ...extra,
+});
 
 /** The archive Snapshots or Backups of a job (by the link label the workflow puts on them). */
-export async function archiveObjects<T extends Snapshot | Backup>(world: ReconcilerWorld, plural: 'snapshots' | 'backups', job: string): Promise<T[]> {
-  const list = (await world.custom.listNamespacedCustomObject({ ...longhorn, namespace: world.longhornNs, plural, labelSelector: `${P}/archive-job=${job}` })) as { items: T[] };
-  return list.items.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', 'en', { numeric: true }));
+export async function archiveObjects<T extends Snapshot | Backup>(
+  world: ReconcilerWorld,
+  plural: 'snapshots' | 'backups',
+  job: string,
+): Promise<T[]> {
+  const list = (await world.custom.listNamespacedCustomObject({
+    ...longhorn,
+    namespace: world.longhornNs,
+    plural,
+    labelSelector: `${P}/archive-job=${job}`,
+  })) as { items: T[] };
+  return list.items.sort((a, b) =>
+    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', 'en', { numeric: true }),
+  );
 }
 
-export async function archiveNames(world: ReconcilerWorld, plural: 'snapshots' | 'backups', job: string): Promise<string[]> {
+export async function archiveNames(
+  world: ReconcilerWorld,
+  plural: 'snapshots' | 'backups',
+  job: string,
+): Promise<string[]> {
   return (await archiveObjects(world, plural, job)).map((o) => o.metadata.name ?? '');
 }
 
 /** Waits for the job's archive objects of `plural` to be exactly `count`, and returns the newest. */
-export async function waitForArchiveObject<T extends Snapshot | Backup>(world: ReconcilerWorld, plural: 'snapshots' | 'backups', job: string, count: number, timeoutMs?: number): Promise<T> {
-  return waitFor(`${count} archive ${plural} of ${job}`, async () => {
-    const objects = await archiveObjects<T>(world, plural, job);
-    return objects.length === count ? objects.at(-1) : undefined;
-  }, timeoutMs);
+export async function waitForArchiveObject<T extends Snapshot | Backup>(
+  world: ReconcilerWorld,
+  plural: 'snapshots' | 'backups',
+  job: string,
+  count: number,
+  timeoutMs?: number,
+): Promise<T> {
+  return waitFor(
+    `${count} archive ${plural} of ${job}`,
+    async () => {
+      const objects = await archiveObjects<T>(world, plural, job);
+      return objects.length === count ? objects.at(-1) : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Longhorn's part: a status written through the status subresource (merge patch). */
-export async function setStatus(world: ReconcilerWorld, plural: 'snapshots' | 'backups', name: string, status: Record<string, unknown>): Promise<void> {
-  await world.custom.patchNamespacedCustomObjectStatus({ ...longhorn, namespace: world.longhornNs, plural, name, body: { status } }, mergePatch);
+export async function setStatus(
+  world: ReconcilerWorld,
+  plural: 'snapshots' | 'backups',
+  name: string,
+  status: Record<string, unknown>,
+): Promise<void> {
+  await world.custom.patchNamespacedCustomObjectStatus(
+    { ...longhorn, namespace: world.longhornNs, plural, name, body: { status } },
+    mergePatch,
+  );
 }
 
 export async function deleteVolume(world: ReconcilerWorld, name: string): Promise<void> {
-  await world.custom.deleteNamespacedCustomObject({ ...longhorn, namespace: world.longhornNs, plural: 'volumes', name });
+  await world.custom.deleteNamespacedCustomObject({
+    ...longhorn,
+    namespace: world.longhornNs,
+    plural: 'volumes',
+    name,
+  });
 }
 
-export function annotationOf(job: { metadata: { annotations?: Record<string, string> } } | undefined, key: string): string | undefined {
+export function annotationOf(
+  job: { metadata: { annotations?: Record<string, string> } } | undefined,
+  key: string,
+): string | undefined {
   return job?.metadata.annotations?.[`${P}/${key}`];
 }
 
 /** A PVC that is opted in and asks for an archive, bound to its Volume. */
-export async function archivingPvc(world: ReconcilerWorld, namespace: string, name: string, volume: string, date: string): Promise<string> {
+export async function archivingPvc(
+  world: ReconcilerWorld,
+  namespace: string,
+  name: string,
+  volume: string,
+  date: string,
+): Promise<string> {
   await world.createPvc(namespace, name, enabled(name, archiveLabels(date)));
   await world.bind(namespace, name, volume);
   return `backup-${namespace}-${name}`;
@@ -82,11 +133,15 @@ export async function startChildReconciler(world: ReconcilerWorld, identity: str
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  await waitFor(`the reconciler child's /readyz on ${metricsPort}`, async () => {
-    if (child.exitCode !== null) throw new Error(`the reconciler child exited with ${child.exitCode}`);
-    const response = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).catch(() => undefined);
-    return response?.ok === true ? true : undefined;
-  }, 60_000);
+  await waitFor(
+    `the reconciler child's /readyz on ${metricsPort}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the reconciler child exited with ${child.exitCode}`);
+      const response = await fetch(`http://127.0.0.1:${metricsPort}/readyz`).catch(() => undefined);
+      return response?.ok === true ? true : undefined;
+    },
+    60_000,
+  );
   return { metricsPort, process: child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }
 

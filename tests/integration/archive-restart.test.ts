@@ -9,7 +9,18 @@ import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/ty
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { ReconcilerWorld, seriesValue } from './reconciler-fixture.ts';
-import { annotationOf, archiveLabels, archiveNames, archiveObjects, archivingPvc, enabled, scrapePort, setStatus, startChildReconciler, type ChildReconciler } from './archive-fixture.ts';
+import {
+  annotationOf,
+  archiveLabels,
+  archiveNames,
+  archiveObjects,
+  archivingPvc,
+  enabled,
+  scrapePort,
+  setStatus,
+  startChildReconciler,
+  type ChildReconciler,
+} from './archive-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
@@ -34,18 +45,38 @@ async function killNow(): Promise<void> {
 }
 
 /** Polls often: the kill should land as soon as the object appears. */
-async function firstArchiveObject<T extends Snapshot | Backup>(plural: 'snapshots' | 'backups', job: string): Promise<T> {
-  return waitFor(`the archive ${plural} of ${job}`, async () => (await archiveObjects<T>(world, plural, job))[0], 30_000, 10);
+async function firstArchiveObject<T extends Snapshot | Backup>(
+  plural: 'snapshots' | 'backups',
+  job: string,
+): Promise<T> {
+  return waitFor(
+    `the archive ${plural} of ${job}`,
+    async () => (await archiveObjects<T>(world, plural, job))[0],
+    30_000,
+    10,
+  );
 }
 
 /** After the restart: Longhorn finishes what is left, the archive is ready, and there is one of each. */
 async function finishAndCheck(child: ChildReconciler, job: string, pvc: string): Promise<void> {
   const snapshot = await firstArchiveObject<Snapshot>('snapshots', job);
-  if (snapshot.status?.readyToUse !== true) await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
-  const backup = await waitFor(`the Backup of ${job}`, async () => (await archiveObjects<Backup>(world, 'backups', job))[0], RESTART_WAIT_MS);
-  if (backup.status?.state !== 'Completed') await setStatus(world, 'backups', backup.metadata.name ?? '', { state: 'Completed', url: `s3://restart/${pvc}` });
-  await waitFor(`backup_archive_ready of ${pvc} on the restarted reconciler`, async () =>
-    (seriesValue(await scrapePort(child.metricsPort), 'backup_archive_ready', { job, namespace: app, pvc }) === 1 ? true : undefined), RESTART_WAIT_MS);
+  if (snapshot.status?.readyToUse !== true)
+    await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
+  const backup = await waitFor(
+    `the Backup of ${job}`,
+    async () => (await archiveObjects<Backup>(world, 'backups', job))[0],
+    RESTART_WAIT_MS,
+  );
+  if (backup.status?.state !== 'Completed')
+    await setStatus(world, 'backups', backup.metadata.name ?? '', { state: 'Completed', url: `s3://restart/${pvc}` });
+  await waitFor(
+    `backup_archive_ready of ${pvc} on the restarted reconciler`,
+    async () =>
+      seriesValue(await scrapePort(child.metricsPort), 'backup_archive_ready', { job, namespace: app, pvc }) === 1
+        ? true
+        : undefined,
+    RESTART_WAIT_MS,
+  );
   const recorded = await world.waitForJob(job, (j) => annotationOf(j, 'archive-backup') !== undefined);
   assert.equal(annotationOf(recorded, 'archive-backup'), backup.metadata.name);
   assert.equal(annotationOf(recorded, 'archive-attempt'), '1');

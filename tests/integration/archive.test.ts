@@ -8,14 +8,27 @@ import { createArchiveWorkflow } from '@longhorn-backup-guard/reconciler/archive
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { P, ReconcilerWorld, scrape, seriesValue, waitForSeries } from './reconciler-fixture.ts';
-import { annotationOf, archiveLabels, archiveNames, archiveObjects, archivingPvc, deleteVolume, enabled, setStatus, waitForArchiveObject } from './archive-fixture.ts';
+import {
+  annotationOf,
+  archiveLabels,
+  archiveNames,
+  archiveObjects,
+  archivingPvc,
+  deleteVolume,
+  enabled,
+  setStatus,
+  waitForArchiveObject,
+} from './archive-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
 const [app = ''] = world.apps;
 let clockOffsetMs = 0;
 // Retries after 1 s, 2 s (the default starts at a minute).
-const handle = await world.start('archive-1', { archive: createArchiveWorkflow({ retryBackoff: { initialMs: 1_000, maxMs: 2_000 } }), now: () => new Date(Date.now() + clockOffsetMs) });
+const handle = await world.start('archive-1', {
+  archive: createArchiveWorkflow({ retryBackoff: { initialMs: 1_000, maxMs: 2_000 } }),
+  now: () => new Date(Date.now() + clockOffsetMs),
+});
 after(() => world.stopAll());
 
 const FAR = '2099-12-31';
@@ -28,9 +41,19 @@ async function metric(name: string, job: string, pvc: string): Promise<number | 
 /** Longhorn finishes the newest Snapshot (the `snapshots`-th), then its Backup. */
 async function playLonghornWell(job: string, snapshots: number, url: string): Promise<Backup> {
   const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, snapshots);
-  await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true, creationTime: new Date().toISOString() });
-  const backup = await waitFor(`the Backup of ${snapshot.metadata.name ?? ''}`, async () => (await archiveObjects<Backup>(world, 'backups', job)).find((b) => b.metadata.name === snapshot.metadata.name));
-  await setStatus(world, 'backups', backup.metadata.name ?? '', { state: 'Completed', url, backupCreatedAt: '2026-11-23T12:34:56Z', snapshotName: snapshot.metadata.name });
+  await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', {
+    readyToUse: true,
+    creationTime: new Date().toISOString(),
+  });
+  const backup = await waitFor(`the Backup of ${snapshot.metadata.name ?? ''}`, async () =>
+    (await archiveObjects<Backup>(world, 'backups', job)).find((b) => b.metadata.name === snapshot.metadata.name),
+  );
+  await setStatus(world, 'backups', backup.metadata.name ?? '', {
+    state: 'Completed',
+    url,
+    backupCreatedAt: '2026-11-23T12:34:56Z',
+    snapshotName: snapshot.metadata.name,
+  });
   return backup;
 }
 
@@ -39,14 +62,23 @@ test('happy path: Snapshot of the Volume spec.volumeName names -> full Backup ->
   const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
   assert.equal(snapshot.spec?.volume, 'grafana-restored', 'the Volume named by spec.volumeName, never pvc-<uid>');
   assert.equal(snapshot.spec?.createSnapshot, true);
-  const links = { [`${P}/archive-job`]: job, [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: 'grafana' };
+  const links = {
+    [`${P}/archive-job`]: job,
+    [`${P}/managed`]: 'true',
+    [`${P}/source-namespace`]: app,
+    [`${P}/source-pvc`]: 'grafana',
+  };
   assert.deepEqual(snapshot.metadata.labels, links);
   assert.deepEqual(snapshot.spec?.labels, links);
   const pvc = await world.getPvc(app, 'grafana');
   const recorded = await world.waitForJob(job, (j) => annotationOf(j, 'archive-attempt') === '1');
   assert.equal(annotationOf(recorded, 'archive-volume'), 'grafana-restored');
   assert.equal(annotationOf(recorded, 'archive-pvc-uid'), pvc.metadata?.uid);
-  assert.equal(recorded.metadata.labels?.[`${P}/archive`], 'true', 'the archive labels are on the job from the first write');
+  assert.equal(
+    recorded.metadata.labels?.[`${P}/archive`],
+    'true',
+    'the archive labels are on the job from the first write',
+  );
   await world.waitForEvent(app, 'grafana', 'ArchiveSnapshotCreated', /archive attempt 1: created Snapshot/);
   assert.deepEqual(await archiveNames(world, 'backups', job), [], 'no Backup before the Snapshot is ready');
 
@@ -60,7 +92,11 @@ test('happy path: Snapshot of the Volume spec.volumeName names -> full Backup ->
   assert.equal(await metric('backup_archive_ready', job, 'grafana'), undefined);
 
   await setStatus(world, 'backups', backup.metadata.name ?? '', { state: 'InProgress', progress: 50 });
-  await setStatus(world, 'backups', backup.metadata.name ?? '', { state: 'Completed', url: 's3://archive@eu/?backup=b&volume=grafana-restored', backupCreatedAt: '2026-11-23T12:34:56Z' });
+  await setStatus(world, 'backups', backup.metadata.name ?? '', {
+    state: 'Completed',
+    url: 's3://archive@eu/?backup=b&volume=grafana-restored',
+    backupCreatedAt: '2026-11-23T12:34:56Z',
+  });
   await waitForSeries(handle, 'backup_archive_ready', series(job, 'grafana'), true);
   assert.equal(await metric('backup_archive_ready', job, 'grafana'), 1);
   assert.equal(await metric('backup_archive_failed', job, 'grafana'), undefined);
@@ -79,15 +115,24 @@ test('happy path: Snapshot of the Volume spec.volumeName names -> full Backup ->
   assert.equal((await archiveNames(world, 'snapshots', job)).length, 1);
 });
 
-test('failures: a Snapshot error, a Snapshot never ready, a Backup in Error: Warning with Longhorn\'s text, failed=1, attempt 2 under new names (a ready Snapshot reused), at most archiveMaxAttempts, nothing deleted', async () => {
+test("failures: a Snapshot error, a Snapshot never ready, a Backup in Error: Warning with Longhorn's text, failed=1, attempt 2 under new names (a ready Snapshot reused), at most archiveMaxAttempts, nothing deleted", async () => {
   await world.writeConfig(world.configYaml('snapshotReadyTimeout: 2s\narchiveMaxAttempts: 2'));
-  await waitFor('the short snapshotReadyTimeout in force', async () => (handle.config().snapshotReadyTimeout === 2_000 ? true : undefined));
+  await waitFor('the short snapshotReadyTimeout in force', async () =>
+    handle.config().snapshotReadyTimeout === 2_000 ? true : undefined,
+  );
   try {
     // Snapshot error.
     const job = await archivingPvc(world, app, 'snaperr', 'vol-snaperr', FAR);
     const first = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
-    await setStatus(world, 'snapshots', first.metadata.name ?? '', { error: 'failed to create snapshot: replica vol-snaperr-r-1 is not running' });
-    const warning = await world.waitForEvent(app, 'snaperr', 'ArchiveFailed', /attempt 1 failed: Snapshot .* failed: failed to create snapshot: replica vol-snaperr-r-1 is not running/);
+    await setStatus(world, 'snapshots', first.metadata.name ?? '', {
+      error: 'failed to create snapshot: replica vol-snaperr-r-1 is not running',
+    });
+    const warning = await world.waitForEvent(
+      app,
+      'snaperr',
+      'ArchiveFailed',
+      /attempt 1 failed: Snapshot .* failed: failed to create snapshot: replica vol-snaperr-r-1 is not running/,
+    );
     assert.equal(warning.type, 'Warning');
     await waitForSeries(handle, 'backup_archive_failed', series(job, 'snaperr'), true);
     const second = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 2);
@@ -111,17 +156,37 @@ test('failures: a Snapshot error, a Snapshot never ready, a Backup in Error: War
     const snap = await waitForArchiveObject<Snapshot>(world, 'snapshots', errJob, 1);
     await setStatus(world, 'snapshots', snap.metadata.name ?? '', { readyToUse: true });
     const failedBackup = await waitForArchiveObject<Backup>(world, 'backups', errJob, 1);
-    await setStatus(world, 'backups', failedBackup.metadata.name ?? '', { state: 'Error', error: 'failed to get backup target: s3 endpoint unreachable' });
-    await world.waitForEvent(app, 'backerr', 'ArchiveFailed', /attempt 1 failed: Backup .* ended in state Error: failed to get backup target: s3 endpoint unreachable/);
+    await setStatus(world, 'backups', failedBackup.metadata.name ?? '', {
+      state: 'Error',
+      error: 'failed to get backup target: s3 endpoint unreachable',
+    });
+    await world.waitForEvent(
+      app,
+      'backerr',
+      'ArchiveFailed',
+      /attempt 1 failed: Backup .* ended in state Error: failed to get backup target: s3 endpoint unreachable/,
+    );
     // Attempt 2 backs up the ready Snapshot of attempt 1 again: a failing Backup adds no Snapshot.
     const retried = await waitForArchiveObject<Backup>(world, 'backups', errJob, 2);
-    assert.equal(retried.spec?.snapshotName, snap.metadata.name, 'the Backup of attempt 2 is of the Snapshot of attempt 1');
+    assert.equal(
+      retried.spec?.snapshotName,
+      snap.metadata.name,
+      'the Backup of attempt 2 is of the Snapshot of attempt 1',
+    );
     assert.deepEqual(await archiveNames(world, 'snapshots', errJob), [snap.metadata.name], 'no second Snapshot');
     await world.waitForEvent(app, 'backerr', 'ArchiveBackupCreated', /reused from an earlier attempt/);
 
     // archiveMaxAttempts (2 here): attempt 2 fails too, and the workflow stops until asked again.
-    await setStatus(world, 'backups', retried.metadata.name ?? '', { state: 'Error', error: 'failed to get backup target: s3 endpoint unreachable' });
-    const exhausted = await world.waitForEvent(app, 'backerr', 'ArchiveAttemptsExhausted', /That was attempt 2 of 2 \(archiveMaxAttempts\)/);
+    await setStatus(world, 'backups', retried.metadata.name ?? '', {
+      state: 'Error',
+      error: 'failed to get backup target: s3 endpoint unreachable',
+    });
+    const exhausted = await world.waitForEvent(
+      app,
+      'backerr',
+      'ArchiveAttemptsExhausted',
+      /That was attempt 2 of 2 \(archiveMaxAttempts\)/,
+    );
     assert.equal(exhausted.type, 'Warning');
     await waitForSeries(handle, 'backup_archive_attempts_exhausted', series(errJob, 'backerr'), true);
     await sleep(3_000); // longer than the test's retry backoff (1 s, 2 s)
@@ -139,7 +204,9 @@ test('failures: a Snapshot error, a Snapshot never ready, a Backup in Error: War
     await waitForSeries(handle, 'backup_archive_attempts_exhausted', series(errJob, 'backerr'), false);
   } finally {
     await world.writeConfig(world.configYaml(''));
-    await waitFor('the default snapshotReadyTimeout back', async () => (handle.config().snapshotReadyTimeout === 600_000 ? true : undefined));
+    await waitFor('the default snapshotReadyTimeout back', async () =>
+      handle.config().snapshotReadyTimeout === 600_000 ? true : undefined,
+    );
   }
 });
 
@@ -161,7 +228,12 @@ test('the Volume gone before completion: ArchiveVolumeGone on the job, failed=1,
   await waitForArchiveObject(world, 'snapshots', job, 1);
   await world.deletePvc(app, 'doomed');
   await deleteVolume(world, 'vol-doomed');
-  const gone = await world.waitForEvent(world.longhornNs, job, 'ArchiveVolumeGone', /Longhorn volume vol-doomed is gone before the archive completed \(attempt 1\)/);
+  const gone = await world.waitForEvent(
+    world.longhornNs,
+    job,
+    'ArchiveVolumeGone',
+    /Longhorn volume vol-doomed is gone before the archive completed \(attempt 1\)/,
+  );
   assert.equal(gone.type, 'Warning');
   await waitForSeries(handle, 'backup_archive_failed', series(job, 'doomed'), true);
   handle.resync();
@@ -174,25 +246,52 @@ test('the archive label removed before completion: stopped, everything kept, an 
   const job = await archivingPvc(world, app, 'undecided', 'vol-undecided', FAR);
   const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
   await world.labelPvc(app, 'undecided', { [`${P}/archive`]: null, [`${P}/archive-delete-after`]: null });
-  await world.waitForEvent(app, 'undecided', 'ArchiveWithdrawn', /withdrawn .* stopped at attempt 1; nothing was deleted \(Snapshot .* is kept\)/);
+  await world.waitForEvent(
+    app,
+    'undecided',
+    'ArchiveWithdrawn',
+    /withdrawn .* stopped at attempt 1; nothing was deleted \(Snapshot .* is kept\)/,
+  );
   await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
   handle.resync();
   await handle.whenIdle();
   assert.deepEqual(await archiveNames(world, 'backups', job), [], 'no Backup after the withdrawal');
   assert.deepEqual(await archiveNames(world, 'snapshots', job), [snapshot.metadata.name], 'the Snapshot is kept');
   const text = await scrape(handle);
-  for (const name of ['backup_archive_ready', 'backup_archive_failed', 'backup_archive_expired']) assert.equal(seriesValue(text, name, series(job, 'undecided')), undefined, name);
+  for (const name of ['backup_archive_ready', 'backup_archive_failed', 'backup_archive_expired'])
+    assert.equal(seriesValue(text, name, series(job, 'undecided')), undefined, name);
   assert.equal(seriesValue(text, 'backup_pvc_managed', series(job, 'undecided')), 1, 'still backed up by its job');
 });
 
 test('an archive asked on an opted-out PVC: violation archive_while_disabled and a Warning; nothing made', async () => {
   await world.createPvc(app, 'optout', { [`${P}/enabled`]: 'false', ...archiveLabels(FAR) });
   await world.bind(app, 'optout', 'vol-optout');
-  const event = await world.waitForEvent(app, 'optout', 'ArchiveNotStarted', /archive=true asks for an archive, but .*enabled=false: nothing is archived/);
+  const event = await world.waitForEvent(
+    app,
+    'optout',
+    'ArchiveNotStarted',
+    /archive=true asks for an archive, but .*enabled=false: nothing is archived/,
+  );
   assert.equal(event.type, 'Warning');
-  await waitFor('the violation series', async () => (seriesValue(await scrape(handle), 'backup_pvc_violation', { condition: 'archive_while_disabled', namespace: app, pvc: 'optout' }) === 1 ? true : undefined));
+  await waitFor('the violation series', async () =>
+    seriesValue(await scrape(handle), 'backup_pvc_violation', {
+      condition: 'archive_while_disabled',
+      namespace: app,
+      pvc: 'optout',
+    }) === 1
+      ? true
+      : undefined,
+  );
   await world.labelPvc(app, 'optout', { [`${P}/archive`]: null });
-  await waitFor('the violation gone', async () => (seriesValue(await scrape(handle), 'backup_pvc_violation', { condition: 'archive_while_disabled', namespace: app, pvc: 'optout' }) === undefined ? true : undefined));
+  await waitFor('the violation gone', async () =>
+    seriesValue(await scrape(handle), 'backup_pvc_violation', {
+      condition: 'archive_while_disabled',
+      namespace: app,
+      pvc: 'optout',
+    }) === undefined
+      ? true
+      : undefined,
+  );
 });
 
 test('expiry (injected clock): from the day after archive-delete-after (UTC), backup_archive_expired=1 and an Event once; nothing deleted', async () => {
@@ -209,11 +308,20 @@ test('expiry (injected clock): from the day after archive-delete-after (UTC), ba
   handle.resync();
   await waitForSeries(handle, 'backup_archive_expired', series(job, 'expiring'), true);
   assert.equal(await metric('backup_archive_ready', job, 'expiring'), 1, 'still ready: expiry is reported beside it');
-  const expired = await world.waitForEvent(app, 'expiring', 'ArchiveExpired', new RegExp(`past its ${P.replace(/\./g, '\\.')}/archive-delete-after date ${today}`));
+  const expired = await world.waitForEvent(
+    app,
+    'expiring',
+    'ArchiveExpired',
+    new RegExp(`past its ${P.replace(/\./g, '\\.')}/archive-delete-after date ${today}`),
+  );
   assert.match(expired.message ?? '', /kubectl delete backups\.longhorn\.io/);
   handle.resync();
   await handle.whenIdle();
-  assert.equal((await world.events(app, 'expiring')).filter((e) => e.reason === 'ArchiveExpired').length, 1, 'one Event (deterministic name)');
+  assert.equal(
+    (await world.events(app, 'expiring')).filter((e) => e.reason === 'ArchiveExpired').length,
+    1,
+    'one Event (deterministic name)',
+  );
   await world.deletePvc(app, 'expiring');
   handle.resync();
   await handle.whenIdle();

@@ -11,12 +11,22 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { AdmissionregistrationV1Api, CoreV1Api, RbacAuthorizationV1Api, type KubeConfig, type V1MutatingWebhook } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  CoreV1Api,
+  RbacAuthorizationV1Api,
+  type KubeConfig,
+  type V1MutatingWebhook,
+} from '@kubernetes/client-node';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { caBundleOf } from '@longhorn-backup-guard/certs/ca-bundle-patch';
 import { readCertificateFacts } from '@longhorn-backup-guard/certs/certificate-facts';
-import { CertificateManager, type CertificateManagerOptions, type ServingCertificate } from '@longhorn-backup-guard/certs/certificate-manager';
+import {
+  CertificateManager,
+  type CertificateManagerOptions,
+  type ServingCertificate,
+} from '@longhorn-backup-guard/certs/certificate-manager';
 import { storedCertificatesOf } from '@longhorn-backup-guard/certs/certificate-secret';
 import { resolveCertificateSettings } from '@longhorn-backup-guard/certs/certificate-settings';
 import { ensureCertificateSecret } from '@longhorn-backup-guard/certs/ensure-certificate-secret';
@@ -33,12 +43,31 @@ const secretName = 'guard-webhook-tls';
 
 /** Log lines the managers wrote, for checking what they decided. */
 const logLines: Array<Record<string, unknown>> = [];
-const logger = pino({ level: 'info' }, { write: (line: string) => { logLines.push(JSON.parse(line) as Record<string, unknown>); } });
+const logger = pino(
+  { level: 'info' },
+  {
+    write: (line: string) => {
+      logLines.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  },
+);
 
-function manager(namespace: string, options: Partial<CertificateManagerOptions> = {}, kubeConfig: KubeConfig = kc): CertificateManager {
+function manager(
+  namespace: string,
+  options: Partial<CertificateManagerOptions> = {},
+  kubeConfig: KubeConfig = kc,
+): CertificateManager {
   const created = new CertificateManager({
-    kubeConfig, namespace, serviceName, secretName, ipAddresses: ['127.0.0.1'], logger,
-    checkIntervalMs: 500, retryInitialMs: 100, retryMaxMs: 400, ...options,
+    kubeConfig,
+    namespace,
+    serviceName,
+    secretName,
+    ipAddresses: ['127.0.0.1'],
+    logger,
+    checkIntervalMs: 500,
+    retryInitialMs: 100,
+    retryMaxMs: 400,
+    ...options,
   });
   after(() => created.stop());
   return created;
@@ -59,14 +88,23 @@ test('the Secret is created once and reused by the next manager; other names get
   assert.equal(stored.tlsCert, created.cert);
   assert.equal(stored.caCert, created.caCert);
   assert.deepEqual(readCertificateFacts(created.cert).ipAddresses, ['127.0.0.1']);
-  assert.deepEqual(readCertificateFacts(created.cert).dnsNames, [serviceName, `${serviceName}.${ns}`, `${serviceName}.${ns}.svc`, `${serviceName}.${ns}.svc.cluster.local`]);
+  assert.deepEqual(readCertificateFacts(created.cert).dnsNames, [
+    serviceName,
+    `${serviceName}.${ns}`,
+    `${serviceName}.${ns}.svc`,
+    `${serviceName}.${ns}.svc.cluster.local`,
+  ]);
 
   const second = manager(ns);
   const reused = await second.start();
   await second.stop();
   assert.equal(reused.caCert, created.caCert);
   assert.equal(reused.cert, created.cert);
-  assert.equal((await readStored(ns)).secret.metadata?.resourceVersion, secret.metadata?.resourceVersion, 'a reused Secret is not written');
+  assert.equal(
+    (await readStored(ns)).secret.metadata?.resourceVersion,
+    secret.metadata?.resourceVersion,
+    'a reused Secret is not written',
+  );
 
   const renamed = manager(ns, { extraDnsNames: ['guard.example.com'] });
   const reissued = await renamed.start();
@@ -79,15 +117,27 @@ test('the Secret is created once and reused by the next manager; other names get
 
 test('racing replicas: one creates the Secret, the other adopts it; one renews, the other adopts the renewal', async () => {
   const ns = await cluster.createNamespace('certs-race');
-  const settings = resolveCertificateSettings({ namespace: ns, serviceName, secretName, ipAddresses: ['127.0.0.1'], servingValiditySeconds: 3600 });
+  const settings = resolveCertificateSettings({
+    namespace: ns,
+    serviceName,
+    secretName,
+    ipAddresses: ['127.0.0.1'],
+    servingValiditySeconds: 3600,
+  });
   const clock = () => new Date();
-  const created = await Promise.all([ensureCertificateSecret(core, settings, clock), ensureCertificateSecret(core, settings, clock)]);
+  const created = await Promise.all([
+    ensureCertificateSecret(core, settings, clock),
+    ensureCertificateSecret(core, settings, clock),
+  ]);
   assert.deepEqual(created.map((result) => result.outcome).sort(), ['adopted', 'created']);
   assert.deepEqual(created[0].bundle, created[1].bundle);
 
   // Later, when renewal is due, both see it at once: one writes, the other gets 409 and adopts.
   const later = new Date(Date.now() + 3000 * 1000);
-  const renewed = await Promise.all([ensureCertificateSecret(core, settings, () => later), ensureCertificateSecret(core, settings, () => later)]);
+  const renewed = await Promise.all([
+    ensureCertificateSecret(core, settings, () => later),
+    ensureCertificateSecret(core, settings, () => later),
+  ]);
   assert.deepEqual(renewed.map((result) => result.outcome).sort(), ['adopted', 'reissued']);
   assert.deepEqual(renewed[0].bundle, renewed[1].bundle);
   assert.equal(renewed[0].bundle.ca.cert, created[0].bundle.ca.cert);
@@ -101,7 +151,10 @@ test('racing replicas: one creates the Secret, the other adopts it; one renews, 
   assert.equal(a.cert, b.cert);
   assert.equal(a.caCert, b.caCert);
   const secrets = await core.listNamespacedSecret({ namespace: ns2 });
-  assert.deepEqual(secrets.items.map((item) => item.metadata?.name), [secretName]);
+  assert.deepEqual(
+    secrets.items.map((item) => item.metadata?.name),
+    [secretName],
+  );
   assert.equal(storedCertificatesOf(secrets.items[0]!).tlsCert, a.cert);
 });
 
@@ -110,7 +163,9 @@ function neverMatchingWebhook(name: string): V1MutatingWebhook {
   return {
     name,
     clientConfig: { url: 'https://127.0.0.1:1/never-called' },
-    rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'], scope: 'Namespaced' }],
+    rules: [
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'], scope: 'Namespaced' },
+    ],
     namespaceSelector: nothing,
     objectSelector: nothing,
     sideEffects: 'None',
@@ -125,32 +180,60 @@ test('the CA is injected into every webhook of both configurations, one created 
   const suffix = randomBytes(4).toString('hex');
   const mutatingName = `lbg-certs-test-m-${suffix}`;
   const validatingName = `lbg-certs-test-v-${suffix}`;
-  const webhooks = [neverMatchingWebhook('one.certs-test.lbg.example'), neverMatchingWebhook('two.certs-test.lbg.example')];
+  const webhooks = [
+    neverMatchingWebhook('one.certs-test.lbg.example'),
+    neverMatchingWebhook('two.certs-test.lbg.example'),
+  ];
   after(async () => {
     await admission.deleteMutatingWebhookConfiguration({ name: mutatingName }).catch(() => undefined);
     await admission.deleteValidatingWebhookConfiguration({ name: validatingName }).catch(() => undefined);
   });
   await admission.createMutatingWebhookConfiguration({ body: { metadata: { name: mutatingName }, webhooks } });
 
-  const options = { mutatingWebhookConfigurationName: mutatingName, validatingWebhookConfigurationName: validatingName };
+  const options = {
+    mutatingWebhookConfigurationName: mutatingName,
+    validatingWebhookConfigurationName: validatingName,
+  };
   const certificate = await manager(ns, options).start();
   const wanted = caBundleOf(certificate.caCert);
   const mutating = await admission.readMutatingWebhookConfiguration({ name: mutatingName });
-  assert.deepEqual(mutating.webhooks?.map((webhook) => webhook.clientConfig.caBundle), [wanted, wanted]);
-  assert.ok(logLines.some((line) => line.name === validatingName && /not found/.test(String(line.msg))), 'the missing configuration is logged');
+  assert.deepEqual(
+    mutating.webhooks?.map((webhook) => webhook.clientConfig.caBundle),
+    [wanted, wanted],
+  );
+  assert.ok(
+    logLines.some((line) => line.name === validatingName && /not found/.test(String(line.msg))),
+    'the missing configuration is logged',
+  );
 
-  const { sideEffects: _s, reinvocationPolicy: _r, ...validatingWebhook } = neverMatchingWebhook('three.certs-test.lbg.example');
-  await admission.createValidatingWebhookConfiguration({ body: { metadata: { name: validatingName }, webhooks: [{ ...validatingWebhook, sideEffects: 'None' }] } });
-  const validating = await waitFor('the caBundle in the late configuration', async () => {
-    const read = await admission.readValidatingWebhookConfiguration({ name: validatingName });
-    return read.webhooks?.[0]?.clientConfig.caBundle === wanted ? read : undefined;
-  }, 10_000);
+  const {
+    sideEffects: _s,
+    reinvocationPolicy: _r,
+    ...validatingWebhook
+  } = neverMatchingWebhook('three.certs-test.lbg.example');
+  await admission.createValidatingWebhookConfiguration({
+    body: { metadata: { name: validatingName }, webhooks: [{ ...validatingWebhook, sideEffects: 'None' }] },
+  });
+  const validating = await waitFor(
+    'the caBundle in the late configuration',
+    async () => {
+      const read = await admission.readValidatingWebhookConfiguration({ name: validatingName });
+      return read.webhooks?.[0]?.clientConfig.caBundle === wanted ? read : undefined;
+    },
+    10_000,
+  );
 
   // A second manager, and further checks of the first, find everything right and write nothing.
   await manager(ns, options).start();
   await sleep(1200);
-  assert.equal((await admission.readMutatingWebhookConfiguration({ name: mutatingName })).metadata?.resourceVersion, mutating.metadata?.resourceVersion);
-  assert.equal((await admission.readValidatingWebhookConfiguration({ name: validatingName })).metadata?.resourceVersion, validating.metadata?.resourceVersion);
+  assert.equal(
+    (await admission.readMutatingWebhookConfiguration({ name: mutatingName })).metadata?.resourceVersion,
+    mutating.metadata?.resourceVersion,
+  );
+  assert.equal(
+    (await admission.readValidatingWebhookConfiguration({ name: validatingName })).metadata?.resourceVersion,
+    validating.metadata?.resourceVersion,
+  );
 });
 
 /** One fresh TLS connection (no keep-alive), verified against `ca`; the serial the server presented. */
@@ -159,7 +242,10 @@ function servedSerial(port: number, ca: string): Promise<string> {
     const req = request({ host: '127.0.0.1', port, path: '/', ca, agent: false, timeout: 2000 }, (res) => {
       const serial = (res.socket as TLSSocket).getPeerX509Certificate()?.serialNumber;
       res.resume();
-      res.on('end', () => { if (serial) resolve(serial); else reject(new Error('no peer certificate')); });
+      res.on('end', () => {
+        if (serial) resolve(serial);
+        else reject(new Error('no peer certificate'));
+      });
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
@@ -187,14 +273,19 @@ test('a 6 s serving certificate rotates: new tls.crt, same CA, subscribers told,
 
   const served: string[] = [];
   const failed: unknown[] = [];
-  await waitFor('a connection served with a rotated certificate', async () => {
-    try {
-      served.push(await servedSerial(port, initial.caCert));
-    } catch (error) {
-      failed.push(error);
-    }
-    return told.length > 0 && served.at(-1) !== initial.serialNumber ? true : undefined;
-  }, 15_000, 200);
+  await waitFor(
+    'a connection served with a rotated certificate',
+    async () => {
+      try {
+        served.push(await servedSerial(port, initial.caCert));
+      } catch (error) {
+        failed.push(error);
+      }
+      return told.length > 0 && served.at(-1) !== initial.serialNumber ? true : undefined;
+    },
+    15_000,
+    200,
+  );
   assert.deepEqual(failed, [], 'every TLS connection succeeded, verified against the CA');
   assert.equal(served[0], initial.serialNumber, 'served the first certificate before the rotation');
   assert.ok(new Set(served).size >= 2, 'the served serial changed');
@@ -204,7 +295,11 @@ test('a 6 s serving certificate rotates: new tls.crt, same CA, subscribers told,
   const { stored } = await readStored(ns);
   assert.equal(stored.caCert, initial.caCert);
   assert.notEqual(stored.tlsCert, initial.cert);
-  await waitFor('the other replica on the same certificate', async () => (toldOther.length > 0 ? true : undefined), 5000);
+  await waitFor(
+    'the other replica on the same certificate',
+    async () => (toldOther.length > 0 ? true : undefined),
+    5000,
+  );
   assert.equal(toldOther[0]!.caCert, initial.caCert);
 });
 
@@ -223,9 +318,15 @@ test('while the API refuses, start keeps retrying and a running manager keeps it
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'certificates' },
     subjects: [{ kind: 'ServiceAccount', name: 'guard-webhook', namespace: ns }],
   };
-  const denied = manager(ns, { servingValiditySeconds: 6, checkIntervalMs: 500 }, cluster.impersonatingKubeConfig(user));
+  const denied = manager(
+    ns,
+    { servingValiditySeconds: 6, checkIntervalMs: 500 },
+    cluster.impersonatingKubeConfig(user),
+  );
   let started: ServingCertificate | undefined;
-  const starting = denied.start().then((certificate) => { started = certificate; });
+  const starting = denied.start().then((certificate) => {
+    started = certificate;
+  });
   await sleep(800);
   assert.equal(started, undefined, 'no certificate without access to the Secret');
   assert.ok(logLines.some((line) => /certificate check failed/.test(String(line.msg)) && /403/.test(String(line.err))));
@@ -247,7 +348,11 @@ test('while the API refuses, start keeps retrying and a running manager keeps it
   assert.equal(denied.current?.serialNumber, first.serialNumber, 'the last good certificate stays in use');
 
   await rbac.createNamespacedRoleBinding({ namespace: ns, body: binding });
-  const renewed = await waitFor('renewal once allowed again', async () => (denied.current?.serialNumber !== first.serialNumber ? denied.current : undefined), 10_000);
+  const renewed = await waitFor(
+    'renewal once allowed again',
+    async () => (denied.current?.serialNumber !== first.serialNumber ? denied.current : undefined),
+    10_000,
+  );
   assert.equal(renewed.caCert, first.caCert);
   assert.equal((await readStored(ns)).stored.tlsCert, renewed.cert);
 });

@@ -24,7 +24,17 @@ let dir = '';
 const env = () => ({ KUBECONFIG: cluster.info.kubeconfigPath });
 const configMap = () => `--config-map=${world.guardNs}/longhorn-backup-guard`;
 
-interface JsonRow { pvc: string; protection: string; schedule: string; retain: string; lastBackupAt: string | null; lastBackupFrom: string | null; health: string; violations: string[]; archive: string }
+interface JsonRow {
+  pvc: string;
+  protection: string;
+  schedule: string;
+  retain: string;
+  lastBackupAt: string | null;
+  lastBackupFrom: string | null;
+  health: string;
+  violations: string[];
+  archive: string;
+}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lbg-cli-status-'));
@@ -32,9 +42,17 @@ before(async () => {
   await world.createPvc(app, 'twin-a', enabledLabels('twin'));
   await world.createPvc(app, 'twin-b', enabledLabels('twin'));
   await world.start();
-  await world.createPvc(app, 'healthy-db', enabledLabels('healthy-db', { [`${P}/interval`]: '6', [`${P}/start`]: '0000', [`${P}/retain`]: '14' }));
+  await world.createPvc(
+    app,
+    'healthy-db',
+    enabledLabels('healthy-db', { [`${P}/interval`]: '6', [`${P}/start`]: '0000', [`${P}/retain`]: '14' }),
+  );
   await world.createPvc(app, 'failing-db', enabledLabels('failing-db'));
-  await world.createPvc(app, 'fresh', enabledLabels('fresh', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2099-12-31' }));
+  await world.createPvc(
+    app,
+    'fresh',
+    enabledLabels('fresh', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2099-12-31' }),
+  );
   await world.createPvc(app, 'scratch', { [`${P}/enabled`]: 'false' });
   await world.createPvc(app, 'unlabelled', {});
   const nfs = `nfs-${app}`;
@@ -45,34 +63,96 @@ before(async () => {
   // its new job yet); the failing one: a backup completed 3 days ago, then its runs failed. The
   // reconciler's backup health judges both and records the label and summary `status` reads.
   await world.bind(app, 'healthy-db', `pv-healthy-${app}`);
-  await world.custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: `pv-healthy-${app}`,
-    body: { status: { state: 'attached', lastBackupAt: new Date(Date.now() - 2 * 3600_000).toISOString() } },
-  }, mergePatch);
+  await world.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...longhorn,
+      namespace: world.longhornNs,
+      plural: 'volumes',
+      name: `pv-healthy-${app}`,
+      body: { status: { state: 'attached', lastBackupAt: new Date(Date.now() - 2 * 3600_000).toISOString() } },
+    },
+    mergePatch,
+  );
   await world.waitForJob(jobOf('healthy-db'));
   await world.waitForJob(jobOf('failing-db'));
   await world.waitForJob(jobOf('fresh'));
   await world.bind(app, 'failing-db', `pv-failing-${app}`);
-  await world.custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: `pv-failing-${app}`, body: { status: { state: 'attached' } },
-  }, mergePatch);
-  await playBackup(jobOf('failing-db'), `pv-failing-${app}`, `backup-failing-${app}-1`, 'Completed', new Date(Date.now() - 3 * 86400_000));
-  await playBackup(jobOf('failing-db'), `pv-failing-${app}`, `backup-failing-${app}-2`, 'Error', new Date(Date.now() - 2 * 3600_000));
-  await playBackup(jobOf('failing-db'), `pv-failing-${app}`, `backup-failing-${app}-3`, 'Error', new Date(Date.now() - 3600_000));
-  await world.waitForJob(jobOf('failing-db'), (job) => job.metadata.labels?.[health.state] === 'failing', 'failing-db failing');
-  await world.waitForJob(jobOf('healthy-db'), (job) => job.metadata.labels?.[health.state] === 'healthy', 'healthy-db healthy');
+  await world.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...longhorn,
+      namespace: world.longhornNs,
+      plural: 'volumes',
+      name: `pv-failing-${app}`,
+      body: { status: { state: 'attached' } },
+    },
+    mergePatch,
+  );
+  await playBackup(
+    jobOf('failing-db'),
+    `pv-failing-${app}`,
+    `backup-failing-${app}-1`,
+    'Completed',
+    new Date(Date.now() - 3 * 86400_000),
+  );
+  await playBackup(
+    jobOf('failing-db'),
+    `pv-failing-${app}`,
+    `backup-failing-${app}-2`,
+    'Error',
+    new Date(Date.now() - 2 * 3600_000),
+  );
+  await playBackup(
+    jobOf('failing-db'),
+    `pv-failing-${app}`,
+    `backup-failing-${app}-3`,
+    'Error',
+    new Date(Date.now() - 3600_000),
+  );
+  await world.waitForJob(
+    jobOf('failing-db'),
+    (job) => job.metadata.labels?.[health.state] === 'failing',
+    'failing-db failing',
+  );
+  await world.waitForJob(
+    jobOf('healthy-db'),
+    (job) => job.metadata.labels?.[health.state] === 'healthy',
+    'healthy-db healthy',
+  );
 });
 
 /** What Longhorn's backup controller leaves for a recurring job's run: the Backup, then its final status. */
-async function playBackup(job: string, volume: string, name: string, state: 'Completed' | 'Error', at: Date): Promise<void> {
+async function playBackup(
+  job: string,
+  volume: string,
+  name: string,
+  state: 'Completed' | 'Error',
+  at: Date,
+): Promise<void> {
   await world.custom.createNamespacedCustomObject({
-    ...longhorn, namespace: world.longhornNs, plural: 'backups',
-    body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Backup', metadata: { name, labels: { 'backup-volume': volume } }, spec: { snapshotName: name, labels: { RecurringJob: job } } },
+    ...longhorn,
+    namespace: world.longhornNs,
+    plural: 'backups',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Backup',
+      metadata: { name, labels: { 'backup-volume': volume } },
+      spec: { snapshotName: name, labels: { RecurringJob: job } },
+    },
   });
-  const outcome = state === 'Completed' ? { backupCreatedAt: at.toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` } : { error: 'backup target unreachable' };
-  await world.custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, namespace: world.longhornNs, plural: 'backups', name, body: { status: { state, volumeName: volume, progress: 100, ...outcome } },
-  }, mergePatch);
+  const outcome =
+    state === 'Completed'
+      ? { backupCreatedAt: at.toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` }
+      : { error: 'backup target unreachable' };
+  await world.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...longhorn,
+      namespace: world.longhornNs,
+      plural: 'backups',
+      name,
+      body: { status: { state, volumeName: volume, progress: 100, ...outcome } },
+    },
+    mergePatch,
+  );
 }
 
 after(async () => {
@@ -85,16 +165,50 @@ test('status -o json: one row per Longhorn-backed PVC, worst first, from the job
   assert.equal(result.code, 0, result.stderr);
   const { items, notes } = JSON.parse(result.stdout) as { items: JsonRow[]; notes: string[] };
   assert.deepEqual(notes, []);
-  assert.deepEqual(items.map((row) => row.pvc), ['failing-db', 'twin-a', 'twin-b', 'unlabelled', 'fresh', 'healthy-db', 'scratch']);
+  assert.deepEqual(
+    items.map((row) => row.pvc),
+    ['failing-db', 'twin-a', 'twin-b', 'unlabelled', 'fresh', 'healthy-db', 'scratch'],
+  );
   const row = (name: string) => items.find((item) => item.pvc === name);
   assert.deepEqual(row('healthy-db'), {
-    ...row('healthy-db'), protection: jobOf('healthy-db'), schedule: 'every 6 h at :00 UTC', retain: '14', health: 'healthy', lastBackupFrom: 'volume', violations: [], archive: '-',
+    ...row('healthy-db'),
+    protection: jobOf('healthy-db'),
+    schedule: 'every 6 h at :00 UTC',
+    retain: '14',
+    health: 'healthy',
+    lastBackupFrom: 'volume',
+    violations: [],
+    archive: '-',
   });
-  assert.deepEqual(row('failing-db'), { ...row('failing-db'), health: 'failing', lastBackupFrom: 'health-summary', protection: jobOf('failing-db') });
-  assert.deepEqual(row('fresh'), { ...row('fresh'), health: 'unknown', lastBackupAt: null, archive: 'in progress (until 2099-12-31)' });
-  assert.deepEqual(row('twin-a'), { ...row('twin-a'), protection: 'no: name also used by another PVC', violations: ['duplicate_name'], health: '-' });
-  assert.deepEqual(row('scratch'), { ...row('scratch'), protection: `no: ${P}/enabled=false`, health: '-', schedule: '-' });
-  assert.deepEqual(row('unlabelled'), { ...row('unlabelled'), protection: `no: ${P}/enabled missing`, violations: ['missing_enabled_label'] });
+  assert.deepEqual(row('failing-db'), {
+    ...row('failing-db'),
+    health: 'failing',
+    lastBackupFrom: 'health-summary',
+    protection: jobOf('failing-db'),
+  });
+  assert.deepEqual(row('fresh'), {
+    ...row('fresh'),
+    health: 'unknown',
+    lastBackupAt: null,
+    archive: 'in progress (until 2099-12-31)',
+  });
+  assert.deepEqual(row('twin-a'), {
+    ...row('twin-a'),
+    protection: 'no: name also used by another PVC',
+    violations: ['duplicate_name'],
+    health: '-',
+  });
+  assert.deepEqual(row('scratch'), {
+    ...row('scratch'),
+    protection: `no: ${P}/enabled=false`,
+    health: '-',
+    schedule: '-',
+  });
+  assert.deepEqual(row('unlabelled'), {
+    ...row('unlabelled'),
+    protection: `no: ${P}/enabled missing`,
+    violations: ['missing_enabled_label'],
+  });
 });
 
 test('kubectl backup-guard status: the built kubectl finds the plugin and prints the screen', async () => {
@@ -102,12 +216,24 @@ test('kubectl backup-guard status: the built kubectl finds the plugin and prints
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.trimEnd().split('\n');
   assert.match(lines[0] ?? '', /^PVC +PROTECTED +SCHEDULE +RETAIN +LAST BACKUP +HEALTH +VIOLATIONS +ARCHIVE$/);
-  assert.match(lines[1] ?? '', new RegExp(`^failing-db +${jobOf('failing-db')} +every 4 h at :30 UTC +8 +3d ago +failing +- +-$`));
-  assert.match(result.stdout, new RegExp(`\\nhealthy-db +${jobOf('healthy-db')} +every 6 h at :00 UTC +14 +2h ago +healthy +- +-\\n`));
+  assert.match(
+    lines[1] ?? '',
+    new RegExp(`^failing-db +${jobOf('failing-db')} +every 4 h at :30 UTC +8 +3d ago +failing +- +-$`),
+  );
+  assert.match(
+    result.stdout,
+    new RegExp(`\\nhealthy-db +${jobOf('healthy-db')} +every 6 h at :00 UTC +14 +2h ago +healthy +- +-\\n`),
+  );
   assert.doesNotMatch(result.stdout, /on-nfs/);
   const wide = await runPlugin(cluster.info.kubectlPath, ['status', '-n', app, '-o', 'wide', configMap()], env());
-  assert.match(wide.stdout, /^PVC +PROTECTED +SCHEDULE +RETAIN +LAST BACKUP +HEALTH +VIOLATIONS +ARCHIVE +STORAGECLASS +VOLUME +HEALTH SINCE +HEALTH REASON\n/);
-  assert.match(wide.stdout, /\nfailing-db .* every 4 h at :30 \(00:30, 04:30, 08:30, 12:30, 16:30, 20:30 UTC\) .* \d+[smh] ago +the last 2 backups of RecurringJob \S+ failed; the newest, \S+: backup target unreachable\n/);
+  assert.match(
+    wide.stdout,
+    /^PVC +PROTECTED +SCHEDULE +RETAIN +LAST BACKUP +HEALTH +VIOLATIONS +ARCHIVE +STORAGECLASS +VOLUME +HEALTH SINCE +HEALTH REASON\n/,
+  );
+  assert.match(
+    wide.stdout,
+    /\nfailing-db .* every 4 h at :30 \(00:30, 04:30, 08:30, 12:30, 16:30, 20:30 UTC\) .* \d+[smh] ago +the last 2 backups of RecurringJob \S+ failed; the newest, \S+: backup target unreachable\n/,
+  );
   const everywhere = await runCli(['status', '-A', configMap()], env());
   assert.equal(everywhere.code, 0, everywhere.stderr);
   assert.match(everywhere.stdout, /^NAMESPACE +PVC +PROTECTED /);
@@ -118,8 +244,21 @@ test('kubectl backup-guard status: the built kubectl finds the plugin and prints
 test('a user who may read only the PVCs of one namespace sees its rows; what it cannot read is noted, not guessed', async () => {
   const rbac = world.cluster.kubeConfig().makeApiClient(RbacAuthorizationV1Api);
   const user = `pvc-reader-${app}`;
-  await rbac.createNamespacedRole({ namespace: app, body: { metadata: { name: 'pvc-reader' }, rules: [{ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] }] } });
-  await rbac.createNamespacedRoleBinding({ namespace: app, body: { metadata: { name: 'pvc-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pvc-reader' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] } });
+  await rbac.createNamespacedRole({
+    namespace: app,
+    body: {
+      metadata: { name: 'pvc-reader' },
+      rules: [{ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] }],
+    },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace: app,
+    body: {
+      metadata: { name: 'pvc-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pvc-reader' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    },
+  });
   const kubeconfig = join(dir, 'namespaced-user');
   const impersonating = cluster.impersonatingKubeConfig(user);
   impersonating.contexts = impersonating.contexts.map((context) => ({ ...context, namespace: app }));
@@ -129,13 +268,30 @@ test('a user who may read only the PVCs of one namespace sees its rows; what it 
   assert.equal(result.code, 0, result.stderr);
   const { items, notes } = JSON.parse(result.stdout) as { items: JsonRow[]; notes: string[] };
   // No StorageClasses: the nfs PVC shows (it carries backup labels), the unlabelled one cannot be told.
-  assert.deepEqual(items.map((row) => row.pvc).sort(), ['failing-db', 'fresh', 'healthy-db', 'on-nfs', 'scratch', 'twin-a', 'twin-b']);
-  assert.deepEqual(items.map((row) => row.health).filter((cell) => cell !== '-').sort(), ['unknown', 'unknown', 'unknown', 'unknown']);
+  assert.deepEqual(items.map((row) => row.pvc).sort(), [
+    'failing-db',
+    'fresh',
+    'healthy-db',
+    'on-nfs',
+    'scratch',
+    'twin-a',
+    'twin-b',
+  ]);
+  assert.deepEqual(
+    items
+      .map((row) => row.health)
+      .filter((cell) => cell !== '-')
+      .sort(),
+    ['unknown', 'unknown', 'unknown', 'unknown'],
+  );
   assert.ok(items.every((row) => row.lastBackupAt === null));
   assert.equal(notes.length, 5, notes.join('\n'));
   assert.match(notes.join('\n'), /PersistentVolumes could not be read \(not allowed for this user\)/);
   assert.match(notes.join('\n'), /ConfigMap .* could not be read \(not allowed for this user\)/);
-  assert.match(notes.join('\n'), /RecurringJobs in .* could not be read \(not allowed for this user\): PROTECTED shows the job the labels ask for, HEALTH is unknown/);
+  assert.match(
+    notes.join('\n'),
+    /RecurringJobs in .* could not be read \(not allowed for this user\): PROTECTED shows the job the labels ask for, HEALTH is unknown/,
+  );
 
   const other = await runCli(['status', '-n', 'default'], { KUBECONFIG: kubeconfig });
   assert.equal(other.code, 2);

@@ -18,9 +18,17 @@ export const cliBin = join(repoRoot, 'node_modules', '.bin');
 
 function run(file: string, args: readonly string[], env: Record<string, string>, input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(file, [...args], { env: { ...process.env, ...env, PATH: `${nodeBin}:${env.PATH ?? process.env.PATH ?? ''}` }, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      [...args],
+      {
+        env: { ...process.env, ...env, PATH: `${nodeBin}:${env.PATH ?? process.env.PATH ?? ''}` },
+        maxBuffer: 32 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      },
+    );
     child.stdin?.end(input ?? '');
   });
 }
@@ -34,7 +42,11 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
  * `kubectl backup-guard <args>` with the built kubectl, whose plugin lookup finds only what is on
  * PATH: a directory holding nothing but the `kubectl-backup_guard` link npm made.
  */
-export async function runPlugin(kubectlPath: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
+export async function runPlugin(
+  kubectlPath: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<Run> {
   const pluginDir = await mkdtemp(join(tmpdir(), 'lbg-plugin-'));
   try {
     await symlink(join(cliBin, 'kubectl-backup_guard'), join(pluginDir, 'kubectl-backup_guard'));

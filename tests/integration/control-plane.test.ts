@@ -2,7 +2,15 @@
 // types matter, watches behave as in a cluster, and the built kubectl works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, StorageV1Api, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  StorageV1Api,
+  Watch,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { startPrivateCluster, useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { compactEtcdHistory } from '../harness/etcd-compaction.ts';
@@ -46,73 +54,126 @@ test('namespaces, a Longhorn StorageClass, a PVC, a RecurringJob and a Volume ca
   });
   assert.equal(pvc.status?.phase, 'Pending', 'no PV binder runs, so the PVC stays Pending');
 
-  const job = await custom.createNamespacedCustomObject({
-    ...longhorn, namespace: ns, plural: 'recurringjobs',
-    body: recurringJob('backup-harness', { name: 'backup-harness', task: 'backup', cron: '0 3,9,15,21 * * *', retain: 8, concurrency: 1 }),
-  }) as { spec: { cron: string } };
+  const job = (await custom.createNamespacedCustomObject({
+    ...longhorn,
+    namespace: ns,
+    plural: 'recurringjobs',
+    body: recurringJob('backup-harness', {
+      name: 'backup-harness',
+      task: 'backup',
+      cron: '0 3,9,15,21 * * *',
+      retain: 8,
+      concurrency: 1,
+    }),
+  })) as { spec: { cron: string } };
   assert.equal(job.spec.cron, '0 3,9,15,21 * * *');
 
-  const volume = await custom.createNamespacedCustomObject({
-    ...longhorn, namespace: ns, plural: 'volumes',
-    body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Volume', metadata: { name: 'pvc-0001' }, spec: { size: '1073741824', numberOfReplicas: 3 } },
-  }) as { metadata: { name: string } };
+  const volume = (await custom.createNamespacedCustomObject({
+    ...longhorn,
+    namespace: ns,
+    plural: 'volumes',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Volume',
+      metadata: { name: 'pvc-0001' },
+      spec: { size: '1073741824', numberOfReplicas: 3 },
+    },
+  })) as { metadata: { name: string } };
   assert.equal(volume.metadata.name, 'pvc-0001');
 });
 
 test('a RecurringJob with spec.backupTargetName is refused under strict field validation (seed 000, gotcha 2)', async () => {
   const ns = await cluster.createNamespace('harness');
-  const error = await apiErrorOf(custom.createNamespacedCustomObject({
-    ...longhorn, namespace: ns, plural: 'recurringjobs', fieldValidation: 'Strict',
-    body: recurringJob('daily-nas', { task: 'backup', cron: '0 2 * * *', retain: 7, concurrency: 2, backupTargetName: 'nas' }),
-  }));
+  const error = await apiErrorOf(
+    custom.createNamespacedCustomObject({
+      ...longhorn,
+      namespace: ns,
+      plural: 'recurringjobs',
+      fieldValidation: 'Strict',
+      body: recurringJob('daily-nas', {
+        task: 'backup',
+        cron: '0 2 * * *',
+        retain: 7,
+        concurrency: 2,
+        backupTargetName: 'nas',
+      }),
+    }),
+  );
   assert.equal(error.code, 400);
   assert.match(statusMessage(error), /strict decoding error: unknown field "spec.backupTargetName"/);
 });
 
 test('a RecurringJob with task "nonsense" is refused by the CRD enum', async () => {
   const ns = await cluster.createNamespace('harness');
-  const error = await apiErrorOf(custom.createNamespacedCustomObject({
-    ...longhorn, namespace: ns, plural: 'recurringjobs',
-    body: recurringJob('bad-task', { task: 'nonsense', cron: '0 2 * * *', retain: 7, concurrency: 1 }),
-  }));
+  const error = await apiErrorOf(
+    custom.createNamespacedCustomObject({
+      ...longhorn,
+      namespace: ns,
+      plural: 'recurringjobs',
+      body: recurringJob('bad-task', { task: 'nonsense', cron: '0 2 * * *', retain: 7, concurrency: 1 }),
+    }),
+  );
   assert.equal(error.code, 422);
   assert.match(statusMessage(error), /spec\.task: Unsupported value: "nonsense"/);
 });
 
-test('a merge patch of a Volume\'s labels needs the merge-patch Content-Type', async () => {
+test("a merge patch of a Volume's labels needs the merge-patch Content-Type", async () => {
   const ns = await cluster.createNamespace('harness');
   await custom.createNamespacedCustomObject({
-    ...longhorn, namespace: ns, plural: 'volumes',
-    body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Volume', metadata: { name: 'pvc-0002' }, spec: { size: '1073741824' } },
+    ...longhorn,
+    namespace: ns,
+    plural: 'volumes',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Volume',
+      metadata: { name: 'pvc-0002' },
+      spec: { size: '1073741824' },
+    },
   });
   const body = { metadata: { labels: { 'recurring-job.longhorn.io/backup-x': 'enabled' } } };
   // The generated method's default Content-Type is application/json-patch+json: a merge-patch body is refused.
-  const wrong = await apiErrorOf(custom.patchNamespacedCustomObject({ ...longhorn, namespace: ns, plural: 'volumes', name: 'pvc-0002', body }));
+  const wrong = await apiErrorOf(
+    custom.patchNamespacedCustomObject({ ...longhorn, namespace: ns, plural: 'volumes', name: 'pvc-0002', body }),
+  );
   assert.equal(wrong.code, 400);
-  const patched = await custom.patchNamespacedCustomObject(
-    { ...longhorn, namespace: ns, plural: 'volumes', name: 'pvc-0002', body }, mergePatch,
-  ) as { metadata: { labels: Record<string, string> } };
+  const patched = (await custom.patchNamespacedCustomObject(
+    { ...longhorn, namespace: ns, plural: 'volumes', name: 'pvc-0002', body },
+    mergePatch,
+  )) as { metadata: { labels: Record<string, string> } };
   assert.equal(patched.metadata.labels['recurring-job.longhorn.io/backup-x'], 'enabled');
 });
 
 test('a watch on PVCs sees ADDED, MODIFIED and DELETED', async () => {
   const ns = await cluster.createNamespace('harness');
   const seen: string[] = [];
-  const watcher = await new Watch(kc).watch(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, {},
-    (type, object: { metadata?: { name?: string } }) => { if (object.metadata?.name === 'watched') seen.push(type); },
-    () => {});
+  const watcher = await new Watch(kc).watch(
+    `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+    {},
+    (type, object: { metadata?: { name?: string } }) => {
+      if (object.metadata?.name === 'watched') seen.push(type);
+    },
+    () => {},
+  );
   try {
     const spec = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
     await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'watched' }, spec } });
     await core.patchNamespacedPersistentVolumeClaim(
-      { namespace: ns, name: 'watched', body: { metadata: { labels: { changed: 'yes' } } } }, mergePatch);
+      { namespace: ns, name: 'watched', body: { metadata: { labels: { changed: 'yes' } } } },
+      mergePatch,
+    );
     await core.deleteNamespacedPersistentVolumeClaim({ namespace: ns, name: 'watched' });
     // The StorageObjectInUseProtection admission plugin added kubernetes.io/pvc-protection; with no
     // controller-manager running, the test removes it as the PVC protection controller would.
     await core.patchNamespacedPersistentVolumeClaim(
-      { namespace: ns, name: 'watched', body: { metadata: { finalizers: null } } }, mergePatch);
+      { namespace: ns, name: 'watched', body: { metadata: { finalizers: null } } },
+      mergePatch,
+    );
     await waitFor('the DELETED event', async () => (seen.includes('DELETED') ? true : undefined), 10_000);
-    assert.deepEqual(seen, ['ADDED', 'MODIFIED', 'MODIFIED', 'DELETED'], 'added, labelled, marked for deletion, gone once the finalizer is removed');
+    assert.deepEqual(
+      seen,
+      ['ADDED', 'MODIFIED', 'MODIFIED', 'DELETED'],
+      'added, labelled, marked for deletion, gone once the finalizer is removed',
+    );
   } finally {
     watcher.abort();
   }
@@ -126,17 +187,27 @@ test('a watch resumed from a compacted resourceVersion gets 410 Gone', async () 
   const ownApi = own.kubeConfig().makeApiClient(CoreV1Api);
   const ns = await own.createNamespace('compacted');
   const spec = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
-  const oldVersion = (await ownApi.listNamespacedPersistentVolumeClaim({ namespace: ns })).metadata?.resourceVersion ?? '';
+  const oldVersion =
+    (await ownApi.listNamespacedPersistentVolumeClaim({ namespace: ns })).metadata?.resourceVersion ?? '';
   for (let i = 0; i < 3; i++) {
-    await ownApi.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: `churn-${i}` }, spec } });
+    await ownApi.createNamespacedPersistentVolumeClaim({
+      namespace: ns,
+      body: { metadata: { name: `churn-${i}` }, spec },
+    });
   }
   await compactEtcdHistory(own.info.etcdUrl);
   await own.controlPlane?.restartApiserver();
 
   const outcome = await new Promise<{ type: string; code?: number }>((resolve, reject) => {
-    new Watch(own.kubeConfig()).watch(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, { resourceVersion: oldVersion },
-      (type, object: { code?: number }) => resolve({ type, code: object.code }),
-      (error: unknown) => { if (error) reject(error instanceof Error ? error : new Error(JSON.stringify(error))); })
+    new Watch(own.kubeConfig())
+      .watch(
+        `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+        { resourceVersion: oldVersion },
+        (type, object: { code?: number }) => resolve({ type, code: object.code }),
+        (error: unknown) => {
+          if (error) reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+      )
       .catch(reject);
   });
   assert.deepEqual(outcome, { type: 'ERROR', code: 410 });

@@ -25,17 +25,37 @@ export async function startCountingProxy(admin: KubeConfig): Promise<CountingPro
   const decode = (data: string | undefined) => (data === undefined ? undefined : Buffer.from(data, 'base64'));
   const tls = { ca: decode(cluster.caData), cert: decode(user.certData), key: decode(user.keyData) };
   const seen: { method: string; path: string; start: number; end: number }[] = [];
-  const matching = (method: string, path: string | RegExp) => seen.filter((entry) => entry.method === method && (typeof path === 'string' ? entry.path === path : path.test(entry.path)));
+  const matching = (method: string, path: string | RegExp) =>
+    seen.filter(
+      (entry) => entry.method === method && (typeof path === 'string' ? entry.path === path : path.test(entry.path)),
+    );
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
     const path = incoming.url ?? '/';
-    const entry = { method: incoming.method ?? 'GET', path: path.split('?')[0] ?? path, start: performance.now(), end: Infinity };
+    const entry = {
+      method: incoming.method ?? 'GET',
+      path: path.split('?')[0] ?? path,
+      start: performance.now(),
+      end: Infinity,
+    };
     seen.push(entry);
-    outgoing.once('close', () => { entry.end = performance.now(); });
-    const upstream = httpsRequest({ host: target.hostname, port: target.port, path, method: incoming.method, headers: { ...incoming.headers, host: target.host }, ...tls }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
+    outgoing.once('close', () => {
+      entry.end = performance.now();
     });
+    const upstream = httpsRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path,
+        method: incoming.method,
+        headers: { ...incoming.headers, host: target.host },
+        ...tls,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     upstream.on('error', () => outgoing.destroy());
     outgoing.on('close', () => upstream.destroy());
     incoming.pipe(upstream);
@@ -47,7 +67,10 @@ export async function startCountingProxy(admin: KubeConfig): Promise<CountingPro
     count: (method, path) => matching(method, path).length,
     peakConcurrency(method, path) {
       const entries = matching(method, path);
-      return Math.max(0, ...entries.map(({ start }) => entries.filter((other) => other.start <= start && other.end > start).length));
+      return Math.max(
+        0,
+        ...entries.map(({ start }) => entries.filter((other) => other.start <= start && other.end > start).length),
+      );
     },
     kubeConfig() {
       const kc = new KubeConfig();

@@ -21,7 +21,10 @@ import { enabledLabels, P, ReconcilerWorld, scrape, seriesValue } from './reconc
 const HOUR = 3_600_000;
 const longhorn = { group: 'longhorn.io', version: 'v1beta2' };
 const cluster = await useTestCluster();
-const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1, extraConfig: 'backupStaleSlack: 10m\nbackupFailingAfter: 2' });
+const world = await ReconcilerWorld.create(cluster, {
+  appNamespaces: 1,
+  extraConfig: 'backupStaleSlack: 10m\nbackupFailingAfter: 2',
+});
 const [app = ''] = world.apps;
 let clockOffsetMs = 0;
 const clock = () => new Date(Date.now() + clockOffsetMs);
@@ -34,19 +37,45 @@ const hourly = (name: string) => enabledLabels(name, { [`${P}/interval`]: '1', [
 const daily = (name: string) => enabledLabels(name, { [`${P}/interval`]: '24', [`${P}/start`]: '0000' });
 
 async function setVolumeState(volume: string, state: string): Promise<void> {
-  await world.custom.patchNamespacedCustomObjectStatus({ ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: volume, body: { status: { state } } }, mergePatch);
+  await world.custom.patchNamespacedCustomObjectStatus(
+    { ...longhorn, namespace: world.longhornNs, plural: 'volumes', name: volume, body: { status: { state } } },
+    mergePatch,
+  );
 }
 
 /** What Longhorn's backup controller does for a recurring job's run: the Backup, then its final status. */
-async function playBackup(job: string, volume: string, name: string, state: BackupState, extra: Record<string, unknown> = {}): Promise<void> {
+async function playBackup(
+  job: string,
+  volume: string,
+  name: string,
+  state: BackupState,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await world.custom.createNamespacedCustomObject({
-    ...longhorn, namespace: world.longhornNs, plural: 'backups',
-    body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Backup', metadata: { name, labels: { 'backup-volume': volume } }, spec: { snapshotName: name, labels: { RecurringJob: job } } },
+    ...longhorn,
+    namespace: world.longhornNs,
+    plural: 'backups',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Backup',
+      metadata: { name, labels: { 'backup-volume': volume } },
+      spec: { snapshotName: name, labels: { RecurringJob: job } },
+    },
   });
-  const completed = state === 'Completed' ? { backupCreatedAt: clock().toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` } : {};
-  await world.custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, namespace: world.longhornNs, plural: 'backups', name, body: { status: { state, volumeName: volume, progress: 100, ...completed, ...extra } },
-  }, mergePatch);
+  const completed =
+    state === 'Completed'
+      ? { backupCreatedAt: clock().toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` }
+      : {};
+  await world.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...longhorn,
+      namespace: world.longhornNs,
+      plural: 'backups',
+      name,
+      body: { status: { state, volumeName: volume, progress: 100, ...completed, ...extra } },
+    },
+    mergePatch,
+  );
 }
 
 /** An opted-in PVC, bound to its Volume (in `volumeState`, if given) once its job exists; returns the job's name. */
@@ -60,7 +89,11 @@ async function managedPvc(name: string, labels: Record<string, string>, volumeSt
 }
 
 async function backupNames(): Promise<string[]> {
-  const list = (await world.custom.listNamespacedCustomObject({ ...longhorn, namespace: world.longhornNs, plural: 'backups' })) as { items: Backup[] };
+  const list = (await world.custom.listNamespacedCustomObject({
+    ...longhorn,
+    namespace: world.longhornNs,
+    plural: 'backups',
+  })) as { items: Backup[] };
   return list.items.map((backup) => backup.metadata.name ?? '').sort();
 }
 
@@ -73,31 +106,52 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
 }
 
 async function waitForMetric(name: string, labels: Record<string, string>, value: number): Promise<void> {
-  await waitFor(`${name}${JSON.stringify(labels)} = ${value}`, async () => ((await metric(name, labels)) === value ? true : undefined));
+  await waitFor(`${name}${JSON.stringify(labels)} = ${value}`, async () =>
+    (await metric(name, labels)) === value ? true : undefined,
+  );
 }
 
 /** The alerts promtool's rule evaluation raises from the reconciler's health series as scraped now. */
-async function firingAlerts(promtool: string, expected: readonly { alertname: string; labels: Record<string, string>; annotations: Record<string, string> }[], alertnames: readonly string[]): Promise<{ code: number; output: string }> {
+async function firingAlerts(
+  promtool: string,
+  expected: readonly { alertname: string; labels: Record<string, string>; annotations: Record<string, string> }[],
+  alertnames: readonly string[],
+): Promise<{ code: number; output: string }> {
   const text = await scrape(handle);
-  const series = text.split('\n').filter((line) => /^backup_pvc_(stale|failing|detached)\{/.test(line)).map((line) => {
-    const value = line.slice(line.lastIndexOf(' ') + 1);
-    return { series: line.slice(0, line.lastIndexOf(' ')), values: `${value}x20` };
-  });
+  const series = text
+    .split('\n')
+    .filter((line) => /^backup_pvc_(stale|failing|detached)\{/.test(line))
+    .map((line) => {
+      const value = line.slice(line.lastIndexOf(' ') + 1);
+      return { series: line.slice(0, line.lastIndexOf(' ')), values: `${value}x20` };
+    });
   const dir = await mkdtemp(join(tmpdir(), 'lbg-health-'));
   try {
     const tests = alertnames.map((alertname) => ({
       eval_time: '10m',
       alertname,
-      exp_alerts: expected.filter((alert) => alert.alertname === alertname).map((alert) => ({ exp_labels: alert.labels, exp_annotations: alert.annotations })),
+      exp_alerts: expected
+        .filter((alert) => alert.alertname === alertname)
+        .map((alert) => ({ exp_labels: alert.labels, exp_annotations: alert.annotations })),
     }));
     const file = join(dir, 'scraped.promtool.yaml');
-    await writeFile(file, JSON.stringify({ rule_files: [alertRulesPath], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: series, alert_rule_test: tests }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        rule_files: [alertRulesPath],
+        evaluation_interval: '1m',
+        tests: [{ interval: '1m', input_series: series, alert_rule_test: tests }],
+      }),
+    );
     try {
       const { stdout, stderr } = await promisify(execFile)(promtool, ['test', 'rules', file]);
       return { code: 0, output: stdout + stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+      return {
+        code: typeof failed.code === 'number' ? failed.code : 1,
+        output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`,
+      };
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -123,15 +177,19 @@ test('a detached volume reads "not running", never stale: detached label, Event,
   await world.waitForEvent(app, 'idle', 'BackupHealthy', /attached again/);
 });
 
-test('Error backups -> failing, with Longhorn\'s error text in the Event and the job\'s summary', async () => {
+test("Error backups -> failing, with Longhorn's error text in the Event and the job's summary", async () => {
   const job = await managedPvc('db', daily('db'), 'attached');
-  const error = 'failed to get backup target default: cannot connect to nfs://backup.example:/export: connection refused';
+  const error =
+    'failed to get backup target default: cannot connect to nfs://backup.example:/export: connection refused';
   await playBackup(job, 'vol-db', 'backup-db-1', 'Error', { error });
   await playBackup(job, 'vol-db', 'backup-db-2', 'Error', { error });
   await healthLabel(job, 'failing');
   const event = await world.waitForEvent(app, 'db', 'BackupFailing');
   assert.equal(event.type, 'Warning');
-  assert.match(event.message ?? '', /the last 2 backups of RecurringJob .* failed; the newest, backup-db-2: failed to get backup target default: cannot connect/);
+  assert.match(
+    event.message ?? '',
+    /the last 2 backups of RecurringJob .* failed; the newest, backup-db-2: failed to get backup target default: cannot connect/,
+  );
   const summary = parseBackupHealthSummary((await world.job(job))?.metadata.annotations?.[`${P}/health-summary`]);
   assert.equal(summary?.state, 'failing');
   assert.equal(summary?.lastError, error);
@@ -165,7 +223,11 @@ test('backups on schedule stay healthy; none past the window -> stale (label, Ev
     await handle.whenIdle();
     assert.equal(await metric('backup_pvc_stale', labels), 0);
   }
-  assert.equal((await world.job(job))?.metadata.resourceVersion, recordedAt, 'a backup on schedule changes nothing on the job');
+  assert.equal(
+    (await world.job(job))?.metadata.resourceVersion,
+    recordedAt,
+    'a backup on schedule changes nothing on the job',
+  );
   assert.equal((await world.events(app, 'data')).filter((event) => event.reason === 'BackupStale').length, 0);
 
   // Three hours without a completed backup (one stuck in progress): two runs plus the slack passed.
@@ -175,7 +237,10 @@ test('backups on schedule stay healthy; none past the window -> stale (label, Ev
   await healthLabel(job, 'stale');
   const stale = await world.waitForEvent(app, 'data', 'BackupStale');
   assert.equal(stale.type, 'Warning');
-  assert.match(stale.message ?? '', /no completed backup since backup-data-4 of .*: the runs scheduled at .* produced none; a backup is in progress/);
+  assert.match(
+    stale.message ?? '',
+    /no completed backup since backup-data-4 of .*: the runs scheduled at .* produced none; a backup is in progress/,
+  );
   await waitForMetric('backup_pvc_stale', labels, 1);
   const summary = parseBackupHealthSummary((await world.job(job))?.metadata.annotations?.[`${P}/health-summary`]);
   assert.equal(summary?.lastSuccessBackup, 'backup-data-4');
@@ -189,15 +254,26 @@ test('backups on schedule stay healthy; none past the window -> stale (label, Ev
       description: `No backup of PVC ${pvc} (RecurringJob ${job}) completed within its last two scheduled runs plus backupStaleSlack. \`kubectl describe pvc -n ${app} data\` shows since when.`,
       runbook_url: 'https://github.com/vluwte/longhorn-backup-guard/blob/main/manifests/README.md#runbook-backupstale',
     };
-    const { code, output } = await firingAlerts(promtool, [{ alertname: 'BackupStale', labels: { severity: 'critical', ...labels }, annotations }], ['BackupStale', 'BackupFailing']);
+    const { code, output } = await firingAlerts(
+      promtool,
+      [{ alertname: 'BackupStale', labels: { severity: 'critical', ...labels }, annotations }],
+      ['BackupStale', 'BackupFailing'],
+    );
     assert.equal(code, 0, output);
   }
 
   // The stuck run completes: healthy again, with an Event.
   const completedAt = clock();
-  await world.custom.patchNamespacedCustomObjectStatus({
-    ...longhorn, namespace: world.longhornNs, plural: 'backups', name: 'backup-data-5', body: { status: { state: 'Completed', backupCreatedAt: completedAt.toISOString() } },
-  }, mergePatch);
+  await world.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...longhorn,
+      namespace: world.longhornNs,
+      plural: 'backups',
+      name: 'backup-data-5',
+      body: { status: { state: 'Completed', backupCreatedAt: completedAt.toISOString() } },
+    },
+    mergePatch,
+  );
   await healthLabel(job, 'healthy');
   await world.waitForEvent(app, 'data', 'BackupHealthy', /backup-data-5 completed/);
   await waitForMetric('backup_pvc_stale', labels, 0);
@@ -214,6 +290,13 @@ test('Backups of a deleted job are untracked in the audit; nothing is deleted', 
   await world.labelPvc(app, 'old', { [`${P}/enabled`]: 'false' });
   await world.waitForNoJob(job);
   await waitForMetric('backup_untracked_backups', { job }, 2);
-  assert.ok((await backupNames()).includes('backup-old-1') && (await backupNames()).includes('backup-old-2'), 'the product never deletes a Backup');
-  assert.equal(await metric('backup_completed_count', { job, namespace: app, pvc: 'old' }), undefined, 'the PVC\'s health series went with its job');
+  assert.ok(
+    (await backupNames()).includes('backup-old-1') && (await backupNames()).includes('backup-old-2'),
+    'the product never deletes a Backup',
+  );
+  assert.equal(
+    await metric('backup_completed_count', { job, namespace: app, pvc: 'old' }),
+    undefined,
+    "the PVC's health series went with its job",
+  );
 });

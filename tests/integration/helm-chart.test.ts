@@ -28,7 +28,10 @@ import { waitFor } from '../harness/wait-for.ts';
 import { findHelm, haveTool, prometheusOperatorCrdsDir } from '../tools/tools.ts';
 import { P, createStorageClasses, pvcBody, waitUntilWebhooksCalled } from './webhook-support.ts';
 
-process.env.LBG_APISERVER_EXTRA_ARGS = [process.env.LBG_APISERVER_EXTRA_ARGS ?? '', '--enable-aggregator-routing=true'].join(' ');
+process.env.LBG_APISERVER_EXTRA_ARGS = [
+  process.env.LBG_APISERVER_EXTRA_ARGS ?? '',
+  '--enable-aggregator-routing=true',
+].join(' ');
 const cluster = await startPrivateCluster();
 const kc = cluster.kubeConfig();
 const helm = await findHelm();
@@ -48,14 +51,30 @@ interface K8sObject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: unknown;
 }
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function runHelm(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(helm ?? 'helm', [...args, '--kubeconfig', cluster.info.kubeconfigPath], {
-      maxBuffer: 32 * 1024 * 1024,
-      env: { PATH: process.env.PATH ?? '', HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'cache'), HELM_CONFIG_HOME: join(helmHome, 'config'), HELM_DATA_HOME: join(helmHome, 'data') },
-    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    execFile(
+      helm ?? 'helm',
+      [...args, '--kubeconfig', cluster.info.kubeconfigPath],
+      {
+        maxBuffer: 32 * 1024 * 1024,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: helmHome,
+          HELM_CACHE_HOME: join(helmHome, 'cache'),
+          HELM_CONFIG_HOME: join(helmHome, 'config'),
+          HELM_DATA_HOME: join(helmHome, 'data'),
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -72,12 +91,16 @@ async function kubectlOk(args: string[], input?: string): Promise<string> {
 }
 
 function documents(text: string): K8sObject[] {
-  return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 }
 
 /** `helm template` of the chart in the product's namespace with `--set` values. */
 async function renderChart(sets: string[] = []): Promise<K8sObject[]> {
-  return documents(await helmOk(['template', RELEASE, chartDir, '--namespace', NS, ...sets.flatMap((s) => ['--set', s])]));
+  return documents(
+    await helmOk(['template', RELEASE, chartDir, '--namespace', NS, ...sets.flatMap((s) => ['--set', s])]),
+  );
 }
 
 const asYamlStream = (objects: K8sObject[]): string => objects.map((o) => JSON.stringify(o)).join('\n---\n');
@@ -86,7 +109,8 @@ const keyOf = (o: K8sObject): string => `${o.kind} ${o.metadata.namespace ?? ''}
 type CelExpressions = { expression: string }[] | undefined;
 
 /** A CEL expression's meaning ignores whitespace (kustomize re-folds a `>-` block with a blank line). */
-const celWithoutWhitespace = (items: CelExpressions): CelExpressions => items?.map((item) => ({ ...item, expression: item.expression.replace(/\s+/g, ' ') }));
+const celWithoutWhitespace = (items: CelExpressions): CelExpressions =>
+  items?.map((item) => ({ ...item, expression: item.expression.replace(/\s+/g, ' ') }));
 
 /**
  * The object with its config.yaml replaced by the configuration it means (comments and order
@@ -107,13 +131,15 @@ function meaning(o: K8sObject): unknown {
 }
 
 function find(objects: K8sObject[], kind: string, name: string, namespace?: string): K8sObject {
-  const found = objects.find((o) =>
-    o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  const found = objects.find(
+    (o) =>
+      o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+  );
   assert.ok(found, `no ${kind} ${name}`);
   return found;
 }
 
-test('helm lint --strict passes; a typo or a wrong type in the values fails with the schema\'s message', async (t) => {
+test("helm lint --strict passes; a typo or a wrong type in the values fails with the schema's message", async (t) => {
   if (!haveTool(t, 'helm', helm)) return;
   await helmOk(['lint', '--strict', chartDir]);
   const typo = await runHelm(['template', RELEASE, chartDir, '--set', 'config.defaults.intreval=6']);
@@ -138,7 +164,14 @@ test('the defaults render the objects of `kubectl kustomize manifests/`, object 
     assert.deepEqual(meaning(rendered ?? object), meaning(object), `${keyOf(object)} is the same in the chart`);
   }
   const withoutNamespace = await renderChart();
-  assert.deepEqual(withoutNamespace.map(keyOf).sort(), manifests.filter((o) => o.kind !== 'Namespace').map(keyOf).sort(), 'by default the release namespace is not rendered');
+  assert.deepEqual(
+    withoutNamespace.map(keyOf).sort(),
+    manifests
+      .filter((o) => o.kind !== 'Namespace')
+      .map(keyOf)
+      .sort(),
+    'by default the release namespace is not rendered',
+  );
 });
 
 test('networkPolicy.enabled renders the NetworkPolicies of `kubectl kustomize manifests/network-policies/`', async (t) => {
@@ -146,8 +179,17 @@ test('networkPolicy.enabled renders the NetworkPolicies of `kubectl kustomize ma
   const policies = (await renderChart(['networkPolicy.enabled=true'])).filter((o) => o.kind === 'NetworkPolicy');
   const manifests = documents(await kubectlOk(['kustomize', join(repoRoot, 'manifests', 'network-policies')]));
   assert.deepEqual(policies.map(keyOf).sort(), manifests.map(keyOf).sort(), 'the same NetworkPolicies');
-  for (const object of manifests) assert.deepEqual(policies.find((o) => keyOf(o) === keyOf(object)), object, `${keyOf(object)} is the same in the chart`);
-  const anyScraper = find(await renderChart(['networkPolicy.enabled=true', 'networkPolicy.metricsFrom=null']), 'NetworkPolicy', 'longhorn-backup-guard-reconciler') as K8sObject & { spec: { ingress: { from?: unknown }[] } };
+  for (const object of manifests)
+    assert.deepEqual(
+      policies.find((o) => keyOf(o) === keyOf(object)),
+      object,
+      `${keyOf(object)} is the same in the chart`,
+    );
+  const anyScraper = find(
+    await renderChart(['networkPolicy.enabled=true', 'networkPolicy.metricsFrom=null']),
+    'NetworkPolicy',
+    'longhorn-backup-guard-reconciler',
+  ) as K8sObject & { spec: { ingress: { from?: unknown }[] } };
   assert.equal(anyScraper.spec.ingress[0]?.from, undefined, 'no metricsFrom: metrics from any peer');
 });
 
@@ -155,64 +197,131 @@ test('values reach the objects they promise', async (t) => {
   if (!haveTool(t, 'helm', helm)) return;
   const digest = `sha256:${'a'.repeat(64)}`;
   const objects = await renderChart([
-    `images.webhook.digest=${digest}`, 'images.reconciler.tag=9.9.9', 'webhook.replicas=3', 'reconciler.resources.limits.memory=512Mi',
-    'webhook.priorityClassName=system-cluster-critical', 'reconciler.nodeSelector.disk=ssd', 'webhook.tolerations[0].key=dedicated',
-    'webhook.tolerations[0].operator=Exists', 'reconciler.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=zone',
+    `images.webhook.digest=${digest}`,
+    'images.reconciler.tag=9.9.9',
+    'webhook.replicas=3',
+    'reconciler.resources.limits.memory=512Mi',
+    'webhook.priorityClassName=system-cluster-critical',
+    'reconciler.nodeSelector.disk=ssd',
+    'webhook.tolerations[0].key=dedicated',
+    'webhook.tolerations[0].operator=Exists',
+    'reconciler.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=zone',
     'reconciler.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator=Exists',
-    'commonLabels.team=storage', 'commonAnnotations.owner=ops', 'monitoring.prometheusRule.enabled=false', 'monitoring.serviceMonitors.enabled=false',
-    'networkPolicy.enabled=true', 'reconciler.podDisruptionBudget.enabled=true', 'config.longhornNamespace=storage',
-    'config.excludedNamespaces={kube-system,storage,longhorn-backup-guard}', 'config.denyDeleteWithoutArchive=true', 'config.defaults.retain=30',
+    'commonLabels.team=storage',
+    'commonAnnotations.owner=ops',
+    'monitoring.prometheusRule.enabled=false',
+    'monitoring.serviceMonitors.enabled=false',
+    'networkPolicy.enabled=true',
+    'reconciler.podDisruptionBudget.enabled=true',
+    'config.longhornNamespace=storage',
+    'config.excludedNamespaces={kube-system,storage,longhorn-backup-guard}',
+    'config.denyDeleteWithoutArchive=true',
+    'config.defaults.retain=30',
   ]);
   type Container = { image: string; resources: { limits: Record<string, string> } };
   type PodSpec = Record<string, unknown> & { containers: Container[] };
-  type Pod = { spec: {
-    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
-    replicas: number;
-    selector: { matchLabels: Record<string, string> };
-  } };
+  type Pod = {
+    spec: {
+      template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+      replicas: number;
+      selector: { matchLabels: Record<string, string> };
+    };
+  };
   const webhook = find(objects, 'Deployment', 'longhorn-backup-guard-webhook') as K8sObject & Pod;
   const reconciler = find(objects, 'Deployment', 'longhorn-backup-guard-reconciler') as K8sObject & Pod;
-  assert.equal(webhook.spec.template.spec.containers[0]?.image, `ghcr.io/vluwte/longhorn-backup-guard-webhook@${digest}`);
-  assert.equal(reconciler.spec.template.spec.containers[0]?.image, 'ghcr.io/vluwte/longhorn-backup-guard-reconciler:9.9.9');
+  assert.equal(
+    webhook.spec.template.spec.containers[0]?.image,
+    `ghcr.io/vluwte/longhorn-backup-guard-webhook@${digest}`,
+  );
+  assert.equal(
+    reconciler.spec.template.spec.containers[0]?.image,
+    'ghcr.io/vluwte/longhorn-backup-guard-reconciler:9.9.9',
+  );
   assert.equal(webhook.spec.replicas, 3);
   assert.equal(reconciler.spec.template.spec.containers[0]?.resources.limits.memory, '512Mi');
   assert.equal(webhook.spec.template.spec.priorityClassName, 'system-cluster-critical');
   assert.deepEqual(reconciler.spec.template.spec.nodeSelector, { disk: 'ssd' });
   assert.deepEqual(webhook.spec.template.spec.tolerations, [{ key: 'dedicated', operator: 'Exists' }]);
-  assert.deepEqual(Object.keys(reconciler.spec.template.spec.affinity as object), ['nodeAffinity'], 'the given affinity replaces the default anti-affinity');
+  assert.deepEqual(
+    Object.keys(reconciler.spec.template.spec.affinity as object),
+    ['nodeAffinity'],
+    'the given affinity replaces the default anti-affinity',
+  );
   for (const object of objects) {
     assert.equal(object.metadata.labels?.team, 'storage', `${keyOf(object)} has the extra label`);
     assert.equal(object.metadata.annotations?.owner, 'ops', `${keyOf(object)} has the extra annotation`);
   }
   assert.equal(webhook.spec.selector.matchLabels.team, undefined, 'never in a selector');
-  assert.equal(objects.some((o) => o.kind === 'PrometheusRule' || o.kind === 'ServiceMonitor'), false, 'monitoring off');
-  assert.deepEqual(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort(), ['longhorn-backup-guard-reconciler', 'longhorn-backup-guard-webhook']);
-  assert.deepEqual(objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata.name).sort(), ['longhorn-backup-guard-reconciler', 'longhorn-backup-guard-webhook']);
-  const longhornRoles = objects.filter((o) => (o.kind === 'Role' || o.kind === 'RoleBinding') && o.metadata.namespace !== NS);
+  assert.equal(
+    objects.some((o) => o.kind === 'PrometheusRule' || o.kind === 'ServiceMonitor'),
+    false,
+    'monitoring off',
+  );
+  assert.deepEqual(
+    objects
+      .filter((o) => o.kind === 'NetworkPolicy')
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['longhorn-backup-guard-reconciler', 'longhorn-backup-guard-webhook'],
+  );
+  assert.deepEqual(
+    objects
+      .filter((o) => o.kind === 'PodDisruptionBudget')
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['longhorn-backup-guard-reconciler', 'longhorn-backup-guard-webhook'],
+  );
+  const longhornRoles = objects.filter(
+    (o) => (o.kind === 'Role' || o.kind === 'RoleBinding') && o.metadata.namespace !== NS,
+  );
   assert.equal(longhornRoles.length, 4);
-  for (const role of longhornRoles) assert.equal(role.metadata.namespace, 'storage', `${keyOf(role)} moved with config.longhornNamespace`);
+  for (const role of longhornRoles)
+    assert.equal(role.metadata.namespace, 'storage', `${keyOf(role)} moved with config.longhornNamespace`);
   for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
-    const configuration = find(objects, kind, 'longhorn-backup-guard') as K8sObject & { webhooks: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[] };
-    assert.deepEqual(configuration.webhooks[0]?.namespaceSelector.matchExpressions[0]?.values, ['kube-system', 'storage', 'longhorn-backup-guard'], `${kind}: config.excludedNamespaces`);
+    const configuration = find(objects, kind, 'longhorn-backup-guard') as K8sObject & {
+      webhooks: { namespaceSelector: { matchExpressions: { values: string[] }[] } }[];
+    };
+    assert.deepEqual(
+      configuration.webhooks[0]?.namespaceSelector.matchExpressions[0]?.values,
+      ['kube-system', 'storage', 'longhorn-backup-guard'],
+      `${kind}: config.excludedNamespaces`,
+    );
   }
-  const config = meaning(find(objects, 'ConfigMap', 'longhorn-backup-guard')) as { data: { 'config.yaml': { denyDeleteWithoutArchive: boolean; longhornNamespace: string; defaults: { retain: number } } } };
+  const config = meaning(find(objects, 'ConfigMap', 'longhorn-backup-guard')) as {
+    data: {
+      'config.yaml': { denyDeleteWithoutArchive: boolean; longhornNamespace: string; defaults: { retain: number } };
+    };
+  };
   assert.equal(config.data['config.yaml'].denyDeleteWithoutArchive, true);
   assert.equal(config.data['config.yaml'].longhornNamespace, 'storage');
   assert.equal(config.data['config.yaml'].defaults.retain, 30);
 });
 
-test('the admission policy names the webhook\'s ServiceAccount in the release namespace', async (t) => {
+test("the admission policy names the webhook's ServiceAccount in the release namespace", async (t) => {
   if (!haveTool(t, 'helm', helm)) return;
   const objects = documents(await helmOk(['template', RELEASE, chartDir, '--namespace', 'backup-guard']));
-  const policy = find(objects, 'ValidatingAdmissionPolicy', 'longhorn-backup-guard-webhook-ca-bundle-only') as K8sObject & { spec: { matchConditions: { expression: string }[] } };
-  assert.deepEqual(policy.spec.matchConditions.map((c) => c.expression), ["request.userInfo.username == 'system:serviceaccount:backup-guard:longhorn-backup-guard-webhook'"]);
-  const binding = find(objects, 'ValidatingAdmissionPolicyBinding', 'longhorn-backup-guard-webhook-ca-bundle-only') as K8sObject & { spec: { policyName: string } };
+  const policy = find(
+    objects,
+    'ValidatingAdmissionPolicy',
+    'longhorn-backup-guard-webhook-ca-bundle-only',
+  ) as K8sObject & { spec: { matchConditions: { expression: string }[] } };
+  assert.deepEqual(
+    policy.spec.matchConditions.map((c) => c.expression),
+    ["request.userInfo.username == 'system:serviceaccount:backup-guard:longhorn-backup-guard-webhook'"],
+  );
+  const binding = find(
+    objects,
+    'ValidatingAdmissionPolicyBinding',
+    'longhorn-backup-guard-webhook-ca-bundle-only',
+  ) as K8sObject & { spec: { policyName: string } };
   assert.equal(binding.spec.policyName, policy.metadata.name);
 });
 
 /** This machine's first non-loopback IPv4 address: the apiserver may not route to a loopback endpoint. */
 function hostAddress(): string | undefined {
-  return Object.values(networkInterfaces()).flat().find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address;
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address;
 }
 
 /** Plays the endpoints controller: the webhook Service's endpoints are the process on this machine. */
@@ -221,7 +330,10 @@ async function pointServiceAt(address: string, port: number): Promise<void> {
   await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
     namespace: NS,
     body: {
-      metadata: { name: `${name}-local`, labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'lbg-test' } },
+      metadata: {
+        name: `${name}-local`,
+        labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'lbg-test' },
+      },
       addressType: 'IPv4',
       endpoints: [{ addresses: [address], conditions: { ready: true, serving: true, terminating: false } }],
       ports: [{ name: 'https', port, protocol: 'TCP' }],
@@ -229,14 +341,21 @@ async function pointServiceAt(address: string, port: number): Promise<void> {
   });
   await kc.makeApiClient(CoreV1Api).createNamespacedEndpoints({
     namespace: NS,
-    body: { metadata: { name }, subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }] },
+    body: {
+      metadata: { name },
+      subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    },
   });
 }
 
 /** A kubeconfig file that acts as the chart's webhook ServiceAccount. */
 async function serviceAccountKubeconfig(dir: string, serviceAccount: string): Promise<string> {
   const file = join(dir, `${serviceAccount}.kubeconfig`);
-  await writeFile(file, cluster.impersonatingKubeConfig(`system:serviceaccount:${NS}:${serviceAccount}`).exportConfig(), { mode: 0o600 });
+  await writeFile(
+    file,
+    cluster.impersonatingKubeConfig(`system:serviceaccount:${NS}:${serviceAccount}`).exportConfig(),
+    { mode: 0o600 },
+  );
   return file;
 }
 
@@ -244,7 +363,13 @@ type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPa
 
 /** The webhook's process with the environment of the chart's Deployment (ports and paths local). */
 async function startChartWebhook(address: string): Promise<{ component: ComponentProcess; port: number }> {
-  const deployment = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'apps', version: 'v1', namespace: NS, plural: 'deployments', name: 'longhorn-backup-guard-webhook' })) as {
+  const deployment = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: 'apps',
+    version: 'v1',
+    namespace: NS,
+    plural: 'deployments',
+    name: 'longhorn-backup-guard-webhook',
+  })) as {
     spec: { template: { spec: { containers: { env: EnvVar[] }[] } } };
   };
   const env: Record<string, string> = {};
@@ -252,21 +377,28 @@ async function startChartWebhook(address: string): Promise<{ component: Componen
     if (variable.value !== undefined) env[variable.name] = variable.value;
     else if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[variable.name] = NS;
   }
-  const configMap = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: 'longhorn-backup-guard' });
+  const configMap = await kc
+    .makeApiClient(CoreV1Api)
+    .readNamespacedConfigMap({ namespace: NS, name: 'longhorn-backup-guard' });
   const configFile = join(helmHome, 'config.yaml');
   await writeFile(configFile, configMap.data?.['config.yaml'] ?? '');
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const component = await startComponent('webhook', {
-    ...env,
-    KUBECONFIG: await serviceAccountKubeconfig(helmHome, 'longhorn-backup-guard-webhook'),
-    CONFIG_FILE: configFile,
-    WEBHOOK_PORT: String(port),
-    METRICS_PORT: String(metricsPort),
-    BIND_ADDRESS: '0.0.0.0',
-    CERT_IP_ADDRESSES: address,
-    SHUTDOWN_DELAY_SECONDS: '0',
-    LOG_LEVEL: 'info',
-  }, helmHome, `http://127.0.0.1:${metricsPort}/readyz`);
+  const component = await startComponent(
+    'webhook',
+    {
+      ...env,
+      KUBECONFIG: await serviceAccountKubeconfig(helmHome, 'longhorn-backup-guard-webhook'),
+      CONFIG_FILE: configFile,
+      WEBHOOK_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      BIND_ADDRESS: '0.0.0.0',
+      CERT_IP_ADDRESSES: address,
+      SHUTDOWN_DELAY_SECONDS: '0',
+      LOG_LEVEL: 'info',
+    },
+    helmHome,
+    `http://127.0.0.1:${metricsPort}/readyz`,
+  );
   running.push(component);
   return { component, port };
 }
@@ -279,9 +411,15 @@ async function caBundles(): Promise<(string | undefined)[]> {
 }
 
 /** Admissions in a loop until stopped: a malformed PVC must be denied, a good one get its name filled in. */
-interface AdmissionTally { answered: number; failures: string[] }
-function admitContinuously(core: CoreV1Api, namespace: string, storageClass: string):
-{ stop(): Promise<AdmissionTally> } {
+interface AdmissionTally {
+  answered: number;
+  failures: string[];
+}
+function admitContinuously(
+  core: CoreV1Api,
+  namespace: string,
+  storageClass: string,
+): { stop(): Promise<AdmissionTally> } {
   let stopping = false;
   const failures: string[] = [];
   let answered = 0;
@@ -289,16 +427,25 @@ function admitContinuously(core: CoreV1Api, namespace: string, storageClass: str
     for (let i = 0; !stopping; i++) {
       const at = new Date().toISOString();
       try {
-        const created = await core.createNamespacedPersistentVolumeClaim({ namespace, dryRun: 'All', body: pvcBody(`good-${i}`, { [`${P}/enabled`]: 'true' }, storageClass) });
+        const created = await core.createNamespacedPersistentVolumeClaim({
+          namespace,
+          dryRun: 'All',
+          body: pvcBody(`good-${i}`, { [`${P}/enabled`]: 'true' }, storageClass),
+        });
         if (created.metadata?.labels?.[`${P}/name`] !== `good-${i}`) failures.push(`${at} good-${i}: not mutated`);
       } catch (error) {
         failures.push(`${at} good-${i}: ${String((error as { body?: unknown }).body ?? error)}`);
       }
       try {
-        await core.createNamespacedPersistentVolumeClaim({ namespace, dryRun: 'All', body: pvcBody(`bad-${i}`, { [`${P}/enabled`]: 'yes' }, storageClass) });
+        await core.createNamespacedPersistentVolumeClaim({
+          namespace,
+          dryRun: 'All',
+          body: pvcBody(`bad-${i}`, { [`${P}/enabled`]: 'yes' }, storageClass),
+        });
         failures.push(`${at} bad-${i}: admitted`);
       } catch (error) {
-        if (!String((error as { body?: unknown }).body).includes('denied the request')) failures.push(`${at} bad-${i}: ${String(error)}`);
+        if (!String((error as { body?: unknown }).body).includes('denied the request'))
+          failures.push(`${at} bad-${i}: ${String(error)}`);
       }
       answered++;
     }
@@ -325,7 +472,8 @@ function prepareCluster(): Promise<void> {
 
 async function createPrerequisites(): Promise<void> {
   const crdsDir = await prometheusOperatorCrdsDir();
-  for (const file of (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml'))) await kubectlOk(['apply', '--server-side', '-f', join(crdsDir, file)]);
+  for (const file of (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml')))
+    await kubectlOk(['apply', '--server-side', '-f', join(crdsDir, file)]);
   await kubectlOk(['create', 'namespace', 'longhorn-system']);
   await kubectlOk(['create', 'namespace', NS]);
 }
@@ -340,17 +488,48 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   await prepareCluster();
   // Longhorn's objects a running product leaves: they must survive the uninstall untouched.
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const job = (await custom.createNamespacedCustomObject({ ...longhorn, plural: 'recurringjobs', body: {
-    apiVersion: 'longhorn.io/v1beta2', kind: 'RecurringJob',
-    metadata: { name: 'backup-app-data', labels: { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: 'app', [`${P}/source-pvc`]: 'data' } },
-    spec: { name: 'backup-app-data', task: 'backup', cron: '30 0,4,8,12,16,20 * * *', retain: 8, concurrency: 1, groups: [], labels: {}, parameters: { 'full-backup-interval': '4' } },
-  } })) as Managed;
-  const snapshot = (await custom.createNamespacedCustomObject({ ...longhorn, plural: 'snapshots', body: {
-    apiVersion: 'longhorn.io/v1beta2', kind: 'Snapshot', metadata: { name: 'backup-app-data-archive-1', labels: { [`${P}/archive-job`]: 'backup-app-data' } }, spec: { volume: 'pvc-1', createSnapshot: true },
-  } })) as Managed;
-  const backup = (await custom.createNamespacedCustomObject({ ...longhorn, plural: 'backups', body: {
-    apiVersion: 'longhorn.io/v1beta2', kind: 'Backup', metadata: { name: 'backup-app-data-archive-1', labels: { [`${P}/archive-job`]: 'backup-app-data' } }, spec: { snapshotName: 'backup-app-data-archive-1', backupMode: 'full' },
-  } })) as Managed;
+  const job = (await custom.createNamespacedCustomObject({
+    ...longhorn,
+    plural: 'recurringjobs',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'RecurringJob',
+      metadata: {
+        name: 'backup-app-data',
+        labels: { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: 'app', [`${P}/source-pvc`]: 'data' },
+      },
+      spec: {
+        name: 'backup-app-data',
+        task: 'backup',
+        cron: '30 0,4,8,12,16,20 * * *',
+        retain: 8,
+        concurrency: 1,
+        groups: [],
+        labels: {},
+        parameters: { 'full-backup-interval': '4' },
+      },
+    },
+  })) as Managed;
+  const snapshot = (await custom.createNamespacedCustomObject({
+    ...longhorn,
+    plural: 'snapshots',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Snapshot',
+      metadata: { name: 'backup-app-data-archive-1', labels: { [`${P}/archive-job`]: 'backup-app-data' } },
+      spec: { volume: 'pvc-1', createSnapshot: true },
+    },
+  })) as Managed;
+  const backup = (await custom.createNamespacedCustomObject({
+    ...longhorn,
+    plural: 'backups',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Backup',
+      metadata: { name: 'backup-app-data-archive-1', labels: { [`${P}/archive-job`]: 'backup-app-data' } },
+      spec: { snapshotName: 'backup-app-data-archive-1', backupMode: 'full' },
+    },
+  })) as Managed;
 
   // Install: every object accepted by the apiserver (server-side apply, strict field validation).
   const installed = await helmOk(['install', RELEASE, chartDir, '--namespace', NS]);
@@ -362,10 +541,14 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   // The webhook runs, injects its caBundle and answers through the chart's Service.
   const { component, port } = await startChartWebhook(address);
   await pointServiceAt(address, port);
-  const injected = await waitFor('the caBundle injected into both configurations', async () => {
-    const bundles = await caBundles();
-    return bundles.every((b) => b !== undefined && b !== '') ? bundles : undefined;
-  }, 30_000);
+  const injected = await waitFor(
+    'the caBundle injected into both configurations',
+    async () => {
+      const bundles = await caBundles();
+      return bundles.every((b) => b !== undefined && b !== '') ? bundles : undefined;
+    },
+    30_000,
+  );
   const app = await cluster.createNamespace('app');
   const classes = await createStorageClasses(kc, 'helm');
   await waitUntilWebhooksCalled(kc, app, classes.longhorn);
@@ -374,8 +557,32 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   const admissions = admitContinuously(kc.makeApiClient(CoreV1Api), app, classes.longhorn);
   const upgradeTwice = async (): Promise<Run[]> => {
     const runs = [
-      await runHelm(['upgrade', RELEASE, chartDir, '--namespace', NS, '--set', 'commonLabels.team=storage', '--set', 'webhook.replicas=3', '--set', 'config.defaults.retain=9']),
-      await runHelm(['upgrade', RELEASE, chartDir, '--namespace', NS, '--set', 'commonLabels.team=backup', '--set', 'webhook.replicas=3', '--set', 'config.defaults.retain=9']),
+      await runHelm([
+        'upgrade',
+        RELEASE,
+        chartDir,
+        '--namespace',
+        NS,
+        '--set',
+        'commonLabels.team=storage',
+        '--set',
+        'webhook.replicas=3',
+        '--set',
+        'config.defaults.retain=9',
+      ]),
+      await runHelm([
+        'upgrade',
+        RELEASE,
+        chartDir,
+        '--namespace',
+        NS,
+        '--set',
+        'commonLabels.team=backup',
+        '--set',
+        'webhook.replicas=3',
+        '--set',
+        'config.defaults.retain=9',
+      ]),
     ];
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     return runs;
@@ -387,12 +594,18 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   assert.ok(answered >= 3, `admissions ran through the upgrades (${answered})`);
   t.diagnostic(`${answered} pairs of admissions (one mutated, one denied) answered through two upgrades`);
   assert.deepEqual(await caBundles(), injected, 'the caBundle is the one the webhook wrote');
-  const mutating = await kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: 'longhorn-backup-guard' });
+  const mutating = await kc
+    .makeApiClient(AdmissionregistrationV1Api)
+    .readMutatingWebhookConfiguration({ name: 'longhorn-backup-guard' });
   assert.equal(mutating.metadata?.labels?.team, 'backup', 'the upgrade did change the configuration');
   for (const entry of mutating.metadata?.managedFields ?? []) {
-    if (entry.manager === 'helm') assert.doesNotMatch(JSON.stringify(entry.fieldsV1), /caBundle/, 'helm owns no caBundle');
+    if (entry.manager === 'helm')
+      assert.doesNotMatch(JSON.stringify(entry.fieldsV1), /caBundle/, 'helm owns no caBundle');
   }
-  const config = parseConfig((await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: 'longhorn-backup-guard' })).data?.['config.yaml'] ?? '');
+  const config = parseConfig(
+    (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: 'longhorn-backup-guard' }))
+      .data?.['config.yaml'] ?? '',
+  );
   assert.ok(config.ok && config.config.defaults.retain === 9, 'the upgraded configuration');
   await component.stop();
   await classes.remove();
@@ -401,27 +614,55 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
   await helmOk(['uninstall', RELEASE, '--namespace', NS]);
   const left = await kubectlOk(['get', '-f', '-', '-o', 'name', '--ignore-not-found'], asYamlStream(rendered));
   assert.equal(left.trim(), '', 'no chart object is left');
-  for (const [plural, name, before] of [['recurringjobs', 'backup-app-data', job], ['snapshots', 'backup-app-data-archive-1', snapshot], ['backups', 'backup-app-data-archive-1', backup]] as const) {
+  for (const [plural, name, before] of [
+    ['recurringjobs', 'backup-app-data', job],
+    ['snapshots', 'backup-app-data-archive-1', snapshot],
+    ['backups', 'backup-app-data-archive-1', backup],
+  ] as const) {
     const now = (await custom.getNamespacedCustomObject({ ...longhorn, plural, name })) as Managed;
     assert.equal(now.metadata.uid, before.metadata.uid, `${plural}: the same object`);
     assert.equal(now.metadata.resourceVersion, before.metadata.resourceVersion, `${plural}: untouched`);
   }
   // What the webhook made at run time stays in the namespace (README: delete the namespace).
   const secrets = await kc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: NS });
-  assert.deepEqual(secrets.items.map((s) => s.metadata?.name).filter((n) => !n?.startsWith('sh.helm.release')), ['longhorn-backup-guard-webhook-tls']);
-  assert.deepEqual(secrets.items.filter((s) => s.metadata?.name?.startsWith('sh.helm.release')), [], 'the release history is gone');
+  assert.deepEqual(
+    secrets.items.map((s) => s.metadata?.name).filter((n) => !n?.startsWith('sh.helm.release')),
+    ['longhorn-backup-guard-webhook-tls'],
+  );
+  assert.deepEqual(
+    secrets.items.filter((s) => s.metadata?.name?.startsWith('sh.helm.release')),
+    [],
+    'the release history is gone',
+  );
 });
 
 test('every object the values can turn on is accepted by the apiserver (server-side dry run)', async (t) => {
   if (!haveTool(t, 'helm', helm)) return;
   await prepareCluster();
   const objects = await renderChart([
-    'networkPolicy.enabled=true', 'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.purpose=monitoring', 'reconciler.podDisruptionBudget.enabled=true',
-    'webhook.podDisruptionBudget.minAvailable=50%', 'commonLabels.team=storage', 'commonAnnotations.owner=ops', 'webhook.podLabels.tier=admission',
-    'reconciler.podAnnotations.note=x', 'imagePullSecrets[0].name=registry', 'webhook.tolerations[0].key=dedicated', 'webhook.tolerations[0].operator=Exists',
-    'reconciler.nodeSelector.disk=ssd', 'monitoring.prometheusRule.labels.release=kps', 'monitoring.serviceMonitors.labels.release=kps', 'monitoring.serviceMonitors.interval=1m',
+    'networkPolicy.enabled=true',
+    'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.purpose=monitoring',
+    'reconciler.podDisruptionBudget.enabled=true',
+    'webhook.podDisruptionBudget.minAvailable=50%',
+    'commonLabels.team=storage',
+    'commonAnnotations.owner=ops',
+    'webhook.podLabels.tier=admission',
+    'reconciler.podAnnotations.note=x',
+    'imagePullSecrets[0].name=registry',
+    'webhook.tolerations[0].key=dedicated',
+    'webhook.tolerations[0].operator=Exists',
+    'reconciler.nodeSelector.disk=ssd',
+    'monitoring.prometheusRule.labels.release=kps',
+    'monitoring.serviceMonitors.labels.release=kps',
+    'monitoring.serviceMonitors.interval=1m',
   ]);
-  const out = await kubectlOk(['apply', '--server-side', '--dry-run=server', '--field-manager=helm-chart-test', '-f', '-'], asYamlStream(objects));
+  const out = await kubectlOk(
+    ['apply', '--server-side', '--dry-run=server', '--field-manager=helm-chart-test', '-f', '-'],
+    asYamlStream(objects),
+  );
   assert.equal(out.trim().split('\n').length, objects.length, out);
-  assert.match(out, /networkpolicy\.networking\.k8s\.io\/longhorn-backup-guard-webhook serverside-applied \(server dry run\)/);
+  assert.match(
+    out,
+    /networkpolicy\.networking\.k8s\.io\/longhorn-backup-guard-webhook serverside-applied \(server dry run\)/,
+  );
 });

@@ -13,11 +13,13 @@ import { waitFor } from '../harness/wait-for.ts';
 const cluster = await useTestCluster();
 const log = createLogger('test', 'silent');
 
-const manifest = (namespace: string, name: string) => JSON.stringify({
-  apiVersion: 'v1', kind: 'PersistentVolumeClaim',
-  metadata: { name, namespace, labels: { 'backup.vluwte.nl/enabled': 'true' } },
-  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-});
+const manifest = (namespace: string, name: string) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace, labels: { 'backup.vluwte.nl/enabled': 'true' } },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  });
 
 test('the informer stores objects without managedFields and the last-applied annotation, listed or watched', async (t) => {
   const ns = await cluster.createNamespace('lean');
@@ -26,10 +28,15 @@ test('the informer stores objects without managedFields and the last-applied ann
   const raw = await cluster.kubectl(['get', 'pvc', '-n', ns, 'listed', '-o', 'json', '--show-managed-fields']);
   const full = JSON.parse(raw.stdout) as V1PersistentVolumeClaim;
   assert.ok(full.metadata?.managedFields?.length, 'the apiserver keeps managedFields');
-  assert.ok(full.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], 'kubectl apply keeps its copy');
+  assert.ok(
+    full.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'],
+    'kubectl apply keeps its copy',
+  );
 
   const informer = new Informer<V1PersistentVolumeClaim & KubeObject>({
-    resource: 'persistentvolumeclaims', kubeConfig: cluster.kubeConfig(), log,
+    resource: 'persistentvolumeclaims',
+    kubeConfig: cluster.kubeConfig(),
+    log,
     path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
   });
   t.after(() => informer.stop());
@@ -42,7 +49,11 @@ test('the informer stores objects without managedFields and the last-applied ann
     const stored = informer.get(`${ns}/${name}`);
     assert.ok(stored);
     assert.equal(stored.metadata?.managedFields, undefined, `${name}: no managedFields`);
-    assert.equal(stored.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined, `${name}: no last-applied copy`);
+    assert.equal(
+      stored.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'],
+      undefined,
+      `${name}: no last-applied copy`,
+    );
     assert.deepEqual(stored.metadata?.labels, { 'backup.vluwte.nl/enabled': 'true' });
     assert.deepEqual(stored.spec?.resources, { requests: { storage: '1Gi' } });
   }

@@ -59,14 +59,17 @@ export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy>
     restore: () => {
       open = true;
     },
-    close: () => new Promise<void>((resolve) => {
-      dropAll();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        dropAll();
+        server.close(() => resolve());
+      }),
     kubeConfigThrough: (kc) => {
       const cluster = kc.getCurrentCluster();
       assert.ok(cluster);
-      kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c));
+      kc.clusters = kc.clusters.map((c) =>
+        c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c,
+      );
       return kc;
     },
   };

@@ -27,24 +27,42 @@ async function createPvc(namespace: string, name: string): Promise<void> {
 }
 
 async function labelPvc(namespace: string, name: string, value: string): Promise<void> {
-  await core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { labels: { step: value } } } }, mergePatch);
+  await core.patchNamespacedPersistentVolumeClaim(
+    { namespace, name, body: { metadata: { labels: { step: value } } } },
+    mergePatch,
+  );
 }
 
 async function deletePvc(namespace: string, name: string): Promise<void> {
   await core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
-  await core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { finalizers: null } } }, mergePatch);
+  await core.patchNamespacedPersistentVolumeClaim(
+    { namespace, name, body: { metadata: { finalizers: null } } },
+    mergePatch,
+  );
 }
 
-function pvcInformer(kc: KubeConfig, namespace: string, reasons: RestartReason[], deleted: string[]): Informer<KubeObject & { metadata: { labels?: Record<string, string> } }> {
+function pvcInformer(
+  kc: KubeConfig,
+  namespace: string,
+  reasons: RestartReason[],
+  deleted: string[],
+): Informer<KubeObject & { metadata: { labels?: Record<string, string> } }> {
   return new Informer({
-    resource: 'persistentvolumeclaims', kubeConfig: kc, path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
-    log, backoff: fastBackoff, onRestart: (reason) => reasons.push(reason),
+    resource: 'persistentvolumeclaims',
+    kubeConfig: kc,
+    path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+    log,
+    backoff: fastBackoff,
+    onRestart: (reason) => reasons.push(reason),
     handler: { onDelete: (o) => deleted.push(o.metadata?.name ?? '?') },
   });
 }
 
 function names<T extends KubeObject>(informer: Informer<T>): string[] {
-  return informer.list().map((o) => o.metadata?.name ?? '?').sort();
+  return informer
+    .list()
+    .map((o) => o.metadata?.name ?? '?')
+    .sort();
 }
 
 test('changes made right after an apiserver restart reach a running informer', async (t) => {
@@ -63,8 +81,14 @@ test('changes made right after an apiserver restart reach a running informer', a
   await labelPvc(ns, 'kept', 'after-restart');
   await createPvc(ns, 'new');
 
-  await waitFor('the store to converge', async () => (
-    names(informer).join() === 'kept,new' && informer.get(`${ns}/kept`)?.metadata.labels?.step === 'after-restart' ? true : undefined), 20_000);
+  await waitFor(
+    'the store to converge',
+    async () =>
+      names(informer).join() === 'kept,new' && informer.get(`${ns}/kept`)?.metadata.labels?.step === 'after-restart'
+        ? true
+        : undefined,
+    20_000,
+  );
   assert.deepEqual(deleted, ['doomed']);
   assert.ok(informer.restarts >= 1, 'the outage was noticed and counted');
 });
@@ -95,11 +119,20 @@ test('410 Gone: history compacted while the informer was cut off; it relists and
   assert.equal(informer.resourceVersion, versionBefore, 'nothing reached the informer in the gap');
   proxy.restore();
 
-  await waitFor('the store to converge', async () => (
-    names(informer).join() === 'appears,changes,stays' && informer.get(`${ns}/changes`)?.metadata.labels?.step === 'in-the-gap' ? true : undefined), 20_000);
+  await waitFor(
+    'the store to converge',
+    async () =>
+      names(informer).join() === 'appears,changes,stays' &&
+      informer.get(`${ns}/changes`)?.metadata.labels?.step === 'in-the-gap'
+        ? true
+        : undefined,
+    20_000,
+  );
   assert.ok(reasons.includes('gone'), `resumed from a compacted resourceVersion: ${reasons.join()}`);
   assert.deepEqual(deleted, ['vanishes'], 'the delete made in the gap is reported');
 
   await labelPvc(ns, 'stays', 'watching-again');
-  await waitFor('watching again', async () => (informer.get(`${ns}/stays`)?.metadata.labels?.step === 'watching-again' ? true : undefined));
+  await waitFor('watching again', async () =>
+    informer.get(`${ns}/stays`)?.metadata.labels?.step === 'watching-again' ? true : undefined,
+  );
 });

@@ -27,7 +27,10 @@ type Pvc = V1PersistentVolumeClaim & KubeObject;
 type RecurringJob = KubeObject & { metadata: { labels?: Record<string, string> }; spec: { cron: string } };
 
 /** Handler calls as readable strings, e.g. `add data`, `update data`, `delete data`. */
-function recorder(): { events: string[]; handler: { onAdd(o: KubeObject): void; onUpdate(a: KubeObject, b: KubeObject): void; onDelete(o: KubeObject): void } } {
+function recorder(): {
+  events: string[];
+  handler: { onAdd(o: KubeObject): void; onUpdate(a: KubeObject, b: KubeObject): void; onDelete(o: KubeObject): void };
+} {
   const events: string[] = [];
   return {
     events,
@@ -42,18 +45,32 @@ function recorder(): { events: string[]; handler: { onAdd(o: KubeObject): void; 
 async function deletePvc(namespace: string, name: string): Promise<void> {
   await core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
   // No controller-manager runs: remove kubernetes.io/pvc-protection as the PVC protection controller would.
-  await core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { finalizers: null } } }, mergePatch);
+  await core.patchNamespacedPersistentVolumeClaim(
+    { namespace, name, body: { metadata: { finalizers: null } } },
+    mergePatch,
+  );
 }
 
 function recurringJob(name: string, labels: Record<string, string>) {
-  return { apiVersion: 'longhorn.io/v1beta2', kind: 'RecurringJob', metadata: { name, labels }, spec: { name, task: 'backup', cron: '0 3 * * *', retain: 8, concurrency: 1 } };
+  return {
+    apiVersion: 'longhorn.io/v1beta2',
+    kind: 'RecurringJob',
+    metadata: { name, labels },
+    spec: { name, task: 'backup', cron: '0 3 * * *', retain: 8, concurrency: 1 },
+  };
 }
 
 test('a PVC informer lists what exists, then follows add, update and delete', async (t) => {
   const ns = await cluster.createNamespace('informer');
   await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'before' }, spec } });
   const { events, handler } = recorder();
-  const informer = new Informer<Pvc>({ resource: 'persistentvolumeclaims', kubeConfig: kc, path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }), log, handler });
+  const informer = new Informer<Pvc>({
+    resource: 'persistentvolumeclaims',
+    kubeConfig: kc,
+    path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
+    log,
+    handler,
+  });
   t.after(() => informer.stop());
   informer.start();
   assert.equal(await informer.whenSynced(), true);
@@ -65,43 +82,88 @@ test('a PVC informer lists what exists, then follows add, update and delete', as
 
   await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'data' }, spec } });
   await waitFor('the add', async () => informer.get(`${ns}/data`));
-  await core.patchNamespacedPersistentVolumeClaim({ namespace: ns, name: 'data', body: { metadata: { labels: { tier: 'gold' } } } }, mergePatch);
-  await waitFor('the update', async () => (informer.get(`${ns}/data`)?.metadata?.labels?.tier === 'gold' ? true : undefined));
+  await core.patchNamespacedPersistentVolumeClaim(
+    { namespace: ns, name: 'data', body: { metadata: { labels: { tier: 'gold' } } } },
+    mergePatch,
+  );
+  await waitFor('the update', async () =>
+    informer.get(`${ns}/data`)?.metadata?.labels?.tier === 'gold' ? true : undefined,
+  );
   await deletePvc(ns, 'data');
   await waitFor('the delete', async () => (informer.get(`${ns}/data`) ? undefined : true));
 
-  assert.deepEqual(events.filter((e) => e.endsWith(' data')), ['add data', 'update data', 'update data', 'delete data'],
-    'added, labelled, marked for deletion, gone once the finalizer is removed');
-  assert.deepEqual(informer.list().map((o) => o.metadata?.name), ['before']);
+  assert.deepEqual(
+    events.filter((e) => e.endsWith(' data')),
+    ['add data', 'update data', 'update data', 'delete data'],
+    'added, labelled, marked for deletion, gone once the finalizer is removed',
+  );
+  assert.deepEqual(
+    informer.list().map((o) => o.metadata?.name),
+    ['before'],
+  );
   assert.equal(informer.restarts, 0);
 });
 
 test('a RecurringJob informer with a label selector sees only managed jobs, and jobs entering and leaving the selection', async (t) => {
   const ns = await cluster.createNamespace('informer-rj');
   const jobs = { ...longhorn, namespace: ns };
-  await custom.createNamespacedCustomObject({ ...jobs, body: recurringJob('managed-1', { 'backup.vluwte.nl/managed': 'true' }) });
+  await custom.createNamespacedCustomObject({
+    ...jobs,
+    body: recurringJob('managed-1', { 'backup.vluwte.nl/managed': 'true' }),
+  });
   await custom.createNamespacedCustomObject({ ...jobs, body: recurringJob('manual', {}) });
   const { events, handler } = recorder();
   const informer = new Informer<RecurringJob>({
-    resource: 'recurringjobs', kubeConfig: kc, path: resourcePath({ ...longhorn, namespace: ns }),
-    labelSelector: 'backup.vluwte.nl/managed=true', log, handler,
+    resource: 'recurringjobs',
+    kubeConfig: kc,
+    path: resourcePath({ ...longhorn, namespace: ns }),
+    labelSelector: 'backup.vluwte.nl/managed=true',
+    log,
+    handler,
   });
   t.after(() => informer.stop());
   informer.start();
   await informer.whenSynced();
-  assert.deepEqual(informer.list().map((o) => o.metadata.name), ['managed-1']);
+  assert.deepEqual(
+    informer.list().map((o) => o.metadata.name),
+    ['managed-1'],
+  );
 
-  await custom.createNamespacedCustomObject({ ...jobs, body: recurringJob('managed-2', { 'backup.vluwte.nl/managed': 'true' }) });
-  await custom.patchNamespacedCustomObject({ ...jobs, name: 'managed-1', body: { spec: { cron: '0 4 * * *' } } }, mergePatch);
-  await custom.patchNamespacedCustomObject({ ...jobs, name: 'manual', body: { metadata: { labels: { 'backup.vluwte.nl/managed': 'true' } } } }, mergePatch);
+  await custom.createNamespacedCustomObject({
+    ...jobs,
+    body: recurringJob('managed-2', { 'backup.vluwte.nl/managed': 'true' }),
+  });
+  await custom.patchNamespacedCustomObject(
+    { ...jobs, name: 'managed-1', body: { spec: { cron: '0 4 * * *' } } },
+    mergePatch,
+  );
+  await custom.patchNamespacedCustomObject(
+    { ...jobs, name: 'manual', body: { metadata: { labels: { 'backup.vluwte.nl/managed': 'true' } } } },
+    mergePatch,
+  );
   await waitFor('manual job enters the selection', async () => informer.get(`${ns}/manual`));
-  await waitFor('cron update', async () => (informer.get(`${ns}/managed-1`)?.spec.cron === '0 4 * * *' ? true : undefined));
-  await custom.patchNamespacedCustomObject({ ...jobs, name: 'manual', body: { metadata: { labels: { 'backup.vluwte.nl/managed': null } } } }, mergePatch);
+  await waitFor('cron update', async () =>
+    informer.get(`${ns}/managed-1`)?.spec.cron === '0 4 * * *' ? true : undefined,
+  );
+  await custom.patchNamespacedCustomObject(
+    { ...jobs, name: 'manual', body: { metadata: { labels: { 'backup.vluwte.nl/managed': null } } } },
+    mergePatch,
+  );
   await custom.deleteNamespacedCustomObject({ ...jobs, name: 'managed-2' });
   await waitFor('both leave', async () => (informer.list().length === 1 ? true : undefined));
 
-  assert.deepEqual(events, ['add managed-1', 'add managed-2', 'update managed-1', 'add manual', 'delete manual', 'delete managed-2']);
-  assert.deepEqual(informer.list().map((o) => o.metadata.name), ['managed-1']);
+  assert.deepEqual(events, [
+    'add managed-1',
+    'add managed-2',
+    'update managed-1',
+    'add manual',
+    'delete manual',
+    'delete managed-2',
+  ]);
+  assert.deepEqual(
+    informer.list().map((o) => o.metadata.name),
+    ['managed-1'],
+  );
 });
 
 test('a field selector narrows list and watch', async (t) => {
@@ -110,15 +172,27 @@ test('a field selector narrows list and watch', async (t) => {
   await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: { metadata: { name: 'other' }, spec } });
   const { events, handler } = recorder();
   const informer = new Informer<Pvc>({
-    resource: 'persistentvolumeclaims', kubeConfig: kc, path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
-    fieldSelector: 'metadata.name=chosen', log, handler,
+    resource: 'persistentvolumeclaims',
+    kubeConfig: kc,
+    path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
+    fieldSelector: 'metadata.name=chosen',
+    log,
+    handler,
   });
   t.after(() => informer.stop());
   informer.start();
   await informer.whenSynced();
-  await core.patchNamespacedPersistentVolumeClaim({ namespace: ns, name: 'other', body: { metadata: { labels: { a: 'b' } } } }, mergePatch);
-  await core.patchNamespacedPersistentVolumeClaim({ namespace: ns, name: 'chosen', body: { metadata: { labels: { a: 'b' } } } }, mergePatch);
-  await waitFor('the chosen update', async () => (informer.get(`${ns}/chosen`)?.metadata?.labels?.a === 'b' ? true : undefined));
+  await core.patchNamespacedPersistentVolumeClaim(
+    { namespace: ns, name: 'other', body: { metadata: { labels: { a: 'b' } } } },
+    mergePatch,
+  );
+  await core.patchNamespacedPersistentVolumeClaim(
+    { namespace: ns, name: 'chosen', body: { metadata: { labels: { a: 'b' } } } },
+    mergePatch,
+  );
+  await waitFor('the chosen update', async () =>
+    informer.get(`${ns}/chosen`)?.metadata?.labels?.a === 'b' ? true : undefined,
+  );
   assert.deepEqual(events, ['add chosen', 'update chosen']);
   assert.equal(informer.get(`${ns}/other`), undefined);
 });
@@ -130,8 +204,16 @@ test('watches the apiserver ends are resumed from the last resourceVersion, with
   const lister = collectionLister<Pvc>(kc, path);
   const { events, handler } = recorder();
   const informer = new Informer<Pvc>({
-    resource: 'persistentvolumeclaims', kubeConfig: kc, path, log, handler, watchTimeoutSeconds: 1,
-    list: (query) => { lists++; return lister(query); },
+    resource: 'persistentvolumeclaims',
+    kubeConfig: kc,
+    path,
+    log,
+    handler,
+    watchTimeoutSeconds: 1,
+    list: (query) => {
+      lists++;
+      return lister(query);
+    },
   });
   t.after(() => informer.stop());
   informer.start();
@@ -153,15 +235,24 @@ test('the watchdog restarts a silent watch; resyncs and watchdog relists report 
   const reasons: RestartReason[] = [];
   const { events, handler } = recorder();
   const informer = new Informer<Pvc>({
-    resource: 'persistentvolumeclaims', kubeConfig: kc, path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
-    log, handler, watchdogMs: 400, resyncPeriodMs: 700, metrics: createInformerMetrics(registry),
+    resource: 'persistentvolumeclaims',
+    kubeConfig: kc,
+    path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
+    log,
+    handler,
+    watchdogMs: 400,
+    resyncPeriodMs: 700,
+    metrics: createInformerMetrics(registry),
     onRestart: (reason) => reasons.push(reason),
   });
   t.after(() => informer.stop());
   informer.start();
   await informer.whenSynced();
   await waitFor('two watchdog restarts', async () => (reasons.length >= 2 ? true : undefined), 10_000);
-  assert.ok(reasons.every((reason) => reason === 'watchdog'), reasons.join());
+  assert.ok(
+    reasons.every((reason) => reason === 'watchdog'),
+    reasons.join(),
+  );
   const metric = await registry.getSingleMetricAsString('backup_informer_restarts_total');
   assert.match(metric, /backup_informer_restarts_total\{resource="persistentvolumeclaims"\} [1-9]/);
 
@@ -172,7 +263,12 @@ test('the watchdog restarts a silent watch; resyncs and watchdog relists report 
 });
 
 test('stop() before the first list ends cleanly and whenSynced() answers false', async () => {
-  const informer = new Informer<Pvc>({ resource: 'persistentvolumeclaims', kubeConfig: kc, path: '/api/v1/namespaces/none/persistentvolumeclaims', log });
+  const informer = new Informer<Pvc>({
+    resource: 'persistentvolumeclaims',
+    kubeConfig: kc,
+    path: '/api/v1/namespaces/none/persistentvolumeclaims',
+    log,
+  });
   informer.start();
   const synced = informer.whenSynced();
   await informer.stop();

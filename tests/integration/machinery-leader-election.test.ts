@@ -23,10 +23,21 @@ interface Candidate {
   events: string[];
 }
 
-function candidate(namespace: string, identity: string, extra: Partial<LeaderElectionOptions> = {}, kubeConfig: KubeConfig = cluster.kubeConfig()): Candidate {
+function candidate(
+  namespace: string,
+  identity: string,
+  extra: Partial<LeaderElectionOptions> = {},
+  kubeConfig: KubeConfig = cluster.kubeConfig(),
+): Candidate {
   const events: string[] = [];
   const elector = new LeaderElector({
-    kubeConfig, namespace, name: 'backup-guard', identity, log, ...fast, ...extra,
+    kubeConfig,
+    namespace,
+    name: 'backup-guard',
+    identity,
+    log,
+    ...fast,
+    ...extra,
     onStartedLeading: () => events.push('started'),
     onStoppedLeading: () => events.push('stopped'),
   });
@@ -57,7 +68,10 @@ test('two candidates on one Lease: exactly one leads, and the Lease names it', a
   }
   assert.equal(await holder(ns), leader === a ? 'replica-a' : 'replica-b');
   assert.deepEqual(leader.events, ['started']);
-  assert.match(await registry.metrics(), new RegExp(`leader_election_master_status\\{name="backup-guard"\\} ${leader === a ? 1 : 0}`));
+  assert.match(
+    await registry.metrics(),
+    new RegExp(`leader_election_master_status\\{name="backup-guard"\\} ${leader === a ? 1 : 0}`),
+  );
 });
 
 test('a crashed leader (no release) is replaced once its Lease expires, not before', async (t) => {
@@ -128,14 +142,20 @@ test('a leader that finds another holder in the Lease steps down at once', async
   t.after(() => a.elector.stop({ release: false }));
   a.elector.start();
   await leaderOf(a);
-  await waitFor('the intruder to write the Lease (retried on 409)', async () => {
-    const lease = await leases.readNamespacedLease({ name: 'backup-guard', namespace: ns });
-    await leases.replaceNamespacedLease({
-      name: 'backup-guard', namespace: ns,
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: new V1MicroTime() } },
-    });
-    return true;
-  }, 2_000, 10);
+  await waitFor(
+    'the intruder to write the Lease (retried on 409)',
+    async () => {
+      const lease = await leases.readNamespacedLease({ name: 'backup-guard', namespace: ns });
+      await leases.replaceNamespacedLease({
+        name: 'backup-guard',
+        namespace: ns,
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: new V1MicroTime() } },
+      });
+      return true;
+    },
+    2_000,
+    10,
+  );
   await waitFor('a to step down', async () => (a.elector.isLeader() ? undefined : true), 2_000, 20);
   assert.deepEqual(a.events, ['started', 'stopped']);
 });

@@ -45,7 +45,10 @@ async function render(dir: string): Promise<K8sObject[]> {
 
 const objects = await render(manifestsDir);
 function find<T = Record<string, unknown>>(kind: string, name: string, namespace?: string): K8sObject & T {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  const found = objects.find(
+    (o) =>
+      o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+  );
   assert.ok(found, `no ${kind} ${namespace ? `${namespace}/` : ''}${name} in the rendered manifests`);
   return found as K8sObject & T;
 }
@@ -67,7 +70,13 @@ interface DeploymentSpec {
     selector: { matchLabels: Record<string, string> };
     template: {
       metadata: { labels: Record<string, string> };
-      spec: { serviceAccountName: string; automountServiceAccountToken: boolean; securityContext: Record<string, unknown>; containers: Container[]; volumes: { name: string; emptyDir?: object; configMap?: { name: string } }[] };
+      spec: {
+        serviceAccountName: string;
+        automountServiceAccountToken: boolean;
+        securityContext: Record<string, unknown>;
+        containers: Container[];
+        volumes: { name: string; emptyDir?: object; configMap?: { name: string } }[];
+      };
     };
   };
 }
@@ -92,19 +101,35 @@ interface RbacRule {
 }
 
 function envOf(container: Container): Map<string, string> {
-  return new Map((container.env ?? []).map((e) => [e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath ?? '?'}`]));
+  return new Map(
+    (container.env ?? []).map((e) => [e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath ?? '?'}`]),
+  );
 }
 
 test('every object carries the product label, and nothing lands in an unexpected namespace', () => {
   for (const o of objects) {
-    assert.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'longhorn-backup-guard', `${o.kind} ${o.metadata.name}`);
-    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+    assert.equal(
+      o.metadata.labels?.['app.kubernetes.io/name'],
+      'longhorn-backup-guard',
+      `${o.kind} ${o.metadata.name}`,
+    );
+    const clusterScoped = [
+      'Namespace',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'MutatingWebhookConfiguration',
+      'ValidatingWebhookConfiguration',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+    ];
     if (clusterScoped.includes(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} ${o.metadata.name}`);
-    else if (o.kind === 'Role' || o.kind === 'RoleBinding') assert.ok([NS, 'longhorn-system'].includes(o.metadata.namespace ?? ''), `${o.kind} ${o.metadata.name}`);
+    else if (o.kind === 'Role' || o.kind === 'RoleBinding')
+      assert.ok([NS, 'longhorn-system'].includes(o.metadata.namespace ?? ''), `${o.kind} ${o.metadata.name}`);
     else assert.equal(o.metadata.namespace, NS, `${o.kind} ${o.metadata.name}`);
   }
   // core/ is everything but the Prometheus operator objects.
-  const kinds = (list: K8sObject[]) => list.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+  const kinds = (list: K8sObject[]) =>
+    list.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
   return render(join(manifestsDir, 'core')).then((core) => {
     assert.deepEqual(kinds(core), kinds(objects.filter((o) => !o.apiVersion.startsWith('monitoring.coreos.com/'))));
   });
@@ -120,19 +145,38 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
     const pod = deployment.spec.template.spec;
     assert.equal(pod.serviceAccountName, `longhorn-backup-guard-${component}`);
     assert.equal(pod.automountServiceAccountToken, true);
-    assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(pod.securityContext, {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      fsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     assert.equal(pod.containers.length, 1);
     const [container] = pod.containers;
     assert.ok(container);
     assert.equal(container.image, `ghcr.io/vluwte/longhorn-backup-guard-${component}:0.1.0`);
     assert.deepEqual(container.securityContext, {
-      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     // The reconciler peaked at 326 MiB converging 5,000 PVCs with its heap capped at 128 MiB (BENCHMARKS.md).
-    const memory = component === 'reconciler' ? { requests: '128Mi', limits: '384Mi' } : { requests: '64Mi', limits: '256Mi' };
-    assert.deepEqual(container.resources, { requests: { cpu: '50m', memory: memory.requests }, limits: { cpu: '500m', memory: memory.limits } });
-    assert.ok(container.volumeMounts?.some((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir));
+    const memory =
+      component === 'reconciler' ? { requests: '128Mi', limits: '384Mi' } : { requests: '64Mi', limits: '256Mi' };
+    assert.deepEqual(container.resources, {
+      requests: { cpu: '50m', memory: memory.requests },
+      limits: { cpu: '500m', memory: memory.limits },
+    });
+    assert.ok(
+      container.volumeMounts?.some(
+        (m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir,
+      ),
+    );
     const env = envOf(container);
     if (component === 'reconciler') assert.equal(env.get('NODE_OPTIONS'), '--max-old-space-size=128');
     assert.equal(env.get('POD_NAMESPACE'), 'fieldRef:metadata.namespace');
@@ -145,7 +189,8 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
   const [webhookContainer] = webhook.containers;
   assert.ok(webhookContainer);
   assert.equal(webhookContainer.ports?.find((p) => p.name === 'https')?.containerPort, 8443);
-  for (const probe of [webhookContainer.livenessProbe, webhookContainer.readinessProbe]) assert.deepEqual(probe.httpGet.scheme, 'HTTPS');
+  for (const probe of [webhookContainer.livenessProbe, webhookContainer.readinessProbe])
+    assert.deepEqual(probe.httpGet.scheme, 'HTTPS');
   const webhookEnv = envOf(webhookContainer);
   assert.equal(webhookEnv.get('CONFIG_FILE'), '/etc/longhorn-backup-guard/config.yaml');
   const configMount = webhookContainer.volumeMounts?.find((m) => m.mountPath === '/etc/longhorn-backup-guard');
@@ -155,24 +200,48 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
   assert.equal(webhookEnv.get('WEBHOOK_CONFIGURATION_NAME'), 'longhorn-backup-guard');
   assert.equal(webhookEnv.get('WEBHOOK_PORT'), '8443');
 
-  const [reconcilerContainer] = find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.template.spec.containers;
+  const [reconcilerContainer] = find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.template
+    .spec.containers;
   assert.ok(reconcilerContainer);
   const reconcilerEnv = envOf(reconcilerContainer);
   assert.equal(reconcilerEnv.get('POD_NAME'), 'fieldRef:metadata.name');
   assert.equal(reconcilerEnv.get('CONFIG_MAP_NAME'), 'longhorn-backup-guard');
-  const leaseRule = find<{ rules: RbacRule[] }>('Role', 'longhorn-backup-guard-reconciler', NS).rules.find((r) => r.resources.includes('leases') && r.resourceNames);
-  assert.deepEqual(leaseRule?.resourceNames, [reconcilerEnv.get('LEASE_NAME')], 'LEASE_NAME and the Lease rule name the same Lease');
+  const leaseRule = find<{ rules: RbacRule[] }>('Role', 'longhorn-backup-guard-reconciler', NS).rules.find(
+    (r) => r.resources.includes('leases') && r.resourceNames,
+  );
+  assert.deepEqual(
+    leaseRule?.resourceNames,
+    [reconcilerEnv.get('LEASE_NAME')],
+    'LEASE_NAME and the Lease rule name the same Lease',
+  );
 
-  const pdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'longhorn-backup-guard-webhook', NS);
+  const pdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>(
+    'PodDisruptionBudget',
+    'longhorn-backup-guard-webhook',
+    NS,
+  );
   assert.equal(pdb.spec.minAvailable, 1);
-  assert.deepEqual(pdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.selector.matchLabels);
-  const reconcilerPdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>('PodDisruptionBudget', 'longhorn-backup-guard-reconciler', NS);
+  assert.deepEqual(
+    pdb.spec.selector.matchLabels,
+    find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.selector.matchLabels,
+  );
+  const reconcilerPdb = find<{ spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>(
+    'PodDisruptionBudget',
+    'longhorn-backup-guard-reconciler',
+    NS,
+  );
   assert.equal(reconcilerPdb.spec.minAvailable, 1, 'a drain keeps the standby reconciler');
-  assert.deepEqual(reconcilerPdb.spec.selector.matchLabels, find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.selector.matchLabels);
+  assert.deepEqual(
+    reconcilerPdb.spec.selector.matchLabels,
+    find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-reconciler', NS).spec.selector.matchLabels,
+  );
 });
 
 test('the env the Deployments set is the env the components read', async () => {
-  const webhookEnv = envOf(find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.template.spec.containers[0] as Container);
+  const webhookEnv = envOf(
+    find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.template.spec
+      .containers[0] as Container,
+  );
   const read = readEnvironment({ ...Object.fromEntries(webhookEnv), POD_NAMESPACE: NS });
   assert.equal(read.port, 8443);
   assert.equal(read.metricsPort, 8080);
@@ -180,14 +249,22 @@ test('the env the Deployments set is the env the components read', async () => {
   assert.equal(read.namespace, NS);
   assert.equal(read.tlsSecretName, 'longhorn-backup-guard-webhook-tls');
   assert.equal(read.serviceName, 'longhorn-backup-guard-webhook');
-  assert.equal(read.mutatingWebhookConfigurationName, find('MutatingWebhookConfiguration', 'longhorn-backup-guard').metadata.name);
-  assert.equal(read.validatingWebhookConfigurationName, find('ValidatingWebhookConfiguration', 'longhorn-backup-guard').metadata.name);
+  assert.equal(
+    read.mutatingWebhookConfigurationName,
+    find('MutatingWebhookConfiguration', 'longhorn-backup-guard').metadata.name,
+  );
+  assert.equal(
+    read.validatingWebhookConfigurationName,
+    find('ValidatingWebhookConfiguration', 'longhorn-backup-guard').metadata.name,
+  );
   // A variable the code does not mention any more would be set for nothing.
   for (const component of ['webhook', 'reconciler']) {
-    const container = find<DeploymentSpec>('Deployment', `longhorn-backup-guard-${component}`, NS).spec.template.spec.containers[0] as Container;
+    const container = find<DeploymentSpec>('Deployment', `longhorn-backup-guard-${component}`, NS).spec.template.spec
+      .containers[0] as Container;
     const sources = await readSources(join(repoRoot, component, 'src'));
     // NODE_OPTIONS is Node's own (the heap cap).
-    for (const name of envOf(container).keys()) if (name !== 'NODE_OPTIONS') assert.ok(sources.includes(name), `${component}/src never reads ${name}`);
+    for (const name of envOf(container).keys())
+      if (name !== 'NODE_OPTIONS') assert.ok(sources.includes(name), `${component}/src never reads ${name}`);
   }
 });
 
@@ -198,17 +275,34 @@ async function readSources(dir: string): Promise<string> {
 
 test('Services select their pods and route to named container ports; ServiceMonitors scrape them', () => {
   const webhookService = find<ServiceSpec>('Service', 'longhorn-backup-guard-webhook', NS);
-  assert.deepEqual(webhookService.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [['https', 443, 'https'], ['metrics', 8080, 'metrics']]);
+  assert.deepEqual(
+    webhookService.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+    [
+      ['https', 443, 'https'],
+      ['metrics', 8080, 'metrics'],
+    ],
+  );
   const reconcilerService = find<ServiceSpec>('Service', 'longhorn-backup-guard-reconciler', NS);
-  assert.deepEqual(reconcilerService.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [['metrics', 8080, 'metrics']]);
+  assert.deepEqual(
+    reconcilerService.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+    [['metrics', 8080, 'metrics']],
+  );
   for (const component of ['webhook', 'reconciler']) {
     const name = `longhorn-backup-guard-${component}`;
     const service = find<ServiceSpec>('Service', name, NS);
     const deployment = find<DeploymentSpec>('Deployment', name, NS);
     assert.deepEqual(service.spec.selector, deployment.spec.template.metadata.labels);
-    const monitor = find<{ spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string; honorLabels?: boolean }[] } }>('ServiceMonitor', name, NS);
+    const monitor = find<{
+      spec: {
+        selector: { matchLabels: Record<string, string> };
+        endpoints: { port: string; path: string; honorLabels?: boolean }[];
+      };
+    }>('ServiceMonitor', name, NS);
     assert.deepEqual(monitor.spec.selector.matchLabels, service.metadata.labels, 'the job label is the Service name');
-    assert.deepEqual(monitor.spec.endpoints.map((e) => [e.port, e.path]), [['metrics', '/metrics']]);
+    assert.deepEqual(
+      monitor.spec.endpoints.map((e) => [e.port, e.path]),
+      [['metrics', '/metrics']],
+    );
     assert.equal(monitor.spec.endpoints[0]?.honorLabels, component === 'reconciler' ? true : undefined);
   }
 });
@@ -235,34 +329,58 @@ test('the ConfigMap ships every configuration key, with the defaults, and the we
     assert.deepEqual(webhook.admissionReviewVersions, ['v1']);
     assert.equal(webhook.clientConfig.caBundle, undefined, 'caBundle is written at run time');
     assert.deepEqual(webhook.clientConfig.service, {
-      name: 'longhorn-backup-guard-webhook', namespace: NS, port: 443, path: kind.startsWith('Mutating') ? '/mutate' : '/validate',
+      name: 'longhorn-backup-guard-webhook',
+      namespace: NS,
+      port: 443,
+      path: kind.startsWith('Mutating') ? '/mutate' : '/validate',
     });
-    assert.deepEqual(webhook.rules, [{
-      apiGroups: [''], apiVersions: ['v1'], resources: ['persistentvolumeclaims'], scope: 'Namespaced',
-      operations: kind.startsWith('Mutating') ? ['CREATE'] : ['CREATE', 'UPDATE', 'DELETE'],
-    }]);
+    assert.deepEqual(webhook.rules, [
+      {
+        apiGroups: [''],
+        apiVersions: ['v1'],
+        resources: ['persistentvolumeclaims'],
+        scope: 'Namespaced',
+        operations: kind.startsWith('Mutating') ? ['CREATE'] : ['CREATE', 'UPDATE', 'DELETE'],
+      },
+    ]);
     assert.deepEqual(webhook.namespaceSelector, {
-      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: parsed.config.excludedNamespaces }],
+      matchExpressions: [
+        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: parsed.config.excludedNamespaces },
+      ],
     });
   }
 });
 
 test('RBAC: no wildcards, no Secret access beyond the certificate, no deletion of Snapshots or Backups', () => {
-  const allRules = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+  const allRules = objects
+    .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
     .flatMap((role) => (role as K8sObject & { rules: RbacRule[] }).rules.map((rule) => ({ role, rule })));
   for (const { role, rule } of allRules) {
     const where = `${role.kind} ${role.metadata.namespace ?? ''}/${role.metadata.name}`;
-    for (const list of [rule.apiGroups, rule.resources, rule.verbs]) assert.ok(!list.includes('*'), `${where}: wildcard`);
+    for (const list of [rule.apiGroups, rule.resources, rule.verbs])
+      assert.ok(!list.includes('*'), `${where}: wildcard`);
     if (rule.resources.includes('secrets')) {
       assert.equal(role.kind, 'Role', `${where}: Secrets only through a namespaced Role`);
       assert.equal(role.metadata.namespace, NS);
-      assert.ok(rule.verbs.every((verb) => verb === 'create') || rule.resourceNames?.join() === 'longhorn-backup-guard-webhook-tls', `${where}: ${rule.verbs.join()}`);
-      assert.ok(!rule.verbs.some((verb) => ['list', 'watch', 'delete'].includes(verb)), `${where}: ${rule.verbs.join()}`);
+      assert.ok(
+        rule.verbs.every((verb) => verb === 'create') ||
+          rule.resourceNames?.join() === 'longhorn-backup-guard-webhook-tls',
+        `${where}: ${rule.verbs.join()}`,
+      );
+      assert.ok(
+        !rule.verbs.some((verb) => ['list', 'watch', 'delete'].includes(verb)),
+        `${where}: ${rule.verbs.join()}`,
+      );
     }
     if (rule.apiGroups.includes('longhorn.io')) {
-      assert.equal(role.metadata.namespace, 'longhorn-system', `${where}: Longhorn objects only in Longhorn's namespace`);
+      assert.equal(
+        role.metadata.namespace,
+        'longhorn-system',
+        `${where}: Longhorn objects only in Longhorn's namespace`,
+      );
       assert.ok(!rule.resources.includes('settings'), `${where}: no Longhorn settings`);
-      if (rule.resources.some((r) => r === 'snapshots' || r === 'backups')) assert.ok(!rule.verbs.includes('delete'), `${where}: never delete backups`);
+      if (rule.resources.some((r) => r === 'snapshots' || r === 'backups'))
+        assert.ok(!rule.verbs.includes('delete'), `${where}: never delete backups`);
     }
   }
 });
@@ -272,7 +390,13 @@ test('apply -k manifests/ --server-side --dry-run=server succeeds and creates no
   for (const file of ['monitoring.coreos.com_prometheusrules.yaml', 'monitoring.coreos.com_servicemonitors.yaml']) {
     await kubectlOk(['apply', '--server-side', '-f', join(crdsDir, file)]);
   }
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/prometheusrules.monitoring.coreos.com', 'crd/servicemonitors.monitoring.coreos.com']);
+  await kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/prometheusrules.monitoring.coreos.com',
+    'crd/servicemonitors.monitoring.coreos.com',
+  ]);
   // A dry run cannot create objects inside a namespace that exists only in the same dry run, so
   // the two namespaces exist first (in a real cluster Longhorn's does, and ours is applied first).
   await kubectlOk(['create', 'namespace', 'longhorn-system']);
@@ -281,17 +405,33 @@ test('apply -k manifests/ --server-side --dry-run=server succeeds and creates no
   const out = await kubectlOk(['apply', '-k', manifestsDir, '--server-side', '--dry-run=server']);
   const applied = out.split('\n').filter((line) => line.endsWith('serverside-applied (server dry run)'));
   assert.equal(applied.length, objects.length, out);
-  for (const kind of ['prometheusrule.monitoring.coreos.com/longhorn-backup-guard', 'mutatingwebhookconfiguration.admissionregistration.k8s.io/longhorn-backup-guard', 'deployment.apps/longhorn-backup-guard-webhook']) {
-    assert.ok(applied.some((line) => line.startsWith(`${kind} `)), `${kind} in:\n${out}`);
+  for (const kind of [
+    'prometheusrule.monitoring.coreos.com/longhorn-backup-guard',
+    'mutatingwebhookconfiguration.admissionregistration.k8s.io/longhorn-backup-guard',
+    'deployment.apps/longhorn-backup-guard-webhook',
+  ]) {
+    assert.ok(
+      applied.some((line) => line.startsWith(`${kind} `)),
+      `${kind} in:\n${out}`,
+    );
   }
-  const missing = await cluster.kubectl(['get', 'clusterrole/longhorn-backup-guard-webhook', `-n=${NS}`, 'deployment/longhorn-backup-guard-webhook']);
+  const missing = await cluster.kubectl([
+    'get',
+    'clusterrole/longhorn-backup-guard-webhook',
+    `-n=${NS}`,
+    'deployment/longhorn-backup-guard-webhook',
+  ]);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /NotFound/);
 });
 
 async function resourceVersions(): Promise<Map<string, string>> {
-  const list = JSON.parse(await kubectlOk(['get', '-k', manifestsDir, '-o', 'json'])) as { items: (K8sObject & { metadata: { resourceVersion: string } })[] };
-  return new Map(list.items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion]));
+  const list = JSON.parse(await kubectlOk(['get', '-k', manifestsDir, '-o', 'json'])) as {
+    items: (K8sObject & { metadata: { resourceVersion: string } })[];
+  };
+  return new Map(
+    list.items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion]),
+  );
 }
 
 test('a real apply: idempotent, keeps the caBundle the webhook writes, admits PVCs while the webhook is unreachable', async () => {
@@ -308,7 +448,11 @@ test('a real apply: idempotent, keeps the caBundle the webhook writes, admits PV
   // Server-side apply again, then client-side apply twice: the first adds its annotation, the
   // second writes nothing (kubectl says "configured" for a PodDisruptionBudget all the same, so
   // the proof is that no object's resourceVersion moves).
-  const applies = [['apply', '-k', manifestsDir, '--server-side'], ['apply', '-k', manifestsDir], ['apply', '-k', manifestsDir]];
+  const applies = [
+    ['apply', '-k', manifestsDir, '--server-side'],
+    ['apply', '-k', manifestsDir],
+    ['apply', '-k', manifestsDir],
+  ];
   let versionsBefore = new Map<string, string>();
   for (const [index, args] of applies.entries()) {
     await kubectlOk(args);
@@ -318,8 +462,16 @@ test('a real apply: idempotent, keeps the caBundle the webhook writes, admits PV
     versionsBefore = versions;
     const mutating = await admission.readMutatingWebhookConfiguration({ name: 'longhorn-backup-guard' });
     const validating = await admission.readValidatingWebhookConfiguration({ name: 'longhorn-backup-guard' });
-    assert.equal(mutating.webhooks?.[0]?.clientConfig.caBundle, caBundle, `${args.join(' ')} kept the mutating caBundle`);
-    assert.equal(validating.webhooks?.[0]?.clientConfig.caBundle, caBundle, `${args.join(' ')} kept the validating caBundle`);
+    assert.equal(
+      mutating.webhooks?.[0]?.clientConfig.caBundle,
+      caBundle,
+      `${args.join(' ')} kept the mutating caBundle`,
+    );
+    assert.equal(
+      validating.webhooks?.[0]?.clientConfig.caBundle,
+      caBundle,
+      `${args.join(' ')} kept the validating caBundle`,
+    );
   }
 
   // Nothing runs the webhook here, so every call fails: failurePolicy Ignore admits the PVC. The
@@ -328,15 +480,27 @@ test('a real apply: idempotent, keeps the caBundle the webhook writes, admits PV
   const core = kc.makeApiClient(CoreV1Api);
   const apiserverLog = join(cluster.info.runDir, 'kube-apiserver.log');
   let attempt = 0;
-  await waitFor('the apiserver to call both webhooks and fail open', async () => {
-    attempt += 1;
-    const body = { metadata: { name: `data-${attempt}`, labels: { 'backup.vluwte.nl/enabled': 'not-a-boolean' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
-    const created = await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body });
-    assert.equal(created.metadata?.labels?.['backup.vluwte.nl/enabled'], 'not-a-boolean');
-    const log = await readFile(apiserverLog, 'utf8');
-    const failedOpen = (webhook: string) => new RegExp(`Failed calling webhook, failing open ${webhook.replaceAll('.', '\\.')}`).test(log);
-    return failedOpen('pvc-defaults.longhorn-backup-guard.vluwte.nl') && failedOpen('pvc-labels.longhorn-backup-guard.vluwte.nl') ? true : undefined;
-  }, 30_000, 250);
+  await waitFor(
+    'the apiserver to call both webhooks and fail open',
+    async () => {
+      attempt += 1;
+      const body = {
+        metadata: { name: `data-${attempt}`, labels: { 'backup.vluwte.nl/enabled': 'not-a-boolean' } },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      };
+      const created = await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body });
+      assert.equal(created.metadata?.labels?.['backup.vluwte.nl/enabled'], 'not-a-boolean');
+      const log = await readFile(apiserverLog, 'utf8');
+      const failedOpen = (webhook: string) =>
+        new RegExp(`Failed calling webhook, failing open ${webhook.replaceAll('.', '\\.')}`).test(log);
+      return failedOpen('pvc-defaults.longhorn-backup-guard.vluwte.nl') &&
+        failedOpen('pvc-labels.longhorn-backup-guard.vluwte.nl')
+        ? true
+        : undefined;
+    },
+    30_000,
+    250,
+  );
 });
 
 test('the Pods both Deployments make pass the namespace\'s "restricted" Pod Security enforcement', async () => {
@@ -344,14 +508,21 @@ test('the Pods both Deployments make pass the namespace\'s "restricted" Pod Secu
   const podOf = (name: string, mutate: (spec: DeploymentSpec['spec']['template']['spec']) => void = () => {}) => {
     const template = structuredClone(find<DeploymentSpec>('Deployment', name, NS).spec.template);
     mutate(template.spec);
-    return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: `${name}-psa-check`, namespace: NS }, spec: template.spec });
+    return JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...template.metadata, name: `${name}-psa-check`, namespace: NS },
+      spec: template.spec,
+    });
   };
   for (const name of ['longhorn-backup-guard-webhook', 'longhorn-backup-guard-reconciler']) {
     const result = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], { input: podOf(name) });
     assert.equal(result.code, 0, `${name}: ${result.stderr}`);
   }
   // The control: the same Pod allowed to escalate privileges is refused, so enforcement is on.
-  const escalating = podOf('longhorn-backup-guard-reconciler', (spec) => { spec.containers[0]!.securityContext.allowPrivilegeEscalation = true; });
+  const escalating = podOf('longhorn-backup-guard-reconciler', (spec) => {
+    spec.containers[0]!.securityContext.allowPrivilegeEscalation = true;
+  });
   const refused = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], { input: escalating });
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
@@ -360,7 +531,12 @@ test('the Pods both Deployments make pass the namespace\'s "restricted" Pod Secu
 test('each ServiceAccount may do what the README says and no more', async () => {
   // The apiserver's own authorizer answers, for the manifests as applied (a no-op if applied before).
   await kubectlOk(['apply', '-k', manifestsDir, '--server-side']);
-  await waitFor('RBAC of the applied manifests', async () => (await cluster.kubectl(['auth', 'can-i', 'watch', 'persistentvolumeclaims', '--as', WEBHOOK_SA])).stdout.trim() === 'yes' ? true : undefined);
+  await waitFor('RBAC of the applied manifests', async () =>
+    (await cluster.kubectl(['auth', 'can-i', 'watch', 'persistentvolumeclaims', '--as', WEBHOOK_SA])).stdout.trim() ===
+    'yes'
+      ? true
+      : undefined,
+  );
   const cases: [string, string, string, boolean][] = [
     // [who, verb resource, namespace ('' = cluster), allowed]
     [WEBHOOK_SA, 'list persistentvolumeclaims', 'team-a', true],
@@ -412,29 +588,63 @@ test('each ServiceAccount may do what the README says and no more', async () => 
     [RECONCILER_SA, 'get secrets', NS, false],
   ];
   const wrong: string[] = [];
-  await Promise.all(cases.map(async ([who, action, namespace, allowed]) => {
-    const result = await cluster.kubectl(['auth', 'can-i', ...action.split(' '), '--as', who, ...(namespace ? ['-n', namespace] : [])]);
-    const answer = result.stdout.trim();
-    if (answer !== (allowed ? 'yes' : 'no')) wrong.push(`${who.split(':').at(-1)} ${action} in ${namespace || 'the cluster'}: ${answer} ${result.stderr.trim()}`);
-  }));
+  await Promise.all(
+    cases.map(async ([who, action, namespace, allowed]) => {
+      const result = await cluster.kubectl([
+        'auth',
+        'can-i',
+        ...action.split(' '),
+        '--as',
+        who,
+        ...(namespace ? ['-n', namespace] : []),
+      ]);
+      const answer = result.stdout.trim();
+      if (answer !== (allowed ? 'yes' : 'no'))
+        wrong.push(
+          `${who.split(':').at(-1)} ${action} in ${namespace || 'the cluster'}: ${answer} ${result.stderr.trim()}`,
+        );
+    }),
+  );
   assert.deepEqual(wrong, []);
 });
 
-test('the optional NetworkPolicies: each selects its Deployment\'s pods, opens its named ports, metrics from the monitoring namespace only; the apiserver accepts them', async () => {
+test("the optional NetworkPolicies: each selects its Deployment's pods, opens its named ports, metrics from the monitoring namespace only; the apiserver accepts them", async () => {
   const policies = await render(join(manifestsDir, 'network-policies'));
-  assert.deepEqual(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`).sort(), [`NetworkPolicy/${NS}/longhorn-backup-guard-reconciler`, `NetworkPolicy/${NS}/longhorn-backup-guard-webhook`]);
+  assert.deepEqual(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`).sort(), [
+    `NetworkPolicy/${NS}/longhorn-backup-guard-reconciler`,
+    `NetworkPolicy/${NS}/longhorn-backup-guard-webhook`,
+  ]);
   assert.ok(!objects.some((o) => o.kind === 'NetworkPolicy'), 'optional: not in manifests/ itself');
-  interface Policy { spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { from?: { namespaceSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: string }[] }[] } }
+  interface Policy {
+    spec: {
+      podSelector: { matchLabels: Record<string, string> };
+      ingress: {
+        from?: { namespaceSelector?: { matchLabels: Record<string, string> } }[];
+        ports: { port: string }[];
+      }[];
+    };
+  }
   for (const component of ['webhook', 'reconciler'] as const) {
     const policy = policies.find((p) => p.metadata.name === `longhorn-backup-guard-${component}`) as unknown as Policy;
     const deployment = find<DeploymentSpec>('Deployment', `longhorn-backup-guard-${component}`, NS);
     assert.deepEqual(policy.spec.podSelector.matchLabels, deployment.spec.selector.matchLabels);
     const portNames = (deployment.spec.template.spec.containers[0]?.ports ?? []).map((p) => p.name);
-    for (const rule of policy.spec.ingress) for (const port of rule.ports) assert.ok(portNames.includes(port.port), `${component}: port ${port.port} is a container port`);
+    for (const rule of policy.spec.ingress)
+      for (const port of rule.ports)
+        assert.ok(portNames.includes(port.port), `${component}: port ${port.port} is a container port`);
     const [metrics, ...rest] = policy.spec.ingress;
-    assert.deepEqual(metrics?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
-    assert.deepEqual(metrics?.ports.map((p) => p.port), ['metrics']);
-    assert.deepEqual(rest.map((r) => [r.from, r.ports.map((p) => p.port)]), component === 'webhook' ? [[undefined, ['https']]] : [], 'the webhook port from anywhere (the apiserver is no pod); nothing else');
+    assert.deepEqual(metrics?.from, [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
+    assert.deepEqual(
+      metrics?.ports.map((p) => p.port),
+      ['metrics'],
+    );
+    assert.deepEqual(
+      rest.map((r) => [r.from, r.ports.map((p) => p.port)]),
+      component === 'webhook' ? [[undefined, ['https']]] : [],
+      'the webhook port from anywhere (the apiserver is no pod); nothing else',
+    );
   }
   await cluster.kubectl(['create', 'namespace', NS]);
   await kubectlOk(['apply', '-k', join(manifestsDir, 'network-policies'), '--server-side', '--dry-run=server']);

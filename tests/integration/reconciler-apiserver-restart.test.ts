@@ -30,7 +30,11 @@ test('after an apiserver outage the reconciler converges on the changes made sin
   await world.bind(app, 'after', 'vol-after');
   await world.waitForJob(jobOf('before'), (job) => job.spec?.retain === 12, 'the label change made after the outage');
   await world.waitForJob(jobOf('after'));
-  await world.waitForVolumeLabels('vol-after', (labels) => labels[`recurring-job.longhorn.io/${jobOf('after')}`] === 'enabled', 'the volume label');
+  await world.waitForVolumeLabels(
+    'vol-after',
+    (labels) => labels[`recurring-job.longhorn.io/${jobOf('after')}`] === 'enabled',
+    'the volume label',
+  );
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('after'), namespace: app, pvc: 'after' }, true);
   await waitFor('leading again', async () => (handle.isLeader() ? true : undefined));
 

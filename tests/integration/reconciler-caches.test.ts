@@ -24,7 +24,11 @@ after(async () => {
   await Promise.all(running.map((caches) => caches.stop()));
 });
 
-async function startCaches(config: GuardConfig, archiveWatches: readonly ArchiveWatch[], onKeys: (keys: readonly PvcKey[]) => void = () => {}): Promise<ClusterCaches> {
+async function startCaches(
+  config: GuardConfig,
+  archiveWatches: readonly ArchiveWatch[],
+  onKeys: (keys: readonly PvcKey[]) => void = () => {},
+): Promise<ClusterCaches> {
   const caches = new ClusterCaches(scopeOf(config), {
     kubeConfig: cluster.kubeConfig(),
     config: () => config,
@@ -39,12 +43,24 @@ async function startCaches(config: GuardConfig, archiveWatches: readonly Archive
   return caches;
 }
 
-async function createLonghornObject(namespace: string, plural: 'snapshots' | 'backups', name: string, metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }, spec: Record<string, unknown>): Promise<void> {
+async function createLonghornObject(
+  namespace: string,
+  plural: 'snapshots' | 'backups',
+  name: string,
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> },
+  spec: Record<string, unknown>,
+): Promise<void> {
   const kind = plural === 'snapshots' ? 'Snapshot' : 'Backup';
-  await custom.createNamespacedCustomObject({ ...longhorn, namespace, plural, body: { apiVersion: 'longhorn.io/v1beta2', kind, metadata: { name, ...metadata }, spec } });
+  await custom.createNamespacedCustomObject({
+    ...longhorn,
+    namespace,
+    plural,
+    body: { apiVersion: 'longhorn.io/v1beta2', kind, metadata: { name, ...metadata }, spec },
+  });
 }
 
-const names = (objects: readonly unknown[] | undefined) => (objects ?? []).map((object) => (object as { metadata: { name: string } }).metadata.name).sort();
+const names = (objects: readonly unknown[] | undefined) =>
+  (objects ?? []).map((object) => (object as { metadata: { name: string } }).metadata.name).sort();
 
 test('archive informers list and watch only the objects their labelSelector picks (not the Backups Longhorn syncs from the target)', async () => {
   const lh = await cluster.createNamespace('lh-caches');
@@ -52,17 +68,44 @@ test('archive informers list and watch only the objects their labelSelector pick
   const key: PvcKey = { namespace: 'shop', pvcName: 'db' };
   const archiveLabel = { [`${P}/archive-job`]: 'backup-shop-db' };
   // The product's selectors, with a keysOf that claims every object: whatever reaches the cache shows in `watched`.
-  const greedy = ARCHIVE_WATCHES.filter((watch) => watch.labelSelector !== undefined).map((watch) => ({ ...watch, keysOf: () => [key] }));
-  await createLonghornObject(lh, 'backups', 'synced-before', { labels: { 'backup-volume': 'v' } }, { snapshotName: 's' });
+  const greedy = ARCHIVE_WATCHES.filter((watch) => watch.labelSelector !== undefined).map((watch) => ({
+    ...watch,
+    keysOf: () => [key],
+  }));
+  await createLonghornObject(
+    lh,
+    'backups',
+    'synced-before',
+    { labels: { 'backup-volume': 'v' } },
+    { snapshotName: 's' },
+  );
   await createLonghornObject(lh, 'backups', 'archive-before', { labels: archiveLabel }, { snapshotName: 's' });
-  await createLonghornObject(lh, 'snapshots', 'recurring-before', { labels: { RecurringJob: 'daily' } }, { volume: 'v' });
+  await createLonghornObject(
+    lh,
+    'snapshots',
+    'recurring-before',
+    { labels: { RecurringJob: 'daily' } },
+    { volume: 'v' },
+  );
   const caches = await startCaches(config, greedy);
   const listed = caches.snapshot(key, config, new Date()).watched;
   assert.deepEqual(names(listed.get('backups')), ['archive-before'], 'the list is filtered');
   assert.deepEqual(names(listed.get('snapshots')), []);
 
-  await createLonghornObject(lh, 'backups', 'synced-after', { labels: { 'backup-volume': 'v' } }, { snapshotName: 's' });
-  await createLonghornObject(lh, 'snapshots', 'recurring-after', { labels: { RecurringJob: 'daily' } }, { volume: 'v' });
+  await createLonghornObject(
+    lh,
+    'backups',
+    'synced-after',
+    { labels: { 'backup-volume': 'v' } },
+    { snapshotName: 's' },
+  );
+  await createLonghornObject(
+    lh,
+    'snapshots',
+    'recurring-after',
+    { labels: { RecurringJob: 'daily' } },
+    { volume: 'v' },
+  );
   await createLonghornObject(lh, 'snapshots', 'archive-after', { labels: archiveLabel }, { volume: 'v' });
   await createLonghornObject(lh, 'backups', 'archive-after', { labels: archiveLabel }, { snapshotName: 's' });
   const watched = await waitFor('the archive objects created after the list', async () => {
@@ -77,8 +120,27 @@ test('the Volume of a deleted PVC: volumeNamed reads it from the one Volume cach
   const lh = await cluster.createNamespace('lh-caches');
   const config: GuardConfig = { ...defaultConfig, longhornNamespace: lh, watchNamespaces: [] };
   const key: PvcKey = { namespace: 'shop', pvcName: 'gone-db' };
-  await custom.createNamespacedCustomObject({ ...longhorn, namespace: lh, plural: 'volumes', body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Volume', metadata: { name: 'vol-gone-db' }, spec: { size: '1073741824' } } });
-  await custom.patchNamespacedCustomObjectStatus({ ...longhorn, namespace: lh, plural: 'volumes', name: 'vol-gone-db', body: { status: { kubernetesStatus: { namespace: 'shop', pvcName: 'gone-db', pvName: 'vol-gone-db' } } } }, mergePatch);
+  await custom.createNamespacedCustomObject({
+    ...longhorn,
+    namespace: lh,
+    plural: 'volumes',
+    body: {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Volume',
+      metadata: { name: 'vol-gone-db' },
+      spec: { size: '1073741824' },
+    },
+  });
+  await custom.patchNamespacedCustomObjectStatus(
+    {
+      ...longhorn,
+      namespace: lh,
+      plural: 'volumes',
+      name: 'vol-gone-db',
+      body: { status: { kubernetesStatus: { namespace: 'shop', pvcName: 'gone-db', pvName: 'vol-gone-db' } } },
+    },
+    mergePatch,
+  );
   const enqueued: string[] = [];
   const caches = await startCaches(config, ARCHIVE_WATCHES, (keys) => enqueued.push(...keys.map(keyString)));
   assert.equal(caches.snapshot(key, config, new Date()).pvc, undefined, 'no such PVC');
@@ -87,7 +149,9 @@ test('the Volume of a deleted PVC: volumeNamed reads it from the one Volume cach
 
   enqueued.length = 0;
   await custom.deleteNamespacedCustomObject({ ...longhorn, namespace: lh, plural: 'volumes', name: 'vol-gone-db' });
-  await waitFor('the Volume gone from the cache', async () => (caches.snapshot(key, config, new Date()).volumeNamed('vol-gone-db') === undefined ? true : undefined));
+  await waitFor('the Volume gone from the cache', async () =>
+    caches.snapshot(key, config, new Date()).volumeNamed('vol-gone-db') === undefined ? true : undefined,
+  );
   assert.ok(enqueued.includes(keyString(key)), `the deleted PVC's key is enqueued (got ${enqueued.join(', ')})`);
 });
 
@@ -97,7 +161,13 @@ test('allKeys (the full resync) includes the keys of archive objects: the full n
   const longName = `archived-${'x'.repeat(64)}`;
   const links = archiveLinkLabels(config, 'backup-shop-long', 'shop', longName);
   assert.notEqual(links[`${P}/source-pvc`], longName, 'the label holds a cut name');
-  await createLonghornObject(lh, 'snapshots', 'archive-long', { labels: links, annotations: { [`${P}/archive-pvc`]: longName } }, { volume: 'v' });
+  await createLonghornObject(
+    lh,
+    'snapshots',
+    'archive-long',
+    { labels: links, annotations: { [`${P}/archive-pvc`]: longName } },
+    { volume: 'v' },
+  );
   const caches = await startCaches(config, ARCHIVE_WATCHES);
   assert.ok(caches.allKeys().map(keyString).includes(`shop/${longName}`), 'the full-name key is resynced');
 });

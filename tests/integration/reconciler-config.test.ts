@@ -31,7 +31,11 @@ test('a changed default interval changes every default-using job, not one with i
   await handle.whenIdle();
 
   await world.writeConfig(world.configYaml('defaults:\n  interval: 6'));
-  await world.waitForJob(jobOf('dflt'), (job) => job.spec?.cron === '30 0,6,12,18 * * *', 'the default-using job follows');
+  await world.waitForJob(
+    jobOf('dflt'),
+    (job) => job.spec?.cron === '30 0,6,12,18 * * *',
+    'the default-using job follows',
+  );
   await handle.whenIdle();
   assert.equal((await world.job(jobOf('own')))?.metadata.resourceVersion, own.metadata.resourceVersion);
   assert.equal(handle.config().defaults.interval, 6);
@@ -39,8 +43,15 @@ test('a changed default interval changes every default-using job, not one with i
 
 test('an invalid update is refused: Event on the ConfigMap, backup_config_valid 0, the last good configuration stays', async () => {
   await world.writeConfig(world.configYaml('defaults:\n  interval: 5'));
-  await waitFor('backup_config_valid 0', async () => (/^backup_config_valid 0$/m.test(await scrape(handle)) ? true : undefined));
-  const event = await world.waitForEvent(world.guardNs, 'longhorn-backup-guard', 'InvalidConfiguration', /defaults\.interval/);
+  await waitFor('backup_config_valid 0', async () =>
+    /^backup_config_valid 0$/m.test(await scrape(handle)) ? true : undefined,
+  );
+  const event = await world.waitForEvent(
+    world.guardNs,
+    'longhorn-backup-guard',
+    'InvalidConfiguration',
+    /defaults\.interval/,
+  );
   assert.equal(event.type, 'Warning');
   assert.equal(handle.config().defaults.interval, 6, 'the last good configuration is in force');
   await world.createPvc(app, 'later', enabledLabels('later'));
@@ -48,7 +59,9 @@ test('an invalid update is refused: Event on the ConfigMap, backup_config_valid 
   assert.equal(job.spec?.cron, '30 0,6,12,18 * * *');
 
   await world.writeConfig(world.configYaml('defaults:\n  interval: 6'));
-  await waitFor('backup_config_valid 1', async () => (/^backup_config_valid 1$/m.test(await scrape(handle)) ? true : undefined));
+  await waitFor('backup_config_valid 1', async () =>
+    /^backup_config_valid 1$/m.test(await scrape(handle)) ? true : undefined,
+  );
 });
 
 test('adding a namespace to watchNamespaces brings its PVCs in without a restart', async () => {
@@ -64,8 +77,12 @@ test('adding a namespace to watchNamespaces brings its PVCs in without a restart
 test('an absent ConfigMap means the defaults', async () => {
   const empty = await cluster.createNamespace('noconfig');
   const source = new ConfigMapSource({
-    kubeConfig: cluster.kubeConfig(), namespace: empty, name: 'longhorn-backup-guard', log: createLogger('test', 'warn'),
-    registry: new Registry(), recordEvent: async () => {},
+    kubeConfig: cluster.kubeConfig(),
+    namespace: empty,
+    name: 'longhorn-backup-guard',
+    log: createLogger('test', 'warn'),
+    registry: new Registry(),
+    recordEvent: async () => {},
   });
   try {
     assert.deepEqual(await source.start(), defaultConfig);
@@ -76,19 +93,40 @@ test('an absent ConfigMap means the defaults', async () => {
 
 test('an invalid configuration at start is refused with a message naming the key', async () => {
   const bad = await cluster.createNamespace('badconfig');
-  await world.core.createNamespacedConfigMap({ namespace: bad, body: { metadata: { name: 'longhorn-backup-guard' }, data: { 'config.yaml': 'defaults:\n  retain: lots\n' } } });
+  await world.core.createNamespacedConfigMap({
+    namespace: bad,
+    body: { metadata: { name: 'longhorn-backup-guard' }, data: { 'config.yaml': 'defaults:\n  retain: lots\n' } },
+  });
   await assert.rejects(
-    startReconciler({ kubeConfig: cluster.kubeConfig(), namespace: bad, identity: 'x', metricsPort: 0, metricsHost: '127.0.0.1', log: createLogger('test', 'silent') }),
-    (error: unknown) => error instanceof InvalidConfigurationError && /defaults\.retain: "lots" is not a whole number/.test(error.message),
+    startReconciler({
+      kubeConfig: cluster.kubeConfig(),
+      namespace: bad,
+      identity: 'x',
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      log: createLogger('test', 'silent'),
+    }),
+    (error: unknown) =>
+      error instanceof InvalidConfigurationError &&
+      /defaults\.retain: "lots" is not a whole number/.test(error.message),
   );
 
   // The process: exit 1, the key on stderr.
   const child = spawn(process.execPath, ['reconciler/src/main.ts'], {
-    env: { ...process.env, KUBECONFIG: cluster.info.kubeconfigPath, POD_NAMESPACE: bad, POD_NAME: 'bad-1', METRICS_PORT: '0', LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      KUBECONFIG: cluster.info.kubeconfigPath,
+      POD_NAMESPACE: bad,
+      POD_NAME: 'bad-1',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'silent',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.equal(code, 1);
   assert.match(stderr, /defaults\.retain/);

@@ -2,12 +2,22 @@
 // StorageClass with Longhorn's provisioner, the reconciler's namespace with its ConfigMap, and
 // helpers that play Longhorn and the PV binder (spec.volumeName, Volume objects).
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, CustomObjectsApi, StorageV1Api, type CoreV1Event, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  StorageV1Api,
+  type CoreV1Event,
+  type V1PersistentVolumeClaim,
+} from '@kubernetes/client-node';
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import { startReconciler, type ReconcilerHandle, type ReconcilerOptions } from '@longhorn-backup-guard/reconciler/start-reconciler';
+import {
+  startReconciler,
+  type ReconcilerHandle,
+  type ReconcilerOptions,
+} from '@longhorn-backup-guard/reconciler/start-reconciler';
 import type { TestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 
@@ -69,7 +79,9 @@ export class ReconcilerWorld {
     for (let i = 0; i < (options.appNamespaces ?? 1); i++) apps.push(await cluster.createNamespace(`app${i}`));
     const storageClass = `longhorn-${randomBytes(4).toString('hex')}`;
     const world = new ReconcilerWorld(cluster, longhornNs, guardNs, apps, storageClass);
-    await world.storage.createStorageClass({ body: { metadata: { name: storageClass }, provisioner: 'driver.longhorn.io' } });
+    await world.storage.createStorageClass({
+      body: { metadata: { name: storageClass }, provisioner: 'driver.longhorn.io' },
+    });
     await world.writeConfig(world.configYaml(options.extraConfig ?? ''));
     return world;
   }
@@ -85,7 +97,10 @@ export class ReconcilerWorld {
   }
 
   async writeConfig(yaml: string): Promise<void> {
-    const body = { metadata: { name: 'longhorn-backup-guard', namespace: this.guardNs }, data: { 'config.yaml': yaml } };
+    const body = {
+      metadata: { name: 'longhorn-backup-guard', namespace: this.guardNs },
+      data: { 'config.yaml': yaml },
+    };
     try {
       await this.core.replaceNamespacedConfigMap({ name: 'longhorn-backup-guard', namespace: this.guardNs, body });
     } catch (error) {
@@ -118,15 +133,26 @@ export class ReconcilerWorld {
     for (const name of this.#pvs.splice(0)) await this.core.deletePersistentVolume({ name }).catch(() => undefined);
   }
 
-  async createPvc(namespace: string, name: string, labels: Record<string, string>, storageClassName = this.storageClass): Promise<V1PersistentVolumeClaim> {
+  async createPvc(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    storageClassName = this.storageClass,
+  ): Promise<V1PersistentVolumeClaim> {
     return this.core.createNamespacedPersistentVolumeClaim({
       namespace,
-      body: { metadata: { name, labels }, spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: '1Gi' } } } },
+      body: {
+        metadata: { name, labels },
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: '1Gi' } } },
+      },
     });
   }
 
   async labelPvc(namespace: string, name: string, labels: Record<string, string | null>): Promise<void> {
-    await this.core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { labels } } }, mergePatch);
+    await this.core.patchNamespacedPersistentVolumeClaim(
+      { namespace, name, body: { metadata: { labels } } },
+      mergePatch,
+    );
   }
 
   async getPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim> {
@@ -139,19 +165,42 @@ export class ReconcilerWorld {
    * names the PVC (namespace, name, uid), the PVC names the PV and is Bound. PVs are cluster-wide,
    * so the PV gets a name of this world's own unless `pvName` says otherwise.
    */
-  async bind(namespace: string, pvcName: string, volumeName: string, volumeLabels: Record<string, string> = {}, options: BindOptions = {}): Promise<string> {
+  async bind(
+    namespace: string,
+    pvcName: string,
+    volumeName: string,
+    volumeLabels: Record<string, string> = {},
+    options: BindOptions = {},
+  ): Promise<string> {
     const pvName = options.pvName ?? this.pvNameFor(volumeName);
     if (options.createVolume !== false) await this.createVolume(volumeName, volumeLabels);
     if (options.kubernetesStatus !== false) {
-      await this.custom.patchNamespacedCustomObjectStatus({
-        ...longhorn, namespace: this.longhornNs, plural: 'volumes', name: volumeName,
-        body: { status: { kubernetesStatus: { namespace, pvcName, pvName } } },
-      }, mergePatch);
+      await this.custom.patchNamespacedCustomObjectStatus(
+        {
+          ...longhorn,
+          namespace: this.longhornNs,
+          plural: 'volumes',
+          name: volumeName,
+          body: { status: { kubernetesStatus: { namespace, pvcName, pvName } } },
+        },
+        mergePatch,
+      );
     }
     const claim = await this.getPvc(namespace, pvcName);
-    await this.createPv(pvName, volumeName, { namespace, name: pvcName, uid: claim.metadata?.uid ?? '' }, options.driver);
-    await this.core.patchNamespacedPersistentVolumeClaim({ namespace, name: pvcName, body: { spec: { volumeName: pvName } } }, mergePatch);
-    await this.core.patchNamespacedPersistentVolumeClaimStatus({ namespace, name: pvcName, body: { status: { phase: 'Bound' } } }, mergePatch);
+    await this.createPv(
+      pvName,
+      volumeName,
+      { namespace, name: pvcName, uid: claim.metadata?.uid ?? '' },
+      options.driver,
+    );
+    await this.core.patchNamespacedPersistentVolumeClaim(
+      { namespace, name: pvcName, body: { spec: { volumeName: pvName } } },
+      mergePatch,
+    );
+    await this.core.patchNamespacedPersistentVolumeClaimStatus(
+      { namespace, name: pvcName, body: { status: { phase: 'Bound' } } },
+      mergePatch,
+    );
     return pvName;
   }
 
@@ -161,12 +210,19 @@ export class ReconcilerWorld {
   }
 
   /** A CSI PV (Longhorn's driver unless `driver`) of the Volume `volumeHandle`, bound to `claim` when given. */
-  async createPv(name: string, volumeHandle: string, claim: { namespace: string; name: string; uid: string } | undefined, driver = 'driver.longhorn.io'): Promise<void> {
+  async createPv(
+    name: string,
+    volumeHandle: string,
+    claim: { namespace: string; name: string; uid: string } | undefined,
+    driver = 'driver.longhorn.io',
+  ): Promise<void> {
     await this.core.createPersistentVolume({
       body: {
         metadata: { name },
         spec: {
-          capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain',
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          persistentVolumeReclaimPolicy: 'Retain',
           storageClassName: this.storageClass,
           csi: { driver, volumeHandle },
           ...(claim === undefined ? {} : { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...claim } }),
@@ -178,18 +234,29 @@ export class ReconcilerWorld {
 
   async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
     await this.custom.createNamespacedCustomObject({
-      ...longhorn, namespace: this.longhornNs, plural: 'volumes',
-      body: { apiVersion: 'longhorn.io/v1beta2', kind: 'Volume', metadata: { name, labels }, spec: { size: '1073741824', numberOfReplicas: 3 } },
+      ...longhorn,
+      namespace: this.longhornNs,
+      plural: 'volumes',
+      body: {
+        apiVersion: 'longhorn.io/v1beta2',
+        kind: 'Volume',
+        metadata: { name, labels },
+        spec: { size: '1073741824', numberOfReplicas: 3 },
+      },
     });
   }
 
   /** Deletes the PVC and plays the PVC protection controller (removes its finalizer). */
   async deletePvc(namespace: string, name: string): Promise<void> {
     await this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
-    await this.core.patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { finalizers: null } } }, mergePatch).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-    });
-    await waitFor(`PVC ${namespace}/${name} gone`, async () => ((await this.findPvc(namespace, name)) === undefined ? true : undefined));
+    await this.core
+      .patchNamespacedPersistentVolumeClaim({ namespace, name, body: { metadata: { finalizers: null } } }, mergePatch)
+      .catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    await waitFor(`PVC ${namespace}/${name} gone`, async () =>
+      (await this.findPvc(namespace, name)) === undefined ? true : undefined,
+    );
   }
 
   async findPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined> {
@@ -203,7 +270,12 @@ export class ReconcilerWorld {
 
   async job(name: string): Promise<RecurringJob | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject({ ...longhorn, namespace: this.longhornNs, plural: 'recurringjobs', name })) as RecurringJob;
+      return (await this.custom.getNamespacedCustomObject({
+        ...longhorn,
+        namespace: this.longhornNs,
+        plural: 'recurringjobs',
+        name,
+      })) as RecurringJob;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -211,23 +283,43 @@ export class ReconcilerWorld {
   }
 
   async jobs(): Promise<RecurringJob[]> {
-    const list = (await this.custom.listNamespacedCustomObject({ ...longhorn, namespace: this.longhornNs, plural: 'recurringjobs' })) as { items: RecurringJob[] };
+    const list = (await this.custom.listNamespacedCustomObject({
+      ...longhorn,
+      namespace: this.longhornNs,
+      plural: 'recurringjobs',
+    })) as { items: RecurringJob[] };
     return list.items;
   }
 
   async createJob(name: string, labels: Record<string, string> = {}): Promise<RecurringJob> {
     return (await this.custom.createNamespacedCustomObject({
-      ...longhorn, namespace: this.longhornNs, plural: 'recurringjobs',
-      body: { apiVersion: 'longhorn.io/v1beta2', kind: 'RecurringJob', metadata: { name, labels }, spec: { name, task: 'backup', cron: '0 2 * * *', retain: 3, concurrency: 1 } },
+      ...longhorn,
+      namespace: this.longhornNs,
+      plural: 'recurringjobs',
+      body: {
+        apiVersion: 'longhorn.io/v1beta2',
+        kind: 'RecurringJob',
+        metadata: { name, labels },
+        spec: { name, task: 'backup', cron: '0 2 * * *', retain: 3, concurrency: 1 },
+      },
     })) as RecurringJob;
   }
 
   async volume(name: string): Promise<Volume> {
-    return (await this.custom.getNamespacedCustomObject({ ...longhorn, namespace: this.longhornNs, plural: 'volumes', name })) as Volume;
+    return (await this.custom.getNamespacedCustomObject({
+      ...longhorn,
+      namespace: this.longhornNs,
+      plural: 'volumes',
+      name,
+    })) as Volume;
   }
 
   /** Waits until the job exists and `check` holds for it. */
-  async waitForJob(name: string, check: (job: RecurringJob) => boolean = () => true, what = `job ${name}`): Promise<RecurringJob> {
+  async waitForJob(
+    name: string,
+    check: (job: RecurringJob) => boolean = () => true,
+    what = `job ${name}`,
+  ): Promise<RecurringJob> {
     return waitFor(what, async () => {
       const job = await this.job(name);
       return job !== undefined && check(job) ? job : undefined;
@@ -238,7 +330,11 @@ export class ReconcilerWorld {
     await waitFor(`job ${name} gone`, async () => ((await this.job(name)) === undefined ? true : undefined));
   }
 
-  async waitForVolumeLabels(name: string, check: (labels: Record<string, string>) => boolean, what: string): Promise<Record<string, string>> {
+  async waitForVolumeLabels(
+    name: string,
+    check: (labels: Record<string, string>) => boolean,
+    what: string,
+  ): Promise<Record<string, string>> {
     return waitFor(what, async () => {
       const labels = (await this.volume(name)).metadata.labels ?? {};
       return check(labels) ? labels : undefined;
@@ -252,7 +348,10 @@ export class ReconcilerWorld {
 
   async waitForEvent(namespace: string, objectName: string, reason: string, message?: RegExp): Promise<CoreV1Event> {
     return waitFor(`Event ${reason} on ${namespace}/${objectName}`, async () =>
-      (await this.events(namespace, objectName)).find((event) => event.reason === reason && (message === undefined || message.test(event.message ?? ''))));
+      (await this.events(namespace, objectName)).find(
+        (event) => event.reason === reason && (message === undefined || message.test(event.message ?? '')),
+      ),
+    );
   }
 }
 
@@ -267,12 +366,18 @@ export function seriesValue(text: string, name: string, labels: Record<string, s
     if (!line.startsWith(`${name}{`)) continue;
     const body = line.slice(name.length + 1, line.lastIndexOf('}'));
     const pairs = new Map([...body.matchAll(/([a-zA-Z_]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => pairs.get(key) === value)) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([key, value]) => pairs.get(key) === value))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
 
-export async function waitForSeries(handle: ReconcilerHandle, name: string, labels: Record<string, string>, present: boolean): Promise<void> {
+export async function waitForSeries(
+  handle: ReconcilerHandle,
+  name: string,
+  labels: Record<string, string>,
+  present: boolean,
+): Promise<void> {
   await waitFor(`${name}${JSON.stringify(labels)} ${present ? 'present' : 'absent'}`, async () => {
     const value = seriesValue(await scrape(handle), name, labels);
     return (value !== undefined) === present ? true : undefined;

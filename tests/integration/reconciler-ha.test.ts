@@ -17,7 +17,9 @@ after(() => world.stopAll());
 
 const jobOf = (name: string) => `backup-${app}-${name}`;
 const coordination = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
-const holder = async () => (await coordination.readNamespacedLease({ namespace: world.guardNs, name: world.leaseName })).spec?.holderIdentity ?? '';
+const holder = async () =>
+  (await coordination.readNamespacedLease({ namespace: world.guardNs, name: world.leaseName })).spec?.holderIdentity ??
+  '';
 
 test('two replicas: only the leader writes, the standby is ready; a closed leader hands over at once', async () => {
   const one = await world.start('replica-1');
@@ -33,7 +35,10 @@ test('two replicas: only the leader writes, the standby is ready; a closed leade
   assert.equal(standby.writes.total(), 0);
   assert.equal(standby.writes.total('events'), 0);
   assert.equal((await fetch(`http://127.0.0.1:${standby.metricsPort}/readyz`)).status, 200, 'the standby is ready');
-  assert.match(await (await fetch(`http://127.0.0.1:${standby.metricsPort}/metrics`)).text(), /leader_election_master_status\{name="reconciler-lease"\} 0/);
+  assert.match(
+    await (await fetch(`http://127.0.0.1:${standby.metricsPort}/metrics`)).text(),
+    /leader_election_master_status\{name="reconciler-lease"\} 0/,
+  );
 
   await leader.close();
   await waitFor('the standby leads', async () => (standby.isLeader() ? true : undefined), 10_000);
@@ -73,15 +78,23 @@ function startProcess(identity: string): ChildProcess {
   });
 }
 
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-  if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-  else child.once('exit', (code, signal) => resolve({ code, signal }));
-});
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
 
 test('the process: SIGTERM releases the lease and exits 0; a killed leader is replaced once its lease expires', async () => {
   const first = startProcess('process-1');
-  after(() => { first.kill('SIGKILL'); });
-  await waitFor('process-1 leads', async () => ((await holder().catch(() => '')) === 'process-1' ? true : undefined), 20_000);
+  after(() => {
+    first.kill('SIGKILL');
+  });
+  await waitFor(
+    'process-1 leads',
+    async () => ((await holder().catch(() => '')) === 'process-1' ? true : undefined),
+    20_000,
+  );
   await world.createPvc(app, 'from-process', enabledLabels('from-process'));
   await world.waitForJob(jobOf('from-process'));
 
@@ -90,14 +103,20 @@ test('the process: SIGTERM releases the lease and exits 0; a killed leader is re
   assert.equal(await holder(), '', 'the lease was released');
 
   const second = startProcess('process-2');
-  after(() => { second.kill('SIGKILL'); });
+  after(() => {
+    second.kill('SIGKILL');
+  });
   await waitFor('process-2 leads', async () => ((await holder()) === 'process-2' ? true : undefined), 20_000);
   second.kill('SIGKILL');
   await exited(second);
 
   // A crashed leader cannot release: the standby waits for the lease to expire, then leads.
   const standby = await world.start('replica-4');
-  await waitFor('the standby leads after the lease expired', async () => (standby.isLeader() ? true : undefined), 30_000);
+  await waitFor(
+    'the standby leads after the lease expired',
+    async () => (standby.isLeader() ? true : undefined),
+    30_000,
+  );
   await world.createPvc(app, 'after-crash', enabledLabels('after-crash'));
   await world.waitForJob(jobOf('after-crash'));
 });

@@ -36,11 +36,18 @@ async function runbookCopyPrefix(): Promise<string> {
 /** The runbook's `copy_prefix <args>` with OLD=P and NEW. */
 async function copyPrefix(...args: string[]): Promise<void> {
   const script = `${await runbookCopyPrefix()}\ncopy_prefix "$@"`;
-  const env = { ...process.env, OLD: P, NEW, KUBECONFIG: cluster.info.kubeconfigPath, PATH: `${dirname(cluster.info.kubectlPath)}:${process.env.PATH ?? ''}` };
+  const env = {
+    ...process.env,
+    OLD: P,
+    NEW,
+    KUBECONFIG: cluster.info.kubeconfigPath,
+    PATH: `${dirname(cluster.info.kubectlPath)}:${process.env.PATH ?? ''}`,
+  };
   await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script, 'copy_prefix', ...args], { env });
 }
 
-const violation = async (condition: string, pvc: string) => seriesValue(await scrape(handle), 'backup_pvc_violation', { condition, namespace: app, pvc });
+const violation = async (condition: string, pvc: string) =>
+  seriesValue(await scrape(handle), 'backup_pvc_violation', { condition, namespace: app, pvc });
 
 test('labelPrefix changed: jobs under the old prefix look manual until the runbook copies their labels and annotations', async () => {
   await world.createPvc(app, 'db', enabledLabels('db'));
@@ -64,7 +71,11 @@ test('labelPrefix changed: jobs under the old prefix look manual until the runbo
   assert.equal(namespace.metadata?.labels?.[`${NEW}/default-enabled`], 'true', 'a cluster-scoped object too');
   await world.writeConfig(world.configYaml(`labelPrefix: ${NEW}`));
   await waitFor('the new prefix in force', async () => (handle.config().labelPrefix === NEW ? true : undefined));
-  await waitFor('job_name_conflict on both PVCs', async () => ((await violation('job_name_conflict', 'db')) === 1 && (await violation('job_name_conflict', 'keep')) === 1 ? true : undefined));
+  await waitFor('job_name_conflict on both PVCs', async () =>
+    (await violation('job_name_conflict', 'db')) === 1 && (await violation('job_name_conflict', 'keep')) === 1
+      ? true
+      : undefined,
+  );
 
   await copyPrefix('recurringjobs.longhorn.io', '-n', world.longhornNs);
   await copyPrefix('snapshots.longhorn.io', '-n', world.longhornNs, '-l', `${P}/archive-job`);
@@ -73,11 +84,21 @@ test('labelPrefix changed: jobs under the old prefix look manual until the runbo
   await waitForSeries(handle, 'backup_archive_ready', { job: keepJob, namespace: app, pvc: 'keep' }, true);
   assert.equal(await violation('job_name_conflict', 'db'), undefined);
   assert.equal(await violation('job_name_conflict', 'keep'), undefined);
-  assert.equal((await world.job(keepJob))?.metadata.annotations?.[`${NEW}/archive-backup`], backup.metadata.name, 'the archive record moved along');
+  assert.equal(
+    (await world.job(keepJob))?.metadata.annotations?.[`${NEW}/archive-backup`],
+    backup.metadata.name,
+    'the archive record moved along',
+  );
   assert.deepEqual(await archiveNames(world, 'snapshots', keepJob), [snapshot.metadata.name], 'no new archive attempt');
   await setStatus(world, 'snapshots', inFlight.metadata.name ?? '', { readyToUse: true });
   const next = await waitFor('the Backup of the archive in flight, made under the new prefix', async () => {
-    const list = (await world.custom.listNamespacedCustomObject({ group: 'longhorn.io', version: 'v1beta2', namespace: world.longhornNs, plural: 'backups', labelSelector: `${NEW}/archive-job=${movingJob}` })) as { items: Backup[] };
+    const list = (await world.custom.listNamespacedCustomObject({
+      group: 'longhorn.io',
+      version: 'v1beta2',
+      namespace: world.longhornNs,
+      plural: 'backups',
+      labelSelector: `${NEW}/archive-job=${movingJob}`,
+    })) as { items: Backup[] };
     return list.items[0];
   });
   assert.equal(next.metadata.name, inFlight.metadata.name, 'the archive in flight goes on from its Snapshot');

@@ -17,36 +17,109 @@ const MANIFEST = 'manifests/core/reconciler-rbac.yaml';
 
 /** `group/resource verb` -> where the code uses it: a file and a text that must be in it. */
 const CALL_SITES: Record<string, { file: string; uses: string }> = {
-  '/persistentvolumeclaims list': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'persistentvolumeclaims'" },
-  '/persistentvolumeclaims watch': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'persistentvolumeclaims'" },
-  '/persistentvolumeclaims patch': { file: 'reconciler/src/execute/execute-actions.ts', uses: 'patchNamespacedPersistentVolumeClaim(' },
+  '/persistentvolumeclaims list': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: "plural: 'persistentvolumeclaims'",
+  },
+  '/persistentvolumeclaims watch': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: "plural: 'persistentvolumeclaims'",
+  },
+  '/persistentvolumeclaims patch': {
+    file: 'reconciler/src/execute/execute-actions.ts',
+    uses: 'patchNamespacedPersistentVolumeClaim(',
+  },
   '/persistentvolumes list': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'persistentvolumes'" },
-  '/persistentvolumes watch': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'persistentvolumes'" },
-  'storage.k8s.io/storageclasses list': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'storageclasses'" },
-  'storage.k8s.io/storageclasses watch': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'storageclasses'" },
+  '/persistentvolumes watch': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: "plural: 'persistentvolumes'",
+  },
+  'storage.k8s.io/storageclasses list': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: "plural: 'storageclasses'",
+  },
+  'storage.k8s.io/storageclasses watch': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: "plural: 'storageclasses'",
+  },
   '/events create': { file: 'reconciler/src/events/event-recorder.ts', uses: 'createNamespacedEvent(' },
-  'longhorn.io/recurringjobs list': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: 'longhorn(LONGHORN_PLURALS.recurringJob)' },
-  'longhorn.io/recurringjobs watch': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: 'longhorn(LONGHORN_PLURALS.recurringJob)' },
-  'longhorn.io/recurringjobs create': { file: 'reconciler/src/decide/decide-present-pvc.ts', uses: "type: 'create', target, body: desired" },
-  'longhorn.io/recurringjobs patch': { file: 'reconciler/src/decide/decide-present-pvc.ts', uses: "type: 'patch', target: jobTarget(" },
-  'longhorn.io/recurringjobs delete': { file: 'reconciler/src/decide/decide-present-pvc.ts', uses: "type: 'delete', target: jobTarget(" },
-  'longhorn.io/volumes list': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: 'longhorn(LONGHORN_PLURALS.volume)' },
-  'longhorn.io/volumes watch': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: 'longhorn(LONGHORN_PLURALS.volume)' },
-  'longhorn.io/volumes patch': { file: 'reconciler/src/decide/decide-present-pvc.ts', uses: "type: 'patch', target: volumeTarget(" },
-  'longhorn.io/snapshots list': { file: 'reconciler/src/archive/archive-watches.ts', uses: 'plural: LONGHORN_PLURALS.snapshot' },
-  'longhorn.io/snapshots watch': { file: 'reconciler/src/archive/archive-watches.ts', uses: 'plural: LONGHORN_PLURALS.snapshot' },
-  'longhorn.io/snapshots create': { file: 'reconciler/src/archive/archive-workflow.ts', uses: 'resource: LONGHORN_PLURALS.snapshot' },
-  'longhorn.io/backups list': { file: 'reconciler/src/archive/archive-watches.ts', uses: 'plural: LONGHORN_PLURALS.backup' },
-  'longhorn.io/backups watch': { file: 'reconciler/src/archive/archive-watches.ts', uses: 'plural: LONGHORN_PLURALS.backup' },
-  'longhorn.io/backups create': { file: 'reconciler/src/archive/archive-workflow.ts', uses: 'resource: LONGHORN_PLURALS.backup' },
+  'longhorn.io/recurringjobs list': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: 'longhorn(LONGHORN_PLURALS.recurringJob)',
+  },
+  'longhorn.io/recurringjobs watch': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: 'longhorn(LONGHORN_PLURALS.recurringJob)',
+  },
+  'longhorn.io/recurringjobs create': {
+    file: 'reconciler/src/decide/decide-present-pvc.ts',
+    uses: "type: 'create', target, body: desired",
+  },
+  'longhorn.io/recurringjobs patch': {
+    file: 'reconciler/src/decide/decide-present-pvc.ts',
+    uses: "type: 'patch', target: jobTarget(",
+  },
+  'longhorn.io/recurringjobs delete': {
+    file: 'reconciler/src/decide/decide-present-pvc.ts',
+    uses: "type: 'delete', target: jobTarget(",
+  },
+  'longhorn.io/volumes list': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: 'longhorn(LONGHORN_PLURALS.volume)',
+  },
+  'longhorn.io/volumes watch': {
+    file: 'reconciler/src/cache/reconciler-caches.ts',
+    uses: 'longhorn(LONGHORN_PLURALS.volume)',
+  },
+  'longhorn.io/volumes patch': {
+    file: 'reconciler/src/decide/decide-present-pvc.ts',
+    uses: "type: 'patch', target: volumeTarget(",
+  },
+  'longhorn.io/snapshots list': {
+    file: 'reconciler/src/archive/archive-watches.ts',
+    uses: 'plural: LONGHORN_PLURALS.snapshot',
+  },
+  'longhorn.io/snapshots watch': {
+    file: 'reconciler/src/archive/archive-watches.ts',
+    uses: 'plural: LONGHORN_PLURALS.snapshot',
+  },
+  'longhorn.io/snapshots create': {
+    file: 'reconciler/src/archive/archive-workflow.ts',
+    uses: 'resource: LONGHORN_PLURALS.snapshot',
+  },
+  'longhorn.io/backups list': {
+    file: 'reconciler/src/archive/archive-watches.ts',
+    uses: 'plural: LONGHORN_PLURALS.backup',
+  },
+  'longhorn.io/backups watch': {
+    file: 'reconciler/src/archive/archive-watches.ts',
+    uses: 'plural: LONGHORN_PLURALS.backup',
+  },
+  'longhorn.io/backups create': {
+    file: 'reconciler/src/archive/archive-workflow.ts',
+    uses: 'resource: LONGHORN_PLURALS.backup',
+  },
   '/configmaps list': { file: 'reconciler/src/config/config-map-source.ts', uses: "plural: 'configmaps'" },
   '/configmaps watch': { file: 'reconciler/src/config/config-map-source.ts', uses: "plural: 'configmaps'" },
-  'coordination.k8s.io/leases get': { file: 'reconciler/src/machinery/leader-election.ts', uses: 'readNamespacedLease(' },
-  'coordination.k8s.io/leases update': { file: 'reconciler/src/machinery/leader-election.ts', uses: 'replaceNamespacedLease' },
-  'coordination.k8s.io/leases create': { file: 'reconciler/src/machinery/leader-election.ts', uses: 'createNamespacedLease' },
+  'coordination.k8s.io/leases get': {
+    file: 'reconciler/src/machinery/leader-election.ts',
+    uses: 'readNamespacedLease(',
+  },
+  'coordination.k8s.io/leases update': {
+    file: 'reconciler/src/machinery/leader-election.ts',
+    uses: 'replaceNamespacedLease',
+  },
+  'coordination.k8s.io/leases create': {
+    file: 'reconciler/src/machinery/leader-election.ts',
+    uses: 'createNamespacedLease',
+  },
 };
 
-interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[] }
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+}
 
 function grantedVerbs(): string[] {
   const text = readFileSync(join(repoRoot, MANIFEST), 'utf8');
@@ -55,7 +128,9 @@ function grantedVerbs(): string[] {
     const object = doc.toJS() as { kind?: string; rules?: Rule[] };
     if (object.kind !== 'Role' && object.kind !== 'ClusterRole') continue;
     for (const rule of object.rules ?? []) {
-      for (const group of rule.apiGroups ?? []) for (const resource of rule.resources ?? []) for (const verb of rule.verbs ?? []) grants.add(`${group}/${resource} ${verb}`);
+      for (const group of rule.apiGroups ?? [])
+        for (const resource of rule.resources ?? [])
+          for (const verb of rule.verbs ?? []) grants.add(`${group}/${resource} ${verb}`);
     }
   }
   return [...grants].sort();
@@ -64,10 +139,17 @@ function grantedVerbs(): string[] {
 test('every verb the reconciler is granted has a call site in the code, and every call site is granted', () => {
   const granted = grantedVerbs();
   const unused = granted.filter((grant) => CALL_SITES[grant] === undefined);
-  assert.deepEqual(unused, [], `granted, but no call site is known: remove the grant or name its call site in CALL_SITES`);
+  assert.deepEqual(
+    unused,
+    [],
+    `granted, but no call site is known: remove the grant or name its call site in CALL_SITES`,
+  );
   for (const [grant, site] of Object.entries(CALL_SITES)) {
     assert.ok(granted.includes(grant), `${grant} is used (${site.file}) but not granted`);
-    assert.ok(readFileSync(join(repoRoot, site.file), 'utf8').includes(site.uses), `${grant}: ${site.file} no longer contains ${JSON.stringify(site.uses)}; the grant may be unused now`);
+    assert.ok(
+      readFileSync(join(repoRoot, site.file), 'utf8').includes(site.uses),
+      `${grant}: ${site.file} no longer contains ${JSON.stringify(site.uses)}; the grant may be unused now`,
+    );
   }
 });
 
@@ -81,7 +163,13 @@ test('on the apiserver, as the ServiceAccount: the grants nothing used are gone 
     await cluster.kubectl(['delete', 'clusterrolebinding', clusterName, '--ignore-not-found']);
     await cluster.kubectl(['delete', 'clusterrole', clusterName, '--ignore-not-found']);
   });
-  const yaml = shippedRbac({ manifest: MANIFEST, clusterName, guardNamespace: world.guardNs, longhornNamespace: world.longhornNs, renameResource: () => world.leaseName });
+  const yaml = shippedRbac({
+    manifest: MANIFEST,
+    clusterName,
+    guardNamespace: world.guardNs,
+    longhornNamespace: world.longhornNs,
+    renameResource: () => world.leaseName,
+  });
   const applied = await cluster.kubectl(['apply', '-f', '-'], { input: yaml });
   assert.equal(applied.code, 0, applied.stderr);
   const identity = `system:serviceaccount:${world.guardNs}:longhorn-backup-guard-reconciler`;
@@ -97,8 +185,13 @@ test('on the apiserver, as the ServiceAccount: the grants nothing used are gone 
     ['get', 'persistentvolumes', app],
     ['get', 'configmaps', world.guardNs],
   ];
-  for (const [verb, resource, namespace] of refused) assert.equal(await canI(verb, resource, namespace), 'no', `${verb} ${resource}`);
-  for (const [verb, resource, namespace] of [['list', 'persistentvolumes', app], ['create', 'events', app], ['patch', 'recurringjobs.longhorn.io', world.longhornNs]] as const) {
+  for (const [verb, resource, namespace] of refused)
+    assert.equal(await canI(verb, resource, namespace), 'no', `${verb} ${resource}`);
+  for (const [verb, resource, namespace] of [
+    ['list', 'persistentvolumes', app],
+    ['create', 'events', app],
+    ['patch', 'recurringjobs.longhorn.io', world.longhornNs],
+  ] as const) {
     assert.equal(await canI(verb, resource, namespace), 'yes', `${verb} ${resource}`);
   }
 });

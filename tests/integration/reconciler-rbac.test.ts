@@ -25,7 +25,10 @@ const rbac = {
   clusterNames: [clusterName],
   // The only named object in the reconciler's rules is its Lease.
   yaml: shippedRbac({
-    manifest: 'manifests/core/reconciler-rbac.yaml', clusterName, guardNamespace: world.guardNs, longhornNamespace: world.longhornNs,
+    manifest: 'manifests/core/reconciler-rbac.yaml',
+    clusterName,
+    guardNamespace: world.guardNs,
+    longhornNamespace: world.longhornNs,
     renameResource: () => world.leaseName,
   }),
 };
@@ -59,7 +62,13 @@ test('the shipped RBAC is enough for the whole label-driven path', async () => {
   // The identity really is confined: it may not delete a Volume.
   await world.createVolume('vol-probe');
   await assert.rejects(
-    asReconciler.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ group: 'longhorn.io', version: 'v1beta2', namespace: world.longhornNs, plural: 'volumes', name: 'vol-probe' }),
+    asReconciler.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
+      group: 'longhorn.io',
+      version: 'v1beta2',
+      namespace: world.longhornNs,
+      plural: 'volumes',
+      name: 'vol-probe',
+    }),
     (error: unknown) => error instanceof ApiException && error.code === 403,
   );
   await waitFor('leading', async () => (handle.isLeader() ? true : undefined), 15_000);
@@ -68,8 +77,16 @@ test('the shipped RBAC is enough for the whole label-driven path', async () => {
   await world.createPvc(app, 'data', { ...enabledLabels('data'), 'recurring-job.longhorn.io/source': 'enabled' });
   await world.bind(app, 'data', 'vol-data');
   await world.waitForJob(jobOf('data'));
-  await world.waitForVolumeLabels('vol-data', (labels) => labels[`recurring-job.longhorn.io/${jobOf('data')}`] === 'enabled', 'the volume label');
-  await waitFor('the PVC label', async () => ((await world.getPvc(app, 'data')).metadata?.labels?.[`recurring-job.longhorn.io/${jobOf('data')}`] === 'enabled' ? true : undefined));
+  await world.waitForVolumeLabels(
+    'vol-data',
+    (labels) => labels[`recurring-job.longhorn.io/${jobOf('data')}`] === 'enabled',
+    'the volume label',
+  );
+  await waitFor('the PVC label', async () =>
+    (await world.getPvc(app, 'data')).metadata?.labels?.[`recurring-job.longhorn.io/${jobOf('data')}`] === 'enabled'
+      ? true
+      : undefined,
+  );
   await world.waitForEvent(app, 'data', 'BackupJobCreated');
 
   // Patch a job.
@@ -96,19 +113,33 @@ test('the shipped RBAC is enough for the archive workflow: the reconciler create
   const job = await archivingPvc(world, app, 'archived', 'vol-archived', '2099-12-31');
   const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
   assert.equal(snapshot.spec?.volume, 'vol-archived');
-  assert.ok(createdByReconciler(snapshot), `the Snapshot was written by ${FIELD_MANAGER}: ${JSON.stringify(snapshot.metadata)}`);
+  assert.ok(
+    createdByReconciler(snapshot),
+    `the Snapshot was written by ${FIELD_MANAGER}: ${JSON.stringify(snapshot.metadata)}`,
+  );
   await world.waitForEvent(app, 'archived', 'ArchiveSnapshotCreated');
 
   // Longhorn's part, as admin: the Snapshot is ready, then the Backup completes.
   await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
   const backup = await waitForArchiveObject<Backup>(world, 'backups', job, 1);
   assert.equal(backup.spec?.snapshotName, snapshot.metadata.name);
-  assert.ok(createdByReconciler(backup), `the Backup was written by ${FIELD_MANAGER}: ${JSON.stringify(backup.metadata)}`);
+  assert.ok(
+    createdByReconciler(backup),
+    `the Backup was written by ${FIELD_MANAGER}: ${JSON.stringify(backup.metadata)}`,
+  );
   const url = 's3://archive@eu/?backup=b&volume=vol-archived';
-  await setStatus(world, 'backups', backup.metadata.name ?? '', { state: 'Completed', url, backupCreatedAt: '2026-11-23T12:34:56Z' });
+  await setStatus(world, 'backups', backup.metadata.name ?? '', {
+    state: 'Completed',
+    url,
+    backupCreatedAt: '2026-11-23T12:34:56Z',
+  });
 
   // Completion recorded on the job, reported as a series and an Event.
-  const done = await world.waitForJob(job, (j) => annotationOf(j, 'archive-backup') !== undefined, 'the completion on the job');
+  const done = await world.waitForJob(
+    job,
+    (j) => annotationOf(j, 'archive-backup') !== undefined,
+    'the completion on the job',
+  );
   assert.equal(annotationOf(done, 'archive-backup'), backup.metadata.name);
   assert.equal(annotationOf(done, 'archive-backup-url'), url);
   assert.equal(annotationOf(done, 'archive-completed-at'), '2026-11-23T12:34:56Z');
@@ -118,5 +149,9 @@ test('the shipped RBAC is enough for the archive workflow: the reconciler create
   const writes = handle.writes.snapshot();
   assert.equal(writes.get('snapshots/create'), 1);
   assert.equal(writes.get('backups/create'), 1);
-  assert.deepEqual((await world.events(app, 'archived')).filter((event) => event.reason === 'BackupWriteRefused'), [], 'no write was refused');
+  assert.deepEqual(
+    (await world.events(app, 'archived')).filter((event) => event.reason === 'BackupWriteRefused'),
+    [],
+    'no write was refused',
+  );
 });

@@ -17,7 +17,12 @@ const [app = ''] = world.apps;
 const policy = `lbg-refuse-snapshots-${randomBytes(4).toString('hex')}`;
 const REFUSAL = 'snapshot count of the volume exceeds the limit (played by the test)';
 after(async () => {
-  await cluster.kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', policy, '--ignore-not-found']);
+  await cluster.kubectl([
+    'delete',
+    'validatingadmissionpolicybinding,validatingadmissionpolicy',
+    policy,
+    '--ignore-not-found',
+  ]);
   await world.stopAll();
 });
 
@@ -44,8 +49,25 @@ spec:
 `;
 
 async function snapshotRefused(): Promise<boolean> {
-  const body = { apiVersion: 'longhorn.io/v1beta2', kind: 'Snapshot', metadata: { name: 'probe' }, spec: { volume: 'v' } };
-  return world.custom.createNamespacedCustomObject({ group: 'longhorn.io', version: 'v1beta2', namespace: world.longhornNs, plural: 'snapshots', body, dryRun: 'All' }).then(() => false, () => true);
+  const body = {
+    apiVersion: 'longhorn.io/v1beta2',
+    kind: 'Snapshot',
+    metadata: { name: 'probe' },
+    spec: { volume: 'v' },
+  };
+  return world.custom
+    .createNamespacedCustomObject({
+      group: 'longhorn.io',
+      version: 'v1beta2',
+      namespace: world.longhornNs,
+      plural: 'snapshots',
+      body,
+      dryRun: 'All',
+    })
+    .then(
+      () => false,
+      () => true,
+    );
 }
 
 test('an archive Snapshot the apiserver refuses: one Warning with its message on the PVC, retried with backoff, created once the refusal ends', async () => {
@@ -53,12 +75,19 @@ test('an archive Snapshot the apiserver refuses: one Warning with its message on
   assert.equal(applied.code, 0, applied.stderr);
   await waitFor('the policy in force', async () => ((await snapshotRefused()) ? true : undefined));
   // Every refused retry is logged at error level: quiet unless asked for.
-  const handle = await world.start('refused-1', { log: createLogger('reconciler-test', process.env.LOG_LEVEL ?? 'fatal') });
+  const handle = await world.start('refused-1', {
+    log: createLogger('reconciler-test', process.env.LOG_LEVEL ?? 'fatal'),
+  });
 
   const job = await archivingPvc(world, app, 'refused', 'vol-refused', '2099-12-31');
   const warning = await world.waitForEvent(app, 'refused', 'BackupWriteRefused');
   assert.equal(warning.type, 'Warning');
-  assert.match(warning.message ?? '', new RegExp(`^the apiserver refused to create Snapshot ${world.longhornNs}/${job}-[^:]+: 4\\d\\d: .*${REFUSAL.replace(/[()]/g, '\\$&')}`));
+  assert.match(
+    warning.message ?? '',
+    new RegExp(
+      `^the apiserver refused to create Snapshot ${world.longhornNs}/${job}-[^:]+: 4\\d\\d: .*${REFUSAL.replace(/[()]/g, '\\$&')}`,
+    ),
+  );
   const retries = async () => seriesValue(await scrape(handle), 'workqueue_retries_total', { name: 'reconciler' }) ?? 0;
   await waitFor('several retries', async () => ((await retries()) >= 3 ? true : undefined));
   const refusals = (await world.events(app, 'refused')).filter((event) => event.reason === 'BackupWriteRefused');
@@ -68,6 +97,8 @@ test('an archive Snapshot the apiserver refuses: one Warning with its message on
 
   const removed = await cluster.kubectl(['delete', 'validatingadmissionpolicybinding', policy]);
   assert.equal(removed.code, 0, removed.stderr);
-  await waitFor('the archive Snapshot created by a retry', async () => ((await archiveNames(world, 'snapshots', job)).length === 1 ? true : undefined));
+  await waitFor('the archive Snapshot created by a retry', async () =>
+    (await archiveNames(world, 'snapshots', job)).length === 1 ? true : undefined,
+  );
   await world.waitForEvent(app, 'refused', 'ArchiveSnapshotCreated');
 });

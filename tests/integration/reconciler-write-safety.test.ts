@@ -8,7 +8,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdmissionregistrationV1Api, CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
+import {
+  mintCertificateAuthority,
+  mintServingCertificate,
+  plannedValidity,
+} from '@longhorn-backup-guard/certs/mint-certificates';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
@@ -37,14 +41,28 @@ test('a replica that loses its Lease issues no write after it knows, not even th
     const lease = await leases.readNamespacedLease({ name: world.leaseName, namespace: world.guardNs });
     const now = new V1MicroTime();
     await leases.replaceNamespacedLease({
-      name: world.leaseName, namespace: world.guardNs,
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3_600, renewTime: now, acquireTime: now } },
+      name: world.leaseName,
+      namespace: world.guardNs,
+      body: {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: 'intruder',
+          leaseDurationSeconds: 3_600,
+          renewTime: now,
+          acquireTime: now,
+        },
+      },
     });
     await waitFor('leadership lost', async () => (handle.isLeader() ? undefined : true), 15_000);
     const atLoss = writesOf(handle);
     const jobsAtLoss = (await world.jobs()).length;
     await sleep(4_000); // the queued reconciles would need several seconds at 2 writes/s
-    assert.equal(writesOf(handle), atLoss, `no write after the Lease was lost: ${JSON.stringify([...handle.writes.snapshot()])}`);
+    assert.equal(
+      writesOf(handle),
+      atLoss,
+      `no write after the Lease was lost: ${JSON.stringify([...handle.writes.snapshot()])}`,
+    );
     assert.equal((await world.jobs()).length, jobsAtLoss, 'no RecurringJob created after the Lease was lost');
     assert.ok(jobsAtLoss < 10, 'the test lost the Lease while work was left');
   } finally {
@@ -53,21 +71,36 @@ test('a replica that loses its Lease issues no write after it knows, not even th
 });
 
 /** A validating webhook for RecurringJob creates that answers the first one 429 with retryAfterSeconds. */
-async function sheddingWebhook(retryAfterSeconds: number): Promise<{ server: Server; port: number; ca: string; arrivals: number[] }> {
+async function sheddingWebhook(
+  retryAfterSeconds: number,
+): Promise<{ server: Server; port: number; ca: string; arrivals: number[] }> {
   const validity = plannedValidity(new Date(), 3_600);
   const ca = await mintCertificateAuthority('shedding-webhook-ca', validity);
   const serving = await mintServingCertificate(ca, '127.0.0.1', { dnsNames: [], ipAddresses: ['127.0.0.1'] }, validity);
   const arrivals: number[] = [];
   const server = createServer({ cert: serving.cert, key: serving.key }, (request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       const review = JSON.parse(body) as { request: { uid: string } };
       arrivals.push(performance.now());
       const shed = arrivals.length === 1;
-      const status = { code: 429, reason: 'TooManyRequests', message: 'the apiserver sheds load', details: { retryAfterSeconds } };
+      const status = {
+        code: 429,
+        reason: 'TooManyRequests',
+        message: 'the apiserver sheds load',
+        details: { retryAfterSeconds },
+      };
       response.setHeader('Content-Type', 'application/json');
-      response.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: !shed, ...(shed ? { status } : {}) } }));
+      response.end(
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: { uid: review.request.uid, allowed: !shed, ...(shed ? { status } : {}) },
+        }),
+      );
     });
   });
   const port = await freePort();
@@ -89,12 +122,23 @@ test('a 429 with Retry-After pauses every write of the reconciler for that long 
     await admission.createValidatingWebhookConfiguration({
       body: {
         metadata: { name },
-        webhooks: [{
-          name: 'shedding.lbg.test', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail', timeoutSeconds: 5,
-          clientConfig: { url: `https://127.0.0.1:${webhook.port}/`, caBundle: Buffer.from(webhook.ca).toString('base64') },
-          rules: [{ apiGroups: ['longhorn.io'], apiVersions: ['*'], operations: ['CREATE'], resources: ['recurringjobs'] }],
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': world.longhornNs } },
-        }],
+        webhooks: [
+          {
+            name: 'shedding.lbg.test',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            failurePolicy: 'Fail',
+            timeoutSeconds: 5,
+            clientConfig: {
+              url: `https://127.0.0.1:${webhook.port}/`,
+              caBundle: Buffer.from(webhook.ca).toString('base64'),
+            },
+            rules: [
+              { apiGroups: ['longhorn.io'], apiVersions: ['*'], operations: ['CREATE'], resources: ['recurringjobs'] },
+            ],
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': world.longhornNs } },
+          },
+        ],
       },
     });
     const handle = await world.start('shedding');
@@ -107,8 +151,14 @@ test('a 429 with Retry-After pauses every write of the reconciler for that long 
     await world.waitForJob(`backup-${app}-one`);
     await world.waitForJob(`backup-${app}-two`);
     const [shed = 0, next = 0] = webhook.arrivals;
-    assert.ok(webhook.arrivals.length >= 3, `the webhook saw the 429'd create and both creates after it: ${webhook.arrivals.length}`);
-    assert.ok(next - shed >= 2_900, `no RecurringJob create reached the apiserver within Retry-After (3 s) of the 429: the next came after ${Math.round(next - shed)} ms`);
+    assert.ok(
+      webhook.arrivals.length >= 3,
+      `the webhook saw the 429'd create and both creates after it: ${webhook.arrivals.length}`,
+    );
+    assert.ok(
+      next - shed >= 2_900,
+      `no RecurringJob create reached the apiserver within Retry-After (3 s) of the 429: the next came after ${Math.round(next - shed)} ms`,
+    );
     assert.ok(handle.writes.throttledCount() >= 1, 'counted');
     assert.match(await scrape(handle), /^backup_reconciler_write_throttled_total [1-9]/m);
   } finally {
@@ -116,7 +166,7 @@ test('a 429 with Retry-After pauses every write of the reconciler for that long 
   }
 });
 
-test('one clock: a pod whose clock is two hours ahead still archives (its times are corrected to the apiserver\'s Date)', async () => {
+test("one clock: a pod whose clock is two hours ahead still archives (its times are corrected to the apiserver's Date)", async () => {
   const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
   const [app = ''] = world.apps;
   try {
@@ -129,12 +179,19 @@ test('one clock: a pod whose clock is two hours ahead still archives (its times 
     const job = await archivingPvc(world, app, 'db', 'vol-db', '2099-12-31');
     const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
     const started = Date.parse(annotationOf(await world.job(job), 'archive-attempt-started-at') ?? '');
-    assert.ok(Math.abs(started - Date.now()) < 60_000, `the attempt's start is recorded in the apiserver's time, not the pod's: ${new Date(started).toISOString()}`);
+    assert.ok(
+      Math.abs(started - Date.now()) < 60_000,
+      `the attempt's start is recorded in the apiserver's time, not the pod's: ${new Date(started).toISOString()}`,
+    );
     await sleep(1_000);
     handle.resync();
     await handle.whenIdle();
     const failed = (await world.events(app, 'db')).filter((event) => event.reason === 'ArchiveFailed');
-    assert.deepEqual(failed.map((event) => event.message), [], 'a Snapshot made a second ago has not timed out (snapshotReadyTimeout 10m)');
+    assert.deepEqual(
+      failed.map((event) => event.message),
+      [],
+      'a Snapshot made a second ago has not timed out (snapshotReadyTimeout 10m)',
+    );
     await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
     const backup = await waitForArchiveObject<Backup>(world, 'backups', job, 1);
     assert.equal(backup.spec?.snapshotName, snapshot.metadata.name);

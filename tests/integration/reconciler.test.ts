@@ -31,15 +31,26 @@ test('a new PVC gets its job at once and its volume label once bound, on the Vol
   assert.equal(job.spec?.retain, 8);
   assert.equal(job.spec?.concurrency, 1);
   assert.deepEqual(job.spec?.parameters, { 'full-backup-interval': '4' });
-  assert.deepEqual(job.metadata.labels, { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: 'data' });
-  assert.deepEqual((job.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((field) => field.manager), ['longhorn-backup-guard-reconciler']);
+  assert.deepEqual(job.metadata.labels, {
+    [`${P}/managed`]: 'true',
+    [`${P}/source-namespace`]: app,
+    [`${P}/source-pvc`]: 'data',
+  });
+  assert.deepEqual(
+    (job.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((field) => field.manager),
+    ['longhorn-backup-guard-reconciler'],
+  );
   await world.waitForEvent(app, 'data', 'BackupJobCreated', new RegExp(`created RecurringJob ${jobOf('data')}`));
   await world.waitForEvent(app, 'data', 'WaitingForVolume', /not bound yet/);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('data'), namespace: app, pvc: 'data' }, true);
 
   // A restored volume keeps its own name, unrelated to the PVC's UID; Longhorn gave it the default group.
   await world.bind(app, 'data', 'grafana-restored', { [DEFAULT_GROUP]: 'enabled' });
-  const labels = await world.waitForVolumeLabels('grafana-restored', (l) => l[jobLabel('data')] === 'enabled', 'the job label on the volume');
+  const labels = await world.waitForVolumeLabels(
+    'grafana-restored',
+    (l) => l[jobLabel('data')] === 'enabled',
+    'the job label on the volume',
+  );
   assert.equal(labels[DEFAULT_GROUP], 'enabled', 'the default group is left alone');
   const labelled = await world.waitForEvent(app, 'data', 'BackupVolumeLabelled');
   assert.equal(labelled.type, 'Normal');
@@ -74,23 +85,45 @@ test('a rename removes the old job and volume label and brings the new ones', as
   await world.labelPvc(app, 'rename', { [`${P}/name`]: 'new' });
   await world.waitForJob(jobOf('new'));
   await world.waitForNoJob(jobOf('old'));
-  const labels = await world.waitForVolumeLabels('vol-rename', (l) => l[jobLabel('new')] === 'enabled' && l[jobLabel('old')] === undefined, 'new label only');
+  const labels = await world.waitForVolumeLabels(
+    'vol-rename',
+    (l) => l[jobLabel('new')] === 'enabled' && l[jobLabel('old')] === undefined,
+    'new label only',
+  );
   assert.equal(labels[jobLabel('old')], undefined);
   // The writes of the rename are one story, told in one Event under its telling reason.
-  const renamed = await world.waitForEvent(app, 'rename', 'BackupJobRenamed', new RegExp(`deleted RecurringJob ${jobOf('old')}`));
-  assert.match(renamed.message ?? '', new RegExp(`^created RecurringJob ${jobOf('new')} .*; labelled Longhorn volume vol-rename .*; the PVC's job is now ${jobOf('new')}`));
-  assert.equal((await world.events(app, 'rename')).filter((event) => event.reason === 'BackupJobCreated').length, 1, 'only the first creation, before the rename');
+  const renamed = await world.waitForEvent(
+    app,
+    'rename',
+    'BackupJobRenamed',
+    new RegExp(`deleted RecurringJob ${jobOf('old')}`),
+  );
+  assert.match(
+    renamed.message ?? '',
+    new RegExp(
+      `^created RecurringJob ${jobOf('new')} .*; labelled Longhorn volume vol-rename .*; the PVC's job is now ${jobOf('new')}`,
+    ),
+  );
+  assert.equal(
+    (await world.events(app, 'rename')).filter((event) => event.reason === 'BackupJobCreated').length,
+    1,
+    'only the first creation, before the rename',
+  );
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('old'), namespace: app, pvc: 'rename' }, false);
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('new'), namespace: app, pvc: 'rename' }, true);
 });
 
-test('opting out removes our volume label and the job; Longhorn\'s default group stays on the volume', async () => {
+test("opting out removes our volume label and the job; Longhorn's default group stays on the volume", async () => {
   await world.createPvc(app, 'optout', enabledLabels('optout'));
   await world.bind(app, 'optout', 'vol-optout', { [DEFAULT_GROUP]: 'enabled' });
   await world.waitForVolumeLabels('vol-optout', (l) => l[jobLabel('optout')] === 'enabled', 'job label');
   await world.labelPvc(app, 'optout', { [`${P}/enabled`]: 'false' });
   await world.waitForNoJob(jobOf('optout'));
-  const labels = await world.waitForVolumeLabels('vol-optout', (l) => l[jobLabel('optout')] === undefined, 'job label removed');
+  const labels = await world.waitForVolumeLabels(
+    'vol-optout',
+    (l) => l[jobLabel('optout')] === undefined,
+    'job label removed',
+  );
   assert.equal(labels[DEFAULT_GROUP], 'enabled');
   await world.waitForEvent(app, 'optout', 'BackupDisabled');
   await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('optout'), namespace: app, pvc: 'optout' }, false);
@@ -100,8 +133,18 @@ test('opting out removes our volume label and the job; Longhorn\'s default group
 test('duplicate names: both PVCs are reported naming the other, the second gets no job, until resolved', async () => {
   await world.createPvc(app, 'dup-a', enabledLabels('dup'));
   await world.createPvc(app, 'dup-b', enabledLabels('dup'));
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' }, true);
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' }, true);
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' },
+    true,
+  );
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' },
+    true,
+  );
   await world.waitForEvent(app, 'dup-a', 'DuplicateBackupName', /also used by PVC "dup-b"/);
   const event = await world.waitForEvent(app, 'dup-b', 'DuplicateBackupName', /also used by PVC "dup-a"/);
   assert.equal(event.type, 'Warning');
@@ -115,22 +158,52 @@ test('duplicate names: both PVCs are reported naming the other, the second gets 
   await world.labelPvc(app, 'dup-b', { [`${P}/name`]: 'dup-b' });
   await world.waitForJob(jobOf('dup'), (job) => job.metadata.labels?.[`${P}/source-pvc`] === 'dup-a');
   await world.waitForJob(jobOf('dup-b'));
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' }, false);
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' }, false);
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' },
+    false,
+  );
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' },
+    false,
+  );
 });
 
 test('a manual job is never touched; a PVC wanting its name gets job_name_conflict', async () => {
   const manual = await world.createJob(jobOf('manual'), { team: 'ops' });
   await world.createPvc(app, 'manual', enabledLabels('manual'));
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'job_name_conflict', namespace: app, pvc: 'manual' }, true);
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'job_name_conflict', namespace: app, pvc: 'manual' },
+    true,
+  );
   await world.waitForEvent(app, 'manual', 'BackupJobNameConflict', /was not created by longhorn-backup-guard/);
   await handle.whenIdle();
   assert.equal((await world.job(jobOf('manual')))?.metadata.resourceVersion, manual.metadata.resourceVersion);
 
   // Once the manual job is gone, the PVC gets its own.
-  await world.custom.deleteNamespacedCustomObject({ group: 'longhorn.io', version: 'v1beta2', namespace: world.longhornNs, plural: 'recurringjobs', name: jobOf('manual') });
-  await world.waitForJob(jobOf('manual'), (job) => job.metadata.labels?.[`${P}/source-pvc`] === 'manual', 'the PVC\'s own job');
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'job_name_conflict', namespace: app, pvc: 'manual' }, false);
+  await world.custom.deleteNamespacedCustomObject({
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    namespace: world.longhornNs,
+    plural: 'recurringjobs',
+    name: jobOf('manual'),
+  });
+  await world.waitForJob(
+    jobOf('manual'),
+    (job) => job.metadata.labels?.[`${P}/source-pvc`] === 'manual',
+    "the PVC's own job",
+  );
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'job_name_conflict', namespace: app, pvc: 'manual' },
+    false,
+  );
 });
 
 test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the first keeps its job', async () => {
@@ -138,15 +211,27 @@ test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the fi
   const job = await world.waitForJob(jobOf('c', appB));
   assert.equal(jobOf('c', appB), jobOf('b-c', app));
   await world.createPvc(app, 'second', enabledLabels('b-c'));
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'job_name_conflict', namespace: app, pvc: 'second' }, true);
-  await world.waitForEvent(app, 'second', 'BackupJobNameConflict', new RegExp(`already backs up PVC "first" in namespace "${appB}"`));
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'job_name_conflict', namespace: app, pvc: 'second' },
+    true,
+  );
+  await world.waitForEvent(
+    app,
+    'second',
+    'BackupJobNameConflict',
+    new RegExp(`already backs up PVC "first" in namespace "${appB}"`),
+  );
   await handle.whenIdle();
   assert.equal((await world.job(job.metadata.name ?? ''))?.metadata.resourceVersion, job.metadata.resourceVersion);
 });
 
-test('a PVC that is Longhorn\'s source of truth (recurring-job.longhorn.io/source) carries the job label too', async () => {
+test("a PVC that is Longhorn's source of truth (recurring-job.longhorn.io/source) carries the job label too", async () => {
   await world.createPvc(app, 'src', { ...enabledLabels('src'), 'recurring-job.longhorn.io/source': 'enabled' });
-  await waitFor('job label on the PVC', async () => ((await world.getPvc(app, 'src')).metadata?.labels?.[jobLabel('src')] === 'enabled' ? true : undefined));
+  await waitFor('job label on the PVC', async () =>
+    (await world.getPvc(app, 'src')).metadata?.labels?.[jobLabel('src')] === 'enabled' ? true : undefined,
+  );
 });
 
 test('a PVC that is not Longhorn-backed is left alone; its backup labels get a warning; a Longhorn StorageClass of its name brings it in', async () => {
@@ -157,28 +242,68 @@ test('a PVC that is not Longhorn-backed is left alone; its backup labels get a w
   assert.equal(await world.job(jobOf('nfs')), undefined);
   assert.equal(seriesValue(await scrape(handle), 'backup_pvc_violation', { namespace: app, pvc: 'nfs' }), undefined);
 
-  await world.storage.createStorageClass({ body: { metadata: { name: lateClass }, provisioner: 'driver.longhorn.io' } });
+  await world.storage.createStorageClass({
+    body: { metadata: { name: lateClass }, provisioner: 'driver.longhorn.io' },
+  });
   after(() => world.storage.deleteStorageClass({ name: lateClass }));
   await world.waitForJob(jobOf('nfs'));
 });
 
 test('violations appear, and clear when the labels are fixed', async () => {
   await world.createPvc(app, 'unlabelled', {});
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'missing_enabled_label', namespace: app, pvc: 'unlabelled' }, true);
-  await world.waitForEvent(app, 'unlabelled', 'MissingBackupLabels', new RegExp(`${P.replaceAll('.', '\\.')}/enabled is missing`));
-  await world.labelPvc(app, 'unlabelled', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'unlabelled', [`${P}/interval`]: '5' });
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'invalid_interval', namespace: app, pvc: 'unlabelled' }, true);
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'missing_enabled_label', namespace: app, pvc: 'unlabelled' }, false);
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'missing_enabled_label', namespace: app, pvc: 'unlabelled' },
+    true,
+  );
+  await world.waitForEvent(
+    app,
+    'unlabelled',
+    'MissingBackupLabels',
+    new RegExp(`${P.replaceAll('.', '\\.')}/enabled is missing`),
+  );
+  await world.labelPvc(app, 'unlabelled', {
+    [`${P}/enabled`]: 'true',
+    [`${P}/name`]: 'unlabelled',
+    [`${P}/interval`]: '5',
+  });
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'invalid_interval', namespace: app, pvc: 'unlabelled' },
+    true,
+  );
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'missing_enabled_label', namespace: app, pvc: 'unlabelled' },
+    false,
+  );
   await world.labelPvc(app, 'unlabelled', { [`${P}/interval`]: '6' });
-  await waitForSeries(handle, 'backup_pvc_violation', { condition: 'invalid_interval', namespace: app, pvc: 'unlabelled' }, false);
-  await waitForSeries(handle, 'backup_pvc_managed', { job: jobOf('unlabelled'), namespace: app, pvc: 'unlabelled' }, true);
+  await waitForSeries(
+    handle,
+    'backup_pvc_violation',
+    { condition: 'invalid_interval', namespace: app, pvc: 'unlabelled' },
+    false,
+  );
+  await waitForSeries(
+    handle,
+    'backup_pvc_managed',
+    { job: jobOf('unlabelled'), namespace: app, pvc: 'unlabelled' },
+    true,
+  );
 });
 
-test('a deleted PVC\'s job is marked orphaned, reported (metric, Event on the job), then removed after the grace period', async () => {
+test("a deleted PVC's job is marked orphaned, reported (metric, Event on the job), then removed after the grace period", async () => {
   await world.createPvc(app, 'gone', enabledLabels('gone'));
   await world.waitForJob(jobOf('gone'));
   await world.deletePvc(app, 'gone');
-  const marked = await world.waitForJob(jobOf('gone'), (job) => job.metadata.annotations?.[`${P}/orphaned-since`] !== undefined, 'orphaned-since annotation');
+  const marked = await world.waitForJob(
+    jobOf('gone'),
+    (job) => job.metadata.annotations?.[`${P}/orphaned-since`] !== undefined,
+    'orphaned-since annotation',
+  );
   assert.match(marked.metadata.annotations?.[`${P}/orphaned-since`] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   await waitForSeries(handle, 'backup_pvc_orphaned', { job: jobOf('gone'), namespace: app, pvc: 'gone' }, true);
   const orphaned = await world.waitForEvent(world.longhornNs, jobOf('gone'), 'BackupJobOrphaned', /grace period of 4s/);
@@ -191,8 +316,16 @@ test('a deleted PVC\'s job is marked orphaned, reported (metric, Event on the jo
 });
 
 test('a deleted PVC whose job carries archive labels keeps its job: retained, not orphaned (seed bug 3)', async () => {
-  await world.createPvc(app, 'keep', enabledLabels('keep', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2030-01-01' }));
-  await world.waitForJob(jobOf('keep'), (job) => job.metadata.labels?.[`${P}/archive`] === 'true', 'archive labels on the job at once');
+  await world.createPvc(
+    app,
+    'keep',
+    enabledLabels('keep', { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: '2030-01-01' }),
+  );
+  await world.waitForJob(
+    jobOf('keep'),
+    (job) => job.metadata.labels?.[`${P}/archive`] === 'true',
+    'archive labels on the job at once',
+  );
   await world.deletePvc(app, 'keep');
   await world.waitForEvent(world.longhornNs, jobOf('keep'), 'BackupJobRetained');
   await sleep(5_000); // longer than the grace period
@@ -206,9 +339,17 @@ test('a PVC restored under the same name before the grace period ends takes its 
   await world.createPvc(app, 'back', enabledLabels('back'));
   const job = await world.waitForJob(jobOf('back'));
   await world.deletePvc(app, 'back');
-  await world.waitForJob(jobOf('back'), (j) => j.metadata.annotations?.[`${P}/orphaned-since`] !== undefined, 'orphaned');
+  await world.waitForJob(
+    jobOf('back'),
+    (j) => j.metadata.annotations?.[`${P}/orphaned-since`] !== undefined,
+    'orphaned',
+  );
   await world.createPvc(app, 'back', enabledLabels('back'));
-  const adopted = await world.waitForJob(jobOf('back'), (j) => j.metadata.annotations?.[`${P}/orphaned-since`] === undefined, 'mark cleared');
+  const adopted = await world.waitForJob(
+    jobOf('back'),
+    (j) => j.metadata.annotations?.[`${P}/orphaned-since`] === undefined,
+    'mark cleared',
+  );
   assert.equal(adopted.metadata.uid, job.metadata.uid);
   await sleep(4_500);
   assert.ok(await world.job(jobOf('back')), 'still there after the grace period');

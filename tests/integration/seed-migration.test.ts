@@ -44,10 +44,37 @@ interface SeedPvc {
 
 const seedPvcs: SeedPvc[] = [
   // The seed's defaults (carried over): start 0200 every 6 h.
-  { pvc: 'grafana', name: 'grafana', labels: {}, seedCron: '0 2/6 * * ?', cron: '0 2,8,14,20 * * *', retain: 14, concurrency: 2, fullBackupInterval: 7 },
+  {
+    pvc: 'grafana',
+    name: 'grafana',
+    labels: {},
+    seedCron: '0 2/6 * * ?',
+    cron: '0 2,8,14,20 * * *',
+    retain: 14,
+    concurrency: 2,
+    fullBackupInterval: 7,
+  },
   // Overrides on the PVC; the seed's `21/6` fired once a day (21 only), the product's four times.
-  { pvc: 'prometheus-server', name: 'prometheus', labels: { [`${P}/start`]: '2100', [`${P}/interval`]: '6', [`${P}/retain`]: '8' }, seedCron: '0 21/6 * * ?', cron: '0 3,9,15,21 * * *', retain: 8, concurrency: 2, fullBackupInterval: 7 },
-  { pvc: 'authelia', name: 'authelia', labels: { [`${P}/interval`]: '24', [`${P}/start`]: '0030', [`${P}/concurrency`]: '1' }, seedCron: '30 0/24 * * ?', cron: '30 0 * * *', retain: 14, concurrency: 1, fullBackupInterval: 7 },
+  {
+    pvc: 'prometheus-server',
+    name: 'prometheus',
+    labels: { [`${P}/start`]: '2100', [`${P}/interval`]: '6', [`${P}/retain`]: '8' },
+    seedCron: '0 21/6 * * ?',
+    cron: '0 3,9,15,21 * * *',
+    retain: 8,
+    concurrency: 2,
+    fullBackupInterval: 7,
+  },
+  {
+    pvc: 'authelia',
+    name: 'authelia',
+    labels: { [`${P}/interval`]: '24', [`${P}/start`]: '0030', [`${P}/concurrency`]: '1' },
+    seedCron: '30 0/24 * * ?',
+    cron: '30 0 * * *',
+    retain: 14,
+    concurrency: 1,
+    fullBackupInterval: 7,
+  },
 ];
 const jobOf = (name: string) => `backup-${app}-${name}`;
 const jobLabel = (name: string) => `recurring-job.longhorn.io/${jobOf(name)}`;
@@ -57,21 +84,45 @@ const longhorn = { group: 'longhorn.io', version: 'v1beta2' };
 async function createSeedJob(seed: SeedPvc): Promise<RecurringJob> {
   const name = jobOf(seed.name);
   return (await world.custom.createNamespacedCustomObject({
-    ...longhorn, namespace: world.longhornNs, plural: 'recurringjobs', fieldManager: 'backup-controller',
+    ...longhorn,
+    namespace: world.longhornNs,
+    plural: 'recurringjobs',
+    fieldManager: 'backup-controller',
     body: {
-      apiVersion: 'longhorn.io/v1beta2', kind: 'RecurringJob',
-      metadata: { name, labels: { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: seed.pvc } },
-      spec: { name, task: 'backup', cron: seed.seedCron, retain: seed.retain, concurrency: seed.concurrency, groups: [], labels: {}, parameters: { 'full-backup-interval': String(seed.fullBackupInterval) } },
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'RecurringJob',
+      metadata: {
+        name,
+        labels: { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: app, [`${P}/source-pvc`]: seed.pvc },
+      },
+      spec: {
+        name,
+        task: 'backup',
+        cron: seed.seedCron,
+        retain: seed.retain,
+        concurrency: seed.concurrency,
+        groups: [],
+        labels: {},
+        parameters: { 'full-backup-interval': String(seed.fullBackupInterval) },
+      },
     },
   })) as RecurringJob;
 }
 
-interface Observed { type: string; kind: 'job' | 'volume'; name: string; labels: Record<string, string> }
+interface Observed {
+  type: string;
+  kind: 'job' | 'volume';
+  name: string;
+  labels: Record<string, string>;
+}
 
-test('the seed controller\'s jobs are adopted in place: only the cron is written, no job recreated, no volume ever without its job, and an Event says what changed', async () => {
+test("the seed controller's jobs are adopted in place: only the cron is written, no job recreated, no volume ever without its job, and an Event says what changed", async () => {
   // What the seed controller leaves in a cluster.
   const seedNs = await cluster.createNamespace('backup-controller');
-  await world.core.createNamespacedConfigMap({ namespace: seedNs, body: { metadata: { name: 'backup-controller-config' }, data: seedDefaults } });
+  await world.core.createNamespacedConfigMap({
+    namespace: seedNs,
+    body: { metadata: { name: 'backup-controller-config' }, data: seedDefaults },
+  });
   const seedJobs = new Map<string, RecurringJob>();
   for (const seed of seedPvcs) {
     await world.createPvc(app, seed.pvc, enabledLabels(seed.name, seed.labels));
@@ -86,12 +137,26 @@ test('the seed controller\'s jobs are adopted in place: only the cron is written
   const kc = cluster.kubeConfig();
   const watches = [];
   for (const plural of ['recurringjobs', 'volumes'] as const) {
-    const list = (await world.custom.listNamespacedCustomObject({ ...longhorn, namespace: world.longhornNs, plural })) as { metadata: { resourceVersion: string } };
-    watches.push(await new Watch(kc).watch(`/apis/longhorn.io/v1beta2/namespaces/${world.longhornNs}/${plural}`, { resourceVersion: list.metadata.resourceVersion },
-      (type, object: { metadata?: { name?: string; labels?: Record<string, string> } }) => {
-        observed.push({ type, kind: plural === 'volumes' ? 'volume' : 'job', name: object.metadata?.name ?? '', labels: object.metadata?.labels ?? {} });
-      },
-      () => {}));
+    const list = (await world.custom.listNamespacedCustomObject({
+      ...longhorn,
+      namespace: world.longhornNs,
+      plural,
+    })) as { metadata: { resourceVersion: string } };
+    watches.push(
+      await new Watch(kc).watch(
+        `/apis/longhorn.io/v1beta2/namespaces/${world.longhornNs}/${plural}`,
+        { resourceVersion: list.metadata.resourceVersion },
+        (type, object: { metadata?: { name?: string; labels?: Record<string, string> } }) => {
+          observed.push({
+            type,
+            kind: plural === 'volumes' ? 'volume' : 'job',
+            name: object.metadata?.name ?? '',
+            labels: object.metadata?.labels ?? {},
+          });
+        },
+        () => {},
+      ),
+    );
   }
 
   // Scale the seed to 0 (it is not running here), carry its defaults over, start the product.
@@ -99,16 +164,29 @@ test('the seed controller\'s jobs are adopted in place: only the cron is written
   const handle = await world.start();
   try {
     for (const seed of seedPvcs) {
-      const job = await world.waitForJob(jobOf(seed.name), (j) => j.spec?.cron === seed.cron, `${jobOf(seed.name)} with cron ${seed.cron}`);
+      const job = await world.waitForJob(
+        jobOf(seed.name),
+        (j) => j.spec?.cron === seed.cron,
+        `${jobOf(seed.name)} with cron ${seed.cron}`,
+      );
       const before = seedJobs.get(seed.name);
       assert.equal(job.metadata.uid, before?.metadata.uid, `${jobOf(seed.name)} is the seed's object, not a new one`);
       assert.deepEqual(job.spec, { ...before?.spec, cron: seed.cron }, 'nothing but the cron changed');
       assert.deepEqual(job.metadata.labels, before?.metadata.labels);
       // The product's field manager owns exactly what it wrote: spec.cron.
-      const fields = (job.metadata as { managedFields?: { manager: string; fieldsV1?: unknown }[] }).managedFields ?? [];
-      assert.deepEqual(fields.find((field) => field.manager === 'longhorn-backup-guard-reconciler')?.fieldsV1, { 'f:spec': { 'f:cron': {} } });
-      await world.waitForEvent(app, seed.pvc, 'BackupJobUpdated',
-        new RegExp(`updated RecurringJob ${jobOf(seed.name)}: spec\\.cron: "${seed.seedCron.replace(/[*?/]/g, '\\$&')}" -> "${seed.cron.replace(/[*]/g, '\\*')}"$`));
+      const fields =
+        (job.metadata as { managedFields?: { manager: string; fieldsV1?: unknown }[] }).managedFields ?? [];
+      assert.deepEqual(fields.find((field) => field.manager === 'longhorn-backup-guard-reconciler')?.fieldsV1, {
+        'f:spec': { 'f:cron': {} },
+      });
+      await world.waitForEvent(
+        app,
+        seed.pvc,
+        'BackupJobUpdated',
+        new RegExp(
+          `updated RecurringJob ${jobOf(seed.name)}: spec\\.cron: "${seed.seedCron.replace(/[*?/]/g, '\\$&')}" -> "${seed.cron.replace(/[*]/g, '\\*')}"$`,
+        ),
+      );
     }
     await handle.whenIdle();
     const writes = handle.writes.snapshot();
@@ -116,13 +194,25 @@ test('the seed controller\'s jobs are adopted in place: only the cron is written
     assert.equal(writes.get('recurringjobs/create') ?? 0, 0, 'no job created');
     assert.equal(writes.get('recurringjobs/delete') ?? 0, 0, 'no job deleted');
     assert.equal(writes.get('volumes/patch') ?? 0, 0, 'the volume labels were already right');
-    assert.equal((await world.job('nightly-by-hand'))?.metadata.resourceVersion, manual.metadata.resourceVersion, 'a job made by hand is untouched');
+    assert.equal(
+      (await world.job('nightly-by-hand'))?.metadata.resourceVersion,
+      manual.metadata.resourceVersion,
+      'a job made by hand is untouched',
+    );
     assert.equal(await world.job(jobOf('scratch')), undefined);
 
     // At no moment was a job gone or new, or a Volume without its job label.
-    assert.deepEqual(observed.filter((change) => change.type !== 'MODIFIED'), [], 'only modifications');
+    assert.deepEqual(
+      observed.filter((change) => change.type !== 'MODIFIED'),
+      [],
+      'only modifications',
+    );
     const jobChanges = observed.filter((change) => change.kind === 'job');
-    assert.deepEqual(jobChanges.map((change) => change.name).sort(), seedPvcs.map((seed) => jobOf(seed.name)).sort(), 'each seed job written once');
+    assert.deepEqual(
+      jobChanges.map((change) => change.name).sort(),
+      seedPvcs.map((seed) => jobOf(seed.name)).sort(),
+      'each seed job written once',
+    );
     for (const change of observed.filter((c) => c.kind === 'volume')) {
       const seed = seedPvcs.find((s) => change.name === `pvc-${s.pvc}`);
       assert.equal(change.labels[jobLabel(seed?.name ?? '')], 'enabled', `${change.name} kept its job label`);

@@ -19,7 +19,10 @@ test('the apiserver is the Kubernetes release of the cell', async () => {
 });
 
 test("the Longhorn CRDs served are the cell's Longhorn release's", async () => {
-  interface Crd { metadata: { name: string }; spec: { versions: { name: string; schema?: unknown }[] } }
+  interface Crd {
+    metadata: { name: string };
+    spec: { versions: { name: string; schema?: unknown }[] };
+  }
   const fromFile = parseAllDocuments(await readFile(longhornCrdsPath, 'utf8'))
     .map((doc) => doc.toJS() as (Crd & { kind?: string }) | null)
     .filter((doc): doc is Crd & { kind: string } => doc?.kind === 'CustomResourceDefinition');

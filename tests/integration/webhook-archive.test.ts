@@ -10,7 +10,15 @@ import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { ArchiveScene } from './webhook-archive-support.ts';
 import {
-  P, createStorageClasses, deleteConfigurations, mutableConfig, registerConfigurations, registrationFor, runId, startTestWebhook, waitUntilWebhooksCalled,
+  P,
+  createStorageClasses,
+  deleteConfigurations,
+  mutableConfig,
+  registerConfigurations,
+  registrationFor,
+  runId,
+  startTestWebhook,
+  waitUntilWebhooksCalled,
   type RunningWebhook,
 } from './webhook-support.ts';
 
@@ -30,7 +38,13 @@ before(async () => {
   const port = await freePort();
   await registerConfigurations(kc, registration, port, 'Fail');
   config = mutableConfig({ ...defaultConfig, longhornNamespace });
-  webhook = await startTestWebhook({ cluster, registration, certificateNamespace: await cluster.createNamespace('lbg-wh-certs'), port, config });
+  webhook = await startTestWebhook({
+    cluster,
+    registration,
+    certificateNamespace: await cluster.createNamespace('lbg-wh-certs'),
+    port,
+    config,
+  });
   await waitUntilWebhooksCalled(kc, namespace, classes.longhorn);
 });
 
@@ -52,14 +66,20 @@ test('a PVC without a completed archive gets the warning: none asked, or one sti
   await scene.createPvc('plain', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'plain' });
   const plain = await scene.deletePvc('plain');
   assert.equal(plain.code, 0, plain.stderr);
-  assert.equal(plain.stderr, `Warning: PVC "plain" is backed up (job ${scene.jobName('plain')}) and has no completed archive: no final full backup is made and its job is removed 24h after the deletion; to keep a final full backup, first label it ${P}/archive=true ${P}/archive-delete-after=YYYY-MM-DD and let the archive complete; or opt it out with ${P}/enabled=false\n`);
+  assert.equal(
+    plain.stderr,
+    `Warning: PVC "plain" is backed up (job ${scene.jobName('plain')}) and has no completed archive: no final full backup is made and its job is removed 24h after the deletion; to keep a final full backup, first label it ${P}/archive=true ${P}/archive-delete-after=YYYY-MM-DD and let the archive complete; or opt it out with ${P}/enabled=false\n`,
+  );
 
   const uid = await scene.createPvc('running');
   await scene.createJob('running', config.current());
   await scene.recordArchive('running', uid, { completed: false });
   const running = await scene.deletePvc('running');
   assert.equal(running.code, 0, running.stderr);
-  assert.equal(running.stderr, `Warning: PVC "running" is backed up (job ${scene.jobName('running')}) and its archive has not completed yet: the archive can finish only while its Longhorn volume exists (a PersistentVolume with reclaimPolicy Delete takes the volume with the PVC); wait for the ArchiveReady Event (kubectl describe pvc running) before deleting it\n`);
+  assert.equal(
+    running.stderr,
+    `Warning: PVC "running" is backed up (job ${scene.jobName('running')}) and its archive has not completed yet: the archive can finish only while its Longhorn volume exists (a PersistentVolume with reclaimPolicy Delete takes the volume with the PVC); wait for the ArchiveReady Event (kubectl describe pvc running) before deleting it\n`,
+  );
 });
 
 test('with denyDeleteWithoutArchive the delete is refused until the archive of this very PVC is recorded', async () => {
@@ -68,7 +88,10 @@ test('with denyDeleteWithoutArchive the delete is refused until the archive of t
   await scene.waitForDeleteVerdict('guarded', 'denied');
   const refused = await scene.deletePvc('guarded');
   assert.notEqual(refused.code, 0);
-  assert.equal(refused.stderr, `Error from server (Forbidden): admission webhook "${registration.validatingWebhookName}" denied the request: PVC "guarded" is backed up (job ${scene.jobName('guarded')}) and its archive has not completed yet, and this cluster refuses to delete such PVCs: wait for the ArchiveReady Event (kubectl describe pvc guarded) before deleting it\n`);
+  assert.equal(
+    refused.stderr,
+    `Error from server (Forbidden): admission webhook "${registration.validatingWebhookName}" denied the request: PVC "guarded" is backed up (job ${scene.jobName('guarded')}) and its archive has not completed yet, and this cluster refuses to delete such PVCs: wait for the ArchiveReady Event (kubectl describe pvc guarded) before deleting it\n`,
+  );
   assert.equal((await scene.deletePvc('guarded', true)).code, 1, 'still there, still refused');
 
   // The archive completes: the delete passes, silently.

@@ -8,8 +8,18 @@ import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors'
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import {
-  P, createStorageClasses, deleteConfigurations, pvcBody, pvcYaml, registerConfigurations, registrationFor, runId, servedCertificateSerial, startTestWebhook,
-  waitUntilWebhooksCalled, type RunningWebhook,
+  P,
+  createStorageClasses,
+  deleteConfigurations,
+  pvcBody,
+  pvcYaml,
+  registerConfigurations,
+  registrationFor,
+  runId,
+  servedCertificateSerial,
+  startTestWebhook,
+  waitUntilWebhooksCalled,
+  type RunningWebhook,
 } from './webhook-support.ts';
 
 const cluster = await useTestCluster();
@@ -65,9 +75,14 @@ test('the Secret is created once and reused by a second instance; the CA is inje
 test('with the webhook stopped and failurePolicy Ignore, PVC creation still succeeds', async () => {
   const namespace = await cluster.createNamespace('lbg-wh-down', shared.namespaceLabels);
   await waitUntilWebhooksCalled(kc, namespace, classes.longhorn);
-  await assert.rejects(core.createNamespacedPersistentVolumeClaim({ namespace, body: badPvc('while-up') }), /denied the request/);
+  await assert.rejects(
+    core.createNamespacedPersistentVolumeClaim({ namespace, body: badPvc('while-up') }),
+    /denied the request/,
+  );
   await first.handle.close();
-  const result = await cluster.kubectl(['apply', '-f', '-'], { input: pvcYaml(namespace, 'while-down', { [`${P}/enabled`]: 'yes' }, classes.longhorn) });
+  const result = await cluster.kubectl(['apply', '-f', '-'], {
+    input: pvcYaml(namespace, 'while-down', { [`${P}/enabled`]: 'yes' }, classes.longhorn),
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, 'persistentvolumeclaim/while-down created\n');
 });
@@ -77,7 +92,14 @@ test('a short-lived certificate rotates while admissions keep succeeding', async
   const port = await freePort();
   // failurePolicy Fail: a TLS failure during a swap would show as an error, not slip through.
   await registerConfigurations(kc, rotating, port, 'Fail');
-  const webhook = await start({ cluster, registration: rotating, certificateNamespace: rotationNamespace, port, certificateOptions: { servingValiditySeconds: 6 }, maxRequestsPerSocket: 50 });
+  const webhook = await start({
+    cluster,
+    registration: rotating,
+    certificateNamespace: rotationNamespace,
+    port,
+    certificateOptions: { servingValiditySeconds: 6 },
+    maxRequestsPerSocket: 50,
+  });
   const namespace = await cluster.createNamespace('lbg-wh-rotating', rotating.namespaceLabels);
   await waitUntilWebhooksCalled(kc, namespace, classes.longhorn);
 
@@ -90,16 +112,29 @@ test('a short-lived certificate rotates while admissions keep succeeding', async
     const dryRun = { namespace, dryRun: 'All' as const };
     const denied = await core.createNamespacedPersistentVolumeClaim({ ...dryRun, body: badPvc(`bad-${i}`) }).then(
       () => 'admitted',
-      (error: unknown) => (describeApiError(error).startsWith(`403: admission webhook "${rotating.validatingWebhookName}" denied the request: PVC "bad-${i}"`) ? 'denied' : describeApiError(error)),
+      (error: unknown) =>
+        describeApiError(error).startsWith(
+          `403: admission webhook "${rotating.validatingWebhookName}" denied the request: PVC "bad-${i}"`,
+        )
+          ? 'denied'
+          : describeApiError(error),
     );
-    const allowed = await core.createNamespacedPersistentVolumeClaim({ ...dryRun, body: pvcBody(`good-${i}`, { [`${P}/enabled`]: 'true' }, classes.longhorn) }).then(
-      (pvc) => (pvc.metadata?.labels?.[`${P}/name`] === `good-${i}` ? 'defaulted' : 'not defaulted'),
-      (error: unknown) => describeApiError(error),
-    );
+    const allowed = await core
+      .createNamespacedPersistentVolumeClaim({
+        ...dryRun,
+        body: pvcBody(`good-${i}`, { [`${P}/enabled`]: 'true' }, classes.longhorn),
+      })
+      .then(
+        (pvc) => (pvc.metadata?.labels?.[`${P}/name`] === `good-${i}` ? 'defaulted' : 'not defaulted'),
+        (error: unknown) => describeApiError(error),
+      );
     outcomes.push(denied, allowed);
   }
   t.diagnostic(`${outcomes.length} admissions, ${serials.size} serving certificates`);
   assert.ok(serials.size >= 2, `the certificate rotated (served serials: ${[...serials].join(', ')})`);
   assert.ok(outcomes.length >= 20);
-  assert.deepEqual(outcomes.filter((outcome) => outcome !== 'denied' && outcome !== 'defaulted'), []);
+  assert.deepEqual(
+    outcomes.filter((outcome) => outcome !== 'denied' && outcome !== 'defaulted'),
+    [],
+  );
 });

@@ -26,7 +26,12 @@ const opened: Socket[] = [];
 async function startLimitedWebhook(limits: Partial<ServerLimits>): Promise<RunningWebhook> {
   const certificateNamespace = await cluster.createNamespace('lbg-wh-limits');
   // No configuration is registered: only this file's requests reach these instances.
-  return startTestWebhook({ cluster, registration: registrationFor(runId()), certificateNamespace, serverLimits: limits });
+  return startTestWebhook({
+    cluster,
+    registration: registrationFor(runId()),
+    certificateNamespace,
+    serverLimits: limits,
+  });
 }
 
 before(async () => {
@@ -67,14 +72,29 @@ function closedByServer(socket: Socket): Promise<string> {
   });
 }
 
-const review = (padding = 0) => JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: 'u-1', kind: { group: '', version: 'v1', kind: 'PersistentVolumeClaim' }, operation: 'CREATE', namespace: 'team', name: 'data',
-    object: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'team', labels: { [`${P}/enabled`]: 'false' }, annotations: { padding: 'x'.repeat(padding) } }, spec: {} },
-  },
-});
+const review = (padding = 0) =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: 'u-1',
+      kind: { group: '', version: 'v1', kind: 'PersistentVolumeClaim' },
+      operation: 'CREATE',
+      namespace: 'team',
+      name: 'data',
+      object: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: {
+          name: 'data',
+          namespace: 'team',
+          labels: { [`${P}/enabled`]: 'false' },
+          annotations: { padding: 'x'.repeat(padding) },
+        },
+        spec: {},
+      },
+    },
+  });
 const json = { 'content-type': 'application/json' };
 
 // Each case below stayed open for minutes before (Node's defaults: 120 s handshake, 60 s headers,
@@ -101,11 +121,20 @@ async function trickle(start: string, drip: string): Promise<string> {
 }
 
 test('a request whose headers never end is answered 408 and closed', { timeout: 15_000 }, async () => {
-  assert.match(await trickle('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n', 'X-Slow: 1\r\n'), /^HTTP\/1\.1 408 /);
+  assert.match(
+    await trickle('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n', 'X-Slow: 1\r\n'),
+    /^HTTP\/1\.1 408 /,
+  );
 });
 
 test('a request whose body trickles in is answered 408 and closed', { timeout: 15_000 }, async () => {
-  assert.match(await trickle('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', ' '), /^HTTP\/1\.1 408 /);
+  assert.match(
+    await trickle(
+      'POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+      ' ',
+    ),
+    /^HTTP\/1\.1 408 /,
+  );
 });
 
 test('a kept-alive connection idle after its answer is closed', { timeout: 15_000 }, async () => {
@@ -117,66 +146,96 @@ test('a kept-alive connection idle after its answer is closed', { timeout: 15_00
   assert.match(text, /keep-alive/i);
 });
 
-test('connections past the cap are closed at once; below it again, new ones are served', { timeout: 30_000 }, async () => {
-  // Timeouts of minutes: a connection closed here is closed by the cap, nothing else.
-  const capped = await startLimitedWebhook({ handshakeTimeoutMs: 120_000, headersTimeoutMs: 60_000, requestTimeoutMs: 120_000, idleTimeoutMs: 120_000, maxConnections: 4, shutdownTimeoutMs: 1_000 });
-  try {
-    const held = await Promise.all(Array.from({ length: 4 }, () => tcp(capped.port)));
-    const refused = await tcp(capped.port).catch(() => null);
-    if (refused !== null) await closedByServer(refused);
-    for (const socket of held) assert.equal(socket.destroyed, false);
-    for (const socket of held) socket.destroy();
-    // The cap counts connections as the server sees them: their close reaches it a moment later.
-    const cappedCa = capped.certificates.current?.caCert ?? '';
-    for (let attempt = 0; ; attempt++) {
-      const answer = await postRaw(capped.port, '/healthz', cappedCa, '', {}, 'GET').catch(() => null);
-      if (answer?.status === 200) break;
-      assert.ok(attempt < 50, 'no answer after the held connections were closed');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+test(
+  'connections past the cap are closed at once; below it again, new ones are served',
+  { timeout: 30_000 },
+  async () => {
+    // Timeouts of minutes: a connection closed here is closed by the cap, nothing else.
+    const capped = await startLimitedWebhook({
+      handshakeTimeoutMs: 120_000,
+      headersTimeoutMs: 60_000,
+      requestTimeoutMs: 120_000,
+      idleTimeoutMs: 120_000,
+      maxConnections: 4,
+      shutdownTimeoutMs: 1_000,
+    });
+    try {
+      const held = await Promise.all(Array.from({ length: 4 }, () => tcp(capped.port)));
+      const refused = await tcp(capped.port).catch(() => null);
+      if (refused !== null) await closedByServer(refused);
+      for (const socket of held) assert.equal(socket.destroyed, false);
+      for (const socket of held) socket.destroy();
+      // The cap counts connections as the server sees them: their close reaches it a moment later.
+      const cappedCa = capped.certificates.current?.caCert ?? '';
+      for (let attempt = 0; ; attempt++) {
+        const answer = await postRaw(capped.port, '/healthz', cappedCa, '', {}, 'GET').catch(() => null);
+        if (answer?.status === 200) break;
+        assert.ok(attempt < 50, 'no answer after the held connections were closed');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await capped.handle.close();
     }
-  } finally {
-    await capped.handle.close();
-  }
-});
+  },
+);
 
-test('bodies take turns within the byte budget: a large one waits while another holds most of it; small ones go ahead', { timeout: 20_000 }, async () => {
-  // The holder reserves about 8,000 of the 12,000 bytes: its headers announce them, and only a part comes.
-  const holder = await tls(webhook.port);
-  const holderClosed = closedByServer(holder);
-  const large = review(8_000);
-  holder.write(`POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(large)}\r\n\r\n${large.slice(0, 100)}`);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  let secondAnswered = false;
-  const second = postRaw(webhook.port, '/validate', ca, review(8_000), json).then((answer) => {
-    secondAnswered = true;
-    return answer;
-  });
-  // Small reviews are answered meanwhile; the second large one is still waiting for its bytes.
-  for (let index = 0; index < 3; index++) assert.equal((await postRaw(webhook.port, '/validate', ca, review(), json)).status, 200);
-  assert.equal(secondAnswered, false, 'a second large body was read past the budget');
-  // The holder finishes its body: answered; then the second gets its bytes and its answer.
-  holder.end(large.slice(100));
-  assert.match(await holderClosed, /^HTTP\/1\.1 200 /);
-  assert.equal((await second).status, 200);
-});
+test(
+  'bodies take turns within the byte budget: a large one waits while another holds most of it; small ones go ahead',
+  { timeout: 20_000 },
+  async () => {
+    // The holder reserves about 8,000 of the 12,000 bytes: its headers announce them, and only a part comes.
+    const holder = await tls(webhook.port);
+    const holderClosed = closedByServer(holder);
+    const large = review(8_000);
+    holder.write(
+      `POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(large)}\r\n\r\n${large.slice(0, 100)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let secondAnswered = false;
+    const second = postRaw(webhook.port, '/validate', ca, review(8_000), json).then((answer) => {
+      secondAnswered = true;
+      return answer;
+    });
+    // Small reviews are answered meanwhile; the second large one is still waiting for its bytes.
+    for (let index = 0; index < 3; index++)
+      assert.equal((await postRaw(webhook.port, '/validate', ca, review(), json)).status, 200);
+    assert.equal(secondAnswered, false, 'a second large body was read past the budget');
+    // The holder finishes its body: answered; then the second gets its bytes and its answer.
+    holder.end(large.slice(100));
+    assert.match(await holderClosed, /^HTTP\/1\.1 200 /);
+    assert.equal((await second).status, 200);
+  },
+);
 
 test('a stop ends within the shutdown timeout whatever the clients do', { timeout: 30_000 }, async () => {
   // Long limits, so that none of them ends these clients before the shutdown timeout does.
-  const patient = await startLimitedWebhook({ handshakeTimeoutMs: 120_000, headersTimeoutMs: 60_000, requestTimeoutMs: 120_000, idleTimeoutMs: 120_000, shutdownTimeoutMs: 2_000 });
+  const patient = await startLimitedWebhook({
+    handshakeTimeoutMs: 120_000,
+    headersTimeoutMs: 60_000,
+    requestTimeoutMs: 120_000,
+    idleTimeoutMs: 120_000,
+    shutdownTimeoutMs: 2_000,
+  });
   const port = patient.port;
   const patientCa = patient.certificates.current?.caCert ?? '';
   const noHandshake = await tcp(port);
   const noRequest = await new Promise<TLSSocket>((resolve, reject) => {
-    const socket = connectTls({ host: '127.0.0.1', port, ca: patientCa, servername: '127.0.0.1' }, () => resolve(socket));
+    const socket = connectTls({ host: '127.0.0.1', port, ca: patientCa, servername: '127.0.0.1' }, () =>
+      resolve(socket),
+    );
     socket.once('error', reject);
     opened.push(socket);
   });
   const slowBody = await new Promise<TLSSocket>((resolve, reject) => {
-    const socket = connectTls({ host: '127.0.0.1', port, ca: patientCa, servername: '127.0.0.1' }, () => resolve(socket));
+    const socket = connectTls({ host: '127.0.0.1', port, ca: patientCa, servername: '127.0.0.1' }, () =>
+      resolve(socket),
+    );
     socket.once('error', reject);
     opened.push(socket);
   });
-  slowBody.write('POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{');
+  slowBody.write(
+    'POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{',
+  );
   const closes = [noHandshake, noRequest, slowBody].map((socket) => closedByServer(socket));
   await new Promise((resolve) => setTimeout(resolve, 200));
   await patient.handle.close();

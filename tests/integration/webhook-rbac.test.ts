@@ -12,7 +12,15 @@ import { shippedRbac } from '../harness/shipped-rbac.ts';
 import { freePort } from '../harness/free-port.ts';
 import { ArchiveScene } from './webhook-archive-support.ts';
 import {
-  P, createStorageClasses, deleteConfigurations, registerConfigurations, registrationFor, runId, startTestWebhook, waitUntilWebhooksCalled, type RunningWebhook,
+  P,
+  createStorageClasses,
+  deleteConfigurations,
+  registerConfigurations,
+  registrationFor,
+  runId,
+  startTestWebhook,
+  waitUntilWebhooksCalled,
+  type RunningWebhook,
 } from './webhook-support.ts';
 
 const cluster = await useTestCluster();
@@ -25,11 +33,17 @@ const SERVICE_ACCOUNT = 'longhorn-backup-guard-webhook';
 const SECRET_NAME = 'webhook-tls'; // what startTestWebhook's CertificateManager uses
 
 const clusterName = `lbg-webhook-${registration.id}`;
-const renamed: Record<string, string> = { 'longhorn-backup-guard': registration.configurationName, 'longhorn-backup-guard-webhook-tls': SECRET_NAME };
+const renamed: Record<string, string> = {
+  'longhorn-backup-guard': registration.configurationName,
+  'longhorn-backup-guard-webhook-tls': SECRET_NAME,
+};
 const rbac = {
   clusterName,
   yaml: shippedRbac({
-    manifest: 'manifests/core/webhook-rbac.yaml', clusterName, guardNamespace: guardNs, longhornNamespace: longhornNs,
+    manifest: 'manifests/core/webhook-rbac.yaml',
+    clusterName,
+    guardNamespace: guardNs,
+    longhornNamespace: longhornNs,
     renameResource: (name) => renamed[name] ?? name,
   }),
 };
@@ -59,11 +73,22 @@ test('under the shipped RBAC the webhook becomes ready and a recorded archive le
   await registerConfigurations(kc, registration, port, 'Fail');
   const config = { ...defaultConfig, longhornNamespace: longhornNs, denyDeleteWithoutArchive: true };
   // Ready means every cache synced (recurringjobs included), the Secret stored and the caBundle written.
-  webhook = await startTestWebhook({ cluster, registration, certificateNamespace: guardNs, port, config, kubeConfig: asWebhook });
+  webhook = await startTestWebhook({
+    cluster,
+    registration,
+    certificateNamespace: guardNs,
+    port,
+    config,
+    kubeConfig: asWebhook,
+  });
   const namespace = await cluster.createNamespace('lbg-wh-rbac', registration.namespaceLabels);
   await waitUntilWebhooksCalled(kc, namespace, classes.longhorn);
 
-  const scene = new ArchiveScene(cluster, kc, { namespace, storageClass: classes.longhorn, longhornNamespace: longhornNs });
+  const scene = new ArchiveScene(cluster, kc, {
+    namespace,
+    storageClass: classes.longhorn,
+    longhornNamespace: longhornNs,
+  });
   const uid = await scene.createPvc('data');
   await scene.waitForDeleteVerdict('data', 'denied');
   await scene.createJob('data', config);

@@ -8,7 +8,15 @@ import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import {
-  P, createStorageClasses, deleteConfigurations, pvcBody, registerConfigurations, registrationFor, runId, startTestWebhook, waitUntilWebhooksCalled,
+  P,
+  createStorageClasses,
+  deleteConfigurations,
+  pvcBody,
+  registerConfigurations,
+  registrationFor,
+  runId,
+  startTestWebhook,
+  waitUntilWebhooksCalled,
   type RunningWebhook,
 } from './webhook-support.ts';
 
@@ -43,8 +51,20 @@ function statefulSet(name: string, templateLabels: Record<string, string>): V1St
       replicas: 2,
       serviceName: name,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'registry.example/queue:1' }] } },
-      volumeClaimTemplates: [{ metadata: { name: 'data', labels: templateLabels }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: classes.longhorn, resources: { requests: { storage: '1Gi' } } } }],
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'main', image: 'registry.example/queue:1' }] },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels: templateLabels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: classes.longhorn,
+            resources: { requests: { storage: '1Gi' } },
+          },
+        },
+      ],
     },
   };
 }
@@ -52,7 +72,11 @@ function statefulSet(name: string, templateLabels: Record<string, string>): V1St
 /** The PVC the StatefulSet controller creates for replica `ordinal`. */
 function replicaPvc(set: V1StatefulSet, ordinal: number) {
   const template = set.spec?.volumeClaimTemplates?.[0];
-  const body = pvcBody(`${template?.metadata?.name ?? ''}-${set.metadata?.name ?? ''}-${ordinal}`, { ...template?.metadata?.labels, ...set.spec?.selector.matchLabels }, classes.longhorn);
+  const body = pvcBody(
+    `${template?.metadata?.name ?? ''}-${set.metadata?.name ?? ''}-${ordinal}`,
+    { ...template?.metadata?.labels, ...set.spec?.selector.matchLabels },
+    classes.longhorn,
+  );
   return core.createNamespacedPersistentVolumeClaim({ namespace: ns, body });
 }
 
@@ -66,15 +90,20 @@ test('a template that sets <p>/name: the second replica is refused with advice a
   await replicaPvc(set, 0);
   // The webhook's StatefulSet cache follows a watch: wait until it knows this one.
   const refusal = await waitFor('the StatefulSet-aware refusal', async () => {
-    const message = await replicaPvc(set, 1).then(() => 'admitted', (error: unknown) => (JSON.parse(bodyOf(error)) as { message: string }).message);
+    const message = await replicaPvc(set, 1).then(
+      () => 'admitted',
+      (error: unknown) => (JSON.parse(bodyOf(error)) as { message: string }).message,
+    );
     if (message === 'admitted') throw new Error('replica 1 was admitted');
     return message.includes('StatefulSet') ? message : undefined;
   });
-  assert.equal(refusal,
+  assert.equal(
+    refusal,
     `admission webhook "${registration.validatingWebhookName}" denied the request: PVC "data-queue-1": ${P}/name="queue-data" is also used by PVC "data-queue-0" in namespace "${ns}": ` +
-    `this PVC is replica 1 of StatefulSet "queue", whose volumeClaimTemplate "data" sets ${P}/name=queue-data for every replica, so all its replicas ask for the one job backup-${ns}-queue-data ` +
-    `and the StatefulSet stalls here: remove ${P}/name from the template; the webhook then names each replica's backup after its own PVC (here ${P}/name=data-queue-1). ` +
-    'volumeClaimTemplates cannot be changed in place: delete the StatefulSet with --cascade=orphan (its Pods and PVCs stay) and apply it again');
+      `this PVC is replica 1 of StatefulSet "queue", whose volumeClaimTemplate "data" sets ${P}/name=queue-data for every replica, so all its replicas ask for the one job backup-${ns}-queue-data ` +
+      `and the StatefulSet stalls here: remove ${P}/name from the template; the webhook then names each replica's backup after its own PVC (here ${P}/name=data-queue-1). ` +
+      'volumeClaimTemplates cannot be changed in place: delete the StatefulSet with --cascade=orphan (its Pods and PVCs stay) and apply it again',
+  );
   assert.doesNotMatch(refusal, /e\.g\./, 'no example name: a StatefulSet cannot give one replica its own label');
 });
 
@@ -89,9 +118,17 @@ test('a template without <p>/name: every replica is admitted, its backup named a
 test('a duplicate that is no StatefulSet replica keeps the general advice and its example', async () => {
   const set = statefulSet('other', {});
   await apps.createNamespacedStatefulSet({ namespace: ns, body: set });
-  await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvcBody('first', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'shared' }, classes.longhorn) });
+  await core.createNamespacedPersistentVolumeClaim({
+    namespace: ns,
+    body: pvcBody('first', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'shared' }, classes.longhorn),
+  });
   await assert.rejects(
-    core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvcBody('data-other-7', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'shared' }, classes.longhorn) }),
-    (error) => bodyOf(error).includes(`give each PVC its own name (e.g. ${P}/name=shared-2)`) && !bodyOf(error).includes('StatefulSet'),
+    core.createNamespacedPersistentVolumeClaim({
+      namespace: ns,
+      body: pvcBody('data-other-7', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'shared' }, classes.longhorn),
+    }),
+    (error) =>
+      bodyOf(error).includes(`give each PVC its own name (e.g. ${P}/name=shared-2)`) &&
+      !bodyOf(error).includes('StatefulSet'),
   );
 });

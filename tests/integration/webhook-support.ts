@@ -4,13 +4,23 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { AdmissionregistrationV1Api, CoreV1Api, StorageV1Api, type KubeConfig, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  CoreV1Api,
+  StorageV1Api,
+  type KubeConfig,
+  type V1PersistentVolumeClaim,
+} from '@kubernetes/client-node';
 import { CertificateManager, type CertificateManagerOptions } from '@longhorn-backup-guard/certs/certificate-manager';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { staticConfig, type ConfigListener, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
+import {
+  staticConfig,
+  type ConfigListener,
+  type ConfigSource,
+} from '@longhorn-backup-guard/shared/config/config-source';
 import type { ServerLimits } from '@longhorn-backup-guard/webhook/server/server-limits';
 import { startWebhook, type WebhookHandle } from '@longhorn-backup-guard/webhook/start-webhook';
 import { freePort } from '../harness/free-port.ts';
@@ -45,7 +55,13 @@ export function registrationFor(id: string): Registration {
 }
 
 /** Mutating (CREATE) + Validating (CREATE, UPDATE, DELETE) configurations calling https://127.0.0.1:<port>. */
-export async function registerConfigurations(kc: KubeConfig, registration: Registration, port: number, failurePolicy: 'Fail' | 'Ignore', caBundle?: string): Promise<void> {
+export async function registerConfigurations(
+  kc: KubeConfig,
+  registration: Registration,
+  port: number,
+  failurePolicy: 'Fail' | 'Ignore',
+  caBundle?: string,
+): Promise<void> {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
   const common = {
     admissionReviewVersions: ['v1'],
@@ -54,27 +70,56 @@ export async function registerConfigurations(kc: KubeConfig, registration: Regis
     timeoutSeconds: 10,
     namespaceSelector: { matchLabels: registration.namespaceLabels },
   };
-  const clientConfig = (path: string) => ({ url: `https://127.0.0.1:${port}${path}`, ...(caBundle ? { caBundle } : {}) });
-  const rule = (operations: string[]) => [{ apiGroups: [''], apiVersions: ['v1'], operations, resources: ['persistentvolumeclaims'], scope: 'Namespaced' }];
-  await api.createMutatingWebhookConfiguration({ body: {
-    metadata: { name: registration.configurationName },
-    webhooks: [{ ...common, name: registration.mutatingWebhookName, reinvocationPolicy: 'Never', clientConfig: clientConfig('/mutate'), rules: rule(['CREATE']) }],
-  } });
-  await api.createValidatingWebhookConfiguration({ body: {
-    metadata: { name: registration.configurationName },
-    webhooks: [{ ...common, name: registration.validatingWebhookName, clientConfig: clientConfig('/validate'), rules: rule(['CREATE', 'UPDATE', 'DELETE']) }],
-  } });
+  const clientConfig = (path: string) => ({
+    url: `https://127.0.0.1:${port}${path}`,
+    ...(caBundle ? { caBundle } : {}),
+  });
+  const rule = (operations: string[]) => [
+    { apiGroups: [''], apiVersions: ['v1'], operations, resources: ['persistentvolumeclaims'], scope: 'Namespaced' },
+  ];
+  await api.createMutatingWebhookConfiguration({
+    body: {
+      metadata: { name: registration.configurationName },
+      webhooks: [
+        {
+          ...common,
+          name: registration.mutatingWebhookName,
+          reinvocationPolicy: 'Never',
+          clientConfig: clientConfig('/mutate'),
+          rules: rule(['CREATE']),
+        },
+      ],
+    },
+  });
+  await api.createValidatingWebhookConfiguration({
+    body: {
+      metadata: { name: registration.configurationName },
+      webhooks: [
+        {
+          ...common,
+          name: registration.validatingWebhookName,
+          clientConfig: clientConfig('/validate'),
+          rules: rule(['CREATE', 'UPDATE', 'DELETE']),
+        },
+      ],
+    },
+  });
 }
 
 export async function deleteConfigurations(kc: KubeConfig, registration: Registration): Promise<void> {
   const api = kc.makeApiClient(AdmissionregistrationV1Api);
-  const ignoreMissing = (error: unknown) => { if (!isNotFound(error)) throw error; };
+  const ignoreMissing = (error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  };
   await api.deleteMutatingWebhookConfiguration({ name: registration.configurationName }).catch(ignoreMissing);
   await api.deleteValidatingWebhookConfiguration({ name: registration.configurationName }).catch(ignoreMissing);
 }
 
 /** One Longhorn StorageClass and one of another provisioner, uniquely named, neither a default. */
-export async function createStorageClasses(kc: KubeConfig, id: string): Promise<{ longhorn: string; other: string; remove(): Promise<void> }> {
+export async function createStorageClasses(
+  kc: KubeConfig,
+  id: string,
+): Promise<{ longhorn: string; other: string; remove(): Promise<void> }> {
   const api = kc.makeApiClient(StorageV1Api);
   const longhorn = `lbg-wh-longhorn-${id}`;
   const other = `lbg-wh-nfs-${id}`;
@@ -97,7 +142,9 @@ export function mutableConfig(initial: GuardConfig): ConfigSource & { set(next: 
     current: () => config,
     onChange(listener) {
       listeners.add(listener);
-      return () => { listeners.delete(listener); };
+      return () => {
+        listeners.delete(listener);
+      };
     },
     set(next) {
       const previous = config;
@@ -129,7 +176,7 @@ export interface StartOptions {
 
 export async function startTestWebhook(options: StartOptions): Promise<RunningWebhook> {
   const kubeConfig = options.kubeConfig ?? options.cluster.kubeConfig();
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   const log = testLogger();
   const certificates = new CertificateManager({
     kubeConfig,
@@ -145,13 +192,32 @@ export async function startTestWebhook(options: StartOptions): Promise<RunningWe
     logger: log,
     ...options.certificateOptions,
   });
-  const config = options.config === undefined ? staticConfig(defaultConfig) : 'current' in options.config ? options.config : staticConfig(options.config);
-  const handle = await startWebhook({ kubeConfig, config, certificates, host: '127.0.0.1', port, metricsPort: 0, logger: log, maxRequestsPerSocket: options.maxRequestsPerSocket, serverLimits: options.serverLimits });
+  const config =
+    options.config === undefined
+      ? staticConfig(defaultConfig)
+      : 'current' in options.config
+        ? options.config
+        : staticConfig(options.config);
+  const handle = await startWebhook({
+    kubeConfig,
+    config,
+    certificates,
+    host: '127.0.0.1',
+    port,
+    metricsPort: 0,
+    logger: log,
+    maxRequestsPerSocket: options.maxRequestsPerSocket,
+    serverLimits: options.serverLimits,
+  });
   await waitFor('webhook ready', async () => (handle.readiness().ready ? true : undefined), 20_000);
   return { handle, certificates, port };
 }
 
-export function pvcBody(name: string, labels: Record<string, string>, storageClassName: string): V1PersistentVolumeClaim {
+export function pvcBody(
+  name: string,
+  labels: Record<string, string>,
+  storageClassName: string,
+): V1PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -160,8 +226,15 @@ export function pvcBody(name: string, labels: Record<string, string>, storageCla
   };
 }
 
-export function pvcYaml(namespace: string, name: string, labels: Record<string, string>, storageClassName: string): string {
-  const labelLines = Object.entries(labels).map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`).join('\n');
+export function pvcYaml(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  storageClassName: string,
+): string {
+  const labelLines = Object.entries(labels)
+    .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`)
+    .join('\n');
   return `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -181,18 +254,35 @@ ${labelLines === '' ? '' : `  labels:\n${labelLines}\n`}spec:
  * opted-in PVC without a name passes only when the mutating webhook filled the name in and the
  * validating one let it through; one with enabled=yes is refused only by the validating one.
  */
-export async function waitUntilWebhooksCalled(kc: KubeConfig, namespace: string, storageClassName: string): Promise<void> {
+export async function waitUntilWebhooksCalled(
+  kc: KubeConfig,
+  namespace: string,
+  storageClassName: string,
+): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
-  await waitFor('the apiserver to call the webhooks', async () => {
-    const created = await core.createNamespacedPersistentVolumeClaim({ namespace, dryRun: 'All', body: pvcBody('probe', { [`${P}/enabled`]: 'true' }, storageClassName) });
-    if (created.metadata?.labels?.[`${P}/name`] !== 'probe') return undefined;
-    try {
-      await core.createNamespacedPersistentVolumeClaim({ namespace, dryRun: 'All', body: pvcBody('probe', { [`${P}/enabled`]: 'yes' }, storageClassName) });
-      return undefined;
-    } catch (error) {
-      return String((error as { body?: unknown }).body).includes('denied the request') ? true : undefined;
-    }
-  }, 30_000, 200);
+  await waitFor(
+    'the apiserver to call the webhooks',
+    async () => {
+      const created = await core.createNamespacedPersistentVolumeClaim({
+        namespace,
+        dryRun: 'All',
+        body: pvcBody('probe', { [`${P}/enabled`]: 'true' }, storageClassName),
+      });
+      if (created.metadata?.labels?.[`${P}/name`] !== 'probe') return undefined;
+      try {
+        await core.createNamespacedPersistentVolumeClaim({
+          namespace,
+          dryRun: 'All',
+          body: pvcBody('probe', { [`${P}/enabled`]: 'yes' }, storageClassName),
+        });
+        return undefined;
+      } catch (error) {
+        return String((error as { body?: unknown }).body).includes('denied the request') ? true : undefined;
+      }
+    },
+    30_000,
+    200,
+  );
 }
 
 export interface RawResponse {
@@ -201,14 +291,31 @@ export interface RawResponse {
 }
 
 /** A request straight at the webhook, trusting `ca`. */
-export function postRaw(port: number, path: string, ca: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST'): Promise<RawResponse> {
+export function postRaw(
+  port: number,
+  path: string,
+  ca: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, method, ca, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        ca,
+        headers: { 'content-length': String(Buffer.byteLength(body)), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -33,12 +33,16 @@ function text(env: Env, name: string, fallback: string): string {
 function whole(env: Env, name: string, min: number, max: number): number | undefined {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return undefined;
-  if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) throw new Error(`${name}="${value}" is not a whole number from ${min} to ${max}`);
+  if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new Error(`${name}="${value}" is not a whole number from ${min} to ${max}`);
   return Number(value);
 }
 
 function list(env: Env, name: string): string[] {
-  return (env[name] ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 export function readEnvironment(env: Env): WebhookEnvironment {

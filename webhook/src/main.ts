@@ -13,8 +13,12 @@ import { startWebhook } from './start-webhook.ts';
 const log = createLogger('webhook');
 
 // Nothing may take the process down unnoticed: log what escaped, keep serving.
-process.on('unhandledRejection', (reason) => { log.error({ err: reason }, 'unhandled promise rejection'); });
-process.on('uncaughtException', (error) => { log.error({ err: error }, 'uncaught exception'); });
+process.on('unhandledRejection', (reason) => {
+  log.error({ err: reason }, 'unhandled promise rejection');
+});
+process.on('uncaughtException', (error) => {
+  log.error({ err: error }, 'uncaught exception');
+});
 
 function fail(message: string): never {
   log.fatal(message);
@@ -39,7 +43,11 @@ if (environment.configFile === undefined) {
   config = staticConfig(defaultConfig);
 } else {
   try {
-    configFile = watchConfigFile({ path: environment.configFile, log, pollIntervalMs: environment.configPollIntervalMs });
+    configFile = watchConfigFile({
+      path: environment.configFile,
+      log,
+      pollIntervalMs: environment.configPollIntervalMs,
+    });
     config = configFile;
   } catch (error) {
     fail(errorText(error));
@@ -62,7 +70,9 @@ try {
     secretName: environment.tlsSecretName,
     ipAddresses: environment.certificateIpAddresses,
     extraDnsNames: environment.certificateDnsNames,
-    ...(environment.servingCertificateValiditySeconds === undefined ? {} : { servingValiditySeconds: environment.servingCertificateValiditySeconds }),
+    ...(environment.servingCertificateValiditySeconds === undefined
+      ? {}
+      : { servingValiditySeconds: environment.servingCertificateValiditySeconds }),
     checkIntervalMs: environment.certificateCheckIntervalMs,
     mutatingWebhookConfigurationName: environment.mutatingWebhookConfigurationName || undefined,
     validatingWebhookConfigurationName: environment.validatingWebhookConfigurationName || undefined,

@@ -51,7 +51,10 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
   if (options.registry === undefined) collectDefaultMetrics({ register: registry });
   const config = options.config.current();
   const caches = new ClusterCaches(config, {
-    kubeConfig: options.kubeConfig, log, metrics: createInformerMetrics(registry), resyncPeriodMs: config.resyncPeriod,
+    kubeConfig: options.kubeConfig,
+    log,
+    metrics: createInformerMetrics(registry),
+    resyncPeriodMs: config.resyncPeriod,
   });
   let server: AdmissionServer | undefined;
   let operations: OperationsServer | undefined;
@@ -76,11 +79,25 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
 
   try {
     caches.start();
-    cleanups.push(options.config.onChange((next) => {
-      caches.follow(next).catch((error: unknown) => log.error({ err: error }, 'switching a cache to the new configuration (watchNamespaces, longhornNamespace, labelPrefix) failed'));
-    }));
+    cleanups.push(
+      options.config.onChange((next) => {
+        caches
+          .follow(next)
+          .catch((error: unknown) =>
+            log.error(
+              { err: error },
+              'switching a cache to the new configuration (watchNamespaces, longhornNamespace, labelPrefix) failed',
+            ),
+          );
+      }),
+    );
     if (options.metricsPort !== null) {
-      operations = await startOperationsServer({ host: options.host ?? '0.0.0.0', port: options.metricsPort ?? 8080, registry, readiness });
+      operations = await startOperationsServer({
+        host: options.host ?? '0.0.0.0',
+        port: options.metricsPort ?? 8080,
+        registry,
+        readiness,
+      });
     }
     const certificate = await options.certificates.start();
     const app = buildAdmissionServer({
@@ -92,15 +109,24 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookHand
       dependencies: {
         readiness,
         log,
-        contextFor: createContextSource({ caches, config: options.config, kubeConfig: options.kubeConfig, log, now: options.now ?? (() => new Date()), namespaceLookupTimeoutMs: options.namespaceLookupTimeoutMs }),
+        contextFor: createContextSource({
+          caches,
+          config: options.config,
+          kubeConfig: options.kubeConfig,
+          log,
+          now: options.now ?? (() => new Date()),
+          namespaceLookupTimeoutMs: options.namespaceLookupTimeoutMs,
+        }),
       },
     });
-    cleanups.push(options.certificates.onRotation((next) => {
-      // New connections get the new certificate; open ones keep theirs until they are recycled
-      // (see maxRequestsPerSocket). Closing idle ones here would race the apiserver reusing them.
-      app.server.setSecureContext({ key: next.key, cert: next.cert });
-      log.info('serving certificate swapped in');
-    }));
+    cleanups.push(
+      options.certificates.onRotation((next) => {
+        // New connections get the new certificate; open ones keep theirs until they are recycled
+        // (see maxRequestsPerSocket). Closing idle ones here would race the apiserver reusing them.
+        app.server.setSecureContext({ key: next.key, cert: next.cert });
+        log.info('serving certificate swapped in');
+      }),
+    );
     server = app;
     await app.listen({ host: options.host ?? '0.0.0.0', port: options.port ?? 8443 });
     const address = app.server.address();

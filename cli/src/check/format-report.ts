@@ -8,7 +8,10 @@ function where(source: string, line: number | null): string {
 }
 
 function subject(finding: Finding): string {
-  const replica = finding.replicaOf === null ? '' : ` (StatefulSet "${finding.replicaOf.statefulSet}" volumeClaimTemplate "${finding.replicaOf.template}", replica ${finding.replicaOf.ordinal})`;
+  const replica =
+    finding.replicaOf === null
+      ? ''
+      : ` (StatefulSet "${finding.replicaOf.statefulSet}" volumeClaimTemplate "${finding.replicaOf.template}", replica ${finding.replicaOf.ordinal})`;
   return `PVC "${finding.pvc}"${replica} in namespace "${finding.namespace}"`;
 }
 
@@ -23,7 +26,10 @@ function plural(count: number, word: string): string {
 export function formatText(report: CheckReport): string {
   const lines = [
     ...report.problems.map(problemLine),
-    ...report.findings.map((finding) => `${where(finding.position.source, finding.position.line)}: ${finding.severity}: ${subject(finding)}: ${finding.message}`),
+    ...report.findings.map(
+      (finding) =>
+        `${where(finding.position.source, finding.position.line)}: ${finding.severity}: ${subject(finding)}: ${finding.message}`,
+    ),
     ...report.notes.map((note) => `note: ${note}`),
   ];
   const errors = report.findings.filter((finding) => finding.severity === 'error').length;
@@ -42,7 +48,13 @@ export function formatJson(report: CheckReport, exitCode: number): string {
     document: finding.position.document,
     namespace: finding.namespace,
     pvc: finding.pvc,
-    ...(finding.replicaOf === null ? {} : { statefulSet: finding.replicaOf.statefulSet, volumeClaimTemplate: finding.replicaOf.template, ordinal: finding.replicaOf.ordinal }),
+    ...(finding.replicaOf === null
+      ? {}
+      : {
+          statefulSet: finding.replicaOf.statefulSet,
+          volumeClaimTemplate: finding.replicaOf.template,
+          ordinal: finding.replicaOf.ordinal,
+        }),
     condition: finding.condition,
     message: finding.message,
   }));

@@ -4,7 +4,11 @@
 
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
-import { replicaClaimName, sharedTemplateNameWarning, type StatefulSetLike } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
+import {
+  replicaClaimName,
+  sharedTemplateNameWarning,
+  type StatefulSetLike,
+} from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { Finding, ReplicaOrigin } from './findings.ts';
 import type { ManifestObject } from './manifest-objects.ts';
@@ -37,8 +41,10 @@ export interface ManifestClaims {
   readonly replicas: number;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const stringOr = (value: unknown, fallback: string): string => (typeof value === 'string' && value !== '' ? value : fallback);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const stringOr = (value: unknown, fallback: string): string =>
+  typeof value === 'string' && value !== '' ? value : fallback;
 const recordAt = (value: unknown, ...keys: string[]): Record<string, unknown> => {
   let current: unknown = value;
   for (const key of keys) current = isRecord(current) ? current[key] : undefined;
@@ -58,8 +64,21 @@ export function ordinalsToJudge(start: number, replicas: number): number[] {
   return [...new Set([start, ...(count > 1 ? [start + 1] : []), start + count - 1])];
 }
 
-export function collectClaims(objects: readonly ManifestObject[], config: GuardConfig, defaultNamespace: string | null): ManifestClaims {
-  const result: ManifestClaims = { claims: [], namespaceLabels: new Map(), storageClasses: [], statefulSets: new Map(), findings: [], defaultedNamespaces: new Map(), notes: [], replicas: 0 };
+export function collectClaims(
+  objects: readonly ManifestObject[],
+  config: GuardConfig,
+  defaultNamespace: string | null,
+): ManifestClaims {
+  const result: ManifestClaims = {
+    claims: [],
+    namespaceLabels: new Map(),
+    storageClasses: [],
+    statefulSets: new Map(),
+    findings: [],
+    defaultedNamespaces: new Map(),
+    notes: [],
+    replicas: 0,
+  };
   const nameKey = backupLabelKeys(config.labelPrefix).name;
   let replicas = 0;
 
@@ -72,7 +91,12 @@ export function collectClaims(objects: readonly ManifestObject[], config: GuardC
   }
 
   /** The labels as strings; a value that is not one is an error (kubectl refuses the object). */
-  function stringLabels(object: ManifestObject, labelsPath: readonly PathItem[], raw: Record<string, unknown>, where: { namespace: string; pvc: string; replicaOf: ReplicaOrigin | null }): Labels {
+  function stringLabels(
+    object: ManifestObject,
+    labelsPath: readonly PathItem[],
+    raw: Record<string, unknown>,
+    where: { namespace: string; pvc: string; replicaOf: ReplicaOrigin | null },
+  ): Labels {
     const labels: Labels = {};
     for (const [key, value] of Object.entries(raw)) {
       if (typeof value === 'string') {
@@ -82,7 +106,10 @@ export function collectClaims(objects: readonly ManifestObject[], config: GuardC
       const written = object.sourceTextOf([...labelsPath, key]) ?? String(value);
       labels[key] = written;
       result.findings.push({
-        ...where, severity: 'error', position: object.positionOf([...labelsPath, key]), condition: 'label_not_a_string',
+        ...where,
+        severity: 'error',
+        position: object.positionOf([...labelsPath, key]),
+        condition: 'label_not_a_string',
         message: `label ${key}: ${written} is read by YAML as ${value === null ? 'null' : `a ${typeof value}`}, and a label value must be a string, so the object is refused: quote it (${key}: "${written}")`,
       });
     }
@@ -93,12 +120,26 @@ export function collectClaims(objects: readonly ManifestObject[], config: GuardC
     const name = stringOr(metadata.name, '');
     const namespace = namespaceOf(object);
     if (name === '') {
-      result.notes.push(`${object.source} document ${object.document}: a PVC without metadata.name (generateName) is not checked: the webhook cannot name its backup before it has a name`);
+      result.notes.push(
+        `${object.source} document ${object.document}: a PVC without metadata.name (generateName) is not checked: the webhook cannot name its backup before it has a name`,
+      );
       return;
     }
     const labelsPath = ['metadata', 'labels'];
-    const labels = stringLabels(object, labelsPath, recordAt(metadata, 'labels'), { namespace, pvc: name, replicaOf: null });
-    result.claims.push({ object, labelsPath, namespace, name, labels, spec: recordAt(object.value, 'spec'), replicaOf: null });
+    const labels = stringLabels(object, labelsPath, recordAt(metadata, 'labels'), {
+      namespace,
+      pvc: name,
+      replicaOf: null,
+    });
+    result.claims.push({
+      object,
+      labelsPath,
+      namespace,
+      name,
+      labels,
+      spec: recordAt(object.value, 'spec'),
+      replicaOf: null,
+    });
   }
 
   function addStatefulSet(object: ManifestObject, metadata: Record<string, unknown>): void {
@@ -116,18 +157,38 @@ export function collectClaims(objects: readonly ManifestObject[], config: GuardC
       const labelsPath = ['spec', 'volumeClaimTemplates', index, 'metadata', 'labels'];
       const templateLabels = recordAt(template, 'metadata', 'labels');
       for (const ordinal of ordinals) {
-        const where = { namespace, pvc: replicaClaimName(templateName, statefulSet, ordinal), replicaOf: { statefulSet, template: templateName, ordinal } };
+        const where = {
+          namespace,
+          pvc: replicaClaimName(templateName, statefulSet, ordinal),
+          replicaOf: { statefulSet, template: templateName, ordinal },
+        };
         // The controller gives each claim the template's labels and the StatefulSet's selector labels.
-        const labels = { ...stringLabels(object, labelsPath, templateLabels, where), ...stringLabels(object, ['spec', 'selector', 'matchLabels'], selectorLabels, where) };
-        result.claims.push({ object, labelsPath, namespace, name: where.pvc, labels, spec: recordAt(template, 'spec'), replicaOf: where.replicaOf });
+        const labels = {
+          ...stringLabels(object, labelsPath, templateLabels, where),
+          ...stringLabels(object, ['spec', 'selector', 'matchLabels'], selectorLabels, where),
+        };
+        result.claims.push({
+          object,
+          labelsPath,
+          namespace,
+          name: where.pvc,
+          labels,
+          spec: recordAt(template, 'spec'),
+          replicaOf: where.replicaOf,
+        });
         replicas++;
       }
       const name = templateLabels[nameKey];
       const [only] = ordinals;
       if (typeof name === 'string' && ordinals.length === 1 && only !== undefined) {
         result.findings.push({
-          severity: 'warning', position: object.positionOf([...labelsPath, nameKey]), namespace, pvc: replicaClaimName(templateName, statefulSet, only),
-          replicaOf: { statefulSet, template: templateName, ordinal: only }, condition: 'duplicate_name', message: sharedTemplateNameWarning(statefulSet, templateName, name, config.labelPrefix),
+          severity: 'warning',
+          position: object.positionOf([...labelsPath, nameKey]),
+          namespace,
+          pvc: replicaClaimName(templateName, statefulSet, only),
+          replicaOf: { statefulSet, template: templateName, ordinal: only },
+          condition: 'duplicate_name',
+          message: sharedTemplateNameWarning(statefulSet, templateName, name, config.labelPrefix),
         });
       }
     });
@@ -136,7 +197,9 @@ export function collectClaims(objects: readonly ManifestObject[], config: GuardC
   for (const object of objects) {
     const metadata = recordAt(object.value, 'metadata');
     if (object.kind === 'Namespace') {
-      const labels = Object.entries(recordAt(metadata, 'labels')).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+      const labels = Object.entries(recordAt(metadata, 'labels')).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      );
       result.namespaceLabels.set(stringOr(metadata.name, ''), Object.fromEntries(labels));
     } else if (object.kind === 'StorageClass') {
       result.storageClasses.push(object.value);

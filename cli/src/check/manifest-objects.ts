@@ -24,7 +24,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function makeObject(input: InputText, index: number, doc: Document, lines: LineCounter, base: readonly PathItem[], value: Record<string, unknown>): ManifestObject {
+function makeObject(
+  input: InputText,
+  index: number,
+  doc: Document,
+  lines: LineCounter,
+  base: readonly PathItem[],
+  value: Record<string, unknown>,
+): ManifestObject {
   const lineOf = (node: unknown): number | null => {
     const range = (node as Node | undefined)?.range;
     return range === undefined || range === null ? null : lines.linePos(range[0]).line;
@@ -41,12 +48,16 @@ function makeObject(input: InputText, index: number, doc: Document, lines: LineC
         // A map key's own line (its value may be empty or on the next line).
         if (depth > 0 && typeof last === 'string') {
           const parent = doc.getIn(parentPath, true);
-          const pair = isMap(parent) ? parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last) : undefined;
+          const pair = isMap(parent)
+            ? parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last)
+            : undefined;
           const line = lineOf(pair?.key);
           if (line !== null) return { source: input.name, document: index, line };
           continue;
         }
-        const line = lineOf(depth === 0 && base.length === 0 ? doc.contents : doc.getIn([...base, ...path.slice(0, depth)], true));
+        const line = lineOf(
+          depth === 0 && base.length === 0 ? doc.contents : doc.getIn([...base, ...path.slice(0, depth)], true),
+        );
         if (line !== null) return { source: input.name, document: index, line };
       }
       return { source: input.name, document: index, line: null };
@@ -60,7 +71,12 @@ function makeObject(input: InputText, index: number, doc: Document, lines: LineC
 
 export function manifestObjects(input: InputText): { objects: ManifestObject[]; problems: InputProblem[] } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(input.text, { version: '1.1', lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const docs = parseAllDocuments(input.text, {
+    version: '1.1',
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const objects: ManifestObject[] = [];
   const problems: InputProblem[] = [];
   if (!Array.isArray(docs)) return { objects, problems };
@@ -68,7 +84,11 @@ export function manifestObjects(input: InputText): { objects: ManifestObject[]; 
     const index = offset + 1;
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
-        problems.push({ source: input.name, line: lines.linePos(error.pos[0]).line, message: `is not valid YAML (document ${index}): ${error.message.split('\n')[0] ?? ''}` });
+        problems.push({
+          source: input.name,
+          line: lines.linePos(error.pos[0]).line,
+          message: `is not valid YAML (document ${index}): ${error.message.split('\n')[0] ?? ''}`,
+        });
       }
       return;
     }
@@ -76,11 +96,18 @@ export function manifestObjects(input: InputText): { objects: ManifestObject[]; 
     try {
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (error) {
-      problems.push({ source: input.name, line: null, message: `cannot be read (document ${index}): ${error instanceof Error ? error.message : String(error)}` });
+      problems.push({
+        source: input.name,
+        line: null,
+        message: `cannot be read (document ${index}): ${error instanceof Error ? error.message : String(error)}`,
+      });
       return;
     }
     if (!isRecord(value)) return;
-    if (value.kind === 'List' || (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items))) {
+    if (
+      value.kind === 'List' ||
+      (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items))
+    ) {
       const items = Array.isArray(value.items) ? value.items : [];
       items.forEach((item: unknown, position) => {
         if (isRecord(item)) objects.push(makeObject(input, index, doc, lines, ['items', position], item));

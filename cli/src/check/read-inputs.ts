@@ -54,7 +54,10 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function readInputs(paths: readonly string[], stdin: NodeJS.ReadableStream): Promise<{ inputs: InputText[]; problems: InputProblem[] }> {
+export async function readInputs(
+  paths: readonly string[],
+  stdin: NodeJS.ReadableStream,
+): Promise<{ inputs: InputText[]; problems: InputProblem[] }> {
   const inputs: InputText[] = [];
   const problems: InputProblem[] = [];
   for (const path of paths) {
@@ -63,7 +66,8 @@ export async function readInputs(paths: readonly string[], stdin: NodeJS.Readabl
         inputs.push({ name: STDIN_NAME, text: await readStream(stdin) });
       } else if ((await stat(path)).isDirectory()) {
         const files = await filesUnder(path);
-        if (files.length === 0) problems.push({ source: path, line: null, message: 'has no *.yaml, *.yml or *.json files' });
+        if (files.length === 0)
+          problems.push({ source: path, line: null, message: 'has no *.yaml, *.yml or *.json files' });
         for (const file of files) inputs.push(await readOne(file));
       } else {
         inputs.push(await readOne(path));

@@ -2,7 +2,10 @@
 
 import { parseArgs } from 'node:util';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
-import { DEFAULT_CLASS_ANNOTATIONS, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
+import {
+  DEFAULT_CLASS_ANNOTATIONS,
+  type StorageClassLike,
+} from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { readConfigFile } from '../config/read-config-file.ts';
 import { UsageError, type CommandIo } from '../command/command-io.ts';
 import { checkManifests } from './check-manifests.ts';
@@ -26,31 +29,48 @@ Flags:
       --strict                     warnings fail the check too
 `;
 
-function parseStorageClasses(values: readonly string[], defaultClass: string | undefined, config: GuardConfig): StorageClassLike[] {
+function parseStorageClasses(
+  values: readonly string[],
+  defaultClass: string | undefined,
+  config: GuardConfig,
+): StorageClassLike[] {
   const classes = values.map((value): StorageClassLike => {
     const [name = '', provisioner = config.provisioner] = value.split('=', 2);
-    if (name === '') throw new UsageError(`--storage-class ${JSON.stringify(value)}: use NAME=PROVISIONER (e.g. --storage-class longhorn=${config.provisioner})`);
+    if (name === '')
+      throw new UsageError(
+        `--storage-class ${JSON.stringify(value)}: use NAME=PROVISIONER (e.g. --storage-class longhorn=${config.provisioner})`,
+      );
     return { metadata: { name }, provisioner };
   });
   if (defaultClass === undefined) return classes;
   const defaults = { [DEFAULT_CLASS_ANNOTATIONS[0]]: 'true' };
   const given = classes.find((storageClass) => storageClass.metadata?.name === defaultClass);
-  if (given === undefined) return [...classes, { metadata: { name: defaultClass, annotations: defaults }, provisioner: config.provisioner }];
-  return classes.map((storageClass) => (storageClass === given ? { ...given, metadata: { name: defaultClass, annotations: defaults } } : storageClass));
+  if (given === undefined)
+    return [...classes, { metadata: { name: defaultClass, annotations: defaults }, provisioner: config.provisioner }];
+  return classes.map((storageClass) =>
+    storageClass === given ? { ...given, metadata: { name: defaultClass, annotations: defaults } } : storageClass,
+  );
 }
 
 function parsePolicies(values: readonly string[]): Map<string, boolean> {
-  return new Map(values.map((value) => {
-    const [namespace = '', policy = ''] = value.split('=', 2);
-    if (namespace === '' || (policy !== 'true' && policy !== 'false')) throw new UsageError(`--namespace-policy ${JSON.stringify(value)}: use NAMESPACE=true or NAMESPACE=false`);
-    return [namespace, policy === 'true'];
-  }));
+  return new Map(
+    values.map((value) => {
+      const [namespace = '', policy = ''] = value.split('=', 2);
+      if (namespace === '' || (policy !== 'true' && policy !== 'false'))
+        throw new UsageError(`--namespace-policy ${JSON.stringify(value)}: use NAMESPACE=true or NAMESPACE=false`);
+      return [namespace, policy === 'true'];
+    }),
+  );
 }
 
 function inInputOrder(findings: readonly Finding[], sources: readonly string[]): Finding[] {
   const order = new Map(sources.map((source, index) => [source, index]));
-  return [...findings].sort((a, b) =>
-    (order.get(a.position.source) ?? 0) - (order.get(b.position.source) ?? 0) || a.position.document - b.position.document || (a.position.line ?? 0) - (b.position.line ?? 0));
+  return [...findings].sort(
+    (a, b) =>
+      (order.get(a.position.source) ?? 0) - (order.get(b.position.source) ?? 0) ||
+      a.position.document - b.position.document ||
+      (a.position.line ?? 0) - (b.position.line ?? 0),
+  );
 }
 
 export async function runCheck(args: readonly string[], io: CommandIo): Promise<number> {
@@ -72,15 +92,26 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
     io.stdout.write(CHECK_USAGE);
     return 0;
   }
-  if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`-o ${values.output}: use text or json`);
-  if (positionals.length === 0) throw new UsageError('give the manifests to check: files, directories, or - for stdin (e.g. kustomize build . | longhorn-backup-guard check -)');
+  if (values.output !== 'text' && values.output !== 'json')
+    throw new UsageError(`-o ${values.output}: use text or json`);
+  if (positionals.length === 0)
+    throw new UsageError(
+      'give the manifests to check: files, directories, or - for stdin (e.g. kustomize build . | longhorn-backup-guard check -)',
+    );
 
   let config = defaultConfig;
   const problems: InputProblem[] = [];
   if (values.config !== undefined) {
     const read = await readConfigFile(values.config);
     if (read.ok) config = read.config;
-    else problems.push(...read.errors.map((message) => ({ source: values.config ?? '', line: null, message: `is not a usable configuration: ${message}` })));
+    else
+      problems.push(
+        ...read.errors.map((message) => ({
+          source: values.config ?? '',
+          line: null,
+          message: `is not a usable configuration: ${message}`,
+        })),
+      );
   }
   const { inputs, problems: readProblems } = await readInputs(positionals, io.stdin);
   problems.push(...readProblems);
@@ -97,7 +128,14 @@ export async function runCheck(args: readonly string[], io: CommandIo): Promise<
     namespacePolicies: parsePolicies(values['namespace-policy']),
     now: io.now(),
   });
-  const report: CheckReport = { ...result, findings: inInputOrder(result.findings, inputs.map((input) => input.name)), problems };
+  const report: CheckReport = {
+    ...result,
+    findings: inInputOrder(
+      result.findings,
+      inputs.map((input) => input.name),
+    ),
+    problems,
+  };
   const exitCode = exitCodeOf(report, values.strict);
   io.stdout.write(values.output === 'json' ? formatJson(report, exitCode) : formatText(report));
   return exitCode;

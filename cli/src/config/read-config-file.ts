@@ -8,7 +8,8 @@ import { parseConfig } from '@longhorn-backup-guard/shared/config/parse-config';
 
 export const CONFIG_KEY = 'config.yaml';
 
-export type ConfigRead = { readonly ok: true; readonly config: GuardConfig } | { readonly ok: false; readonly errors: readonly string[] };
+export type ConfigRead =
+  { readonly ok: true; readonly config: GuardConfig } | { readonly ok: false; readonly errors: readonly string[] };
 
 function configMapData(text: string): { isConfigMap: boolean; configText: string | undefined } {
   let value: unknown;
@@ -17,7 +18,8 @@ function configMapData(text: string): { isConfigMap: boolean; configText: string
   } catch {
     return { isConfigMap: false, configText: undefined };
   }
-  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'ConfigMap') return { isConfigMap: false, configText: undefined };
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'ConfigMap')
+    return { isConfigMap: false, configText: undefined };
   const data = (value as { data?: Record<string, unknown> }).data;
   const configText = data?.[CONFIG_KEY];
   return { isConfigMap: true, configText: typeof configText === 'string' ? configText : undefined };
@@ -28,7 +30,9 @@ export function configFromText(text: string): ConfigRead {
   const { isConfigMap, configText } = configMapData(text);
   if (isConfigMap && configText === undefined) return { ok: true, config: defaultConfig };
   const parsed = parseConfig(isConfigMap ? (configText ?? '') : text);
-  return parsed.ok ? { ok: true, config: parsed.config } : { ok: false, errors: parsed.errors.map((error) => error.message) };
+  return parsed.ok
+    ? { ok: true, config: parsed.config }
+    : { ok: false, errors: parsed.errors.map((error) => error.message) };
 }
 
 export async function readConfigFile(path: string): Promise<ConfigRead> {

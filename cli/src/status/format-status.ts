@@ -18,16 +18,36 @@ export function formatAge(at: string | null, now: Date): string {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('   ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('   ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-export function formatStatus(rows: readonly StatusRow[], notes: readonly string[], output: StatusOutput, allNamespaces: boolean, now: Date): string {
+export function formatStatus(
+  rows: readonly StatusRow[],
+  notes: readonly string[],
+  output: StatusOutput,
+  allNamespaces: boolean,
+  now: Date,
+): string {
   if (output === 'json') return `${JSON.stringify({ items: rows, notes }, null, 2)}\n`;
   const wide = output === 'wide';
   const header = [
-    ...(allNamespaces ? ['NAMESPACE'] : []), 'PVC', 'PROTECTED', 'SCHEDULE', 'RETAIN', 'LAST BACKUP', 'HEALTH', 'VIOLATIONS', 'ARCHIVE',
+    ...(allNamespaces ? ['NAMESPACE'] : []),
+    'PVC',
+    'PROTECTED',
+    'SCHEDULE',
+    'RETAIN',
+    'LAST BACKUP',
+    'HEALTH',
+    'VIOLATIONS',
+    'ARCHIVE',
     ...(wide ? ['STORAGECLASS', 'VOLUME', 'HEALTH SINCE', 'HEALTH REASON'] : []),
   ];
   const cells = rows.map((row) => [
@@ -40,7 +60,14 @@ export function formatStatus(rows: readonly StatusRow[], notes: readonly string[
     row.health,
     row.violations.length === 0 ? '-' : row.violations.join(','),
     row.archive,
-    ...(wide ? [row.storageClass, row.volume, row.healthSince === null ? '-' : formatAge(row.healthSince, now), row.healthReason ?? '-'] : []),
+    ...(wide
+      ? [
+          row.storageClass,
+          row.volume,
+          row.healthSince === null ? '-' : formatAge(row.healthSince, now),
+          row.healthReason ?? '-',
+        ]
+      : []),
   ]);
   const body = rows.length === 0 ? 'No Longhorn-backed PVCs found.' : table(header, cells);
   return `${[body, ...notes.map((note) => `note: ${note}`)].join('\n')}\n`;

@@ -31,7 +31,11 @@ function why(error: unknown): string {
   return describeApiError(error);
 }
 
-async function optional<T>(read: () => Promise<T>, notes: string[], missing: (reason: string) => string): Promise<T | null> {
+async function optional<T>(
+  read: () => Promise<T>,
+  notes: string[],
+  missing: (reason: string) => string,
+): Promise<T | null> {
   try {
     return await read();
   } catch (error) {
@@ -40,29 +44,78 @@ async function optional<T>(read: () => Promise<T>, notes: string[], missing: (re
   }
 }
 
-export async function readCluster(kubeConfig: KubeConfig, scope: ReadScope, now: Date): Promise<{ snapshot: ClusterSnapshot; notes: string[] }> {
+export async function readCluster(
+  kubeConfig: KubeConfig,
+  scope: ReadScope,
+  now: Date,
+): Promise<{ snapshot: ClusterSnapshot; notes: string[] }> {
   const notes: string[] = [];
   const { namespace: cmNamespace, name: cmName } = scope.configMap;
-  const config = scope.config ?? (await optional(async () => {
-    const configMap = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: cmNamespace, name: cmName });
-    const read = configFromText(configMap.data?.[CONFIG_KEY] ?? '');
-    if (!read.ok) throw new Error(`it is invalid (${read.errors.join('; ')})`);
-    return read.config;
-  }, notes, (reason) => `the configuration (ConfigMap ${cmNamespace}/${cmName}) could not be read (${reason}): the defaults are assumed; give --config to use a file`)) ?? defaultConfig;
+  const config =
+    scope.config ??
+    (await optional(
+      async () => {
+        const configMap = await kubeConfig
+          .makeApiClient(CoreV1Api)
+          .readNamespacedConfigMap({ namespace: cmNamespace, name: cmName });
+        const read = configFromText(configMap.data?.[CONFIG_KEY] ?? '');
+        if (!read.ok) throw new Error(`it is invalid (${read.errors.join('; ')})`);
+        return read.config;
+      },
+      notes,
+      (reason) =>
+        `the configuration (ConfigMap ${cmNamespace}/${cmName}) could not be read (${reason}): the defaults are assumed; give --config to use a file`,
+    )) ??
+    defaultConfig;
 
-  const pvcs = (await listCollection<StatusPvc>(kubeConfig, resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: scope.namespace ?? undefined }))).items;
+  const pvcs = (
+    await listCollection<StatusPvc>(
+      kubeConfig,
+      resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: scope.namespace ?? undefined }),
+    )
+  ).items;
   const storageClasses = await optional(
-    async () => (await listCollection<StorageClassLike & KubeObject>(kubeConfig, resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }))).items,
-    notes, (reason) => `StorageClasses could not be read (${reason}): PVCs are shown when bound to a Longhorn Volume or when they carry backup labels`);
-  const longhorn = (plural: string) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: config.longhornNamespace });
+    async () =>
+      (
+        await listCollection<StorageClassLike & KubeObject>(
+          kubeConfig,
+          resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
+        )
+      ).items,
+    notes,
+    (reason) =>
+      `StorageClasses could not be read (${reason}): PVCs are shown when bound to a Longhorn Volume or when they carry backup labels`,
+  );
+  const longhorn = (plural: string) =>
+    resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: config.longhornNamespace });
   const jobs = await optional(
-    async () => (await listCollection<RecurringJob>(kubeConfig, longhorn(LONGHORN_PLURALS.recurringJob), { labelSelector: `${backupLabelKeys(config.labelPrefix).managed}=true` })).items,
-    notes, (reason) => `RecurringJobs in ${config.longhornNamespace} could not be read (${reason}): PROTECTED shows the job the labels ask for, HEALTH is unknown`);
+    async () =>
+      (
+        await listCollection<RecurringJob>(kubeConfig, longhorn(LONGHORN_PLURALS.recurringJob), {
+          labelSelector: `${backupLabelKeys(config.labelPrefix).managed}=true`,
+        })
+      ).items,
+    notes,
+    (reason) =>
+      `RecurringJobs in ${config.longhornNamespace} could not be read (${reason}): PROTECTED shows the job the labels ask for, HEALTH is unknown`,
+  );
   const volumes = await optional(
     async () => (await listCollection<Volume>(kubeConfig, longhorn(LONGHORN_PLURALS.volume))).items,
-    notes, (reason) => `Longhorn Volumes in ${config.longhornNamespace} could not be read (${reason}): LAST BACKUP comes only from the health summary`);
+    notes,
+    (reason) =>
+      `Longhorn Volumes in ${config.longhornNamespace} could not be read (${reason}): LAST BACKUP comes only from the health summary`,
+  );
   const pvs = await optional(
-    async () => (await listCollection<V1PersistentVolume & KubeObject>(kubeConfig, resourcePath({ version: 'v1', plural: 'persistentvolumes' }))).items,
-    notes, (reason) => `PersistentVolumes could not be read (${reason}): which Volume a PVC is bound to cannot be told, so LAST BACKUP comes only from the health summary`);
+    async () =>
+      (
+        await listCollection<V1PersistentVolume & KubeObject>(
+          kubeConfig,
+          resourcePath({ version: 'v1', plural: 'persistentvolumes' }),
+        )
+      ).items,
+    notes,
+    (reason) =>
+      `PersistentVolumes could not be read (${reason}): which Volume a PVC is bound to cannot be told, so LAST BACKUP comes only from the health summary`,
+  );
   return { snapshot: { config, pvcs, storageClasses, jobs, volumes, pvs, now }, notes };
 }

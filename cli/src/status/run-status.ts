@@ -30,7 +30,10 @@ function loadKubeConfig(path: string | undefined, context: string | undefined): 
   if (path !== undefined) kubeConfig.loadFromFile(path);
   else kubeConfig.loadFromDefault();
   if (context !== undefined) kubeConfig.setCurrentContext(context);
-  if (kubeConfig.getCurrentCluster() === null) throw new UsageError('no cluster: the kubeconfig has no current cluster (set KUBECONFIG, --kubeconfig or --context)');
+  if (kubeConfig.getCurrentCluster() === null)
+    throw new UsageError(
+      'no cluster: the kubeconfig has no current cluster (set KUBECONFIG, --kubeconfig or --context)',
+    );
   return kubeConfig;
 }
 
@@ -52,10 +55,14 @@ export async function runStatus(args: readonly string[], io: CommandIo): Promise
     io.stdout.write(STATUS_USAGE);
     return 0;
   }
-  const output = values.output === 'table' || values.output === 'wide' || values.output === 'json' ? (values.output satisfies StatusOutput) : null;
+  const output =
+    values.output === 'table' || values.output === 'wide' || values.output === 'json'
+      ? (values.output satisfies StatusOutput)
+      : null;
   if (output === null) throw new UsageError(`-o ${values.output}: use wide or json (or leave it out for the table)`);
   const [cmNamespace = '', cmName = ''] = values['config-map'].split('/', 2);
-  if (cmNamespace === '' || cmName === '') throw new UsageError(`--config-map ${JSON.stringify(values['config-map'])}: use NAMESPACE/NAME`);
+  if (cmNamespace === '' || cmName === '')
+    throw new UsageError(`--config-map ${JSON.stringify(values['config-map'])}: use NAMESPACE/NAME`);
   if (values['all-namespaces'] && values.namespace !== undefined) throw new UsageError('give -n or -A, not both');
 
   let config = null;
@@ -65,13 +72,21 @@ export async function runStatus(args: readonly string[], io: CommandIo): Promise
     config = read.config;
   }
   const kubeConfig = loadKubeConfig(values.kubeconfig, values.context);
-  const namespace = values['all-namespaces'] ? null : (values.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default');
+  const namespace = values['all-namespaces']
+    ? null
+    : (values.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default');
   const now = io.now();
   let read;
   try {
-    read = await readCluster(kubeConfig, { namespace, configMap: { namespace: cmNamespace, name: cmName }, config }, now);
+    read = await readCluster(
+      kubeConfig,
+      { namespace, configMap: { namespace: cmNamespace, name: cmName }, config },
+      now,
+    );
   } catch (error) {
-    io.stderr.write(`longhorn-backup-guard: cannot list PersistentVolumeClaims${namespace === null ? '' : ` in namespace "${namespace}"`}: ${describeApiError(error)}\n`);
+    io.stderr.write(
+      `longhorn-backup-guard: cannot list PersistentVolumeClaims${namespace === null ? '' : ` in namespace "${namespace}"`}: ${describeApiError(error)}\n`,
+    );
     return 2;
   }
   const rows = sortWorstFirst(statusRows(read.snapshot));

@@ -6,8 +6,16 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/cl
 import { completedArchiveOf } from '@longhorn-backup-guard/shared/archive/archive-completion';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
-import { describeSchedule, describeScheduleBriefly } from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
-import { backupHealthKeys, isBackupHealthState, parseBackupHealthSummary, type BackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
+import {
+  describeSchedule,
+  describeScheduleBriefly,
+} from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
+import {
+  backupHealthKeys,
+  isBackupHealthState,
+  parseBackupHealthSummary,
+  type BackupHealthSummary,
+} from '@longhorn-backup-guard/shared/health/health-summary';
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { isBackupLabelKey } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
@@ -16,7 +24,12 @@ import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { storageBackingOf, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import { judgePvc } from '@longhorn-backup-guard/webhook/decide/pvc-verdict';
-import { boundVolume, hasLonghornPv, resolveVolumeBinding, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
+import {
+  boundVolume,
+  hasLonghornPv,
+  resolveVolumeBinding,
+  type VolumeBinding,
+} from '@longhorn-backup-guard/shared/storage/volume-binding';
 
 export interface StatusPvc extends PvcLike {
   readonly metadata: NonNullable<PvcLike['metadata']>;
@@ -72,7 +85,9 @@ function severity(row: StatusRow): number {
 }
 
 export function sortWorstFirst(rows: readonly StatusRow[]): StatusRow[] {
-  return [...rows].sort((a, b) => severity(a) - severity(b) || a.namespace.localeCompare(b.namespace) || a.pvc.localeCompare(b.pvc));
+  return [...rows].sort(
+    (a, b) => severity(a) - severity(b) || a.namespace.localeCompare(b.namespace) || a.pvc.localeCompare(b.pvc),
+  );
 }
 
 function isLonghornBacked(pvc: StatusPvc, snapshot: ClusterSnapshot, binding: VolumeBinding): boolean {
@@ -83,10 +98,16 @@ function isLonghornBacked(pvc: StatusPvc, snapshot: ClusterSnapshot, binding: Vo
   return Object.keys(pvc.metadata.labels ?? {}).some((key) => isBackupLabelKey(key, snapshot.config.labelPrefix));
 }
 
-function archiveCell(pvc: StatusPvc, deleteAfter: string | undefined, job: RecurringJob | undefined, snapshot: ClusterSnapshot): string {
+function archiveCell(
+  pvc: StatusPvc,
+  deleteAfter: string | undefined,
+  job: RecurringJob | undefined,
+  snapshot: ClusterSnapshot,
+): string {
   if (deleteAfter === undefined) return '-';
   const expired = isArchiveExpired({ deleteAfter }, snapshot.now);
-  if (job !== undefined && completedArchiveOf(job, pvc.metadata.uid ?? '', snapshot.config.labelPrefix) !== undefined) return expired ? `expired (${deleteAfter})` : `ready (until ${deleteAfter})`;
+  if (job !== undefined && completedArchiveOf(job, pvc.metadata.uid ?? '', snapshot.config.labelPrefix) !== undefined)
+    return expired ? `expired (${deleteAfter})` : `ready (until ${deleteAfter})`;
   return snapshot.jobs === null ? `requested (until ${deleteAfter})` : `in progress (until ${deleteAfter})`;
 }
 
@@ -96,26 +117,55 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
   const pvs = new Map((snapshot.pvs ?? []).map((pv) => [pv.metadata?.name ?? '', pv]));
   const lookups = { pvNamed: (name: string) => pvs.get(name), volumeNamed: (name: string) => volumes.get(name) };
   // Only a Volume the PVC is really bound to counts (never one its spec.volumeName merely names).
-  const bindingOf = (pvc: StatusPvc) => resolveVolumeBinding(pvc as V1PersistentVolumeClaim, lookups, config.provisioner);
+  const bindingOf = (pvc: StatusPvc) =>
+    resolveVolumeBinding(pvc as V1PersistentVolumeClaim, lookups, config.provisioner);
   const jobs = snapshot.jobs === null ? null : new Map(snapshot.jobs.map((job) => [job.metadata.name ?? '', job]));
   const healthKeys = backupHealthKeys(config.labelPrefix);
-  const shown = snapshot.pvcs.filter((pvc) => isNamespaceInScope(config, pvc.metadata.namespace ?? '') && isLonghornBacked(pvc, snapshot, bindingOf(pvc)));
+  const shown = snapshot.pvcs.filter(
+    (pvc) =>
+      isNamespaceInScope(config, pvc.metadata.namespace ?? '') && isLonghornBacked(pvc, snapshot, bindingOf(pvc)),
+  );
   const byNamespace = Map.groupBy(snapshot.pvcs, (pvc) => pvc.metadata.namespace ?? '');
 
   return shown.map((pvc): StatusRow => {
     const namespace = pvc.metadata.namespace ?? '';
     const name = pvc.metadata.name ?? '';
     const result = parseIntent({ namespace, name, labels: pvc.metadata.labels ?? {} }, config);
-    const context = { config, namespacePvcs: byNamespace.get(namespace) ?? [], storageClasses: snapshot.storageClasses ?? [], namespaceJobs: [], namespaceStatefulSets: [], namespaceLabels: null, now: snapshot.now };
+    const context = {
+      config,
+      namespacePvcs: byNamespace.get(namespace) ?? [],
+      storageClasses: snapshot.storageClasses ?? [],
+      namespaceJobs: [],
+      namespaceStatefulSets: [],
+      namespaceLabels: null,
+      now: snapshot.now,
+    };
     const verdict = judgePvc(namespace, name, pvc, context);
-    const violations = [...new Set([...verdict.refused.map((violation) => violation.condition), ...(result.kind === 'invalid' && result.violations.some((v) => v.condition === 'missing_enabled_label') ? ['missing_enabled_label'] : [])])];
-    const jobName = result.kind === 'opted-in' ? result.intent.jobName : result.kind === 'invalid' && result.name !== null && result.enabled === true ? jobNameFor(namespace, result.name) : null;
+    const violations = [
+      ...new Set([
+        ...verdict.refused.map((violation) => violation.condition),
+        ...(result.kind === 'invalid' && result.violations.some((v) => v.condition === 'missing_enabled_label')
+          ? ['missing_enabled_label']
+          : []),
+      ]),
+    ];
+    const jobName =
+      result.kind === 'opted-in'
+        ? result.intent.jobName
+        : result.kind === 'invalid' && result.name !== null && result.enabled === true
+          ? jobNameFor(namespace, result.name)
+          : null;
     const job = jobName === null ? undefined : jobs?.get(jobName);
     const summary = parseBackupHealthSummary(job?.metadata.annotations?.[healthKeys.summary]);
     const stateLabel = job?.metadata.labels?.[healthKeys.state];
     // A job is expected for a PVC without violations; one kept from before the labels went bad counts too.
     const expectsJob = jobName !== null && (violations.length === 0 || job !== undefined);
-    const health: HealthCell = !expectsJob || (jobs !== null && job === undefined) ? '-' : isBackupHealthState(stateLabel) ? stateLabel : 'unknown';
+    const health: HealthCell =
+      !expectsJob || (jobs !== null && job === undefined)
+        ? '-'
+        : isBackupHealthState(stateLabel)
+          ? stateLabel
+          : 'unknown';
     const volume = boundVolume(bindingOf(pvc));
     const lastBackupAt = summary?.lastSuccessAt ?? (volume?.status?.lastBackupAt || null);
     const settings = result.kind === 'opted-in' ? result.intent.settings : null;
@@ -124,13 +174,19 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
     if (result.kind === 'opted-out') protection = `no: ${config.labelPrefix}/enabled=false`;
     else if (violations.includes('missing_enabled_label')) protection = `no: ${config.labelPrefix}/enabled missing`;
     else if (violations.length > 0) {
-      const why = violations.every((code) => code === 'duplicate_name') ? 'name also used by another PVC' : 'invalid labels';
+      const why = violations.every((code) => code === 'duplicate_name')
+        ? 'name also used by another PVC'
+        : 'invalid labels';
       protection = job === undefined ? `no: ${why}` : `${jobName ?? ''} (kept; ${why})`;
-    }
-    else if (jobs !== null && job === undefined) protection = `${jobName ?? ''} (not created yet)`;
+    } else if (jobs !== null && job === undefined) protection = `${jobName ?? ''} (not created yet)`;
     else protection = jobName ?? '-';
 
-    const deleteAfter = result.kind === 'opted-in' ? result.intent.archive?.deleteAfter : result.kind === 'opted-out' ? result.archive?.deleteAfter : undefined;
+    const deleteAfter =
+      result.kind === 'opted-in'
+        ? result.intent.archive?.deleteAfter
+        : result.kind === 'opted-out'
+          ? result.archive?.deleteAfter
+          : undefined;
     return {
       namespace,
       pvc: name,

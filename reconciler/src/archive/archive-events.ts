@@ -19,7 +19,14 @@ export const ARCHIVE_EVENT_REASONS = {
   withdrawn: 'ArchiveWithdrawn',
 } as const;
 
-export function archiveEvent(ctx: ArchiveContext, job: RecurringJob, type: EventSpec['type'], reason: string, message: string): EventSpec {
-  const involvedObject = ctx.pvc === undefined ? recurringJobObject(job, ctx.config.longhornNamespace) : pvcObject(ctx.pvc);
+export function archiveEvent(
+  ctx: ArchiveContext,
+  job: RecurringJob,
+  type: EventSpec['type'],
+  reason: string,
+  message: string,
+): EventSpec {
+  const involvedObject =
+    ctx.pvc === undefined ? recurringJobObject(job, ctx.config.longhornNamespace) : pvcObject(ctx.pvc);
   return { involvedObject, type, reason, message };
 }

@@ -6,6 +6,11 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { ownershipLabels } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 
 /** The labels linking a Snapshot or Backup to its job and PVC: the job's ownership labels plus the job's name. */
-export function archiveLinkLabels(config: GuardConfig, jobName: string, namespace: string, pvcName: string): Record<string, string> {
+export function archiveLinkLabels(
+  config: GuardConfig,
+  jobName: string,
+  namespace: string,
+  pvcName: string,
+): Record<string, string> {
   return { ...ownershipLabels(namespace, pvcName, config), [archiveKeys(config.labelPrefix).archiveJob]: jobName };
 }

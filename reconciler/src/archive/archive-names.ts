@@ -13,7 +13,8 @@ import { shortHash } from '@longhorn-backup-guard/shared/text/short-hash';
  * the job part is only shortened past attempt 99999.
  */
 export function archiveObjectName(jobName: string, pvcUid: string, attempt: number): string {
-  if (!Number.isSafeInteger(attempt) || attempt < 1) throw new Error(`archive attempt must be a positive integer, got ${attempt}`);
+  if (!Number.isSafeInteger(attempt) || attempt < 1)
+    throw new Error(`archive attempt must be a positive integer, got ${attempt}`);
   const suffix = `-archive-${shortHash(`${jobName}\n${pvcUid}`)}-${attempt}`;
   const base = jobName
     .toLowerCase()

@@ -21,16 +21,32 @@ export function snapshotBody(config: GuardConfig, name: string, volume: string, 
   return {
     apiVersion: LONGHORN_API_VERSION,
     kind: 'Snapshot',
-    metadata: { name, namespace: config.longhornNamespace, labels: { ...links.labels }, annotations: { ...links.annotations } },
+    metadata: {
+      name,
+      namespace: config.longhornNamespace,
+      labels: { ...links.labels },
+      annotations: { ...links.annotations },
+    },
     spec: { volume, createSnapshot: true, labels: { ...links.labels } },
   };
 }
 
-export function backupBody(config: GuardConfig, name: string, snapshotName: string, volume: string, links: ArchiveLinks): Backup {
+export function backupBody(
+  config: GuardConfig,
+  name: string,
+  snapshotName: string,
+  volume: string,
+  links: ArchiveLinks,
+): Backup {
   return {
     apiVersion: LONGHORN_API_VERSION,
     kind: 'Backup',
-    metadata: { name, namespace: config.longhornNamespace, labels: { ...links.labels, [BACKUP_VOLUME_LABEL]: volume }, annotations: { ...links.annotations } },
+    metadata: {
+      name,
+      namespace: config.longhornNamespace,
+      labels: { ...links.labels, [BACKUP_VOLUME_LABEL]: volume },
+      annotations: { ...links.annotations },
+    },
     spec: { snapshotName, backupMode: 'full', labels: { ...links.labels } },
   };
 }
@@ -52,34 +68,55 @@ function ageMs(created: string | undefined, now: Date): number {
 
 function backupError(backup: Backup): string {
   const status = backup.status ?? {};
-  const texts = [status.error, ...Object.values(status.messages ?? {})].filter((text) => text !== undefined && text !== '');
+  const texts = [status.error, ...Object.values(status.messages ?? {})].filter(
+    (text) => text !== undefined && text !== '',
+  );
   return texts.length === 0 ? 'Longhorn gave no error text' : texts.join('; ');
 }
 
 /** Whether a Snapshot can be backed up now: ready, no error, not being deleted. */
 export function isReadySnapshot(snapshot: Snapshot | undefined): boolean {
-  return snapshot !== undefined && snapshot.status?.readyToUse === true && (snapshot.status.error ?? '') === '' && snapshot.metadata.deletionTimestamp === undefined;
+  return (
+    snapshot !== undefined &&
+    snapshot.status?.readyToUse === true &&
+    (snapshot.status.error ?? '') === '' &&
+    snapshot.metadata.deletionTimestamp === undefined
+  );
 }
 
 /**
  * How far an attempt has come: its Snapshot `snapshotName` (its own, or a ready one of an earlier
  * attempt it reuses) and its Backup `name`.
  */
-export function attemptProgress(names: { snapshot: string; backup: string }, startedAt: Date | undefined, snapshots: readonly Snapshot[], backups: readonly Backup[], config: GuardConfig, now: Date): AttemptProgress {
+export function attemptProgress(
+  names: { snapshot: string; backup: string },
+  startedAt: Date | undefined,
+  snapshots: readonly Snapshot[],
+  backups: readonly Backup[],
+  config: GuardConfig,
+  now: Date,
+): AttemptProgress {
   const name = names.snapshot;
   const snapshot = snapshots.find((object) => object.metadata.name === name);
   if (snapshot === undefined) {
     // A create Longhorn refuses (the volume's snapshot limit reached) leaves no Snapshot to time out.
     const remainingMs = config.snapshotReadyTimeout - ageMs(startedAt?.toISOString(), now);
     if (remainingMs > 0) return { kind: 'snapshot-missing', remainingMs };
-    return { kind: 'failed', error: `Snapshot ${name} could not be made within ${formatDuration(config.snapshotReadyTimeout)} of the attempt's start (snapshotReadyTimeout); Longhorn may refuse it, e.g. at the volume's snapshot limit. The reconciler's log has Longhorn's answer` };
+    return {
+      kind: 'failed',
+      error: `Snapshot ${name} could not be made within ${formatDuration(config.snapshotReadyTimeout)} of the attempt's start (snapshotReadyTimeout); Longhorn may refuse it, e.g. at the volume's snapshot limit. The reconciler's log has Longhorn's answer`,
+    };
   }
   const snapshotError = snapshot.status?.error;
-  if (snapshotError !== undefined && snapshotError !== '') return { kind: 'failed', error: `Snapshot ${name} failed: ${snapshotError}` };
+  if (snapshotError !== undefined && snapshotError !== '')
+    return { kind: 'failed', error: `Snapshot ${name} failed: ${snapshotError}` };
   if (snapshot.status?.readyToUse !== true) {
     const remainingMs = config.snapshotReadyTimeout - ageMs(snapshot.metadata.creationTimestamp, now);
     if (remainingMs > 0) return { kind: 'snapshot-pending', remainingMs };
-    return { kind: 'failed', error: `Snapshot ${name} was not ready within ${formatDuration(config.snapshotReadyTimeout)} (snapshotReadyTimeout)` };
+    return {
+      kind: 'failed',
+      error: `Snapshot ${name} was not ready within ${formatDuration(config.snapshotReadyTimeout)} (snapshotReadyTimeout)`,
+    };
   }
 
   const backup = backups.find((object) => object.metadata.name === names.backup);
@@ -89,9 +126,14 @@ export function attemptProgress(names: { snapshot: string; backup: string }, sta
     const limit = config.snapshotReadyTimeout + config.backupCompletionTimeout;
     const snapshotAge = ageMs(snapshot.metadata.creationTimestamp, now);
     const reused = names.snapshot !== names.backup;
-    const remainingMs = limit - (reused && startedAt !== undefined ? Math.min(snapshotAge, ageMs(startedAt.toISOString(), now)) : snapshotAge);
+    const remainingMs =
+      limit -
+      (reused && startedAt !== undefined ? Math.min(snapshotAge, ageMs(startedAt.toISOString(), now)) : snapshotAge);
     if (remainingMs > 0) return { kind: 'backup-missing', remainingMs };
-    return { kind: 'failed', error: `Backup ${names.backup} could not be made within ${formatDuration(limit)} of its Snapshot (snapshotReadyTimeout + backupCompletionTimeout); is the volume's backup target available? The reconciler's log has Longhorn's answer` };
+    return {
+      kind: 'failed',
+      error: `Backup ${names.backup} could not be made within ${formatDuration(limit)} of its Snapshot (snapshotReadyTimeout + backupCompletionTimeout); is the volume's backup target available? The reconciler's log has Longhorn's answer`,
+    };
   }
   const state = backup.status?.state ?? '';
   if (state === 'Completed') {
@@ -99,9 +141,14 @@ export function attemptProgress(names: { snapshot: string; backup: string }, sta
     const completedAt = createdAt === undefined || createdAt === '' ? formatRfc3339(now) : createdAt;
     return { kind: 'completed', result: { backup: names.backup, url: backup.status?.url ?? '', completedAt } };
   }
-  if (BACKUP_FAILED_STATES.includes(state)) return { kind: 'failed', error: `Backup ${names.backup} ended in state ${state}: ${backupError(backup)}` };
-  if (state === 'Deleting' || backup.metadata.deletionTimestamp !== undefined) return { kind: 'failed', error: `Backup ${names.backup} is being deleted (not by longhorn-backup-guard)` };
+  if (BACKUP_FAILED_STATES.includes(state))
+    return { kind: 'failed', error: `Backup ${names.backup} ended in state ${state}: ${backupError(backup)}` };
+  if (state === 'Deleting' || backup.metadata.deletionTimestamp !== undefined)
+    return { kind: 'failed', error: `Backup ${names.backup} is being deleted (not by longhorn-backup-guard)` };
   const remainingMs = config.backupCompletionTimeout - ageMs(backup.metadata.creationTimestamp, now);
   if (remainingMs > 0) return { kind: 'backup-pending', remainingMs };
-  return { kind: 'failed', error: `Backup ${names.backup} did not complete within ${formatDuration(config.backupCompletionTimeout)} (backupCompletionTimeout); its state is ${state === '' ? 'not set' : state}` };
+  return {
+    kind: 'failed',
+    error: `Backup ${names.backup} did not complete within ${formatDuration(config.backupCompletionTimeout)} (backupCompletionTimeout); its state is ${state === '' ? 'not set' : state}`,
+  };
 }

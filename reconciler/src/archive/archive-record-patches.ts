@@ -19,7 +19,11 @@ function patchOf(annotations: AnnotationPatch): JobAnnotationPatch {
 }
 
 /** A new record at `attempt`: everything of a previous one (another PVC's, or a withdrawn one) goes. */
-export function startPatch(prefix: string, start: { volume: string; pvc: string; pvcUid: string; attempt: number }, now: Date): JobAnnotationPatch {
+export function startPatch(
+  prefix: string,
+  start: { volume: string; pvc: string; pvcUid: string; attempt: number },
+  now: Date,
+): JobAnnotationPatch {
   const keys = archiveKeys(prefix);
   return patchOf({
     [keys.volume]: start.volume,
@@ -44,7 +48,12 @@ export function startPatch(prefix: string, start: { volume: string; pvc: string;
  */
 export function retryPatch(prefix: string, attempt: number, now: Date, reusedSnapshot?: string): JobAnnotationPatch {
   const keys = archiveKeys(prefix);
-  return patchOf({ [keys.attempt]: String(attempt), [keys.snapshot]: reusedSnapshot ?? null, [keys.attemptStartedAt]: formatRfc3339(now), [keys.failedAt]: null });
+  return patchOf({
+    [keys.attempt]: String(attempt),
+    [keys.snapshot]: reusedSnapshot ?? null,
+    [keys.attemptStartedAt]: formatRfc3339(now),
+    [keys.failedAt]: null,
+  });
 }
 
 export function failurePatch(prefix: string, now: Date, error: string): JobAnnotationPatch {
@@ -55,7 +64,12 @@ export function failurePatch(prefix: string, now: Date, error: string): JobAnnot
 
 export function completionPatch(prefix: string, result: ArchiveResult): JobAnnotationPatch {
   const keys = archiveKeys(prefix);
-  return patchOf({ [keys.backup]: result.backup, [keys.backupUrl]: result.url, [keys.completedAt]: result.completedAt, [keys.lastError]: null });
+  return patchOf({
+    [keys.backup]: result.backup,
+    [keys.backupUrl]: result.url,
+    [keys.completedAt]: result.completedAt,
+    [keys.lastError]: null,
+  });
 }
 
 export function withdrawalPatch(prefix: string, now: Date): JobAnnotationPatch {

@@ -20,7 +20,12 @@ export type ArchiveRequest =
   /** The PVC asks but the reconciler writes the job's archive labels in this very pass: wait. */
   | { readonly kind: 'pending' }
   /** The PVC asks but the archive cannot run: say why. */
-  | { readonly kind: 'blocked'; readonly pvc: V1PersistentVolumeClaim; readonly why: string; readonly violation?: ReportedViolation }
+  | {
+      readonly kind: 'blocked';
+      readonly pvc: V1PersistentVolumeClaim;
+      readonly why: string;
+      readonly violation?: ReportedViolation;
+    }
   | { readonly kind: 'active'; readonly job: RecurringJob; readonly deleteAfter: string };
 
 const NONE: ArchiveRequest = { kind: 'none' };
@@ -38,7 +43,8 @@ export function archiveRequestOf(ctx: ArchiveContext): ArchiveRequest {
   const keys = backupLabelKeys(config.labelPrefix);
   const ownJob = job !== undefined && isJobOfPvc(job, key.namespace, key.pvcName, config) ? job : undefined;
   const deleteAfter = ownJob === undefined ? undefined : requestedOnJob(ownJob, config.labelPrefix);
-  const active: ArchiveRequest | undefined = ownJob !== undefined && deleteAfter !== undefined ? { kind: 'active', job: ownJob, deleteAfter } : undefined;
+  const active: ArchiveRequest | undefined =
+    ownJob !== undefined && deleteAfter !== undefined ? { kind: 'active', job: ownJob, deleteAfter } : undefined;
   if (pvc === undefined) return active ?? NONE;
   if (pvc.metadata?.labels?.[keys.archive] !== 'true') return NONE;
   if (active !== undefined) return active;
@@ -48,10 +54,18 @@ export function archiveRequestOf(ctx: ArchiveContext): ArchiveRequest {
     return { kind: 'blocked', pvc, why: message, violation: { condition: ARCHIVE_WHILE_DISABLED, message } };
   }
   if (ctx.intent?.kind === 'invalid') {
-    return { kind: 'blocked', pvc, why: 'the archive has not started: the backup labels of this PVC are invalid (see its other Warning Events); it starts once they are fixed' };
+    return {
+      kind: 'blocked',
+      pvc,
+      why: 'the archive has not started: the backup labels of this PVC are invalid (see its other Warning Events); it starts once they are fixed',
+    };
   }
   if (job !== undefined && ownJob === undefined) {
-    return { kind: 'blocked', pvc, why: `the archive has not started: RecurringJob ${job.metadata.name ?? ''} is not this PVC's job (job_name_conflict); it starts once the PVC has a job of its own` };
+    return {
+      kind: 'blocked',
+      pvc,
+      why: `the archive has not started: RecurringJob ${job.metadata.name ?? ''} is not this PVC's job (job_name_conflict); it starts once the PVC has a job of its own`,
+    };
   }
   return { kind: 'pending' };
 }

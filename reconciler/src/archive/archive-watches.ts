@@ -38,6 +38,9 @@ export const ARCHIVE_WATCHES: readonly ArchiveWatch[] = Object.freeze([
 ]);
 
 /** The watched objects of `plural` as Longhorn objects (anything without metadata is skipped). */
-export function watchedObjects<T extends { metadata: ObjectMeta }>(watched: ReadonlyMap<string, readonly unknown[]>, plural: string): T[] {
+export function watchedObjects<T extends { metadata: ObjectMeta }>(
+  watched: ReadonlyMap<string, readonly unknown[]>,
+  plural: string,
+): T[] {
   return (watched.get(plural) ?? []).filter((object): object is T => metadataOf(object) !== undefined);
 }

@@ -11,7 +11,11 @@
 // A vanished volume stops everything but a completed archive; expiry is reported beside any phase.
 
 import { archiveKeys } from '@longhorn-backup-guard/shared/archive/archive-keys';
-import { readArchiveRecord, type ArchiveRecord, type ArchiveResult } from '@longhorn-backup-guard/shared/archive/archive-record';
+import {
+  readArchiveRecord,
+  type ArchiveRecord,
+  type ArchiveResult,
+} from '@longhorn-backup-guard/shared/archive/archive-record';
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { LONGHORN_PLURALS } from '@longhorn-backup-guard/shared/longhorn/api';
@@ -87,11 +91,25 @@ export function decideArchive(ctx: ArchiveContext, backoff: RetryBackoff = DEFAU
     case 'none':
       return withdraw(ctx);
     case 'blocked': {
-      const event: EventSpec = { involvedObject: pvcObject(request.pvc), type: 'Warning', reason: REASONS.notStarted, message: request.why };
-      return { actions: [{ type: 'event', event }], report: request.violation === undefined ? {} : { violations: [request.violation] } };
+      const event: EventSpec = {
+        involvedObject: pvcObject(request.pvc),
+        type: 'Warning',
+        reason: REASONS.notStarted,
+        message: request.why,
+      };
+      return {
+        actions: [{ type: 'event', event }],
+        report: request.violation === undefined ? {} : { violations: [request.violation] },
+      };
     }
     case 'active':
-      return runArchive({ ctx, job: request.job, jobName: request.job.metadata.name ?? '', deleteAfter: request.deleteAfter, backoff });
+      return runArchive({
+        ctx,
+        job: request.job,
+        jobName: request.job.metadata.name ?? '',
+        deleteAfter: request.deleteAfter,
+        backoff,
+      });
   }
 }
 
@@ -108,12 +126,21 @@ function runArchive(run: Run): ArchiveOutcome {
   const current = record !== null && !record.withdrawn && isOfThisPvc(ctx, record) ? record : null;
   const step = current === null ? start(run, record) : resume(run, current);
   const expired = isArchiveExpired({ deleteAfter: run.deleteAfter }, ctx.now);
-  const actions = expired ? [...step.actions, eventAction(run, 'Normal', REASONS.expired, expiredMessage(run))] : step.actions;
+  const actions = expired
+    ? [...step.actions, eventAction(run, 'Normal', REASONS.expired, expiredMessage(run))]
+    : step.actions;
   const list = (yes: boolean | undefined) => (yes === true ? [run.jobName] : []);
   return {
     actions,
-    report: { archiveReady: list(step.ready), archiveFailed: list(step.failing), archiveExpired: list(expired), archiveExhausted: list(step.exhausted) },
-    ...(step.requeueAfter === undefined ? {} : { requeueAfter: Math.min(MAX_REQUEUE_MS, Math.max(1, step.requeueAfter)) }),
+    report: {
+      archiveReady: list(step.ready),
+      archiveFailed: list(step.failing),
+      archiveExpired: list(expired),
+      archiveExhausted: list(step.exhausted),
+    },
+    ...(step.requeueAfter === undefined
+      ? {}
+      : { requeueAfter: Math.min(MAX_REQUEUE_MS, Math.max(1, step.requeueAfter)) }),
   };
 }
 
@@ -135,11 +162,19 @@ function start(run: Run, previous: ArchiveRecord | null): Step {
   }
   const pvName = pvc.spec?.volumeName ?? '';
   if (pvName === '') return waiting(run, 'the PVC is not bound yet');
-  if (volume === undefined) return waiting(run, `Longhorn volume ${pvName} does not exist yet in namespace ${ctx.config.longhornNamespace}`);
+  if (volume === undefined)
+    return waiting(run, `Longhorn volume ${pvName} does not exist yet in namespace ${ctx.config.longhornNamespace}`);
   const pvcUid = pvc.metadata?.uid ?? '';
-  const attempt: Attempt = { volume: volume.metadata.name ?? pvName, pvcUid, attempt: previous !== null && previous.pvcUid === pvcUid ? previous.attempt + 1 : 1 };
+  const attempt: Attempt = {
+    volume: volume.metadata.name ?? pvName,
+    pvcUid,
+    attempt: previous !== null && previous.pvcUid === pvcUid ? previous.attempt + 1 : 1,
+  };
   const patch = startPatch(ctx.config.labelPrefix, { ...attempt, pvc: ctx.key.pvcName }, ctx.now);
-  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, attempt, '')], requeueAfter: ctx.config.snapshotReadyTimeout };
+  return {
+    actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch }, createSnapshot(run, attempt, '')],
+    requeueAfter: ctx.config.snapshotReadyTimeout,
+  };
 }
 
 function inFlight(run: Run, record: ArchiveRecord): Step {
@@ -149,13 +184,19 @@ function inFlight(run: Run, record: ArchiveRecord): Step {
   const backups = watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup);
   const progress = attemptProgress(names, record.attemptStartedAt, snapshots, backups, ctx.config, ctx.now);
   if (progress.kind === 'completed') return completion(run, progress.result);
-  if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, progress.kind === 'failed' ? progress.error : record.lastError);
+  if (!volumeExists(ctx, record.volume))
+    return volumeGone(run, record, progress.kind === 'failed' ? progress.error : record.lastError);
   if (progress.kind === 'failed') return failure(run, record, progress.error);
   const failing = record.lastError !== undefined;
   switch (progress.kind) {
     case 'snapshot-missing':
       // A reused Snapshot is never recreated under its old name: it is gone, so this attempt failed.
-      if (names.snapshot !== names.backup) return failure(run, record, `Snapshot ${names.snapshot}, reused from an earlier attempt, is gone (not deleted by longhorn-backup-guard)`);
+      if (names.snapshot !== names.backup)
+        return failure(
+          run,
+          record,
+          `Snapshot ${names.snapshot}, reused from an earlier attempt, is gone (not deleted by longhorn-backup-guard)`,
+        );
       return { actions: [createSnapshot(run, record, '')], failing, requeueAfter: progress.remainingMs };
     case 'backup-missing':
       return { actions: [createBackup(run, record, names.snapshot, '')], failing, requeueAfter: progress.remainingMs };
@@ -189,36 +230,77 @@ function failure(run: Run, record: ArchiveRecord, error: string): Step {
   const failedAt = new Date(Math.floor(ctx.now.getTime() / 1000) * 1000); // as the annotation keeps it
   const patch = failurePatch(ctx.config.labelPrefix, failedAt, error);
   if (isExhausted(run, record)) {
-    const event = archiveEvent(ctx, run.job, 'Warning', REASONS.attemptsExhausted, exhaustedMessage(run, record, error));
-    return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }], failing: true, exhausted: true };
+    const event = archiveEvent(
+      ctx,
+      run.job,
+      'Warning',
+      REASONS.attemptsExhausted,
+      exhaustedMessage(run, record, error),
+    );
+    return {
+      actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }],
+      failing: true,
+      exhausted: true,
+    };
   }
   const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
   const event = archiveEvent(ctx, run.job, 'Warning', REASONS.failed, failedMessage(record.attempt, error, retryAt));
-  return { actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
+  return {
+    actions: [{ type: 'patch', target: jobTarget(ctx.config, run.jobName), patch, event }],
+    failing: true,
+    requeueAfter: retryAt - ctx.now.getTime(),
+  };
 }
 
 function awaitingRetry(run: Run, record: ArchiveRecord, failedAt: Date): Step {
   const { ctx } = run;
   if (!volumeExists(ctx, record.volume)) return volumeGone(run, record, record.lastError);
   if (isExhausted(run, record)) {
-    return { actions: [eventAction(run, 'Warning', REASONS.attemptsExhausted, exhaustedMessage(run, record, record.lastError ?? 'no reason recorded'))], failing: true, exhausted: true };
+    return {
+      actions: [
+        eventAction(
+          run,
+          'Warning',
+          REASONS.attemptsExhausted,
+          exhaustedMessage(run, record, record.lastError ?? 'no reason recorded'),
+        ),
+      ],
+      failing: true,
+      exhausted: true,
+    };
   }
   const retryAt = failedAt.getTime() + retryDelay(record.attempt, run.backoff);
   if (ctx.now.getTime() < retryAt) {
     const message = failedMessage(record.attempt, record.lastError ?? '', retryAt);
-    return { actions: [eventAction(run, 'Warning', REASONS.failed, message)], failing: true, requeueAfter: retryAt - ctx.now.getTime() };
+    return {
+      actions: [eventAction(run, 'Warning', REASONS.failed, message)],
+      failing: true,
+      requeueAfter: retryAt - ctx.now.getTime(),
+    };
   }
   const next: Attempt = { ...record, attempt: record.attempt + 1 };
   const why = ` (a retry: attempt ${record.attempt} failed: ${record.lastError ?? 'no reason recorded'})`;
   const target = jobTarget(ctx.config, run.jobName);
   // A ready Snapshot of the failed attempt is backed up again rather than adding another Snapshot.
   const previous = namesOf(run, record).snapshot;
-  if (isReadySnapshot(watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot).find((s) => s.metadata.name === previous))) {
+  if (
+    isReadySnapshot(
+      watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot).find((s) => s.metadata.name === previous),
+    )
+  ) {
     const patch = retryPatch(ctx.config.labelPrefix, next.attempt, ctx.now, previous);
-    return { actions: [{ type: 'patch', target, patch }, createBackup(run, next, previous, why)], failing: true, requeueAfter: ctx.config.snapshotReadyTimeout + ctx.config.backupCompletionTimeout };
+    return {
+      actions: [{ type: 'patch', target, patch }, createBackup(run, next, previous, why)],
+      failing: true,
+      requeueAfter: ctx.config.snapshotReadyTimeout + ctx.config.backupCompletionTimeout,
+    };
   }
   const patch = retryPatch(ctx.config.labelPrefix, next.attempt, ctx.now);
-  return { actions: [{ type: 'patch', target, patch }, createSnapshot(run, next, why)], failing: true, requeueAfter: ctx.config.snapshotReadyTimeout };
+  return {
+    actions: [{ type: 'patch', target, patch }, createSnapshot(run, next, why)],
+    failing: true,
+    requeueAfter: ctx.config.snapshotReadyTimeout,
+  };
 }
 
 function volumeGone(run: Run, record: ArchiveRecord, lastError: string | undefined): Step {
@@ -239,10 +321,18 @@ function withdraw(ctx: ArchiveContext): ArchiveOutcome {
   if (record === null || record.withdrawn || !isOfThisPvc(ctx, record)) return NOTHING;
   const jobName = job.metadata.name ?? '';
   const label = backupLabelKeys(config.labelPrefix).archive;
-  const kept = record.result === undefined ? keptObjects(ctx, objectName({ jobName }, record)) : `the completed archive Backup ${record.result.backup} is kept`;
+  const kept =
+    record.result === undefined
+      ? keptObjects(ctx, objectName({ jobName }, record))
+      : `the completed archive Backup ${record.result.backup} is kept`;
   const message = `the archive request was withdrawn (${label} is no longer true on the PVC): the workflow stopped at attempt ${record.attempt}; nothing was deleted (${kept}). Setting ${label}=true again starts a new archive`;
   const event = archiveEvent(ctx, job, 'Normal', REASONS.withdrawn, message);
-  return { actions: [{ type: 'patch', target: jobTarget(config, jobName), patch: withdrawalPatch(config.labelPrefix, ctx.now), event }], report: {} };
+  return {
+    actions: [
+      { type: 'patch', target: jobTarget(config, jobName), patch: withdrawalPatch(config.labelPrefix, ctx.now), event },
+    ],
+    report: {},
+  };
 }
 
 // ---- objects ----
@@ -258,7 +348,10 @@ function namesOf(run: Run, record: ArchiveRecord): AttemptNames {
 
 function links(run: Run): ArchiveLinks {
   const { config, key } = run.ctx;
-  return { labels: archiveLinkLabels(config, run.jobName, key.namespace, key.pvcName), annotations: { [archiveKeys(config.labelPrefix).pvc]: key.pvcName } };
+  return {
+    labels: archiveLinkLabels(config, run.jobName, key.namespace, key.pvcName),
+    annotations: { [archiveKeys(config.labelPrefix).pvc]: key.pvcName },
+  };
 }
 
 function createSnapshot(run: Run, attempt: Attempt, why: string): Action {
@@ -276,7 +369,8 @@ function createSnapshot(run: Run, attempt: Attempt, why: string): Action {
 function createBackup(run: Run, attempt: Attempt, snapshot: string, why: string): Action {
   const { config } = run.ctx;
   const name = objectName(run, attempt);
-  const reused = snapshot === name ? '' : ` (reused from an earlier attempt, so no new Snapshot is added to the volume)`;
+  const reused =
+    snapshot === name ? '' : ` (reused from an earlier attempt, so no new Snapshot is added to the volume)`;
   const message = `archive attempt ${attempt.attempt}${why}: Snapshot ${snapshot} is ready${reused}; created full Backup ${name} of it`;
   return {
     type: 'create',
@@ -292,8 +386,12 @@ function volumeExists(ctx: ArchiveContext, name: string): boolean {
 
 function keptObjects(ctx: ArchiveContext, name: string): string {
   const found = [
-    ...watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot).filter((o) => o.metadata.name === name).map(() => `Snapshot ${name}`),
-    ...watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup).filter((o) => o.metadata.name === name).map(() => `Backup ${name}`),
+    ...watchedObjects<Snapshot>(ctx.watched, LONGHORN_PLURALS.snapshot)
+      .filter((o) => o.metadata.name === name)
+      .map(() => `Snapshot ${name}`),
+    ...watchedObjects<Backup>(ctx.watched, LONGHORN_PLURALS.backup)
+      .filter((o) => o.metadata.name === name)
+      .map(() => `Backup ${name}`),
   ];
   if (found.length === 0) return 'no Snapshot or Backup had been made yet';
   return `${found.join(' and ')} ${found.length === 1 ? 'is' : 'are'} kept`;
@@ -311,7 +409,10 @@ function describePvc(ctx: ArchiveContext): string {
 
 function readyMessage(run: Run, result: ArchiveResult): string {
   const url = result.url === '' ? '' : ` (${result.url})`;
-  const subject = run.ctx.pvc === undefined ? `PVC ${describePvc(run.ctx)} is already deleted` : `PVC ${describePvc(run.ctx)} is safe to delete`;
+  const subject =
+    run.ctx.pvc === undefined
+      ? `PVC ${describePvc(run.ctx)} is already deleted`
+      : `PVC ${describePvc(run.ctx)} is safe to delete`;
   return `archive complete: full Backup ${result.backup}${url} completed at ${result.completedAt}. ${subject}; RecurringJob ${run.jobName} and the Backup are kept (nothing is deleted automatically; cleanup after ${run.deleteAfter} is a person's decision)`;
 }
 

@@ -27,7 +27,12 @@ import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
-import { boundVolume, resolveVolumeBinding, type BindingLookups, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
+import {
+  boundVolume,
+  resolveVolumeBinding,
+  type BindingLookups,
+  type VolumeBinding,
+} from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { BackupCache } from '../health/backup-cache.ts';
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
@@ -87,25 +92,50 @@ export class ClusterCaches {
   constructor(scope: CacheScope, options: ClusterCachesOptions) {
     this.scope = scope;
     this.#options = options;
-    const common = { kubeConfig: options.kubeConfig, log: options.log, metrics: options.informerMetrics, resyncPeriodMs: options.relistPeriodMs };
+    const common = {
+      kubeConfig: options.kubeConfig,
+      log: options.log,
+      metrics: options.informerMetrics,
+      resyncPeriodMs: options.relistPeriodMs,
+    };
     const namespaces = scope.watchNamespaces.length === 0 ? [undefined] : scope.watchNamespaces;
-    this.#pvcInformers = namespaces.map((namespace) => new Informer<V1PersistentVolumeClaim>({
-      ...common,
-      resource: namespace === undefined ? 'persistentvolumeclaims' : `persistentvolumeclaims/${namespace}`,
-      path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
-      handler: this.#pvcHandler(),
-    }));
+    this.#pvcInformers = namespaces.map(
+      (namespace) =>
+        new Informer<V1PersistentVolumeClaim>({
+          ...common,
+          resource: namespace === undefined ? 'persistentvolumeclaims' : `persistentvolumeclaims/${namespace}`,
+          path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+          handler: this.#pvcHandler(),
+        }),
+    );
     this.#storageClasses = new Informer<V1StorageClass>({
       ...common,
       resource: 'storageclasses',
       path: resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
       handler: this.#handler({ keysOf: (sc) => this.#keysOfStorageClass(sc) }),
     });
-    const longhorn = (plural: LonghornPlural) => resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
-    this.#jobs = new Informer<RecurringJob>({ ...common, resource: 'recurringjobs', path: longhorn(LONGHORN_PLURALS.recurringJob), handler: this.#jobHandler() });
-    this.#volumes = new Informer<Volume>({ ...common, resource: 'volumes', path: longhorn(LONGHORN_PLURALS.volume), transform: (object) => leanVolume(object as Volume), handler: this.#volumeHandler() });
+    const longhorn = (plural: LonghornPlural) =>
+      resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural, namespace: scope.longhornNamespace });
+    this.#jobs = new Informer<RecurringJob>({
+      ...common,
+      resource: 'recurringjobs',
+      path: longhorn(LONGHORN_PLURALS.recurringJob),
+      handler: this.#jobHandler(),
+    });
+    this.#volumes = new Informer<Volume>({
+      ...common,
+      resource: 'volumes',
+      path: longhorn(LONGHORN_PLURALS.volume),
+      transform: (object) => leanVolume(object as Volume),
+      handler: this.#volumeHandler(),
+    });
     // PVs prove which Volume a PVC is bound to (volume-binding.ts); cluster-scoped, read-only.
-    this.#pvs = new Informer<V1PersistentVolume>({ ...common, resource: 'persistentvolumes', path: resourcePath({ version: 'v1', plural: 'persistentvolumes' }), handler: this.#pvHandler() });
+    this.#pvs = new Informer<V1PersistentVolume>({
+      ...common,
+      resource: 'persistentvolumes',
+      path: resourcePath({ version: 'v1', plural: 'persistentvolumes' }),
+      handler: this.#pvHandler(),
+    });
     this.#backups = new BackupCache({
       kubeConfig: options.kubeConfig,
       longhornNamespace: scope.longhornNamespace,
@@ -113,11 +143,14 @@ export class ClusterCaches {
       log: options.log,
       informerMetrics: options.informerMetrics,
       relistPeriodMs: options.relistPeriodMs,
-      onJobs: (jobs) => this.#options.onKeys(jobs.flatMap((name) => {
-        const job = this.#jobs.get(`${scope.longhornNamespace}/${name}`);
-        const key = job === undefined ? undefined : this.#sourceKeyOfJob(job);
-        return key === undefined ? [] : [key];
-      })),
+      onJobs: (jobs) =>
+        this.#options.onKeys(
+          jobs.flatMap((name) => {
+            const job = this.#jobs.get(`${scope.longhornNamespace}/${name}`);
+            const key = job === undefined ? undefined : this.#sourceKeyOfJob(job);
+            return key === undefined ? [] : [key];
+          }),
+        ),
     });
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
@@ -135,7 +168,15 @@ export class ClusterCaches {
   }
 
   #informers(): Informer<never>[] {
-    return [...this.#pvcInformers, this.#storageClasses, this.#jobs, this.#volumes, this.#pvs, ...this.#archive.map((a) => a.informer), this.#backups.informer] as unknown as Informer<never>[];
+    return [
+      ...this.#pvcInformers,
+      this.#storageClasses,
+      this.#jobs,
+      this.#volumes,
+      this.#pvs,
+      ...this.#archive.map((a) => a.informer),
+      this.#backups.informer,
+    ] as unknown as Informer<never>[];
   }
 
   start(): void {
@@ -163,10 +204,12 @@ export class ClusterCaches {
   allKeys(): PvcKey[] {
     const keys = new Map<string, PvcKey>();
     const add = (key: PvcKey) => keys.set(keyString(key), key);
-    for (const namespace of this.#pvcsByNamespace.groups()) for (const pvc of this.#pvcsByNamespace.get(namespace)) add(pvcKeyOf(pvc));
+    for (const namespace of this.#pvcsByNamespace.groups())
+      for (const pvc of this.#pvcsByNamespace.get(namespace)) add(pvcKeyOf(pvc));
     for (const job of this.#jobs.list()) this.#keysOfJob(job).forEach(add);
     const config = this.#options.config();
-    for (const { watch, informer } of this.#archive) for (const object of informer.list()) watch.keysOf(object, config).forEach(add);
+    for (const { watch, informer } of this.#archive)
+      for (const object of informer.list()) watch.keysOf(object, config).forEach(add);
     return [...keys.values()];
   }
 
@@ -174,8 +217,13 @@ export class ClusterCaches {
   readonly backupsOfJob = (jobName: string): readonly BackupRecord[] => this.#backups.backupsOfJob(jobName);
 
   /** Every job name Backups name, with those Backups, and the job if it exists (the audit). */
-  *backupJobs(): IterableIterator<{ readonly jobName: string; readonly backups: readonly BackupRecord[]; readonly job: RecurringJob | undefined }> {
-    for (const [jobName, backups] of this.#backups.jobs()) yield { jobName, backups, job: this.#jobs.get(`${this.scope.longhornNamespace}/${jobName}`) };
+  *backupJobs(): IterableIterator<{
+    readonly jobName: string;
+    readonly backups: readonly BackupRecord[];
+    readonly job: RecurringJob | undefined;
+  }> {
+    for (const [jobName, backups] of this.#backups.jobs())
+      yield { jobName, backups, job: this.#jobs.get(`${this.scope.longhornNamespace}/${jobName}`) };
   }
 
   /** What decide() reads for `key`, from the caches as they are now. */
@@ -183,7 +231,8 @@ export class ClusterCaches {
     const pvc = this.#pvcsByNamespace.getOne(key.namespace, key.pvcName);
     const volumeNamed = (name: string) => this.#volumes.get(`${this.scope.longhornNamespace}/${name}`);
     const lookups: BindingLookups = { pvNamed: (name) => this.#pvs.get(name), volumeNamed };
-    const bindingOf = (claim: V1PersistentVolumeClaim): VolumeBinding => resolveVolumeBinding(claim, lookups, config.provisioner);
+    const bindingOf = (claim: V1PersistentVolumeClaim): VolumeBinding =>
+      resolveVolumeBinding(claim, lookups, config.provisioner);
     const binding: VolumeBinding = pvc === undefined ? { kind: 'unbound' } : bindingOf(pvc);
     const watched = new Map<LonghornPlural, readonly unknown[]>();
     for (const [plural, index] of this.#archiveObjects) watched.set(plural, index.get(keyString(key)));
@@ -232,7 +281,10 @@ export class ClusterCaches {
   #keysOfPvc(pvc: V1PersistentVolumeClaim): PvcKey[] {
     const name = this.#claimedName(pvc);
     const namespace = pvc.metadata?.namespace ?? '';
-    const mates = name === undefined ? [] : this.#pvcsByNamespace.get(namespace).filter((other) => this.#claimedName(other) === name);
+    const mates =
+      name === undefined
+        ? []
+        : this.#pvcsByNamespace.get(namespace).filter((other) => this.#claimedName(other) === name);
     return [pvcKeyOf(pvc), ...mates.map(pvcKeyOf)];
   }
 
@@ -256,7 +308,9 @@ export class ClusterCaches {
   #sourceKeyOfJob(job: RecurringJob): PvcKey | undefined {
     const source = managedJobSource(job, this.#options.config());
     if (source === null) return undefined;
-    const pvc = this.#pvcsByNamespace.get(source.namespace).find((p) => sourcePvcLabelValue(p.metadata?.name ?? '') === source.pvcLabel);
+    const pvc = this.#pvcsByNamespace
+      .get(source.namespace)
+      .find((p) => sourcePvcLabelValue(p.metadata?.name ?? '') === source.pvcLabel);
     return { namespace: source.namespace, pvcName: pvc?.metadata?.name ?? source.pvcLabel };
   }
 
@@ -296,7 +350,9 @@ export class ClusterCaches {
 
   /** The PVCs bound (or claiming to be) through the PVs whose volumeHandle is this Volume, and the PVC Longhorn records. */
   #keysOfVolume(volume: Volume): PvcKey[] {
-    const keys = this.#pvsByVolumeHandle.get(volume.metadata.name ?? '').flatMap((pvName) => this.#pvcsByVolume.get(pvName));
+    const keys = this.#pvsByVolumeHandle
+      .get(volume.metadata.name ?? '')
+      .flatMap((pvName) => this.#pvcsByVolume.get(pvName));
     const status = volume.status?.kubernetesStatus;
     if (status?.namespace && status.pvcName) keys.push({ namespace: status.namespace, pvcName: status.pvcName });
     return keys;
@@ -352,10 +408,13 @@ export class ClusterCaches {
   #archiveHandler(watch: ArchiveWatch, index: MultiIndex<unknown>): InformerHandler<ArchiveObject> {
     const keysOf = (object: ArchiveObject) => watch.keysOf(object, this.#options.config());
     return this.#handler<ArchiveObject>({
-      add: (object) => { for (const key of keysOf(object)) index.set(keyString(key), objectKey(object), object); },
-      remove: (object) => { for (const key of keysOf(object)) index.delete(keyString(key), objectKey(object)); },
+      add: (object) => {
+        for (const key of keysOf(object)) index.set(keyString(key), objectKey(object), object);
+      },
+      remove: (object) => {
+        for (const key of keysOf(object)) index.delete(keyString(key), objectKey(object));
+      },
       keysOf,
     });
   }
 }
-

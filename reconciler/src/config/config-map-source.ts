@@ -4,7 +4,11 @@
 // (Event on the ConfigMap, backup_config_valid 0) and the last good configuration stays.
 
 import type { KubeConfig, V1ConfigMap } from '@kubernetes/client-node';
-import { ConfigListeners, type ConfigListener, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
+import {
+  ConfigListeners,
+  type ConfigListener,
+  type ConfigSource,
+} from '@longhorn-backup-guard/shared/config/config-source';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { validConfigOrThrow } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
 import { parseConfig, type ConfigParse } from '@longhorn-backup-guard/shared/config/parse-config';
@@ -44,7 +48,11 @@ export class ConfigMapSource implements ConfigSource {
 
   constructor(options: ConfigMapSourceOptions) {
     this.#options = options;
-    this.#valid = new Gauge({ name: 'backup_config_valid', help: 'The last configuration read from the ConfigMap was valid (1) or refused (0; the last good one is in force).', registers: [options.registry] });
+    this.#valid = new Gauge({
+      name: 'backup_config_valid',
+      help: 'The last configuration read from the ConfigMap was valid (1) or refused (0; the last good one is in force).',
+      registers: [options.registry],
+    });
     const onEvent = () => this.#reload();
     this.#informer = new Informer<V1ConfigMap>({
       resource: 'configmaps',
@@ -104,7 +112,13 @@ export class ConfigMapSource implements ConfigSource {
       const message = `configuration refused, the last good one stays in force: ${parsed.errors.map((error) => error.message).join('; ')}`;
       this.#options.log.error({ source: this.#where, errors: parsed.errors }, message);
       if (configMap !== undefined) {
-        const involvedObject = { apiVersion: 'v1', kind: 'ConfigMap', namespace: this.#options.namespace, name: this.#options.name, uid: configMap.metadata?.uid };
+        const involvedObject = {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          namespace: this.#options.namespace,
+          name: this.#options.name,
+          uid: configMap.metadata?.uid,
+        };
         void this.#options.recordEvent({ involvedObject, type: 'Warning', reason: 'InvalidConfiguration', message });
       }
       return;

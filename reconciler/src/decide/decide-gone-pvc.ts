@@ -35,7 +35,10 @@ export function decideGonePvc(snapshot: ReconcileSnapshot): Decision {
     if (isArchiveJob(job, config)) {
       retained.push(name);
       const message = `PVC ${pvc} is gone; this job is kept because it carries archive labels (its backups are the archive)`;
-      actions.push({ type: 'event', event: { involvedObject, type: 'Normal', reason: EVENT_REASONS.jobRetained, message } });
+      actions.push({
+        type: 'event',
+        event: { involvedObject, type: 'Normal', reason: EVENT_REASONS.jobRetained, message },
+      });
       continue;
     }
     const since = orphanedSince(job, config.labelPrefix);
@@ -66,5 +69,9 @@ export function decideGonePvc(snapshot: ReconcileSnapshot): Decision {
       event: { involvedObject, type: 'Normal', reason: EVENT_REASONS.orphanDeleted, message },
     });
   }
-  return { actions, report: { ...EMPTY_REPORT, orphaned, retained }, ...(requeueAfter === undefined ? {} : { requeueAfter }) };
+  return {
+    actions,
+    report: { ...EMPTY_REPORT, orphaned, retained },
+    ...(requeueAfter === undefined ? {} : { requeueAfter }),
+  };
 }

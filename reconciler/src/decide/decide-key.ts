@@ -28,17 +28,27 @@ function notLonghorn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim):
   const storageClass = storageClassOf(pvc, snapshot.storageClasses);
   const { binding } = snapshot;
   const pvPart = binding.kind === 'refused' || binding.kind === 'waiting' ? `; ${binding.why}` : '';
-  const why = storageClass === undefined
-    ? `it has no StorageClass known here and is not bound to a Longhorn volume${pvPart}`
-    : `its StorageClass ${storageClass.metadata?.name ?? ''} has provisioner ${storageClass.provisioner}, not ${config.provisioner}${pvPart}`;
+  const why =
+    storageClass === undefined
+      ? `it has no StorageClass known here and is not bound to a Longhorn volume${pvPart}`
+      : `its StorageClass ${storageClass.metadata?.name ?? ''} has provisioner ${storageClass.provisioner}, not ${config.provisioner}${pvPart}`;
   const message = `the backup labels are ignored: this PVC is not Longhorn-backed (${why})`;
-  return { actions: [{ type: 'event', event: { involvedObject: pvcObject(pvc), type: 'Warning', reason: EVENT_REASONS.labelsIgnored, message } }], report: EMPTY_REPORT };
+  return {
+    actions: [
+      {
+        type: 'event',
+        event: { involvedObject: pvcObject(pvc), type: 'Warning', reason: EVENT_REASONS.labelsIgnored, message },
+      },
+    ],
+    report: EMPTY_REPORT,
+  };
 }
 
 export function decide(snapshot: ReconcileSnapshot, archive: ArchiveWorkflow = defaultArchiveWorkflow): Decision {
   const { key, pvc, config } = snapshot;
   if (!isNamespaceInScope(config, key.namespace)) return NOTHING;
-  if (pvc !== undefined && !isLonghornBacked(pvc, snapshot.storageClasses, snapshot.binding, config.provisioner)) return notLonghorn(snapshot, pvc);
+  if (pvc !== undefined && !isLonghornBacked(pvc, snapshot.storageClasses, snapshot.binding, config.provisioner))
+    return notLonghorn(snapshot, pvc);
 
   const own = pvc === undefined ? decideGonePvc(snapshot) : decidePresentPvc(snapshot, pvc);
   const intent = pvc === undefined ? undefined : intentOf(pvc, config);

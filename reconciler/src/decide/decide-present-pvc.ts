@@ -5,10 +5,17 @@ import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { describeSchedule } from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
 import type { BackupIntent } from '@longhorn-backup-guard/shared/intent/backup-intent';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
-import { PVC_SOURCE_LABEL_KEY, LONGHORN_LABEL_ENABLED, recurringJobLabelKey } from '@longhorn-backup-guard/shared/longhorn/api';
+import {
+  PVC_SOURCE_LABEL_KEY,
+  LONGHORN_LABEL_ENABLED,
+  recurringJobLabelKey,
+} from '@longhorn-backup-guard/shared/longhorn/api';
 import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
-import { desiredRecurringJob, type DesiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
+import {
+  desiredRecurringJob,
+  type DesiredRecurringJob,
+} from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
 import { diffRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
 import { isJobOfPvc, isManagedJob } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { Action, EventSpec } from '../model/actions.ts';
@@ -36,11 +43,19 @@ function clearOrphanMarks(snapshot: ReconcileSnapshot, jobs: readonly RecurringJ
   const key = orphanedSinceKey(snapshot.config.labelPrefix);
   return jobs
     .filter((job) => hasOrphanMark(job, snapshot.config.labelPrefix))
-    .map((job) => ({ type: 'patch', target: jobTarget(snapshot.config, job.metadata.name ?? ''), patch: { metadata: { annotations: { [key]: null } } } }));
+    .map((job) => ({
+      type: 'patch',
+      target: jobTarget(snapshot.config, job.metadata.name ?? ''),
+      patch: { metadata: { annotations: { [key]: null } } },
+    }));
 }
 
 /** Violations leave everything that exists as it is: a broken label never stops running backups. */
-function reportViolations(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, violations: readonly ReportedViolation[]): Decision {
+function reportViolations(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  violations: readonly ReportedViolation[],
+): Decision {
   const events: Action[] = violations.map((violation) => ({
     type: 'event',
     event: pvcEvent(pvc, 'Warning', violationReason(violation.condition), violation.message),
@@ -56,7 +71,9 @@ function volumeLabels(snapshot: ReconcileSnapshot, enable: readonly string[], dr
   const { volume, config } = snapshot;
   const patch = volume === undefined ? null : jobLabelPatch(volume.metadata.labels, enable, drop);
   if (volume === undefined || patch === null) return [];
-  return [{ type: 'patch', target: volumeTarget(config, volume.metadata.name ?? ''), patch: { metadata: { labels: patch } } }];
+  return [
+    { type: 'patch', target: volumeTarget(config, volume.metadata.name ?? ''), patch: { metadata: { labels: patch } } },
+  ];
 }
 
 /**
@@ -71,7 +88,12 @@ function pvcLabels(pvc: V1PersistentVolumeClaim, enable: readonly string[], drop
 }
 
 /** Delete the jobs (after their labels are gone); a job with archive labels is kept and reported retained. */
-function deleteJobs(snapshot: ReconcileSnapshot, jobs: readonly RecurringJob[], deleted: (job: string) => EventSpec, kept: (job: string) => EventSpec): { actions: Action[]; retained: string[] } {
+function deleteJobs(
+  snapshot: ReconcileSnapshot,
+  jobs: readonly RecurringJob[],
+  deleted: (job: string) => EventSpec,
+  kept: (job: string) => EventSpec,
+): { actions: Action[]; retained: string[] } {
   const actions: Action[] = [];
   const retained: string[] = [];
   for (const job of jobs) {
@@ -80,7 +102,12 @@ function deleteJobs(snapshot: ReconcileSnapshot, jobs: readonly RecurringJob[], 
       retained.push(name);
       actions.push({ type: 'event', event: kept(name) });
     } else {
-      actions.push({ type: 'delete', target: jobTarget(snapshot.config, name), resourceVersion: job.metadata.resourceVersion, event: deleted(name) });
+      actions.push({
+        type: 'delete',
+        target: jobTarget(snapshot.config, name),
+        resourceVersion: job.metadata.resourceVersion,
+        event: deleted(name),
+      });
     }
   }
   return { actions, retained };
@@ -92,8 +119,20 @@ function optedOut(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim): De
   const removal = deleteJobs(
     snapshot,
     snapshot.managedJobs,
-    (job) => pvcEvent(pvc, 'Normal', EVENT_REASONS.disabled, `backup disabled (${enabledKey}): removed the job label from the volume and deleted RecurringJob ${job}`),
-    (job) => pvcEvent(pvc, 'Normal', EVENT_REASONS.jobRetained, `backup disabled (${enabledKey}): RecurringJob ${job} no longer runs on this volume but is kept because it carries archive labels`),
+    (job) =>
+      pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.disabled,
+        `backup disabled (${enabledKey}): removed the job label from the volume and deleted RecurringJob ${job}`,
+      ),
+    (job) =>
+      pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.jobRetained,
+        `backup disabled (${enabledKey}): RecurringJob ${job} no longer runs on this volume but is kept because it carries archive labels`,
+      ),
   );
   return {
     actions: [...volumeLabels(snapshot, [], all), ...pvcLabels(pvc, [], all), ...removal.actions],
@@ -107,12 +146,20 @@ function describeJob(intent: BackupIntent): string {
 }
 
 /** Create the job, or patch the stored one (ours, or a deleted PVC's orphan we take over) to the desired one. */
-function writeJob(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent, desired: DesiredRecurringJob, stored: RecurringJob | undefined): Action[] {
+function writeJob(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  intent: BackupIntent,
+  desired: DesiredRecurringJob,
+  stored: RecurringJob | undefined,
+): Action[] {
   const { config } = snapshot;
   const target = jobTarget(config, desired.metadata.name);
   if (stored === undefined) {
     const message = `created RecurringJob ${desired.metadata.name} in namespace ${config.longhornNamespace}: ${describeJob(intent)}`;
-    return [{ type: 'create', target, body: desired, event: pvcEvent(pvc, 'Normal', EVENT_REASONS.jobCreated, message) }];
+    return [
+      { type: 'create', target, body: desired, event: pvcEvent(pvc, 'Normal', EVENT_REASONS.jobCreated, message) },
+    ];
   }
   const diff = diffRecurringJob(stored, desired, config);
   const marked = hasOrphanMark(stored, config.labelPrefix);
@@ -123,26 +170,62 @@ function writeJob(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, int
   const changes = diff.inSync ? 'its settings were already right' : diff.changes.join(', ');
   let event: EventSpec | undefined;
   if (!isJobOfPvc(stored, intent.namespace, intent.pvcName, config)) {
-    event = pvcEvent(pvc, 'Normal', EVENT_REASONS.jobAdopted, `took over RecurringJob ${desired.metadata.name}, left by a deleted PVC: ${changes}`);
+    event = pvcEvent(
+      pvc,
+      'Normal',
+      EVENT_REASONS.jobAdopted,
+      `took over RecurringJob ${desired.metadata.name}, left by a deleted PVC: ${changes}`,
+    );
   } else if (!diff.inSync) {
-    event = pvcEvent(pvc, 'Normal', EVENT_REASONS.jobUpdated, `updated RecurringJob ${desired.metadata.name}: ${changes}`);
+    event = pvcEvent(
+      pvc,
+      'Normal',
+      EVENT_REASONS.jobUpdated,
+      `updated RecurringJob ${desired.metadata.name}: ${changes}`,
+    );
   }
   return [{ type: 'patch', target, patch, ...(event === undefined ? {} : { event }) }];
 }
 
 /** The volume label (or why it has to wait) for `jobName`, dropping the `stale` jobs' labels in the same patch. */
-function associate(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, jobName: string, stale: readonly string[]): Action[] {
+function associate(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  jobName: string,
+  stale: readonly string[],
+): Action[] {
   const { binding, volume } = snapshot;
   const label = `${recurringJobLabelKey(jobName)}=${LONGHORN_LABEL_ENABLED}`;
-  const waiting = (why: string): Action[] => [{ type: 'event', event: pvcEvent(pvc, 'Normal', EVENT_REASONS.waitingForVolume, `waiting for the volume: ${why}; ${label} goes on its Longhorn volume then`) }];
+  const waiting = (why: string): Action[] => [
+    {
+      type: 'event',
+      event: pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.waitingForVolume,
+        `waiting for the volume: ${why}; ${label} goes on its Longhorn volume then`,
+      ),
+    },
+  ];
   if (binding.kind === 'unbound') return waiting('the PVC is not bound yet');
   // A refused binding never gets here: it is a violation (decidePresentPvc).
-  if (binding.kind !== 'bound' || volume === undefined) return waiting(binding.kind === 'waiting' ? binding.why : 'the PVC is not bound yet');
+  if (binding.kind !== 'bound' || volume === undefined)
+    return waiting(binding.kind === 'waiting' ? binding.why : 'the PVC is not bound yet');
   const [patch] = volumeLabels(snapshot, [jobName], stale);
   if (patch === undefined || patch.type !== 'patch') return [];
   const added = volume.metadata.labels?.[recurringJobLabelKey(jobName)] !== LONGHORN_LABEL_ENABLED;
   if (!added) return [patch];
-  return [{ ...patch, event: pvcEvent(pvc, 'Normal', EVENT_REASONS.volumeLabelled, `labelled Longhorn volume ${volume.metadata.name ?? ''} with ${label}`) }];
+  return [
+    {
+      ...patch,
+      event: pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.volumeLabelled,
+        `labelled Longhorn volume ${volume.metadata.name ?? ''} with ${label}`,
+      ),
+    },
+  ];
 }
 
 function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent): Decision {
@@ -152,25 +235,51 @@ function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, inte
   const problems = recurringJobProblems(desired, config.maxRetention);
   if (problems.length > 0) {
     const message = `RecurringJob ${jobName} was not written because Longhorn would refuse it: ${problems.join('; ')}`;
-    return { actions: [{ type: 'event', event: pvcEvent(pvc, 'Warning', EVENT_REASONS.jobRefused, message) }], report: { ...EMPTY_REPORT, managed: names(snapshot.managedJobs) } };
+    return {
+      actions: [{ type: 'event', event: pvcEvent(pvc, 'Warning', EVENT_REASONS.jobRefused, message) }],
+      report: { ...EMPTY_REPORT, managed: names(snapshot.managedJobs) },
+    };
   }
 
   const stored = snapshot.jobNamed(jobName);
   const ours = stored !== undefined && isJobOfPvc(stored, intent.namespace, intent.pvcName, config);
   // A deleted PVC's orphan (marked, no archive labels) is taken over by a PVC that wants its name.
-  const adoptable = stored !== undefined && !ours && isManagedJob(stored, config) && hasOrphanMark(stored, config.labelPrefix) && !isArchiveJob(stored, config);
-  if (stored !== undefined && !ours && !adoptable) return reportViolations(snapshot, pvc, [jobNameConflict(intent, stored, snapshot)]);
+  const adoptable =
+    stored !== undefined &&
+    !ours &&
+    isManagedJob(stored, config) &&
+    hasOrphanMark(stored, config.labelPrefix) &&
+    !isArchiveJob(stored, config);
+  if (stored !== undefined && !ours && !adoptable)
+    return reportViolations(snapshot, pvc, [jobNameConflict(intent, stored, snapshot)]);
 
   const staleJobs = snapshot.managedJobs.filter((job) => job.metadata.name !== jobName);
   const stale = names(staleJobs);
   const removal = deleteJobs(
     snapshot,
     staleJobs,
-    (old) => pvcEvent(pvc, 'Normal', EVENT_REASONS.jobRenamed, `the PVC's job is now ${jobName}: removed the label of the old job and deleted RecurringJob ${old}`),
-    (old) => pvcEvent(pvc, 'Normal', EVENT_REASONS.jobRetained, `the PVC's job is now ${jobName}; the old RecurringJob ${old} is kept because it carries archive labels`),
+    (old) =>
+      pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.jobRenamed,
+        `the PVC's job is now ${jobName}: removed the label of the old job and deleted RecurringJob ${old}`,
+      ),
+    (old) =>
+      pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.jobRetained,
+        `the PVC's job is now ${jobName}; the old RecurringJob ${old} is kept because it carries archive labels`,
+      ),
   );
   return {
-    actions: [...writeJob(snapshot, pvc, intent, desired, stored), ...associate(snapshot, pvc, jobName, stale), ...pvcLabels(pvc, [jobName], stale), ...removal.actions],
+    actions: [
+      ...writeJob(snapshot, pvc, intent, desired, stored),
+      ...associate(snapshot, pvc, jobName, stale),
+      ...pvcLabels(pvc, [jobName], stale),
+      ...removal.actions,
+    ],
     report: { ...EMPTY_REPORT, managed: [jobName], retained: removal.retained },
   };
 }
@@ -186,9 +295,11 @@ function bindingViolations(snapshot: ReconcileSnapshot): ReportedViolation[] {
 /** The decision for an existing, Longhorn-backed PVC. */
 export function decidePresentPvc(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim): Decision {
   const result = intentOf(pvc, snapshot.config);
-  const violations = [...labelViolations(result, namespaceClaims(snapshot), snapshot.config), ...bindingViolations(snapshot)];
+  const violations = [
+    ...labelViolations(result, namespaceClaims(snapshot), snapshot.config),
+    ...bindingViolations(snapshot),
+  ];
   if (violations.length > 0) return reportViolations(snapshot, pvc, violations);
   if (result.kind === 'opted-in') return optedIn(snapshot, pvc, result.intent);
   return optedOut(snapshot, pvc);
 }
-

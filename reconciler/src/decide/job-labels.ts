@@ -7,14 +7,20 @@ import { LONGHORN_LABEL_ENABLED, recurringJobLabelKey } from '@longhorn-backup-g
 export type LabelPatch = Record<string, string | null>;
 
 /** The merge patch of labels adding `enable` jobs and dropping `drop` jobs, or null when none is needed. */
-export function jobLabelPatch(labels: Readonly<Record<string, string>> | undefined, enable: readonly string[], drop: readonly string[]): LabelPatch | null {
+export function jobLabelPatch(
+  labels: Readonly<Record<string, string>> | undefined,
+  enable: readonly string[],
+  drop: readonly string[],
+): LabelPatch | null {
   const current = labels ?? {};
   const patch: LabelPatch = {};
   for (const job of enable) {
-    if (current[recurringJobLabelKey(job)] !== LONGHORN_LABEL_ENABLED) patch[recurringJobLabelKey(job)] = LONGHORN_LABEL_ENABLED;
+    if (current[recurringJobLabelKey(job)] !== LONGHORN_LABEL_ENABLED)
+      patch[recurringJobLabelKey(job)] = LONGHORN_LABEL_ENABLED;
   }
   for (const job of drop) {
-    if (!enable.includes(job) && current[recurringJobLabelKey(job)] !== undefined) patch[recurringJobLabelKey(job)] = null;
+    if (!enable.includes(job) && current[recurringJobLabelKey(job)] !== undefined)
+      patch[recurringJobLabelKey(job)] = null;
   }
   return Object.keys(patch).length === 0 ? null : patch;
 }

@@ -4,7 +4,11 @@
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { BackupIntent, IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
 import { suggestBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
-import { duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import {
+  duplicateNameViolation,
+  nameClaimOf,
+  type NameClaim,
+} from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { labelViolation } from '@longhorn-backup-guard/shared/intent/violation';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
@@ -26,7 +30,11 @@ export function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
 }
 
 /** The label violations and the duplicate-name violation of a parsed PVC. */
-export function labelViolations(result: IntentResult, claims: readonly NameClaim[], config: GuardConfig): ReportedViolation[] {
+export function labelViolations(
+  result: IntentResult,
+  claims: readonly NameClaim[],
+  config: GuardConfig,
+): ReportedViolation[] {
   const own = result.kind === 'invalid' ? [...result.violations] : [];
   const claim = nameClaimOf(result);
   const duplicate = claim === null ? null : duplicateNameViolation(result.namespace, claim, claims, config.labelPrefix);
@@ -54,7 +62,11 @@ function ownerOf(job: RecurringJob, config: GuardConfig): string {
 }
 
 /** The `job_name_conflict` violation for a desired job name held by `holder`, another's job. */
-export function jobNameConflict(intent: BackupIntent, holder: RecurringJob, snapshot: ReconcileSnapshot): ReportedViolation {
+export function jobNameConflict(
+  intent: BackupIntent,
+  holder: RecurringJob,
+  snapshot: ReconcileSnapshot,
+): ReportedViolation {
   const { config } = snapshot;
   const violation = labelViolation(backupLabelKeys(config.labelPrefix).name, intent.name, {
     // labelViolation formats the message; the condition is replaced by the reconciler's own below.

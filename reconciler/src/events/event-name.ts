@@ -10,7 +10,13 @@ const NAME_MAX = 253;
 /** `<object>.<hash of uid + reason + message>`, a valid DNS subdomain. */
 export function eventName(event: EventSpec): string {
   const { involvedObject, reason, message } = event;
-  const hash = shortHash(`${involvedObject.uid ?? `${involvedObject.kind}/${involvedObject.namespace}/${involvedObject.name}`}\n${reason}\n${message}`);
-  const base = involvedObject.name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').slice(0, NAME_MAX - hash.length - 1).replace(/[.-]+$/, '');
+  const hash = shortHash(
+    `${involvedObject.uid ?? `${involvedObject.kind}/${involvedObject.namespace}/${involvedObject.name}`}\n${reason}\n${message}`,
+  );
+  const base = involvedObject.name
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .slice(0, NAME_MAX - hash.length - 1)
+    .replace(/[.-]+$/, '');
   return `${base === '' ? 'object' : base}.${hash}`;
 }

@@ -45,7 +45,8 @@ export class EventRecorder {
     const asked = eventName(spec);
     const verdict = this.#correlator.decide(spec, asked, nowMs());
     if (!verdict.write) {
-      if (verdict.why !== 'seen') this.#options.log.debug({ event: asked, reason: spec.reason, why: verdict.why }, 'Event not written');
+      if (verdict.why !== 'seen')
+        this.#options.log.debug({ event: asked, reason: spec.reason, why: verdict.why }, 'Event not written');
       return;
     }
     const { event } = verdict;
@@ -71,7 +72,10 @@ export class EventRecorder {
       this.#options.onWrite?.();
     } catch (error) {
       if (!isAlreadyExists(error)) {
-        this.#options.log.warn({ event: name, reason: event.reason, err: describeApiError(error) }, 'could not record an Event');
+        this.#options.log.warn(
+          { event: name, reason: event.reason, err: describeApiError(error) },
+          'could not record an Event',
+        );
         return;
       }
     }

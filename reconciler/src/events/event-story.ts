@@ -12,7 +12,11 @@ import { EVENT_REASONS } from '../model/event-reasons.ts';
 
 /** The reasons of the job story, the most telling first: the story is told under the first it contains. */
 const STORY_REASONS: readonly string[] = [
-  EVENT_REASONS.jobRenamed, EVENT_REASONS.jobAdopted, EVENT_REASONS.jobCreated, EVENT_REASONS.disabled, EVENT_REASONS.jobUpdated,
+  EVENT_REASONS.jobRenamed,
+  EVENT_REASONS.jobAdopted,
+  EVENT_REASONS.jobCreated,
+  EVENT_REASONS.disabled,
+  EVENT_REASONS.jobUpdated,
   EVENT_REASONS.volumeLabelled,
 ];
 

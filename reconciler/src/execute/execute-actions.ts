@@ -61,14 +61,49 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
   const signal = deps.fence?.();
   const options = (base?: ConfigurationOptions) => (signal === undefined ? base : withSignal(signal, base));
   if (action.type === 'create') {
-    await deps.custom.createNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, body: action.body, fieldManager: FIELD_MANAGER }, options());
+    await deps.custom.createNamespacedCustomObject(
+      {
+        group: LONGHORN_GROUP,
+        version: LONGHORN_VERSION,
+        namespace: target.namespace,
+        plural: action.target.resource,
+        body: action.body,
+        fieldManager: FIELD_MANAGER,
+      },
+      options(),
+    );
   } else if (action.type === 'delete') {
-    const preconditions = action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
-    await deps.custom.deleteNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: action.target.resource, name: target.name, body: preconditions }, options());
+    const preconditions =
+      action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
+    await deps.custom.deleteNamespacedCustomObject(
+      {
+        group: LONGHORN_GROUP,
+        version: LONGHORN_VERSION,
+        namespace: target.namespace,
+        plural: action.target.resource,
+        name: target.name,
+        body: preconditions,
+      },
+      options(),
+    );
   } else if (target.resource === 'persistentvolumeclaims') {
-    await deps.core.patchNamespacedPersistentVolumeClaim({ namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, options(mergePatch));
+    await deps.core.patchNamespacedPersistentVolumeClaim(
+      { namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER },
+      options(mergePatch),
+    );
   } else {
-    await deps.custom.patchNamespacedCustomObject({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, namespace: target.namespace, plural: target.resource, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER }, options(mergePatch));
+    await deps.custom.patchNamespacedCustomObject(
+      {
+        group: LONGHORN_GROUP,
+        version: LONGHORN_VERSION,
+        namespace: target.namespace,
+        plural: target.resource,
+        name: target.name,
+        body: action.patch,
+        fieldManager: FIELD_MANAGER,
+      },
+      options(mergePatch),
+    );
   }
   deps.writes.count(target.resource, action.type);
 }
@@ -83,7 +118,11 @@ export async function executeActions(actions: readonly Action[], deps: ExecutorD
 }
 
 /** Runs the actions; the Events of the writes that succeeded are collected in `written`. */
-async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, written: EventSpec[]): Promise<Execution> {
+async function executeInOrder(
+  actions: readonly Action[],
+  deps: ExecutorDeps,
+  written: EventSpec[],
+): Promise<Execution> {
   let writes = 0;
   for (const action of actions) {
     if (action.type === 'event') {
@@ -97,7 +136,8 @@ async function executeInOrder(actions: readonly Action[], deps: ExecutorDeps, wr
       const pause = throttlePause(error);
       if (pause !== undefined) deps.onThrottled?.(pause);
       if (action.type === 'delete' && isNotFound(error)) continue;
-      if (isConflict(error) || (action.type === 'patch' && isNotFound(error))) return { written: writes, requeue: true };
+      if (isConflict(error) || (action.type === 'patch' && isNotFound(error)))
+        return { written: writes, requeue: true };
       const refusal = refusedWriteEvent(action, error);
       if (refusal !== undefined) await deps.events.record(refusal);
       throw error;

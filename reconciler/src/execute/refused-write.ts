@@ -37,5 +37,10 @@ export function refusedWriteEvent(action: Write, error: unknown): EventSpec | un
   if (!isRefusal(error)) return undefined;
   const { target } = action;
   const message = `the apiserver refused to ${action.type} ${KINDS[target.resource]} ${target.namespace}/${target.name}: ${describeApiError(error)}. Retried with backoff until it is accepted`;
-  return { involvedObject: action.event?.involvedObject ?? writtenObject(target), type: 'Warning', reason: EVENT_REASONS.writeRefused, message };
+  return {
+    involvedObject: action.event?.involvedObject ?? writtenObject(target),
+    type: 'Warning',
+    reason: EVENT_REASONS.writeRefused,
+    message,
+  };
 }

@@ -65,12 +65,19 @@ function rfc3339(ms: number): string {
 }
 
 function newestFirst(a: BackupRecord, b: BackupRecord): number {
-  return (b.at ?? 0) - (a.at ?? 0) || (a.metadata.name < b.metadata.name ? 1 : a.metadata.name > b.metadata.name ? -1 : 0);
+  return (
+    (b.at ?? 0) - (a.at ?? 0) || (a.metadata.name < b.metadata.name ? 1 : a.metadata.name > b.metadata.name ? -1 : 0)
+  );
 }
 
 function refOf(record: BackupRecord | undefined): BackupRef | undefined {
   if (record === undefined) return undefined;
-  return { name: record.metadata.name, at: record.at ?? 0, ...(record.url === undefined ? {} : { url: record.url }), ...(record.error === undefined ? {} : { error: record.error }) };
+  return {
+    name: record.metadata.name,
+    at: record.at ?? 0,
+    ...(record.url === undefined ? {} : { url: record.url }),
+    ...(record.error === undefined ? {} : { error: record.error }),
+  };
 }
 
 /** When the recorded state says the window restarts (see the header), or undefined. */
@@ -94,11 +101,20 @@ export function assessHealth(inputs: HealthInputs): BackupHealth {
     completedCount: completed.length,
     retain: inputs.retain,
   };
-  const health = (state: BackupHealthState, reason: string, staleAt?: Date): BackupHealth => ({ ...base, state, reason, staleAt });
+  const health = (state: BackupHealthState, reason: string, staleAt?: Date): BackupHealth => ({
+    ...base,
+    state,
+    reason,
+    staleAt,
+  });
 
-  if (volume === undefined) return health('unknown', 'the PVC is not bound to a Longhorn volume yet: nothing can be backed up');
+  if (volume === undefined)
+    return health('unknown', 'the PVC is not bound to a Longhorn volume yet: nothing can be backed up');
   if (volume.state === 'detached') {
-    return health('detached', `not running: Longhorn volume ${volume.name} is detached, and Longhorn skips recurring jobs on detached volumes (setting allow-recurring-job-while-volume-detached)`);
+    return health(
+      'detached',
+      `not running: Longhorn volume ${volume.name} is detached, and Longhorn skips recurring jobs on detached volumes (setting allow-recurring-job-while-volume-detached)`,
+    );
   }
 
   const finished = sorted.filter((backup) => FINISHED.includes(backup.state)).slice(0, inputs.failingAfter);
@@ -106,16 +122,32 @@ export function assessHealth(inputs: HealthInputs): BackupHealth {
     const newest = finished[0];
     const runs = inputs.failingAfter === 1 ? 'the last backup' : `the last ${inputs.failingAfter} backups`;
     const error = newest?.error ?? `state ${newest?.state ?? 'Error'} without an error text`;
-    return health('failing', `${runs} of RecurringJob ${inputs.jobName} failed; the newest, ${newest?.metadata.name ?? ''}: ${error}`);
+    return health(
+      'failing',
+      `${runs} of RecurringJob ${inputs.jobName} failed; the newest, ${newest?.metadata.name ?? ''}: ${error}`,
+    );
   }
 
-  const references = [base.lastSuccess?.at, inputs.jobCreatedAt?.getTime(), resumedAt(inputs.recorded, now)].filter((ms): ms is number => ms !== undefined && !Number.isNaN(ms));
+  const references = [base.lastSuccess?.at, inputs.jobCreatedAt?.getTime(), resumedAt(inputs.recorded, now)].filter(
+    (ms): ms is number => ms !== undefined && !Number.isNaN(ms),
+  );
   const reference = references.length === 0 ? now.getTime() : Math.max(...references);
   const window = staleWindow(inputs.cron, new Date(reference), inputs.slackMs);
-  const last = base.lastSuccess === undefined ? 'no backup of this job has completed yet' : `the last completed backup is ${base.lastSuccess.name} of ${rfc3339(base.lastSuccess.at)}`;
-  if (window === undefined) return health('healthy', `${last}; the schedule ${JSON.stringify(inputs.cron)} sets no deadline`);
-  if (now.getTime() < window.deadline.getTime()) return health('healthy', `${last}; the next is expected by ${rfc3339(window.deadline.getTime())}`, window.deadline);
-  const since = base.lastSuccess === undefined ? `since ${rfc3339(reference)}` : `since ${base.lastSuccess.name} of ${rfc3339(base.lastSuccess.at)}`;
+  const last =
+    base.lastSuccess === undefined
+      ? 'no backup of this job has completed yet'
+      : `the last completed backup is ${base.lastSuccess.name} of ${rfc3339(base.lastSuccess.at)}`;
+  if (window === undefined)
+    return health('healthy', `${last}; the schedule ${JSON.stringify(inputs.cron)} sets no deadline`);
+  if (now.getTime() < window.deadline.getTime())
+    return health('healthy', `${last}; the next is expected by ${rfc3339(window.deadline.getTime())}`, window.deadline);
+  const since =
+    base.lastSuccess === undefined
+      ? `since ${rfc3339(reference)}`
+      : `since ${base.lastSuccess.name} of ${rfc3339(base.lastSuccess.at)}`;
   const running = base.inProgress ? '; a backup is in progress' : '';
-  return health('stale', `no completed backup ${since}: the runs scheduled at ${rfc3339(window.runs[0].getTime())} and ${rfc3339(window.runs[1].getTime())} produced none${running}`);
+  return health(
+    'stale',
+    `no completed backup ${since}: the runs scheduled at ${rfc3339(window.runs[0].getTime())} and ${rfc3339(window.runs[1].getTime())} produced none${running}`,
+  );
 }

@@ -40,11 +40,18 @@ export class BackupCache {
       const job = indexJobOf(record);
       if (job !== undefined) this.#byJob.delete(job, objectKey(record));
     };
-    const jobsOf = (...records: BackupRecord[]) => [...new Set(records.map(indexJobOf).filter((job) => job !== undefined))];
+    const jobsOf = (...records: BackupRecord[]) => [
+      ...new Set(records.map(indexJobOf).filter((job) => job !== undefined)),
+    ];
     this.informer = new Informer<BackupRecord>({
       resource: 'backups-health',
       kubeConfig: options.kubeConfig,
-      path: resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural: LONGHORN_PLURALS.backup, namespace: options.longhornNamespace }),
+      path: resourcePath({
+        group: LONGHORN_GROUP,
+        version: LONGHORN_VERSION,
+        plural: LONGHORN_PLURALS.backup,
+        namespace: options.longhornNamespace,
+      }),
       transform: (object) => backupRecordOf(object as Backup, options.labelPrefix, pool),
       resyncPeriodMs: options.relistPeriodMs,
       log: options.log,

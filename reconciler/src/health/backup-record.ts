@@ -52,7 +52,9 @@ function epochMs(text: string | undefined): number | undefined {
 
 function errorText(backup: Backup): string | undefined {
   const status = backup.status ?? {};
-  const texts = [status.error, ...Object.values(status.messages ?? {})].filter((text): text is string => typeof text === 'string' && text !== '');
+  const texts = [status.error, ...Object.values(status.messages ?? {})].filter(
+    (text): text is string => typeof text === 'string' && text !== '',
+  );
   if (texts.length === 0) return undefined;
   const joined = texts.join('; ');
   return joined.length > ERROR_MAX ? `${joined.slice(0, ERROR_MAX - 1)}…` : joined;
@@ -65,9 +67,16 @@ export function backupRecordOf(backup: Backup, labelPrefix: string, pool: String
   const status = backup.status ?? {};
   const job = backup.spec?.labels?.[RECURRING_JOB_BACKUP_LABEL] ?? status.labels?.[RECURRING_JOB_BACKUP_LABEL];
   const state = status.state ?? '';
-  const at = state === 'Completed' ? (epochMs(status.backupCreatedAt) ?? epochMs(metadata.creationTimestamp)) : epochMs(metadata.creationTimestamp);
+  const at =
+    state === 'Completed'
+      ? (epochMs(status.backupCreatedAt) ?? epochMs(metadata.creationTimestamp))
+      : epochMs(metadata.creationTimestamp);
   const record: { -readonly [K in keyof BackupRecord]: BackupRecord[K] } = {
-    metadata: { name: metadata.name ?? '', namespace: pool.intern(metadata.namespace ?? ''), resourceVersion: metadata.resourceVersion },
+    metadata: {
+      name: metadata.name ?? '',
+      namespace: pool.intern(metadata.namespace ?? ''),
+      resourceVersion: metadata.resourceVersion,
+    },
     state: pool.intern(state),
   };
   // Only present fields are set: an absent property costs nothing.
@@ -90,5 +99,13 @@ export function indexJobOf(record: BackupRecord): string | undefined {
 
 /** Whether two records differ in anything health reads (progress and other noise are not kept). */
 export function sameRecord(a: BackupRecord, b: BackupRecord): boolean {
-  return a.job === b.job && a.archiveJob === b.archiveJob && a.volume === b.volume && a.state === b.state && a.at === b.at && a.url === b.url && a.error === b.error;
+  return (
+    a.job === b.job &&
+    a.archiveJob === b.archiveJob &&
+    a.volume === b.volume &&
+    a.state === b.state &&
+    a.at === b.at &&
+    a.url === b.url &&
+    a.error === b.error
+  );
 }

@@ -45,14 +45,31 @@ function summaryOf(health: BackupHealth, now: Date): BackupHealthSummary {
     state: health.state,
     since: formatRfc3339(now),
     reason: health.reason,
-    ...(lastSuccess === undefined ? {} : { lastSuccessBackup: lastSuccess.name, lastSuccessAt: formatRfc3339(new Date(lastSuccess.at)) }),
-    ...(lastFailure === undefined ? {} : { lastFailureAt: formatRfc3339(new Date(lastFailure.at)), ...(lastFailure.error === undefined ? {} : { lastError: lastFailure.error }) }),
+    ...(lastSuccess === undefined
+      ? {}
+      : { lastSuccessBackup: lastSuccess.name, lastSuccessAt: formatRfc3339(new Date(lastSuccess.at)) }),
+    ...(lastFailure === undefined
+      ? {}
+      : {
+          lastFailureAt: formatRfc3339(new Date(lastFailure.at)),
+          ...(lastFailure.error === undefined ? {} : { lastError: lastFailure.error }),
+        }),
   };
 }
 
 /** The Event of a transition from `before` (undefined: nothing recorded) to `health`, if it deserves one. */
-function transitionEvent(pvc: V1PersistentVolumeClaim, jobName: string, before: BackupHealthState | undefined, health: BackupHealth): EventSpec | undefined {
-  const event = (type: EventSpec['type'], reason: string, message: string): EventSpec => ({ involvedObject: pvcObject(pvc), type, reason, message });
+function transitionEvent(
+  pvc: V1PersistentVolumeClaim,
+  jobName: string,
+  before: BackupHealthState | undefined,
+  health: BackupHealth,
+): EventSpec | undefined {
+  const event = (type: EventSpec['type'], reason: string, message: string): EventSpec => ({
+    involvedObject: pvcObject(pvc),
+    type,
+    reason,
+    message,
+  });
   switch (health.state) {
     case 'stale':
       return event('Warning', HEALTH_REASONS.stale, `backups of RecurringJob ${jobName} are stale: ${health.reason}`);
@@ -62,8 +79,14 @@ function transitionEvent(pvc: V1PersistentVolumeClaim, jobName: string, before: 
       return event('Normal', HEALTH_REASONS.detached, `backups of RecurringJob ${jobName} are ${health.reason}`);
     case 'healthy': {
       if (before === undefined || before === 'unknown') return undefined;
-      const last = health.lastSuccess === undefined ? '' : `: Backup ${health.lastSuccess.name} completed at ${formatRfc3339(new Date(health.lastSuccess.at))}`;
-      const why = before === 'detached' ? `the volume is attached again and backups resume with the next scheduled run` : `backups of RecurringJob ${jobName} are healthy again${last}`;
+      const last =
+        health.lastSuccess === undefined
+          ? ''
+          : `: Backup ${health.lastSuccess.name} completed at ${formatRfc3339(new Date(health.lastSuccess.at))}`;
+      const why =
+        before === 'detached'
+          ? `the volume is attached again and backups resume with the next scheduled run`
+          : `backups of RecurringJob ${jobName} are healthy again${last}`;
       return event('Normal', HEALTH_REASONS.healthy, why);
     }
     case 'unknown':
@@ -83,11 +106,17 @@ function reportOf(jobName: string, health: BackupHealth): JobHealthReport {
 }
 
 /** The recorded state and summary of a job (label and annotation). */
-export function recordedHealth(job: RecurringJob, labelPrefix: string): { readonly state: BackupHealthState | undefined; readonly summary: BackupHealthSummary | undefined } {
+export function recordedHealth(
+  job: RecurringJob,
+  labelPrefix: string,
+): { readonly state: BackupHealthState | undefined; readonly summary: BackupHealthSummary | undefined } {
   const keys = backupHealthKeys(labelPrefix);
   const label = job.metadata.labels?.[keys.state];
   const summary = parseBackupHealthSummary(job.metadata.annotations?.[keys.summary]);
-  return { state: isBackupHealthState(label) ? label : undefined, summary: summary?.state === label ? summary : undefined };
+  return {
+    state: isBackupHealthState(label) ? label : undefined,
+    summary: summary?.state === label ? summary : undefined,
+  };
 }
 
 export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsOfJob): Decision {
@@ -116,7 +145,10 @@ export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsO
     failingAfter: config.backupFailingAfter,
   });
   const report = { ...EMPTY_REPORT, health: [reportOf(jobName, health)] };
-  const requeueAfter = health.staleAt === undefined ? undefined : Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS;
+  const requeueAfter =
+    health.staleAt === undefined
+      ? undefined
+      : Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS;
   const timer = requeueAfter === undefined ? {} : { requeueAfter };
   // Written on a transition only (or to repair a missing or unreadable summary), never per backup;
   // a new job of a PVC not bound yet has nothing to say, so its job is left as created.
@@ -128,7 +160,12 @@ export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsO
   const patch: Action = {
     type: 'patch',
     target: jobTarget(config, jobName),
-    patch: { metadata: { labels: { [keys.state]: health.state }, annotations: { [keys.summary]: formatBackupHealthSummary(summaryOf(health, now)) } } },
+    patch: {
+      metadata: {
+        labels: { [keys.state]: health.state },
+        annotations: { [keys.summary]: formatBackupHealthSummary(summaryOf(health, now)) },
+      },
+    },
     ...(event === undefined ? {} : { event }),
   };
   return { actions: [patch], report, ...timer };

@@ -34,31 +34,67 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
   const registers = [registry];
   return {
     workQueue: {
-      depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers }),
-      adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers }),
+      depth: new Gauge({
+        name: 'workqueue_depth',
+        help: 'Current depth of workqueue',
+        labelNames: ['name'],
+        registers,
+      }),
+      adds: new Counter({
+        name: 'workqueue_adds_total',
+        help: 'Total number of adds handled by workqueue',
+        labelNames: ['name'],
+        registers,
+      }),
       queueDuration: new Histogram({
-        name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested',
-        labelNames: ['name'], buckets: queueBuckets, registers,
+        name: 'workqueue_queue_duration_seconds',
+        help: 'How long in seconds an item stays in workqueue before being requested',
+        labelNames: ['name'],
+        buckets: queueBuckets,
+        registers,
       }),
       workDuration: new Histogram({
-        name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes',
-        labelNames: ['name'], buckets: queueBuckets, registers,
+        name: 'workqueue_work_duration_seconds',
+        help: 'How long in seconds processing an item from workqueue takes',
+        labelNames: ['name'],
+        buckets: queueBuckets,
+        registers,
       }),
-      retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers }),
+      retries: new Counter({
+        name: 'workqueue_retries_total',
+        help: 'Total number of retries handled by workqueue',
+        labelNames: ['name'],
+        registers,
+      }),
     },
     reconcile: {
       total: new Counter({
-        name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller',
-        labelNames: ['controller', 'result'], registers,
+        name: 'controller_runtime_reconcile_total',
+        help: 'Total number of reconciliations per controller',
+        labelNames: ['controller', 'result'],
+        registers,
       }),
-      errors: new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers }),
+      errors: new Counter({
+        name: 'controller_runtime_reconcile_errors_total',
+        help: 'Total number of reconciliation errors per controller',
+        labelNames: ['controller'],
+        registers,
+      }),
       time: new Histogram({
-        name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller',
-        labelNames: ['controller'], buckets: reconcileBuckets, registers,
+        name: 'controller_runtime_reconcile_time_seconds',
+        help: 'Length of time per reconciliation per controller',
+        labelNames: ['controller'],
+        buckets: reconcileBuckets,
+        registers,
       }),
     },
     leaderElection: {
-      leader: new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. \'name\' is the string used to identify the lease.', labelNames: ['name'], registers }),
+      leader: new Gauge({
+        name: 'leader_election_master_status',
+        help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.",
+        labelNames: ['name'],
+        registers,
+      }),
     },
   };
 }

@@ -34,7 +34,8 @@ export interface LeaderElectionOptions {
 const now = (): number => performance.now();
 
 export class LeaderElector {
-  #options: Required<Pick<LeaderElectionOptions, 'leaseDurationSeconds' | 'renewDeadlineMs' | 'retryPeriodMs'>> & LeaderElectionOptions;
+  #options: Required<Pick<LeaderElectionOptions, 'leaseDurationSeconds' | 'renewDeadlineMs' | 'retryPeriodMs'>> &
+    LeaderElectionOptions;
   #api: CoordinationV1Api;
   #observation: LeaseObservation | undefined;
   /** The Lease as last written by this replica (for release). */
@@ -49,9 +50,12 @@ export class LeaderElector {
     const leaseDurationSeconds = options.leaseDurationSeconds ?? 15;
     const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     const retryPeriodMs = options.retryPeriodMs ?? 2_000;
-    if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 1) throw new Error('leaseDurationSeconds must be a whole number of seconds >= 1');
-    if (renewDeadlineMs >= leaseDurationSeconds * 1000) throw new Error('renewDeadlineMs must be shorter than the lease duration');
-    if (retryPeriodMs * 1.2 >= renewDeadlineMs) throw new Error('retryPeriodMs (with 20 % jitter) must be shorter than renewDeadlineMs');
+    if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 1)
+      throw new Error('leaseDurationSeconds must be a whole number of seconds >= 1');
+    if (renewDeadlineMs >= leaseDurationSeconds * 1000)
+      throw new Error('renewDeadlineMs must be shorter than the lease duration');
+    if (retryPeriodMs * 1.2 >= renewDeadlineMs)
+      throw new Error('retryPeriodMs (with 20 % jitter) must be shorter than renewDeadlineMs');
     this.#options = { ...options, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs };
     this.#api = options.kubeConfig.makeApiClient(CoordinationV1Api);
     options.metrics?.leader.set({ name: options.name }, 0);
@@ -81,7 +85,10 @@ export class LeaderElector {
     this.#stopper.abort();
     // An attempt in flight may hang on an unreachable apiserver: wait for it at most a renew deadline.
     const patience = new AbortController();
-    await Promise.race([this.#loop, sleep(this.#options.renewDeadlineMs, undefined, { signal: patience.signal }).catch(() => undefined)]);
+    await Promise.race([
+      this.#loop,
+      sleep(this.#options.renewDeadlineMs, undefined, { signal: patience.signal }).catch(() => undefined),
+    ]);
     patience.abort();
     if (this.#leading && release) await this.#release();
     this.#stopLeading('elector stopped');
@@ -105,7 +112,10 @@ export class LeaderElector {
       lease = await this.#api.readNamespacedLease({ name, namespace });
     } catch (error) {
       if (!isNotFound(error)) {
-        log.warn({ lease: `${namespace}/${name}`, err: describeApiError(error) }, 'leader election: cannot read the Lease');
+        log.warn(
+          { lease: `${namespace}/${name}`, err: describeApiError(error) },
+          'leader election: cannot read the Lease',
+        );
         return;
       }
     }
@@ -123,9 +133,10 @@ export class LeaderElector {
       return;
     }
     try {
-      const response = action === 'create'
-        ? await this.#api.createNamespacedLeaseWithHttpInfo({ namespace, body: this.#leaseBody(undefined) })
-        : await this.#api.replaceNamespacedLeaseWithHttpInfo({ name, namespace, body: this.#leaseBody(lease) });
+      const response =
+        action === 'create'
+          ? await this.#api.createNamespacedLeaseWithHttpInfo({ namespace, body: this.#leaseBody(undefined) })
+          : await this.#api.replaceNamespacedLeaseWithHttpInfo({ name, namespace, body: this.#leaseBody(lease) });
       this.#options.onServerDate?.(response.headers.date);
       const written = response.data;
       this.#lease = written;
@@ -134,8 +145,13 @@ export class LeaderElector {
       this.#observation = { resourceVersion: written.metadata?.resourceVersion ?? '', observedAtMs: startedAt };
       this.#renewed(startedAt);
     } catch (error) {
-      if (isConflict(error)) log.debug({ lease: `${namespace}/${name}` }, 'leader election: another replica wrote the Lease first');
-      else log.warn({ lease: `${namespace}/${name}`, err: describeApiError(error) }, `leader election: cannot ${action} the Lease`);
+      if (isConflict(error))
+        log.debug({ lease: `${namespace}/${name}` }, 'leader election: another replica wrote the Lease first');
+      else
+        log.warn(
+          { lease: `${namespace}/${name}`, err: describeApiError(error) },
+          `leader election: cannot ${action} the Lease`,
+        );
     }
   }
 
@@ -169,7 +185,10 @@ export class LeaderElector {
     if (this.#leading) return;
     this.#leading = true;
     this.#options.metrics?.leader.set({ name: this.#options.name }, 1);
-    this.#options.log.info({ lease: `${this.#options.namespace}/${this.#options.name}`, identity: this.#options.identity }, 'leader election: started leading');
+    this.#options.log.info(
+      { lease: `${this.#options.namespace}/${this.#options.name}`, identity: this.#options.identity },
+      'leader election: started leading',
+    );
     this.#callback(this.#options.onStartedLeading);
   }
 
@@ -179,7 +198,10 @@ export class LeaderElector {
     if (!this.#leading) return;
     this.#leading = false;
     this.#options.metrics?.leader.set({ name: this.#options.name }, 0);
-    this.#options.log.warn({ lease: `${this.#options.namespace}/${this.#options.name}`, identity: this.#options.identity, reason }, 'leader election: stopped leading');
+    this.#options.log.warn(
+      { lease: `${this.#options.namespace}/${this.#options.name}`, identity: this.#options.identity, reason },
+      'leader election: stopped leading',
+    );
     this.#callback(this.#options.onStoppedLeading);
   }
 
@@ -190,12 +212,22 @@ export class LeaderElector {
     const stamp = new V1MicroTime();
     try {
       await this.#api.replaceNamespacedLease({
-        name: this.#options.name, namespace: this.#options.namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp } },
+        name: this.#options.name,
+        namespace: this.#options.namespace,
+        body: {
+          ...lease,
+          spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp },
+        },
       });
-      this.#options.log.info({ lease: `${this.#options.namespace}/${this.#options.name}` }, 'leader election: released the Lease');
+      this.#options.log.info(
+        { lease: `${this.#options.namespace}/${this.#options.name}` },
+        'leader election: released the Lease',
+      );
     } catch (error) {
-      this.#options.log.warn({ err: describeApiError(error) }, 'leader election: could not release the Lease; it expires by itself');
+      this.#options.log.warn(
+        { err: describeApiError(error) },
+        'leader election: could not release the Lease; it expires by itself',
+      );
     }
   }
 

@@ -26,10 +26,16 @@ export type LeaseAction =
   | 'wait';
 
 export function decideLease(
-  lease: LeaseView | undefined, identity: string, observation: LeaseObservation | undefined, nowMs: number,
+  lease: LeaseView | undefined,
+  identity: string,
+  observation: LeaseObservation | undefined,
+  nowMs: number,
 ): { action: LeaseAction; observation: LeaseObservation | undefined } {
   if (!lease) return { action: 'create', observation: undefined };
-  const seen = observation?.resourceVersion === lease.resourceVersion ? observation : { resourceVersion: lease.resourceVersion, observedAtMs: nowMs };
+  const seen =
+    observation?.resourceVersion === lease.resourceVersion
+      ? observation
+      : { resourceVersion: lease.resourceVersion, observedAtMs: nowMs };
   const holder = lease.holderIdentity ?? '';
   if (holder === identity) return { action: 'renew', observation: seen };
   if (holder === '') return { action: 'take-over', observation: seen };

@@ -37,8 +37,10 @@ type Outcome = 'success' | 'error' | 'requeue' | 'requeue_after';
 
 export function runController(options: ControllerOptions): RunningController {
   const { name, queue, metrics } = options;
-  if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`controller ${name}: workers must be a positive integer`);
-  for (const result of ['success', 'error', 'requeue', 'requeue_after'] satisfies Outcome[]) metrics?.total.inc({ controller: name, result }, 0);
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new Error(`controller ${name}: workers must be a positive integer`);
+  for (const result of ['success', 'error', 'requeue', 'requeue_after'] satisfies Outcome[])
+    metrics?.total.inc({ controller: name, result }, 0);
   metrics?.errors.inc({ controller: name }, 0);
 
   const workers = Array.from({ length: options.workers }, () => work(options));
@@ -77,7 +79,10 @@ async function work({ name, queue, reconcile, log, metrics }: ControllerOptions)
       metrics?.errors.inc({ controller: name });
       // An ApiException carries response headers and the whole body: log the apiserver's message.
       const detail = apiStatusCode(error) === undefined ? { err: error } : { error: describeApiError(error) };
-      log.error({ controller: name, key, ...detail, retries: queue.numRequeues(key) }, `reconcile of ${key} failed; retrying with backoff`);
+      log.error(
+        { controller: name, key, ...detail, retries: queue.numRequeues(key) },
+        `reconcile of ${key} failed; retrying with backoff`,
+      );
     } finally {
       metrics?.time.observe({ controller: name }, (performance.now() - startedAt) / 1000);
       queue.done(key);

@@ -34,7 +34,11 @@ export function pauseBucket(bucket: TokenBucket, state: BucketState, nowMs: numb
 }
 
 /** Takes one token: the new state, and how long the caller must wait before acting. */
-export function takeToken(bucket: TokenBucket, state: BucketState, nowMs: number): { state: BucketState; waitMs: number } {
+export function takeToken(
+  bucket: TokenBucket,
+  state: BucketState,
+  nowMs: number,
+): { state: BucketState; waitMs: number } {
   const tokens = refill(bucket, state, nowMs) - 1;
   const waitMs = tokens >= 0 ? 0 : (-tokens * 1000) / bucket.ratePerSecond;
   return { state: { tokens, at: nowMs }, waitMs };

@@ -5,7 +5,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fullBucket, pauseBucket, takeToken, type BucketState, type TokenBucket } from './token-bucket.ts';
 
-
 /** A pause longer than this is cut to it (a misbehaving proxy must not stop the writer for hours). */
 export const MAX_PAUSE_MS = 60_000;
 /** The pause when a 429 carries no Retry-After. */
@@ -21,7 +20,8 @@ export class WriteRateLimiter {
   #pausedUntil = -Infinity;
 
   constructor(bucket: TokenBucket = defaultWriteLimit, clock: () => number = () => performance.now()) {
-    if (!(bucket.ratePerSecond > 0) || !(bucket.burst >= 1)) throw new Error(`invalid write rate limit: ${JSON.stringify(bucket)}`);
+    if (!(bucket.ratePerSecond > 0) || !(bucket.burst >= 1))
+      throw new Error(`invalid write rate limit: ${JSON.stringify(bucket)}`);
     this.#bucket = bucket;
     this.#clock = clock;
     this.#state = fullBucket(bucket, clock());
@@ -42,6 +42,7 @@ export class WriteRateLimiter {
     this.#state = state;
     if (waitMs > 0) await sleep(waitMs, undefined, { signal });
     // A pause that began while this caller waited holds it off too.
-    for (let left = this.#pausedUntil - this.#clock(); left > 0; left = this.#pausedUntil - this.#clock()) await sleep(left, undefined, { signal });
+    for (let left = this.#pausedUntil - this.#clock(); left > 0; left = this.#pausedUntil - this.#clock())
+      await sleep(left, undefined, { signal });
   }
 }

@@ -9,11 +9,27 @@ type JobList = 'managed' | 'orphaned' | 'archiveReady' | 'archiveExpired' | 'arc
 
 const JOB_GAUGES: readonly { name: string; help: string; list: JobList }[] = [
   { name: 'backup_pvc_managed', help: 'A RecurringJob backs up this PVC (1).', list: 'managed' },
-  { name: 'backup_pvc_orphaned', help: 'This managed RecurringJob lost its PVC and is removed after the grace period (1).', list: 'orphaned' },
+  {
+    name: 'backup_pvc_orphaned',
+    help: 'This managed RecurringJob lost its PVC and is removed after the grace period (1).',
+    list: 'orphaned',
+  },
   { name: 'backup_archive_ready', help: 'The archive backup of this PVC completed (1).', list: 'archiveReady' },
-  { name: 'backup_archive_expired', help: 'The archive of this PVC is past its archive-delete-after date (1).', list: 'archiveExpired' },
-  { name: 'backup_archive_failed', help: 'The archive workflow of this PVC failed and is being retried (1).', list: 'archiveFailed' },
-  { name: 'backup_archive_attempts_exhausted', help: 'The archive of this PVC failed archiveMaxAttempts times and is not retried until asked again (1).', list: 'archiveExhausted' },
+  {
+    name: 'backup_archive_expired',
+    help: 'The archive of this PVC is past its archive-delete-after date (1).',
+    list: 'archiveExpired',
+  },
+  {
+    name: 'backup_archive_failed',
+    help: 'The archive workflow of this PVC failed and is being retried (1).',
+    list: 'archiveFailed',
+  },
+  {
+    name: 'backup_archive_attempts_exhausted',
+    help: 'The archive of this PVC failed archiveMaxAttempts times and is not retried until asked again (1).',
+    list: 'archiveExhausted',
+  },
 ];
 
 export function registerBackupGauges(registry: Registry, store: ReportStore): void {
@@ -25,15 +41,23 @@ export function registerBackupGauges(registry: Registry, store: ReportStore): vo
     collect() {
       this.reset();
       for (const { key, report } of store.entries()) {
-        for (const { condition } of report.violations) this.set({ condition, namespace: key.namespace, pvc: key.pvcName }, 1);
+        for (const { condition } of report.violations)
+          this.set({ condition, namespace: key.namespace, pvc: key.pvcName }, 1);
       }
     },
   });
-  for (const { name, help, list } of JOB_GAUGES) registerJobGauge(registry, store, name, help, (report) => report[list].map((job) => [job, 1]));
+  for (const { name, help, list } of JOB_GAUGES)
+    registerJobGauge(registry, store, name, help, (report) => report[list].map((job) => [job, 1]));
 }
 
 /** A per-PVC gauge {job, namespace, pvc}, rebuilt from the reports on every scrape. */
-export function registerJobGauge(registry: Registry, store: ReportStore, name: string, help: string, series: (report: KeyReport) => Iterable<readonly [job: string, value: number]>): void {
+export function registerJobGauge(
+  registry: Registry,
+  store: ReportStore,
+  name: string,
+  help: string,
+  series: (report: KeyReport) => Iterable<readonly [job: string, value: number]>,
+): void {
   new Gauge({
     name,
     help,

@@ -30,10 +30,20 @@ export type ObjectTarget =
 
 export type Action =
   /** Create a Longhorn object (409: someone made it first; requeue and compare). */
-  | { readonly type: 'create'; readonly target: ObjectTarget & { readonly resource: LonghornPlural }; readonly body: object; readonly event?: EventSpec }
+  | {
+      readonly type: 'create';
+      readonly target: ObjectTarget & { readonly resource: LonghornPlural };
+      readonly body: object;
+      readonly event?: EventSpec;
+    }
   /** A JSON merge patch: only the difference, labels set to null are removed. */
   | { readonly type: 'patch'; readonly target: ObjectTarget; readonly patch: object; readonly event?: EventSpec }
   /** Delete a Longhorn object, only if it is still the version decided on (404 = done, 409 = requeue). */
-  | { readonly type: 'delete'; readonly target: ObjectTarget & { readonly resource: LonghornPlural }; readonly resourceVersion?: string; readonly event?: EventSpec }
+  | {
+      readonly type: 'delete';
+      readonly target: ObjectTarget & { readonly resource: LonghornPlural };
+      readonly resourceVersion?: string;
+      readonly event?: EventSpec;
+    }
   /** Record an Event that belongs to no write (a violation, waiting for the volume). */
   | { readonly type: 'event'; readonly event: EventSpec };

@@ -32,8 +32,10 @@ import type { ReconcileSnapshot } from './reconcile-snapshot.ts';
  * is deleted, its managed jobs including a deleted PVC's retained ones, its Volume, any Volume by
  * name, the watched objects, the configuration and the time), plus the PVC's labels and its job.
  */
-export interface ArchiveContext
-  extends Pick<ReconcileSnapshot, 'key' | 'pvc' | 'managedJobs' | 'volume' | 'volumeNamed' | 'watched' | 'config' | 'now'> {
+export interface ArchiveContext extends Pick<
+  ReconcileSnapshot,
+  'key' | 'pvc' | 'managedJobs' | 'volume' | 'volumeNamed' | 'watched' | 'config' | 'now'
+> {
   /** The PVC's parsed labels (`intent.archive` / `archive` is the request), or undefined when it is gone. */
   readonly intent: IntentResult | undefined;
   /** The job the archive belongs to: the PVC's desired job name, or its kept job once the PVC is gone. */

@@ -12,7 +12,10 @@ const parsed = new WeakMap<V1PersistentVolumeClaim, { readonly config: GuardConf
 export function intentOf(pvc: V1PersistentVolumeClaim, config: GuardConfig): IntentResult {
   const memo = parsed.get(pvc);
   if (memo?.config === config) return memo.result;
-  const result = parseIntent({ namespace: pvc.metadata?.namespace ?? '', name: pvc.metadata?.name ?? '', labels: pvc.metadata?.labels }, config);
+  const result = parseIntent(
+    { namespace: pvc.metadata?.namespace ?? '', name: pvc.metadata?.name ?? '', labels: pvc.metadata?.labels },
+    config,
+  );
   parsed.set(pvc, { config, result });
   return result;
 }

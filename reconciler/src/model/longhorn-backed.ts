@@ -8,6 +8,11 @@ import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { hasLonghornPv, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
-export function isLonghornBacked(pvc: V1PersistentVolumeClaim, storageClasses: readonly V1StorageClass[], binding: VolumeBinding, provisioner: string): boolean {
+export function isLonghornBacked(
+  pvc: V1PersistentVolumeClaim,
+  storageClasses: readonly V1StorageClass[],
+  binding: VolumeBinding,
+  provisioner: string,
+): boolean {
   return storageBackingOf(pvc, storageClasses, provisioner).kind === 'longhorn' || hasLonghornPv(binding);
 }

@@ -14,7 +14,11 @@ export function volumeTarget(config: GuardConfig, name: string) {
 }
 
 export function pvcTarget(pvc: V1PersistentVolumeClaim): ObjectTarget {
-  return { resource: 'persistentvolumeclaims', namespace: pvc.metadata?.namespace ?? '', name: pvc.metadata?.name ?? '' };
+  return {
+    resource: 'persistentvolumeclaims',
+    namespace: pvc.metadata?.namespace ?? '',
+    name: pvc.metadata?.name ?? '',
+  };
 }
 
 /**

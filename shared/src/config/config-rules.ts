@@ -6,7 +6,8 @@ import type { ValueProblem } from '../intent/rule-result.ts';
 import { checkWholeNumber } from '../intent/whole-number.ts';
 import type { Milliseconds } from './guard-config.ts';
 
-export type ConfigRuleResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ValueProblem };
+export type ConfigRuleResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ValueProblem };
 export type ConfigRule<T> = (text: string) => ConfigRuleResult<T>;
 
 function ok<T>(value: T): ConfigRuleResult<T> {
@@ -20,36 +21,69 @@ function bad<T>(reason: string, allowed: string, example: string): ConfigRuleRes
 export const LONGHORN_MAX_RETENTION_LIMIT = 250;
 
 export const labelPrefixRule: ConfigRule<string> = (text) =>
-  isDnsSubdomain(text) ? ok(text) : bad('is not a DNS subdomain', "use lowercase letters, digits, '-' and '.', at most 253 characters", 'backup.vluwte.nl');
+  isDnsSubdomain(text)
+    ? ok(text)
+    : bad(
+        'is not a DNS subdomain',
+        "use lowercase letters, digits, '-' and '.', at most 253 characters",
+        'backup.vluwte.nl',
+      );
 
 export const maxRetentionRule: ConfigRule<number> = (text) => {
   const check = checkWholeNumber(text, 1, LONGHORN_MAX_RETENTION_LIMIT, 100);
   if (check.ok) return ok(check.value);
-  const reason = check.problem === 'not-whole' ? 'is not a whole number' : `is outside Longhorn's range 1..${LONGHORN_MAX_RETENTION_LIMIT}`;
-  return bad(reason, `use the value of Longhorn's setting recurring-job-max-retention, 1 to ${LONGHORN_MAX_RETENTION_LIMIT}`, String(check.example));
+  const reason =
+    check.problem === 'not-whole'
+      ? 'is not a whole number'
+      : `is outside Longhorn's range 1..${LONGHORN_MAX_RETENTION_LIMIT}`;
+  return bad(
+    reason,
+    `use the value of Longhorn's setting recurring-job-max-retention, 1 to ${LONGHORN_MAX_RETENTION_LIMIT}`,
+    String(check.example),
+  );
 };
 
 /** Archive attempts before the workflow stops; each attempt may add a Snapshot to the volume. */
 export const archiveMaxAttemptsRule: ConfigRule<number> = (text) => {
   const check = checkWholeNumber(text, 1, 1000, 5);
-  return check.ok ? ok(check.value) : bad(check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..1000', 'use a whole number of attempts, 1 to 1000', String(check.example));
+  return check.ok
+    ? ok(check.value)
+    : bad(
+        check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..1000',
+        'use a whole number of attempts, 1 to 1000',
+        String(check.example),
+      );
 };
 
 /** How many runs in a row must fail before a PVC's backups are `failing` (health). */
 export const failingAfterRule: ConfigRule<number> = (text) => {
   const check = checkWholeNumber(text, 1, 100, 2);
   if (check.ok) return ok(check.value);
-  return bad(check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..100', 'use how many failed runs in a row make a PVC failing, 1 to 100', String(check.example));
+  return bad(
+    check.problem === 'not-whole' ? 'is not a whole number' : 'is outside 1..100',
+    'use how many failed runs in a row make a PVC failing, 1 to 100',
+    String(check.example),
+  );
 };
 
 export const namespaceRule: ConfigRule<string> = (text) =>
-  isDnsLabel(text) ? ok(text) : bad('is not a namespace name', "use a DNS label: lowercase letters, digits and '-', at most 63 characters", 'longhorn-system');
+  isDnsLabel(text)
+    ? ok(text)
+    : bad(
+        'is not a namespace name',
+        "use a DNS label: lowercase letters, digits and '-', at most 63 characters",
+        'longhorn-system',
+      );
 
 export const provisionerRule: ConfigRule<string> = (text) =>
-  isQualifiedName(text) ? ok(text) : bad('is not a provisioner name', 'use the provisioner of your Longhorn StorageClasses', 'driver.longhorn.io');
+  isQualifiedName(text)
+    ? ok(text)
+    : bad('is not a provisioner name', 'use the provisioner of your Longhorn StorageClasses', 'driver.longhorn.io');
 
 export const labelKeyRule: ConfigRule<string> = (text) =>
-  isQualifiedName(text) ? ok(text) : bad('is not a label key', 'use a label key, prefix/name', 'backup.vluwte.nl/default-enabled');
+  isQualifiedName(text)
+    ? ok(text)
+    : bad('is not a label key', 'use a label key, prefix/name', 'backup.vluwte.nl/default-enabled');
 
 // YAML 1.2 core booleans: this is a YAML file, not a label value.
 const TRUE_WORDS = ['true', 'True', 'TRUE'];

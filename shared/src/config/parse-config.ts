@@ -31,7 +31,8 @@ export interface ConfigError {
   readonly message: string;
 }
 
-export type ConfigParse = { readonly ok: true; readonly config: GuardConfig } | { readonly ok: false; readonly errors: readonly ConfigError[] };
+export type ConfigParse =
+  { readonly ok: true; readonly config: GuardConfig } | { readonly ok: false; readonly errors: readonly ConfigError[] };
 
 const TOP_KEYS: readonly (keyof GuardConfig)[] = [
   'labelPrefix',
@@ -69,7 +70,8 @@ function describeKind(value: YamlTree): string {
 
 export function parseConfig(text: string): ConfigParse {
   const read = readYamlTree(text);
-  if (!read.ok) return { ok: false, errors: read.errors.map((message) => ({ path: '', message: `not valid YAML: ${message}` })) };
+  if (!read.ok)
+    return { ok: false, errors: read.errors.map((message) => ({ path: '', message: `not valid YAML: ${message}` })) };
   const errors: ConfigError[] = [];
 
   function problem(path: string, value: string, failure: ValueProblem): void {
@@ -83,7 +85,12 @@ export function parseConfig(text: string): ConfigParse {
   }
 
   /** The mapping at `path`; null is an empty mapping. `nested` names keys that belong one level down. */
-  function mapping(value: YamlTree, path: string, keys: readonly string[], nested: Readonly<Record<string, readonly string[]>> = {}): YamlMap {
+  function mapping(
+    value: YamlTree,
+    path: string,
+    keys: readonly string[],
+    nested: Readonly<Record<string, readonly string[]>> = {},
+  ): YamlMap {
     if (value === null) return new Map();
     if (!isMapping(value)) {
       wrongKind(path, value, `a mapping of ${keys.join(', ')}`, null);
@@ -91,9 +98,12 @@ export function parseConfig(text: string): ConfigParse {
     }
     for (const key of value.keys()) {
       if (keys.includes(key)) continue;
-      const nestedMatches = Object.entries(nested).map(([parent, children]) => [parent, closestMatch(key, children)] as const);
+      const nestedMatches = Object.entries(nested).map(
+        ([parent, children]) => [parent, closestMatch(key, children)] as const,
+      );
       const misplaced = nestedMatches.find(([, match]) => match !== null);
-      const suggestion = closestMatch(key, keys) ?? (misplaced === undefined ? null : `${misplaced[0]}.${misplaced[1] ?? ''}`);
+      const suggestion =
+        closestMatch(key, keys) ?? (misplaced === undefined ? null : `${misplaced[0]}.${misplaced[1] ?? ''}`);
       const hint = suggestion === null ? `the known keys are ${keys.join(', ')}` : `did you mean ${suggestion}?`;
       errors.push({ path: childPath(path, key), message: `${childPath(path, key)}: unknown key: ${hint}` });
     }
@@ -148,10 +158,17 @@ export function parseConfig(text: string): ConfigParse {
     errors.push({ path: 'defaults.retain', message });
   }
   const setting = <K extends SettingName>(name: K): BackupSettings[K] =>
-    scalar(defaultsMap, 'defaults', name, (text) => parseSetting(name, text, retentionForDefaults), defaultConfig.defaults[name]);
+    scalar(
+      defaultsMap,
+      'defaults',
+      name,
+      (text) => parseSetting(name, text, retentionForDefaults),
+      defaultConfig.defaults[name],
+    );
   const defaults = Object.fromEntries(SETTING_NAMES.map((name) => [name, setting(name)])) as unknown as BackupSettings;
-  const duration = (key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout' | 'backupStaleSlack'): number =>
-    scalar(root, '', key, durationRule(formatDuration(defaultConfig[key])), defaultConfig[key]);
+  const duration = (
+    key: 'orphanGracePeriod' | 'resyncPeriod' | 'snapshotReadyTimeout' | 'backupCompletionTimeout' | 'backupStaleSlack',
+  ): number => scalar(root, '', key, durationRule(formatDuration(defaultConfig[key])), defaultConfig[key]);
 
   const config: GuardConfig = {
     labelPrefix,
@@ -160,15 +177,39 @@ export function parseConfig(text: string): ConfigParse {
     longhornNamespace: scalar(root, '', 'longhornNamespace', namespaceRule, defaultConfig.longhornNamespace),
     provisioner: scalar(root, '', 'provisioner', provisionerRule, defaultConfig.provisioner),
     excludedNamespaces: namespaceList(root, 'excludedNamespaces', defaultConfig.excludedNamespaces),
-    namespacePolicyLabel: scalar(root, '', 'namespacePolicyLabel', labelKeyRule, defaultNamespacePolicyLabel(labelPrefix)),
-    clusterDefaultEnabled: scalar<boolean | null>(root, '', 'clusterDefaultEnabled', optionalBooleanRule, defaultConfig.clusterDefaultEnabled),
+    namespacePolicyLabel: scalar(
+      root,
+      '',
+      'namespacePolicyLabel',
+      labelKeyRule,
+      defaultNamespacePolicyLabel(labelPrefix),
+    ),
+    clusterDefaultEnabled: scalar<boolean | null>(
+      root,
+      '',
+      'clusterDefaultEnabled',
+      optionalBooleanRule,
+      defaultConfig.clusterDefaultEnabled,
+    ),
     watchNamespaces: namespaceList(root, 'watchNamespaces', defaultConfig.watchNamespaces),
     orphanGracePeriod: duration('orphanGracePeriod'),
     resyncPeriod: duration('resyncPeriod'),
-    denyDeleteWithoutArchive: scalar(root, '', 'denyDeleteWithoutArchive', booleanRule, defaultConfig.denyDeleteWithoutArchive),
+    denyDeleteWithoutArchive: scalar(
+      root,
+      '',
+      'denyDeleteWithoutArchive',
+      booleanRule,
+      defaultConfig.denyDeleteWithoutArchive,
+    ),
     snapshotReadyTimeout: duration('snapshotReadyTimeout'),
     backupCompletionTimeout: duration('backupCompletionTimeout'),
-    archiveMaxAttempts: scalar(root, '', 'archiveMaxAttempts', archiveMaxAttemptsRule, defaultConfig.archiveMaxAttempts),
+    archiveMaxAttempts: scalar(
+      root,
+      '',
+      'archiveMaxAttempts',
+      archiveMaxAttemptsRule,
+      defaultConfig.archiveMaxAttempts,
+    ),
     backupStaleSlack: duration('backupStaleSlack'),
     backupFailingAfter: scalar(root, '', 'backupFailingAfter', failingAfterRule, defaultConfig.backupFailingAfter),
   };

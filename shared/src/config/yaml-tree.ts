@@ -7,7 +7,8 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, ty
 
 export type YamlTree = string | null | readonly YamlTree[] | ReadonlyMap<string, YamlTree>;
 
-export type YamlTreeRead = { readonly ok: true; readonly tree: YamlTree } | { readonly ok: false; readonly errors: readonly string[] };
+export type YamlTreeRead =
+  { readonly ok: true; readonly tree: YamlTree } | { readonly ok: false; readonly errors: readonly string[] };
 
 const NULL_WORDS = ['', '~', 'null', 'Null', 'NULL'];
 

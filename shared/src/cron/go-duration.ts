@@ -4,8 +4,8 @@
 const UNIT_NANOSECONDS: Readonly<Record<string, bigint>> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n, // U+00B5 micro sign
-  'μs': 1_000n, // U+03BC Greek mu
+  µs: 1_000n, // U+00B5 micro sign
+  μs: 1_000n, // U+03BC Greek mu
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -14,7 +14,8 @@ const UNIT_NANOSECONDS: Readonly<Record<string, bigint>> = {
 
 const MAX_NANOSECONDS = (1n << 63n) - 1n;
 
-export type GoDurationParse = { readonly ok: true; readonly nanoseconds: bigint } | { readonly ok: false; readonly error: string };
+export type GoDurationParse =
+  { readonly ok: true; readonly nanoseconds: bigint } | { readonly ok: false; readonly error: string };
 
 /** `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` or `0`, e.g. `1h30m`, `90s`, `1.5h`, `-2m`. */
 export function parseGoDuration(text: string): GoDurationParse {

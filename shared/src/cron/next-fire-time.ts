@@ -37,7 +37,12 @@ function nextOfFields(schedule: FieldSchedule, after: Date): Date | null {
   const yearLimit = t.getUTCFullYear() + 5;
 
   /** Steps `t` until `matches`; true when a step wrapped (then search again from the month). */
-  function advance(matches: (t: Date) => boolean, truncated: (t: Date) => Date, step: (t: Date) => Date, wrapped: (t: Date) => boolean): boolean {
+  function advance(
+    matches: (t: Date) => boolean,
+    truncated: (t: Date) => Date,
+    step: (t: Date) => Date,
+    wrapped: (t: Date) => boolean,
+  ): boolean {
     while (!matches(t)) {
       if (!added) {
         added = true;
@@ -64,10 +69,25 @@ function nextOfFields(schedule: FieldSchedule, after: Date): Date | null {
         (d) => utc(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1, d.getUTCHours(), d.getUTCMinutes()),
         (d) => d.getUTCDate() === 1,
       ) ||
-      advance((d) => schedule.hour.values.has(d.getUTCHours()), (d) => truncate(d, HOUR), (d) => plus(d, HOUR), (d) => d.getUTCHours() === 0) ||
-      advance((d) => schedule.minute.values.has(d.getUTCMinutes()), (d) => truncate(d, MINUTE), (d) => plus(d, MINUTE), (d) => d.getUTCMinutes() === 0) ||
+      advance(
+        (d) => schedule.hour.values.has(d.getUTCHours()),
+        (d) => truncate(d, HOUR),
+        (d) => plus(d, HOUR),
+        (d) => d.getUTCHours() === 0,
+      ) ||
+      advance(
+        (d) => schedule.minute.values.has(d.getUTCMinutes()),
+        (d) => truncate(d, MINUTE),
+        (d) => plus(d, MINUTE),
+        (d) => d.getUTCMinutes() === 0,
+      ) ||
       // The standard parser's seconds field is always 0.
-      advance((d) => d.getUTCSeconds() === 0, (d) => d, (d) => plus(d, SECOND), (d) => d.getUTCSeconds() === 0);
+      advance(
+        (d) => d.getUTCSeconds() === 0,
+        (d) => d,
+        (d) => plus(d, SECOND),
+        (d) => d.getUTCSeconds() === 0,
+      );
     if (!wrapped) return t;
   }
 }

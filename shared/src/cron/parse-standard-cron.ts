@@ -30,7 +30,8 @@ export type CronSchedule =
   /** `@every`: a fixed delay, whole seconds, at least one. */
   | { readonly kind: 'every'; readonly delaySeconds: number };
 
-export type CronParse = { readonly ok: true; readonly schedule: CronSchedule } | { readonly ok: false; readonly error: string };
+export type CronParse =
+  { readonly ok: true; readonly schedule: CronSchedule } | { readonly ok: false; readonly error: string };
 
 interface Bounds {
   readonly min: number;
@@ -57,11 +58,15 @@ const MAX_INT64 = (1n << 63n) - 1n;
 /** Go's strconv.Atoi followed by robfig's "not negative" check. */
 function parseInt(expr: string): bigint {
   if (!/^[+-]?[0-9]+$/.test(expr)) {
-    throw new CronError(`Failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`);
+    throw new CronError(
+      `Failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`,
+    );
   }
   const value = BigInt(expr);
   if (value > MAX_INT64 || value < -MAX_INT64 - 1n) {
-    throw new CronError(`Failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`);
+    throw new CronError(
+      `Failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`,
+    );
   }
   if (value < 0n) throw new CronError(`Negative number (${value}) not allowed: ${expr}`);
   return value;
@@ -133,7 +138,13 @@ function descriptor(spec: string): CronSchedule {
     case '@midnight':
       return { ...midnight, dayOfMonth: all(DAYS_OF_MONTH), month: all(MONTHS), dayOfWeek: all(DAYS_OF_WEEK) };
     case '@hourly':
-      return { ...midnight, hour: all(HOURS), dayOfMonth: all(DAYS_OF_MONTH), month: all(MONTHS), dayOfWeek: all(DAYS_OF_WEEK) };
+      return {
+        ...midnight,
+        hour: all(HOURS),
+        dayOfMonth: all(DAYS_OF_MONTH),
+        month: all(MONTHS),
+        dayOfWeek: all(DAYS_OF_WEEK),
+      };
   }
   const every = '@every ';
   if (spec.startsWith(every)) {

@@ -67,5 +67,7 @@ export function parseBackupHealthSummary(text: string | undefined): BackupHealth
 }
 
 function definedOnly(fields: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

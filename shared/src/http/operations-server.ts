@@ -28,11 +28,17 @@ export async function startOperationsServer(options: OperationsServerOptions): P
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const { ready, reason } = options.readiness();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
     } else if (path === '/metrics') {
       options.registry.metrics().then(
-        (text) => { res.writeHead(200, { 'content-type': options.registry.contentType }).end(text); },
-        (error: unknown) => { res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(error)}\n`); },
+        (text) => {
+          res.writeHead(200, { 'content-type': options.registry.contentType }).end(text);
+        },
+        (error: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(error)}\n`);
+        },
       );
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -48,6 +54,10 @@ export async function startOperationsServer(options: OperationsServerOptions): P
   return {
     server,
     port,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

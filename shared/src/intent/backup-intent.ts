@@ -34,7 +34,12 @@ export interface BackupIntent {
 
 export type IntentResult =
   | { readonly kind: 'opted-in'; readonly namespace: string; readonly pvcName: string; readonly intent: BackupIntent }
-  | { readonly kind: 'opted-out'; readonly namespace: string; readonly pvcName: string; readonly archive: ArchiveRequest | null }
+  | {
+      readonly kind: 'opted-out';
+      readonly namespace: string;
+      readonly pvcName: string;
+      readonly archive: ArchiveRequest | null;
+    }
   | {
       readonly kind: 'invalid';
       readonly namespace: string;

@@ -20,23 +20,41 @@ function noRoom(namespace: string): string {
 }
 
 /** Why `<p>/name` must be there when enabled=true, with the PVC's own name as the example if it fits. */
-export function missingNameFailure(namespace: string, pvcName: string, enabledKey: string): RuleFailure<'missing_name'> {
+export function missingNameFailure(
+  namespace: string,
+  pvcName: string,
+  enabledKey: string,
+): RuleFailure<'missing_name'> {
   const room = nameRoomInNamespace(namespace);
   const allowed = `${enabledKey}=true needs a name for the job ${jobNameFor(namespace, '<name>')}: use a DNS label of at most ${Math.min(DNS_LABEL_MAX_LENGTH, room)} characters`;
-  return { condition: 'missing_name', reason: 'is missing', allowed: room < 1 ? noRoom(namespace) : allowed, example: suggestBackupName(pvcName, namespace) };
+  return {
+    condition: 'missing_name',
+    reason: 'is missing',
+    allowed: room < 1 ? noRoom(namespace) : allowed,
+    example: suggestBackupName(pvcName, namespace),
+  };
 }
 
 /** The name label: a DNS label whose job name `backup-<namespace>-<name>` fits Longhorn's 40 characters. */
-export function parseBackupName(text: string, namespace: string): RuleResult<string, 'invalid_name' | 'job_name_too_long'> {
+export function parseBackupName(
+  text: string,
+  namespace: string,
+): RuleResult<string, 'invalid_name' | 'job_name_too_long'> {
   const room = nameRoomInNamespace(namespace);
   if (!isDnsLabel(text)) {
     const allowed = `use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${Math.min(DNS_LABEL_MAX_LENGTH, room)} characters in namespace "${namespace}"`;
-    return refused({ condition: 'invalid_name', reason: 'is not a DNS label', allowed: room < 1 ? noRoom(namespace) : allowed, example: suggestBackupName(text, namespace) });
+    return refused({
+      condition: 'invalid_name',
+      reason: 'is not a DNS label',
+      allowed: room < 1 ? noRoom(namespace) : allowed,
+      example: suggestBackupName(text, namespace),
+    });
   }
   const jobName = jobNameFor(namespace, text);
   if (jobName.length > JOB_NAME_MAX_LENGTH) {
     const reason = `makes the job name "${jobName}" ${jobName.length} characters long, Longhorn allows ${JOB_NAME_MAX_LENGTH}`;
-    const allowed = room < 1 ? noRoom(namespace) : `in namespace "${namespace}" the name can have at most ${room} characters`;
+    const allowed =
+      room < 1 ? noRoom(namespace) : `in namespace "${namespace}" the name can have at most ${room} characters`;
     return refused({ condition: 'job_name_too_long', reason, allowed, example: suggestBackupName(text, namespace) });
   }
   return accepted(text);

@@ -34,11 +34,21 @@ export function parseCalendarDate(text: string): RuleResult<string, 'invalid_arc
   const allowed = 'use a real date as YYYY-MM-DD';
   const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
   if (match === null) {
-    return refused({ condition: 'invalid_archive_delete_after', reason: 'is not a date in YYYY-MM-DD form', allowed, example: dateExample(text) });
+    return refused({
+      condition: 'invalid_archive_delete_after',
+      reason: 'is not a date in YYYY-MM-DD form',
+      allowed,
+      example: dateExample(text),
+    });
   }
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return refused({ condition: 'invalid_archive_delete_after', reason: 'is not a real calendar date', allowed, example: dateExample(text) });
+    return refused({
+      condition: 'invalid_archive_delete_after',
+      reason: 'is not a real calendar date',
+      allowed,
+      example: dateExample(text),
+    });
   }
   return accepted(text);
 }

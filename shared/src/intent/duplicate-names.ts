@@ -21,13 +21,17 @@ export interface NameClaim {
  */
 export function nameClaimOf(result: IntentResult): NameClaim | null {
   if (result.kind === 'opted-in') return { pvcName: result.pvcName, name: result.intent.name };
-  if (result.kind === 'invalid' && result.enabled === true && result.name !== null) return { pvcName: result.pvcName, name: result.name };
+  if (result.kind === 'invalid' && result.enabled === true && result.name !== null)
+    return { pvcName: result.pvcName, name: result.name };
   return null;
 }
 
 /** The other PVCs (sorted) that claim the same name as `claim`; empty when none. */
 export function collidingPvcs(claim: NameClaim, claims: readonly NameClaim[]): string[] {
-  return claims.filter((other) => other.name === claim.name && other.pvcName !== claim.pvcName).map((other) => other.pvcName).sort();
+  return claims
+    .filter((other) => other.name === claim.name && other.pvcName !== claim.pvcName)
+    .map((other) => other.pvcName)
+    .sort();
 }
 
 /** Every PVC in a collision, with the PVCs it collides with. */
@@ -53,12 +57,20 @@ function freeName(claim: NameClaim, claims: readonly NameClaim[], namespace: str
 
 /** `is also used by PVC "a" in namespace "ns"`: the reason of a `duplicate_name` violation. */
 export function alsoUsedBy(namespace: string, others: readonly string[]): string {
-  const pvcs = `${others.length === 1 ? 'PVC' : 'PVCs'} ${joinWords(others.map((other) => JSON.stringify(other)), 'and')}`;
+  const pvcs = `${others.length === 1 ? 'PVC' : 'PVCs'} ${joinWords(
+    others.map((other) => JSON.stringify(other)),
+    'and',
+  )}`;
   return `is also used by ${pvcs} in namespace "${namespace}"`;
 }
 
 /** The `duplicate_name` violation for `claim`, or null when no other claim has its name. */
-export function duplicateNameViolation(namespace: string, claim: NameClaim, claims: readonly NameClaim[], prefix: string): Violation | null {
+export function duplicateNameViolation(
+  namespace: string,
+  claim: NameClaim,
+  claims: readonly NameClaim[],
+  prefix: string,
+): Violation | null {
   const others = collidingPvcs(claim, claims);
   if (others.length === 0) return null;
   return labelViolation(backupLabelKeys(prefix).name, claim.name, {
@@ -70,7 +82,11 @@ export function duplicateNameViolation(namespace: string, claim: NameClaim, clai
 }
 
 /** For the reconciler: the `duplicate_name` violation of every colliding PVC, by PVC name. */
-export function duplicateNameViolations(namespace: string, claims: readonly NameClaim[], prefix: string): ReadonlyMap<string, Violation> {
+export function duplicateNameViolations(
+  namespace: string,
+  claims: readonly NameClaim[],
+  prefix: string,
+): ReadonlyMap<string, Violation> {
   const violations = new Map<string, Violation>();
   for (const claim of claims) {
     const violation = duplicateNameViolation(namespace, claim, claims, prefix);

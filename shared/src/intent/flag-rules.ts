@@ -12,7 +12,12 @@ function meantFlag(text: string): 'true' | 'false' {
 
 export function parseEnabled(text: string): RuleResult<boolean, 'invalid_enabled'> {
   if (text === 'true' || text === 'false') return accepted(text === 'true');
-  return refused({ condition: 'invalid_enabled', reason: 'is not allowed', allowed: 'use true or false', example: meantFlag(text) });
+  return refused({
+    condition: 'invalid_enabled',
+    reason: 'is not allowed',
+    allowed: 'use true or false',
+    example: meantFlag(text),
+  });
 }
 
 /**

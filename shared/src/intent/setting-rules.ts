@@ -6,7 +6,10 @@ import { accepted, refused, type RuleResult } from './rule-result.ts';
 import { INTERVAL_HOURS, formatStart, type IntervalHours, type StartTime } from './schedule-values.ts';
 import { MAX_INT32, checkWholeNumber, parseWholeNumber } from './whole-number.ts';
 
-export function parseRetain(text: string, maxRetention: number): RuleResult<number, 'invalid_retain' | 'retain_above_max'> {
+export function parseRetain(
+  text: string,
+  maxRetention: number,
+): RuleResult<number, 'invalid_retain' | 'retain_above_max'> {
   const check = checkWholeNumber(text, 1, maxRetention, Math.min(8, maxRetention));
   if (check.ok) return accepted(check.value);
   const allowed = `use a whole number from 1 to ${maxRetention}`;
@@ -21,7 +24,9 @@ export function parseRetain(text: string, maxRetention: number): RuleResult<numb
 
 function nearestInterval(hours: number): IntervalHours {
   // Ties go up: a slightly sparser schedule is the safer guess than a denser one.
-  return INTERVAL_HOURS.reduce((best, candidate) => (Math.abs(candidate - hours) <= Math.abs(best - hours) ? candidate : best));
+  return INTERVAL_HOURS.reduce((best, candidate) =>
+    Math.abs(candidate - hours) <= Math.abs(best - hours) ? candidate : best,
+  );
 }
 
 function isIntervalHours(value: number): value is IntervalHours {
@@ -34,7 +39,12 @@ export function parseInterval(text: string): RuleResult<IntervalHours, 'invalid_
   const meant = value ?? Number(text.trim());
   const example = String(text.trim() !== '' && Number.isFinite(meant) ? nearestInterval(meant) : 4);
   const reason = value === null ? 'is not a whole number of hours' : 'is not a divisor of 24';
-  return refused({ condition: 'invalid_interval', reason, allowed: `use ${joinWords(INTERVAL_HOURS.map(String), 'or')}`, example });
+  return refused({
+    condition: 'invalid_interval',
+    reason,
+    allowed: `use ${joinWords(INTERVAL_HOURS.map(String), 'or')}`,
+    example,
+  });
 }
 
 const MINUTES_PER_DAY = 24 * 60;
@@ -56,7 +66,12 @@ export function parseStart(text: string): RuleResult<StartTime, 'invalid_start'>
   const hour = Number(text.slice(0, 2));
   const minute = Number(text.slice(2));
   if (hour > 23 || minute > 59) {
-    return refused({ condition: 'invalid_start', reason: 'is not a time of day', allowed, example: startExample(text) });
+    return refused({
+      condition: 'invalid_start',
+      reason: 'is not a time of day',
+      allowed,
+      example: startExample(text),
+    });
   }
   return accepted({ hour, minute });
 }
@@ -65,8 +80,17 @@ function countRule<C extends string>(condition: C, min: 0 | 1, fallback: number)
   return (text: string): RuleResult<number, C> => {
     const check = checkWholeNumber(text, min, MAX_INT32, fallback);
     if (check.ok) return accepted(check.value);
-    const reasons = { 'not-whole': 'is not a whole number', below: `is less than ${min}`, above: `is too large (above ${MAX_INT32})` };
-    return refused({ condition, reason: reasons[check.problem], allowed: `use a whole number of ${min} or more`, example: String(check.example) });
+    const reasons = {
+      'not-whole': 'is not a whole number',
+      below: `is less than ${min}`,
+      above: `is too large (above ${MAX_INT32})`,
+    };
+    return refused({
+      condition,
+      reason: reasons[check.problem],
+      allowed: `use a whole number of ${min} or more`,
+      example: String(check.example),
+    });
   };
 }
 

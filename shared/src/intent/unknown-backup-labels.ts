@@ -23,7 +23,11 @@ function unknownKeyTest(prefix: string): (key: string) => boolean {
  * The first `limit` keys (in sorted order) under our prefix that are not part of the PVC label
  * schema, and how many there are in all: one pass, no sort of them all, no suggestions.
  */
-export function firstUnknownBackupLabelKeys(labels: Readonly<Record<string, string>> | undefined | null, prefix: string, limit: number): { readonly keys: readonly string[]; readonly total: number } {
+export function firstUnknownBackupLabelKeys(
+  labels: Readonly<Record<string, string>> | undefined | null,
+  prefix: string,
+  limit: number,
+): { readonly keys: readonly string[]; readonly total: number } {
   const isUnknown = unknownKeyTest(prefix);
   const first: string[] = [];
   let total = 0;
@@ -48,6 +52,12 @@ export function unknownBackupLabel(key: string, prefix: string): UnknownBackupLa
 }
 
 /** Keys under our prefix that are not part of the PVC label schema (typos, mostly). */
-export function unknownBackupLabels(labels: Readonly<Record<string, string>> | undefined | null, prefix: string): UnknownBackupLabel[] {
-  return Object.keys(labels ?? {}).filter(unknownKeyTest(prefix)).sort().map((key) => unknownBackupLabel(key, prefix));
+export function unknownBackupLabels(
+  labels: Readonly<Record<string, string>> | undefined | null,
+  prefix: string,
+): UnknownBackupLabel[] {
+  return Object.keys(labels ?? {})
+    .filter(unknownKeyTest(prefix))
+    .sort()
+    .map((key) => unknownBackupLabel(key, prefix));
 }

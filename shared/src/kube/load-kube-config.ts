@@ -15,6 +15,7 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): PooledKube
     throw new Error('no Kubernetes cluster configured: set KUBECONFIG, provide ~/.kube/config, or run in a Pod');
   }
   kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes cluster configured: the kubeconfig has no current cluster');
+  if (!kc.getCurrentCluster())
+    throw new Error('no Kubernetes cluster configured: the kubeconfig has no current cluster');
   return kc;
 }

@@ -80,7 +80,9 @@ export class PooledKubeConfig extends KubeConfig {
       headersTimeout: REQUEST_TIMEOUT_MS,
       bodyTimeout: REQUEST_TIMEOUT_MS,
     });
-    const watches = agent.compose((dispatch) => (options, handler) => dispatch({ ...options, bodyTimeout: 0 }, handler));
+    const watches = agent.compose(
+      (dispatch) => (options, handler) => dispatch({ ...options, bodyTimeout: 0 }, handler),
+    );
     this.#transport = { material, agent, requests: agent, watches };
     return this.#transport;
   }
@@ -97,8 +99,13 @@ function tlsMaterialOf(options: RequestOptions): TlsMaterial {
 }
 
 function sameMaterial(a: TlsMaterial, b: TlsMaterial): boolean {
-  return sameBytes(a.ca, b.ca) && sameBytes(a.cert, b.cert) && sameBytes(a.key, b.key)
-    && a.rejectUnauthorized === b.rejectUnauthorized && a.servername === b.servername;
+  return (
+    sameBytes(a.ca, b.ca) &&
+    sameBytes(a.cert, b.cert) &&
+    sameBytes(a.key, b.key) &&
+    a.rejectUnauthorized === b.rejectUnauthorized &&
+    a.servername === b.servername
+  );
 }
 
 function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {

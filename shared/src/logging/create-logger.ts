@@ -5,9 +5,24 @@ import { pino, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 export const redactedPaths = [
-  'key', '*.key', 'tlsKey', '*.tlsKey', 'caKey', '*.caKey', 'private', '*.private',
-  'data', '*.data', 'stringData', '*.stringData', 'token', '*.token', 'authorization', '*.authorization',
-  'headers.authorization', 'req.headers.authorization',
+  'key',
+  '*.key',
+  'tlsKey',
+  '*.tlsKey',
+  'caKey',
+  '*.caKey',
+  'private',
+  '*.private',
+  'data',
+  '*.data',
+  'stringData',
+  '*.stringData',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
 ];
 
 export function createLogger(component: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {

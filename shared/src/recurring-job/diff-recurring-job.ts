@@ -43,7 +43,11 @@ function show(value: unknown): string {
 }
 
 /** The merge patch turning `stored` into `desired` for the keys in `scope`, or null when equal there. */
-function mapPatch(stored: Readonly<Record<string, string>>, desired: Readonly<Record<string, string>>, scope: readonly string[]): MapPatch | null {
+function mapPatch(
+  stored: Readonly<Record<string, string>>,
+  desired: Readonly<Record<string, string>>,
+  scope: readonly string[],
+): MapPatch | null {
   const patch: MapPatch = {};
   for (const key of scope) {
     if (stored[key] !== desired[key]) patch[key] = desired[key] ?? null;
@@ -61,19 +65,28 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 export function ownedJobLabels(prefix: string): string[] {
   const jobKeys = groupKeys('job', prefix);
   const pvcKeys = groupKeys('pvc', prefix);
-  const ownership = Object.entries(LABEL_SCHEMA.job).filter(([, entry]) => 'desiredJobLabel' in entry && entry.desiredJobLabel);
+  const ownership = Object.entries(LABEL_SCHEMA.job).filter(
+    ([, entry]) => 'desiredJobLabel' in entry && entry.desiredJobLabel,
+  );
   const copied = PVC_LABEL_ENTRIES.filter(([, entry]) => entry.job.via === 'label-while-archive-requested');
   return [...ownership.map(([id]) => jobKeys[id as keyof typeof jobKeys]), ...copied.map(([id]) => pvcKeys[id])];
 }
 
-export function diffRecurringJob(stored: RecurringJob, desired: DesiredRecurringJob, config: GuardConfig): RecurringJobDiff {
+export function diffRecurringJob(
+  stored: RecurringJob,
+  desired: DesiredRecurringJob,
+  config: GuardConfig,
+): RecurringJobDiff {
   const spec = stored.spec ?? {};
   const want = desired.spec;
   const changes: string[] = [];
   const specPatch: NonNullable<RecurringJobMergePatch['spec']> = {};
 
   /** Compares what Longhorn would hold (`effective`) with the desired value of `field`. */
-  function scalar<K extends 'name' | 'task' | 'cron' | 'retain' | 'concurrency'>(field: K, effective: DesiredRecurringJob['spec'][K] | undefined): void {
+  function scalar<K extends 'name' | 'task' | 'cron' | 'retain' | 'concurrency'>(
+    field: K,
+    effective: DesiredRecurringJob['spec'][K] | undefined,
+  ): void {
     if (effective === want[field]) return;
     changes.push(`spec.${field}: ${show(effective)} -> ${show(want[field])}`);
     specPatch[field] = want[field];

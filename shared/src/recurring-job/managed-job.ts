@@ -28,7 +28,10 @@ export function ownershipLabels(namespace: string, pvcName: string, config: Guar
 }
 
 /** The source labels of a managed job (the PVC value possibly shortened), or null when not managed. */
-export function managedJobSource(job: RecurringJob, config: GuardConfig): { readonly namespace: string; readonly pvcLabel: string } | null {
+export function managedJobSource(
+  job: RecurringJob,
+  config: GuardConfig,
+): { readonly namespace: string; readonly pvcLabel: string } | null {
   const keys = backupLabelKeys(config.labelPrefix);
   const labels = job.metadata.labels ?? {};
   const namespace = labels[keys.sourceNamespace];

@@ -16,10 +16,13 @@ type Labels = Readonly<Record<string, string>>;
 /** The fields of a StatefulSet this reads; typed client objects and parsed manifests both fit. */
 export interface StatefulSetLike {
   readonly metadata?: { readonly name?: string; readonly namespace?: string } | undefined;
-  readonly spec?: {
-    readonly replicas?: number | null;
-    readonly volumeClaimTemplates?: readonly { readonly metadata?: { readonly name?: string; readonly labels?: Labels | null } }[] | null;
-  } | undefined;
+  readonly spec?:
+    | {
+        readonly replicas?: number | null;
+        readonly volumeClaimTemplates?:
+          readonly { readonly metadata?: { readonly name?: string; readonly labels?: Labels | null } }[] | null;
+      }
+    | undefined;
 }
 
 export interface StatefulSetReplica {
@@ -38,7 +41,10 @@ export function replicaClaimName(template: string, statefulSet: string, ordinal:
 const ORDINAL_SUFFIX = /-(0|[1-9][0-9]{0,8})$/;
 
 /** The StatefulSet replica (of those given, one namespace) whose PVC has this name, or null. */
-export function statefulSetReplicaOf(pvcName: string, statefulSets: readonly StatefulSetLike[]): StatefulSetReplica | null {
+export function statefulSetReplicaOf(
+  pvcName: string,
+  statefulSets: readonly StatefulSetLike[],
+): StatefulSetReplica | null {
   const match = ORDINAL_SUFFIX.exec(pvcName);
   if (match === null) return null;
   const stem = pvcName.slice(0, match.index);
@@ -46,8 +52,16 @@ export function statefulSetReplicaOf(pvcName: string, statefulSets: readonly Sta
     const name = statefulSet.metadata?.name ?? '';
     if (name === '' || !stem.endsWith(`-${name}`)) continue;
     const templateName = stem.slice(0, stem.length - name.length - 1);
-    const template = (statefulSet.spec?.volumeClaimTemplates ?? []).find((candidate) => candidate.metadata?.name === templateName);
-    if (template !== undefined) return { statefulSet: name, template: templateName, ordinal: Number(match[1]), templateLabels: template.metadata?.labels ?? {} };
+    const template = (statefulSet.spec?.volumeClaimTemplates ?? []).find(
+      (candidate) => candidate.metadata?.name === templateName,
+    );
+    if (template !== undefined)
+      return {
+        statefulSet: name,
+        template: templateName,
+        ordinal: Number(match[1]),
+        templateLabels: template.metadata?.labels ?? {},
+      };
   }
   return null;
 }
@@ -58,12 +72,19 @@ export function templateSetsName(replica: StatefulSetReplica, name: string, pref
 }
 
 /** What a StatefulSet can do about a name its template sets: the advice of the trap. */
-export function sharedTemplateNameAdvice(namespace: string, replica: StatefulSetReplica, name: string, pvcName: string, prefix: string): string {
+export function sharedTemplateNameAdvice(
+  namespace: string,
+  replica: StatefulSetReplica,
+  name: string,
+  pvcName: string,
+  prefix: string,
+): string {
   const keys = backupLabelKeys(prefix);
   const own = defaultBackupName(namespace, pvcName);
-  const after = own === null
-    ? `PVC names like "${pvcName}" are too long for a job name in namespace "${namespace}", so also shorten the StatefulSet or template name, or opt the template out with ${keys.enabled}=false`
-    : `the webhook then names each replica's backup after its own PVC (here ${keys.name}=${own})`;
+  const after =
+    own === null
+      ? `PVC names like "${pvcName}" are too long for a job name in namespace "${namespace}", so also shorten the StatefulSet or template name, or opt the template out with ${keys.enabled}=false`
+      : `the webhook then names each replica's backup after its own PVC (here ${keys.name}=${own})`;
   return (
     `this PVC is replica ${replica.ordinal} of StatefulSet "${replica.statefulSet}", whose volumeClaimTemplate "${replica.template}" sets ${keys.name}=${name} for every replica, ` +
     `so all its replicas ask for the one job ${jobNameFor(namespace, name)} and the StatefulSet stalls here: remove ${keys.name} from the template; ${after}. ` +
@@ -72,7 +93,14 @@ export function sharedTemplateNameAdvice(namespace: string, replica: StatefulSet
 }
 
 /** The `duplicate_name` violation of a replica whose template set the name that others already use. */
-export function sharedTemplateNameViolation(namespace: string, replica: StatefulSetReplica, pvcName: string, name: string, others: readonly string[], prefix: string): Violation {
+export function sharedTemplateNameViolation(
+  namespace: string,
+  replica: StatefulSetReplica,
+  pvcName: string,
+  name: string,
+  others: readonly string[],
+  prefix: string,
+): Violation {
   return labelViolation(backupLabelKeys(prefix).name, name, {
     condition: 'duplicate_name',
     reason: alsoUsedBy(namespace, others),

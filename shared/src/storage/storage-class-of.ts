@@ -26,7 +26,10 @@ export type StorageBacking =
   | { readonly kind: 'unknown' };
 
 /** The annotations that mark the default class ("true" only), GA and the older beta one. */
-export const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'] as const;
+export const DEFAULT_CLASS_ANNOTATIONS = [
+  'storageclass.kubernetes.io/is-default-class',
+  'storageclass.beta.kubernetes.io/is-default-class',
+] as const;
 
 export function isDefaultStorageClass(storageClass: StorageClassLike): boolean {
   return DEFAULT_CLASS_ANNOTATIONS.some((key) => storageClass.metadata?.annotations?.[key] === 'true');
@@ -55,7 +58,10 @@ export function defaultStorageClass<T extends StorageClassLike>(storageClasses: 
  * The PVC's StorageClass: the one it names, or the default when it names none; undefined for `""`
  * or an unknown name.
  */
-export function storageClassOf<T extends StorageClassLike>(pvc: PvcStorageLike, storageClasses: readonly T[]): T | undefined {
+export function storageClassOf<T extends StorageClassLike>(
+  pvc: PvcStorageLike,
+  storageClasses: readonly T[],
+): T | undefined {
   const name = pvc.spec?.storageClassName;
   if (name === '') return undefined;
   if (name === undefined || name === null) return defaultStorageClass(storageClasses);
@@ -63,10 +69,16 @@ export function storageClassOf<T extends StorageClassLike>(pvc: PvcStorageLike, 
 }
 
 /** Whether the PVC's StorageClass is provisioned by `provisioner` (config.provisioner), not, or not known. */
-export function storageBackingOf(pvc: PvcStorageLike, storageClasses: readonly StorageClassLike[], provisioner: string): StorageBacking {
+export function storageBackingOf(
+  pvc: PvcStorageLike,
+  storageClasses: readonly StorageClassLike[],
+  provisioner: string,
+): StorageBacking {
   const storageClass = storageClassOf(pvc, storageClasses);
   const name = storageClass?.metadata?.name;
   if (storageClass === undefined || name === undefined) return { kind: 'unknown' };
   const classProvisioner = storageClass.provisioner ?? '';
-  return classProvisioner === provisioner ? { kind: 'longhorn', storageClass: name } : { kind: 'other', storageClass: name, provisioner: classProvisioner };
+  return classProvisioner === provisioner
+    ? { kind: 'longhorn', storageClass: name }
+    : { kind: 'other', storageClass: name, provisioner: classProvisioner };
 }

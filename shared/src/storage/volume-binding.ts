@@ -31,39 +31,67 @@ function describeClaim(namespace: string | undefined, name: string | undefined):
 }
 
 /** The PVC's verified Longhorn Volume, or why there is none. */
-export function resolveVolumeBinding(pvc: V1PersistentVolumeClaim, lookups: BindingLookups, provisioner: string): VolumeBinding {
+export function resolveVolumeBinding(
+  pvc: V1PersistentVolumeClaim,
+  lookups: BindingLookups,
+  provisioner: string,
+): VolumeBinding {
   const pvName = pvc.spec?.volumeName ?? '';
   if (pvName === '') return { kind: 'unbound' };
   const namespace = pvc.metadata?.namespace ?? '';
   const name = pvc.metadata?.name ?? '';
   const pv = lookups.pvNamed(pvName);
-  if (pv === undefined) return { kind: 'waiting', why: `PersistentVolume ${pvName} does not exist (yet)`, longhornPv: false };
+  if (pv === undefined)
+    return { kind: 'waiting', why: `PersistentVolume ${pvName} does not exist (yet)`, longhornPv: false };
 
   const csi = pv.spec?.csi;
   const longhornPv = csi?.driver === provisioner;
   if (!longhornPv) {
     const driver = csi === undefined ? 'is not a CSI volume' : `has CSI driver ${csi.driver}`;
-    return { kind: 'refused', why: `PersistentVolume ${pvName} ${driver}, not ${provisioner}: it is not a Longhorn volume` };
+    return {
+      kind: 'refused',
+      why: `PersistentVolume ${pvName} ${driver}, not ${provisioner}: it is not a Longhorn volume`,
+    };
   }
   const claim = pv.spec?.claimRef;
   const uid = pvc.metadata?.uid ?? '';
   const claimed = claim !== undefined && (claim.namespace ?? '') !== '' && (claim.name ?? '') !== '';
-  if (claimed && (claim.namespace !== namespace || claim.name !== name || ((claim.uid ?? '') !== '' && claim.uid !== uid))) {
-    const other = claim.namespace === namespace && claim.name === name ? `an earlier PVC ${describeClaim(namespace, name)} (uid ${claim.uid ?? ''})` : `PVC ${describeClaim(claim.namespace, claim.name)}`;
-    return { kind: 'refused', why: `PersistentVolume ${pvName} is bound to ${other}, not to this PVC: its volume is never backed up on this PVC's behalf` };
+  if (
+    claimed &&
+    (claim.namespace !== namespace || claim.name !== name || ((claim.uid ?? '') !== '' && claim.uid !== uid))
+  ) {
+    const other =
+      claim.namespace === namespace && claim.name === name
+        ? `an earlier PVC ${describeClaim(namespace, name)} (uid ${claim.uid ?? ''})`
+        : `PVC ${describeClaim(claim.namespace, claim.name)}`;
+    return {
+      kind: 'refused',
+      why: `PersistentVolume ${pvName} is bound to ${other}, not to this PVC: its volume is never backed up on this PVC's behalf`,
+    };
   }
-  if (!claimed || (claim.uid ?? '') === '') return { kind: 'waiting', why: `PersistentVolume ${pvName} is not bound to this PVC yet`, longhornPv };
+  if (!claimed || (claim.uid ?? '') === '')
+    return { kind: 'waiting', why: `PersistentVolume ${pvName} is not bound to this PVC yet`, longhornPv };
   const phase = pvc.status?.phase ?? '';
-  if (phase !== 'Bound') return { kind: 'waiting', why: `the PVC is ${phase === '' ? 'not' : phase + ', not'} Bound yet`, longhornPv };
+  if (phase !== 'Bound')
+    return { kind: 'waiting', why: `the PVC is ${phase === '' ? 'not' : phase + ', not'} Bound yet`, longhornPv };
 
   const handle = csi?.volumeHandle ?? '';
   const volume = lookups.volumeNamed(handle);
-  if (volume === undefined) return { kind: 'waiting', why: `Longhorn volume ${handle} (the volumeHandle of PersistentVolume ${pvName}) does not exist yet`, longhornPv };
+  if (volume === undefined)
+    return {
+      kind: 'waiting',
+      why: `Longhorn volume ${handle} (the volumeHandle of PersistentVolume ${pvName}) does not exist yet`,
+      longhornPv,
+    };
   const recorded = volume.status?.kubernetesStatus;
-  const recordsOther = (recorded?.pvcName ?? '') !== '' && (recorded?.namespace !== namespace || recorded?.pvcName !== name);
+  const recordsOther =
+    (recorded?.pvcName ?? '') !== '' && (recorded?.namespace !== namespace || recorded?.pvcName !== name);
   // Longhorn keeps a deleted PVC in its record (with lastPVCRefAt) until it sees the new one.
   if (recordsOther && (recorded?.lastPVCRefAt ?? '') === '') {
-    return { kind: 'refused', why: `Longhorn records PVC ${describeClaim(recorded?.namespace, recorded?.pvcName)} for volume ${handle}, not this PVC` };
+    return {
+      kind: 'refused',
+      why: `Longhorn records PVC ${describeClaim(recorded?.namespace, recorded?.pvcName)} for volume ${handle}, not this PVC`,
+    };
   }
   return { kind: 'bound', pvName, volume };
 }

@@ -49,7 +49,10 @@ async function runPromtool(promtool: string, args: string[]): Promise<{ code: nu
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`,
+    };
   }
 }
 
@@ -68,11 +71,20 @@ test('promtool test rules: each alert fires on its condition and stays silent ot
   assert.equal(code, 0, output);
   assert.match(output, /SUCCESS/);
   // Every alert is named by at least one firing case in the test file.
-  const cases = (parse(await readFile(promtoolTests, 'utf8')) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[] }).tests
-    .flatMap((group) => group.alert_rule_test ?? []);
+  const cases = (
+    parse(await readFile(promtoolTests, 'utf8')) as {
+      tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
+    }
+  ).tests.flatMap((group) => group.alert_rule_test ?? []);
   for (const rule of rules) {
-    assert.ok(cases.some((c) => c.alertname === rule.alert && c.exp_alerts.length > 0), `no case where ${rule.alert} fires`);
-    assert.ok(cases.some((c) => c.alertname === rule.alert && c.exp_alerts.length === 0), `no case where ${rule.alert} stays silent`);
+    assert.ok(
+      cases.some((c) => c.alertname === rule.alert && c.exp_alerts.length > 0),
+      `no case where ${rule.alert} fires`,
+    );
+    assert.ok(
+      cases.some((c) => c.alertname === rule.alert && c.exp_alerts.length === 0),
+      `no case where ${rule.alert} stays silent`,
+    );
   }
 });
 
@@ -87,22 +99,29 @@ test('every violation condition code raises exactly one of the three label alert
     return {
       expr: rule.expr,
       eval_time: '1m',
-      exp_samples: conditionCodes.filter((code) => expectedAlertFor(code) === alert).map((code) => ({
-        labels: alert === 'BackupPVCUnlabelled' ? `{namespace="apps", pvc="${pvcOf(code)}"}` : `{condition="${code}", namespace="apps", pvc="${pvcOf(code)}"}`,
-        value: 1,
-      })),
+      exp_samples: conditionCodes
+        .filter((code) => expectedAlertFor(code) === alert)
+        .map((code) => ({
+          labels:
+            alert === 'BackupPVCUnlabelled'
+              ? `{namespace="apps", pvc="${pvcOf(code)}"}`
+              : `{condition="${code}", namespace="apps", pvc="${pvcOf(code)}"}`,
+          value: 1,
+        })),
     };
   });
   const testFile = {
     evaluation_interval: '1m',
-    tests: [{
-      interval: '1m',
-      input_series: conditionCodes.map((code) => ({
-        series: `backup_pvc_violation{condition="${code}", namespace="apps", pvc="${pvcOf(code)}", job="longhorn-backup-guard-reconciler"}`,
-        values: '1x5',
-      })),
-      promql_expr_test: promqlTests,
-    }],
+    tests: [
+      {
+        interval: '1m',
+        input_series: conditionCodes.map((code) => ({
+          series: `backup_pvc_violation{condition="${code}", namespace="apps", pvc="${pvcOf(code)}", job="longhorn-backup-guard-reconciler"}`,
+          values: '1x5',
+        })),
+        promql_expr_test: promqlTests,
+      },
+    ],
   };
   const dir = await mkdtemp(join(tmpdir(), 'lbg-alert-routing-'));
   try {
@@ -120,8 +139,18 @@ test('every alert has a severity, a for duration, a summary, a description and a
   const anchors = githubAnchors(readme);
   const names = rules.map((rule) => rule.alert);
   assert.deepEqual(new Set(names).size, names.length, 'alert names are unique');
-  for (const name of [...LABEL_ALERTS, 'BackupJobOrphaned', 'BackupArchiveReady', 'BackupArchiveExpired', 'BackupArchiveFailed',
-    'BackupReconcilerDown', 'BackupReconcilerNoLeader', 'BackupReconcileErrors', 'BackupWebhookErrors', 'BackupConfigInvalid']) {
+  for (const name of [
+    ...LABEL_ALERTS,
+    'BackupJobOrphaned',
+    'BackupArchiveReady',
+    'BackupArchiveExpired',
+    'BackupArchiveFailed',
+    'BackupReconcilerDown',
+    'BackupReconcilerNoLeader',
+    'BackupReconcileErrors',
+    'BackupWebhookErrors',
+    'BackupConfigInvalid',
+  ]) {
     assert.ok(names.includes(name), `alert ${name} is missing`);
   }
   for (const rule of rules) {

@@ -8,7 +8,10 @@ export function githubAnchors(markdown: string): Set<string> {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     const heading = inFence ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading?.[1]) continue;
-    const slug = heading[1].toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+    const slug = heading[1]
+      .toLowerCase()
+      .replace(/[^a-z0-9 _-]/g, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);

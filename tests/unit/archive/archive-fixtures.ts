@@ -32,7 +32,10 @@ export function archiveLabels(date = '2027-01-31'): Record<string, string> {
   return { [`${P}/archive`]: 'true', [`${P}/archive-delete-after`]: date };
 }
 
-export function pvcOf(labels: Record<string, string>, options: { uid?: string; volumeName?: string | null } = {}): V1PersistentVolumeClaim {
+export function pvcOf(
+  labels: Record<string, string>,
+  options: { uid?: string; volumeName?: string | null } = {},
+): V1PersistentVolumeClaim {
   const volumeName = options.volumeName === undefined ? VOLUME : options.volumeName;
   return {
     metadata: { namespace: 'shop', name: 'db', uid: options.uid ?? UID, labels },
@@ -40,10 +43,18 @@ export function pvcOf(labels: Record<string, string>, options: { uid?: string; v
   };
 }
 
-export const optedIn = (extra: Record<string, string> = {}) => ({ [`${P}/enabled`]: 'true', [`${P}/name`]: 'db', ...extra });
+export const optedIn = (extra: Record<string, string> = {}) => ({
+  [`${P}/enabled`]: 'true',
+  [`${P}/name`]: 'db',
+  ...extra,
+});
 
 /** The job the reconciler keeps for the PVC's labels (archive labels included while asked for). */
-export function jobFor(pvc: V1PersistentVolumeClaim, config: GuardConfig = defaultConfig, annotations: Record<string, string> = {}): RecurringJob {
+export function jobFor(
+  pvc: V1PersistentVolumeClaim,
+  config: GuardConfig = defaultConfig,
+  annotations: Record<string, string> = {},
+): RecurringJob {
   const result = intentOf(pvc, config);
   if (result.kind !== 'opted-in') throw new Error('jobFor needs an opted-in PVC');
   const desired = desiredRecurringJob(result.intent, config);
@@ -57,7 +68,16 @@ export function volumeOf(name = VOLUME, pvcName = 'db'): Volume {
 /** The opted-in, archiving PVC with its job and volume, nothing made yet. */
 export function archivingWorld(overrides: Partial<World> = {}): World {
   const pvc = pvcOf(optedIn(archiveLabels()));
-  return { config: defaultConfig, now: T0, pvc, job: jobFor(pvc), volumes: [volumeOf()], snapshots: [], backups: [], ...overrides };
+  return {
+    config: defaultConfig,
+    now: T0,
+    pvc,
+    job: jobFor(pvc),
+    volumes: [volumeOf()],
+    snapshots: [],
+    backups: [],
+    ...overrides,
+  };
 }
 
 export function contextOf(world: World): ArchiveContext {
@@ -65,7 +85,9 @@ export function contextOf(world: World): ArchiveContext {
   const key = { namespace: 'shop', pvcName: 'db' };
   const mine = (plural: string, objects: readonly unknown[]) => {
     const watch = ARCHIVE_WATCHES.find((w) => w.plural === plural);
-    return objects.filter((object) => watch?.keysOf(object, config).some((k) => k.namespace === key.namespace && k.pvcName === key.pvcName));
+    return objects.filter((object) =>
+      watch?.keysOf(object, config).some((k) => k.namespace === key.namespace && k.pvcName === key.pvcName),
+    );
   };
   const volumeName = pvc?.spec?.volumeName;
   return {
@@ -86,7 +108,10 @@ export function contextOf(world: World): ArchiveContext {
   };
 }
 
-function mergeMap(current: Record<string, string> | undefined, patch: Record<string, string | null>): Record<string, string> {
+function mergeMap(
+  current: Record<string, string> | undefined,
+  patch: Record<string, string | null>,
+): Record<string, string> {
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key];
@@ -103,13 +128,25 @@ export function apply(world: World, actions: readonly Action[]): World {
   let next = world;
   for (const action of actions) {
     if (action.type === 'create') {
-      const stamped = { ...(action.body as Snapshot), metadata: { ...(action.body as Snapshot).metadata, creationTimestamp: next.now.toISOString() } };
+      const stamped = {
+        ...(action.body as Snapshot),
+        metadata: { ...(action.body as Snapshot).metadata, creationTimestamp: next.now.toISOString() },
+      };
       const list = action.target.resource === 'snapshots' ? next.snapshots : next.backups;
       if (list.some((o) => o.metadata.name === action.target.name)) return next;
-      next = action.target.resource === 'snapshots' ? { ...next, snapshots: [...next.snapshots, stamped] } : { ...next, backups: [...next.backups, stamped] };
+      next =
+        action.target.resource === 'snapshots'
+          ? { ...next, snapshots: [...next.snapshots, stamped] }
+          : { ...next, backups: [...next.backups, stamped] };
     } else if (action.type === 'patch' && action.target.resource === 'recurringjobs' && next.job !== undefined) {
       const patch = (action.patch as { metadata: { annotations: Record<string, string | null> } }).metadata.annotations;
-      next = { ...next, job: { ...next.job, metadata: { ...next.job.metadata, annotations: mergeMap(next.job.metadata.annotations, patch) } } };
+      next = {
+        ...next,
+        job: {
+          ...next.job,
+          metadata: { ...next.job.metadata, annotations: mergeMap(next.job.metadata.annotations, patch) },
+        },
+      };
     } else if (action.type !== 'event') {
       throw new Error(`the archive workflow wrote something unexpected: ${JSON.stringify(action)}`);
     }
@@ -118,9 +155,17 @@ export function apply(world: World, actions: readonly Action[]): World {
 }
 
 /** Longhorn sets a status on the named Snapshot or Backup. */
-export function longhorn(world: World, kind: 'snapshots' | 'backups', name: string, status: Record<string, unknown>): World {
-  const update = <T extends Snapshot | Backup>(list: readonly T[]) => list.map((o) => (o.metadata.name === name ? { ...o, status: { ...o.status, ...status } } : o));
-  return kind === 'snapshots' ? { ...world, snapshots: update(world.snapshots) } : { ...world, backups: update(world.backups) };
+export function longhorn(
+  world: World,
+  kind: 'snapshots' | 'backups',
+  name: string,
+  status: Record<string, unknown>,
+): World {
+  const update = <T extends Snapshot | Backup>(list: readonly T[]) =>
+    list.map((o) => (o.metadata.name === name ? { ...o, status: { ...o.status, ...status } } : o));
+  return kind === 'snapshots'
+    ? { ...world, snapshots: update(world.snapshots) }
+    : { ...world, backups: update(world.backups) };
 }
 
 export function later(world: World, ms: number): World {
@@ -141,5 +186,11 @@ export function messages(actions: readonly Action[]): string[] {
 
 export function flags(outcome: ArchiveOutcome): string {
   const { report } = outcome;
-  return [report.archiveReady?.length ? 'ready' : '', report.archiveFailed?.length ? 'failed' : '', report.archiveExpired?.length ? 'expired' : ''].filter(Boolean).join(',');
+  return [
+    report.archiveReady?.length ? 'ready' : '',
+    report.archiveFailed?.length ? 'failed' : '',
+    report.archiveExpired?.length ? 'expired' : '',
+  ]
+    .filter(Boolean)
+    .join(',');
 }

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveCertificateSettings, serviceDnsNames, servingNames } from '@longhorn-backup-guard/certs/certificate-settings';
+import {
+  resolveCertificateSettings,
+  serviceDnsNames,
+  servingNames,
+} from '@longhorn-backup-guard/certs/certificate-settings';
 import { nextCheckDelayMs, retryDelayMs } from '@longhorn-backup-guard/certs/check-schedule';
 
 const required = { namespace: 'guard', serviceName: 'webhook', secretName: 'webhook-tls' };
@@ -14,10 +18,25 @@ test('defaults: CA 10 years, serving 1 year, renew with a third left, cluster.lo
 });
 
 test('the serving names: the Service names, then the extras, deduplicated, IPs in canonical form', () => {
-  assert.deepEqual(serviceDnsNames('webhook', 'guard', 'cluster.local'), ['webhook', 'webhook.guard', 'webhook.guard.svc', 'webhook.guard.svc.cluster.local']);
-  const settings = resolveCertificateSettings({ ...required, extraDnsNames: ['Webhook.example.com', 'webhook'], ipAddresses: ['127.0.0.1', 'FD00:0:0:0:0:0:0:1'] });
+  assert.deepEqual(serviceDnsNames('webhook', 'guard', 'cluster.local'), [
+    'webhook',
+    'webhook.guard',
+    'webhook.guard.svc',
+    'webhook.guard.svc.cluster.local',
+  ]);
+  const settings = resolveCertificateSettings({
+    ...required,
+    extraDnsNames: ['Webhook.example.com', 'webhook'],
+    ipAddresses: ['127.0.0.1', 'FD00:0:0:0:0:0:0:1'],
+  });
   assert.deepEqual(servingNames(settings), {
-    dnsNames: ['webhook', 'webhook.guard', 'webhook.guard.svc', 'webhook.guard.svc.cluster.local', 'webhook.example.com'],
+    dnsNames: [
+      'webhook',
+      'webhook.guard',
+      'webhook.guard.svc',
+      'webhook.guard.svc.cluster.local',
+      'webhook.example.com',
+    ],
     ipAddresses: ['127.0.0.1', 'fd00::1'],
   });
 });
@@ -38,7 +57,10 @@ test('invalid settings are refused with the setting named', () => {
 });
 
 test('retries back off exponentially up to the maximum', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 10].map((failures) => retryDelayMs(failures, 1000, 10_000)), [1000, 2000, 4000, 8000, 10_000, 10_000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 10].map((failures) => retryDelayMs(failures, 1000, 10_000)),
+    [1000, 2000, 4000, 8000, 10_000, 10_000],
+  );
 });
 
 test('the next check comes at the interval, or when renewal falls due, never in a busy loop', () => {

@@ -3,16 +3,32 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { isIssuedBy, isKeyOfCertificate, readCertificateFacts } from '@longhorn-backup-guard/certs/certificate-facts';
 import { resolveCertificateSettings, servingNames } from '@longhorn-backup-guard/certs/certificate-settings';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
+import {
+  mintCertificateAuthority,
+  mintServingCertificate,
+  plannedValidity,
+} from '@longhorn-backup-guard/certs/mint-certificates';
 
 const now = new Date('2026-03-01T12:00:00Z');
-const names = servingNames(resolveCertificateSettings({ namespace: 'guard', serviceName: 'webhook', secretName: 'webhook-tls', ipAddresses: ['127.0.0.1'] }));
+const names = servingNames(
+  resolveCertificateSettings({
+    namespace: 'guard',
+    serviceName: 'webhook',
+    secretName: 'webhook-tls',
+    ipAddresses: ['127.0.0.1'],
+  }),
+);
 const ca = await mintCertificateAuthority('webhook.guard-ca', plannedValidity(now, 10 * 365 * 86_400));
 const serving = await mintServingCertificate(ca, 'webhook.guard.svc', names, plannedValidity(now, 3600));
 
 test('the serving certificate carries the Service DNS names and the extra IP', () => {
   const facts = readCertificateFacts(serving.cert);
-  assert.deepEqual(facts.dnsNames, ['webhook', 'webhook.guard', 'webhook.guard.svc', 'webhook.guard.svc.cluster.local']);
+  assert.deepEqual(facts.dnsNames, [
+    'webhook',
+    'webhook.guard',
+    'webhook.guard.svc',
+    'webhook.guard.svc.cluster.local',
+  ]);
   assert.deepEqual(facts.ipAddresses, ['127.0.0.1']);
   const x509 = new X509Certificate(serving.cert);
   assert.equal(x509.checkHost('webhook.guard.svc'), 'webhook.guard.svc');
@@ -44,7 +60,10 @@ test('a serving certificate from another CA does not verify against this one', a
 });
 
 test('validity windows: as asked, notBefore set back a tenth (at most 5 minutes), never past the limit', async () => {
-  assert.deepEqual(plannedValidity(now, 6), { notBefore: new Date(now.getTime() - 600), notAfter: new Date(now.getTime() + 6000) });
+  assert.deepEqual(plannedValidity(now, 6), {
+    notBefore: new Date(now.getTime() - 600),
+    notAfter: new Date(now.getTime() + 6000),
+  });
   assert.deepEqual(plannedValidity(now, 365 * 86_400), {
     notBefore: new Date(now.getTime() - 5 * 60_000),
     notAfter: new Date(now.getTime() + 365 * 86_400_000),

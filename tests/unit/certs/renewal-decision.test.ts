@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveCertificateSettings, servingNames } from '@longhorn-backup-guard/certs/certificate-settings';
-import { mintCertificateAuthority, mintServingCertificate, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
-import { assessStoredCertificates, describeNameDifference, isRenewalDue, renewalDueAt, type StoredCertificates } from '@longhorn-backup-guard/certs/renewal-decision';
+import {
+  mintCertificateAuthority,
+  mintServingCertificate,
+  plannedValidity,
+} from '@longhorn-backup-guard/certs/mint-certificates';
+import {
+  assessStoredCertificates,
+  describeNameDifference,
+  isRenewalDue,
+  renewalDueAt,
+  type StoredCertificates,
+} from '@longhorn-backup-guard/certs/renewal-decision';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -27,7 +37,12 @@ test('renewal is due once less than the fraction of the validity remains', () =>
 });
 
 const start = at('2026-03-01T12:00:00Z');
-const settings = resolveCertificateSettings({ namespace: 'guard', serviceName: 'webhook', secretName: 'webhook-tls', ipAddresses: ['127.0.0.1'] });
+const settings = resolveCertificateSettings({
+  namespace: 'guard',
+  serviceName: 'webhook',
+  secretName: 'webhook-tls',
+  ipAddresses: ['127.0.0.1'],
+});
 const names = servingNames(settings);
 const ca = await mintCertificateAuthority('ca', plannedValidity(start, 3000)); // 300 s back .. +3000 s
 const serving = await mintServingCertificate(ca, 'webhook.guard.svc', names, plannedValidity(start, 300)); // 30 s back .. +300 s
@@ -35,7 +50,10 @@ const good: StoredCertificates = { caCert: ca.cert, caKey: ca.key, tlsCert: serv
 const after = (seconds: number): Date => new Date(start.getTime() + seconds * 1000);
 
 test('sound certificates are kept until renewal is due', () => {
-  assert.deepEqual(assessStoredCertificates(good, names, after(1), 1 / 3), { verdict: { action: 'keep' }, caNearExpiry: false });
+  assert.deepEqual(assessStoredCertificates(good, names, after(1), 1 / 3), {
+    verdict: { action: 'keep' },
+    caNearExpiry: false,
+  });
   // 330 s of validity: a third left at +190 s.
   assert.equal(assessStoredCertificates(good, names, after(189), 1 / 3).verdict.action, 'keep');
   const due = assessStoredCertificates(good, names, after(190), 1 / 3).verdict;
@@ -48,7 +66,12 @@ test('sound certificates are kept until renewal is due', () => {
 test('a broken, foreign or misnamed serving certificate is reissued from the same CA', async () => {
   const otherCa = await mintCertificateAuthority('other', plannedValidity(start, 3000));
   const foreign = await mintServingCertificate(otherCa, 'webhook.guard.svc', names, plannedValidity(start, 300));
-  const misnamed = await mintServingCertificate(ca, 'webhook.guard.svc', { dnsNames: names.dnsNames, ipAddresses: [] }, plannedValidity(start, 300));
+  const misnamed = await mintServingCertificate(
+    ca,
+    'webhook.guard.svc',
+    { dnsNames: names.dnsNames, ipAddresses: [] },
+    plannedValidity(start, 300),
+  );
   const cases: Array<[string, StoredCertificates, RegExp]> = [
     ['no tls.crt', { ...good, tlsCert: undefined }, /tls.crt is missing/],
     ['no tls.key', { ...good, tlsKey: '' }, /tls.key is missing/],
@@ -68,7 +91,12 @@ test('a missing, broken or expired CA is recreated; a CA near expiry is only fla
   const cases: Array<[string, StoredCertificates, Date, RegExp]> = [
     ['no ca.crt', { ...good, caCert: undefined }, after(1), /ca.crt is missing/],
     ['no ca.key', { ...good, caKey: undefined }, after(1), /ca.key is missing/],
-    ['garbage ca.crt', { ...good, caCert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }, after(1), /not a PEM certificate/],
+    [
+      'garbage ca.crt',
+      { ...good, caCert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' },
+      after(1),
+      /not a PEM certificate/,
+    ],
     ['a leaf as CA', { ...good, caCert: serving.cert, caKey: serving.key }, after(1), /not a CA certificate/],
     ['wrong ca.key', { ...good, caKey: serving.key }, after(1), /ca.key does not belong/],
     ['expired CA', good, after(3000), /the CA expired/],
@@ -87,5 +115,8 @@ test('a missing, broken or expired CA is recreated; a CA near expiry is only fla
 test('names compare as sets, DNS case-insensitively, IPs in any spelling', () => {
   const expected = { dnsNames: ['a.ns.svc', 'a'], ipAddresses: ['::1'] };
   assert.equal(describeNameDifference({ dnsNames: ['A', 'a.ns.svc'], ipAddresses: ['::1'] }, expected), undefined);
-  assert.equal(describeNameDifference({ dnsNames: ['a'], ipAddresses: ['::1', '10.0.0.1'] }, expected), 'tls.crt names differ: missing a.ns.svc; not wanted 10.0.0.1');
+  assert.equal(
+    describeNameDifference({ dnsNames: ['a'], ipAddresses: ['::1', '10.0.0.1'] }, expected),
+    'tls.crt names differ: missing a.ns.svc; not wanted 10.0.0.1',
+  );
 });

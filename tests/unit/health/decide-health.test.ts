@@ -20,18 +20,38 @@ function jobWith(labels: Record<string, string> = {}, annotations?: Record<strin
 }
 
 function record(name: string, state: 'Completed' | 'Error', at: string, error?: string): BackupRecord {
-  return backupRecordOf({ metadata: { name, namespace: LONGHORN_NS, creationTimestamp: at }, spec: { labels: { RecurringJob: JOB } }, status: { state, backupCreatedAt: at, ...(error === undefined ? {} : { error }) } }, P, new StringPool());
+  return backupRecordOf(
+    {
+      metadata: { name, namespace: LONGHORN_NS, creationTimestamp: at },
+      spec: { labels: { RecurringJob: JOB } },
+      status: { state, backupCreatedAt: at, ...(error === undefined ? {} : { error }) },
+    },
+    P,
+    new StringPool(),
+  );
 }
 
 /** `volume` null: the PVC's Volume does not exist (yet). */
-function decideAt(now: string, theJob: RecurringJob, backups: readonly BackupRecord[], volume: Volume | null = attached) {
-  const snapshot = snapshotOf('a', 'data', { pvcs: [claim], volumes: volume === null ? [] : [volume], jobs: [theJob], now: new Date(now) });
+function decideAt(
+  now: string,
+  theJob: RecurringJob,
+  backups: readonly BackupRecord[],
+  volume: Volume | null = attached,
+) {
+  const snapshot = snapshotOf('a', 'data', {
+    pvcs: [claim],
+    volumes: volume === null ? [] : [volume],
+    jobs: [theJob],
+    now: new Date(now),
+  });
   return decideHealth(snapshot, (name) => (name === JOB ? backups : []));
 }
 
 function recordedFrom(action: Action | undefined): RecurringJob {
   assert.ok(action?.type === 'patch');
-  const { labels, annotations } = (action.patch as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } }).metadata;
+  const { labels, annotations } = (
+    action.patch as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } }
+  ).metadata;
   return jobWith(labels, annotations);
 }
 
@@ -47,9 +67,14 @@ describe('decideHealth', () => {
     assert.equal(summary?.lastSuccessBackup, 'b1');
     assert.equal(summary?.since, '2026-11-23T01:00:00Z');
 
-    const again = decideAt('2026-11-23T02:00:00Z', recorded, [...backups, record('b2', 'Completed', '2026-11-23T01:59:00Z')]);
+    const again = decideAt('2026-11-23T02:00:00Z', recorded, [
+      ...backups,
+      record('b2', 'Completed', '2026-11-23T01:59:00Z'),
+    ]);
     assert.deepEqual(again.actions, []);
-    assert.deepEqual(again.report.health, [{ job: JOB, state: 'healthy', completedCount: 2, lastSuccessAt: Date.parse('2026-11-23T01:59:00Z') / 1000 }]);
+    assert.deepEqual(again.report.health, [
+      { job: JOB, state: 'healthy', completedCount: 2, lastSuccessAt: Date.parse('2026-11-23T01:59:00Z') / 1000 },
+    ]);
     // Runs after 01:59 are 04:30 and 08:30; stale from 09:30 (slack 1 h) - plus a second's margin.
     assert.equal(again.requeueAfter, Date.parse('2026-11-23T09:30:00Z') - Date.parse('2026-11-23T02:00:00Z') + 1000);
   });
@@ -62,29 +87,56 @@ describe('decideHealth', () => {
     assert.ok(staleAction?.type === 'patch');
     assert.equal(staleAction.event?.reason, 'BackupStale');
     assert.equal(staleAction.event?.type, 'Warning');
-    assert.match(staleAction.event?.message ?? '', /backups of RecurringJob backup-a-data are stale: no completed backup since b1 of 2026-11-23T00:31:00Z/);
+    assert.match(
+      staleAction.event?.message ?? '',
+      /backups of RecurringJob backup-a-data are stale: no completed backup since b1 of 2026-11-23T00:31:00Z/,
+    );
     const stale = recordedFrom(staleAction);
     assert.deepEqual(decideAt('2026-11-23T10:30:00Z', stale, backups).actions, []);
     assert.equal(decideAt('2026-11-23T10:30:00Z', stale, backups).report.health[0]?.state, 'stale');
 
-    const recovered = decideAt('2026-11-23T12:40:00Z', stale, [...backups, record('b2', 'Completed', '2026-11-23T12:35:00Z')]).actions[0];
+    const recovered = decideAt('2026-11-23T12:40:00Z', stale, [
+      ...backups,
+      record('b2', 'Completed', '2026-11-23T12:35:00Z'),
+    ]).actions[0];
     assert.ok(recovered?.type === 'patch');
     assert.equal(recovered.event?.reason, 'BackupHealthy');
     assert.match(recovered.event?.message ?? '', /healthy again: Backup b2 completed at 2026-11-23T12:35:00Z/);
   });
 
-  test('failing carries Longhorn\'s error text in the Event and the summary', () => {
-    const backups = [record('b1', 'Error', '2026-11-23T00:31:00Z', 'error'), record('b2', 'Error', '2026-11-23T04:31:00Z', 'failed to get backup target: connection refused')];
-    const action = decideAt('2026-11-23T05:00:00Z', jobWith({ [`${P}/health`]: 'healthy' }, { [`${P}/health-summary`]: '{"state":"healthy","since":"2026-11-23T00:00:00Z","reason":"x"}' }), backups).actions[0];
+  test("failing carries Longhorn's error text in the Event and the summary", () => {
+    const backups = [
+      record('b1', 'Error', '2026-11-23T00:31:00Z', 'error'),
+      record('b2', 'Error', '2026-11-23T04:31:00Z', 'failed to get backup target: connection refused'),
+    ];
+    const action = decideAt(
+      '2026-11-23T05:00:00Z',
+      jobWith(
+        { [`${P}/health`]: 'healthy' },
+        { [`${P}/health-summary`]: '{"state":"healthy","since":"2026-11-23T00:00:00Z","reason":"x"}' },
+      ),
+      backups,
+    ).actions[0];
     assert.ok(action?.type === 'patch');
     assert.equal(action.event?.reason, 'BackupFailing');
     assert.match(action.event?.message ?? '', /failed to get backup target: connection refused/);
-    assert.equal(parseBackupHealthSummary(recordedFrom(action).metadata.annotations?.[`${P}/health-summary`])?.lastError, 'failed to get backup target: connection refused');
+    assert.equal(
+      parseBackupHealthSummary(recordedFrom(action).metadata.annotations?.[`${P}/health-summary`])?.lastError,
+      'failed to get backup target: connection refused',
+    );
   });
 
   test('a detached volume: recorded as detached with a Normal Event; no deadline to come back for', () => {
     const detached: Volume = { ...attached, status: { state: 'detached' } };
-    const decision = decideAt('2026-11-25T00:00:00Z', jobWith({ [`${P}/health`]: 'healthy' }, { [`${P}/health-summary`]: '{"state":"healthy","since":"2026-11-23T00:00:00Z","reason":"x"}' }), [], detached);
+    const decision = decideAt(
+      '2026-11-25T00:00:00Z',
+      jobWith(
+        { [`${P}/health`]: 'healthy' },
+        { [`${P}/health-summary`]: '{"state":"healthy","since":"2026-11-23T00:00:00Z","reason":"x"}' },
+      ),
+      [],
+      detached,
+    );
     const action = decision.actions[0];
     assert.ok(action?.type === 'patch');
     assert.equal(action.event?.reason, 'BackupNotRunning');
@@ -92,14 +144,22 @@ describe('decideHealth', () => {
     assert.equal(decision.requeueAfter, undefined);
   });
 
-  test('nothing for a PVC without its job, an opted-out PVC, or a job that is not the PVC\'s', () => {
+  test("nothing for a PVC without its job, an opted-out PVC, or a job that is not the PVC's", () => {
     const snapshot = snapshotOf('a', 'data', { pvcs: [claim], volumes: [attached], jobs: [] });
     assert.deepEqual(decideHealth(snapshot, () => []).actions, []);
     assert.deepEqual(decideHealth(snapshot, () => []).report.health, []);
     const optedOut = pvc('a', 'data', { [`${P}/enabled`]: 'false' }, { volumeName: 'pvc-1' });
-    assert.deepEqual(decideHealth(snapshotOf('a', 'data', { pvcs: [optedOut], volumes: [attached], jobs: [jobWith()] }), () => []).report.health, []);
+    assert.deepEqual(
+      decideHealth(snapshotOf('a', 'data', { pvcs: [optedOut], volumes: [attached], jobs: [jobWith()] }), () => [])
+        .report.health,
+      [],
+    );
     const foreign = job(JOB, managedLabels('b', 'other'));
-    assert.deepEqual(decideHealth(snapshotOf('a', 'data', { pvcs: [claim], volumes: [attached], jobs: [foreign] }), () => []).report.health, []);
+    assert.deepEqual(
+      decideHealth(snapshotOf('a', 'data', { pvcs: [claim], volumes: [attached], jobs: [foreign] }), () => []).report
+        .health,
+      [],
+    );
   });
 });
 
@@ -107,15 +167,49 @@ describe('backupRecordOf', () => {
   test('keeps only what health reads; the job from spec or status labels; the archive job; shared strings', () => {
     const pool = new StringPool();
     const full = {
-      metadata: { name: 'b1', namespace: LONGHORN_NS, resourceVersion: '9', creationTimestamp: '2026-11-23T00:30:00Z', labels: { 'backup-volume': 'pvc-1' }, managedFields: [{ manager: 'x' }] },
+      metadata: {
+        name: 'b1',
+        namespace: LONGHORN_NS,
+        resourceVersion: '9',
+        creationTimestamp: '2026-11-23T00:30:00Z',
+        labels: { 'backup-volume': 'pvc-1' },
+        managedFields: [{ manager: 'x' }],
+      },
       spec: { snapshotName: 's1', labels: { RecurringJob: JOB } },
-      status: { state: 'Completed' as const, backupCreatedAt: '2026-11-23T00:31:00Z', url: 's3://b1', progress: 100, messages: {} },
+      status: {
+        state: 'Completed' as const,
+        backupCreatedAt: '2026-11-23T00:31:00Z',
+        url: 's3://b1',
+        progress: 100,
+        messages: {},
+      },
     };
-    assert.deepEqual(backupRecordOf(full, P, pool), { metadata: { name: 'b1', namespace: LONGHORN_NS, resourceVersion: '9' }, state: 'Completed', job: JOB, volume: 'pvc-1', at: Date.parse('2026-11-23T00:31:00Z'), url: 's3://b1' });
-    const synced = backupRecordOf({ metadata: { name: 'b2', namespace: LONGHORN_NS }, status: { state: 'Completed', labels: { RecurringJob: JOB }, volumeName: 'pvc-1' } }, P, pool);
+    assert.deepEqual(backupRecordOf(full, P, pool), {
+      metadata: { name: 'b1', namespace: LONGHORN_NS, resourceVersion: '9' },
+      state: 'Completed',
+      job: JOB,
+      volume: 'pvc-1',
+      at: Date.parse('2026-11-23T00:31:00Z'),
+      url: 's3://b1',
+    });
+    const synced = backupRecordOf(
+      {
+        metadata: { name: 'b2', namespace: LONGHORN_NS },
+        status: { state: 'Completed', labels: { RecurringJob: JOB }, volumeName: 'pvc-1' },
+      },
+      P,
+      pool,
+    );
     assert.equal(synced.job, JOB);
     assert.equal(synced.volume, 'pvc-1');
-    const archive = backupRecordOf({ metadata: { name: 'b3', namespace: LONGHORN_NS, labels: { [`${P}/archive-job`]: JOB } }, status: { state: 'Error', error: 'x'.repeat(5000) } }, P, pool);
+    const archive = backupRecordOf(
+      {
+        metadata: { name: 'b3', namespace: LONGHORN_NS, labels: { [`${P}/archive-job`]: JOB } },
+        status: { state: 'Error', error: 'x'.repeat(5000) },
+      },
+      P,
+      pool,
+    );
     assert.equal(archive.archiveJob, JOB);
     assert.equal(archive.job, undefined);
     assert.equal(archive.error?.length, 1024);
@@ -126,28 +220,43 @@ describe('decideHealth properties', () => {
   const HOUR = 3_600_000;
   const BASE = Date.parse('2026-11-23T00:00:00Z');
   const world = fc.record({
-    backups: fc.array(fc.record({ state: fc.constantFrom<'Completed' | 'Error'>('Completed', 'Error'), at: fc.integer({ min: BASE, max: BASE + 48 * HOUR }) }), { maxLength: 8 }),
+    backups: fc.array(
+      fc.record({
+        state: fc.constantFrom<'Completed' | 'Error'>('Completed', 'Error'),
+        at: fc.integer({ min: BASE, max: BASE + 48 * HOUR }),
+      }),
+      { maxLength: 8 },
+    ),
     now: fc.integer({ min: BASE, max: BASE + 72 * HOUR }),
     later: fc.integer({ min: 0, max: 30 * 60_000 }),
     volumeState: fc.constantFrom('attached', 'detached', 'absent'),
   });
 
   test('level-triggered: a second pass on the recorded state writes nothing, and a write always carries a state change or a missing summary', () => {
-    fc.assert(fc.property(world, ({ backups, now, later, volumeState }) => {
-      const records = backups.map((b, i) => record(`b${i}`, b.state, new Date(b.at).toISOString(), b.state === 'Error' ? 'boom' : undefined));
-      const volume = volumeState === 'absent' ? null : { ...attached, status: { state: volumeState } };
-      const first = decideAt(new Date(now).toISOString(), jobWith(), records, volume);
-      if (volumeState === 'absent') {
-        assert.deepEqual(first.actions, [], 'a PVC not bound yet: nothing to record');
-        return;
-      }
-      assert.equal(first.actions.length, 1, 'nothing recorded yet: the first pass records');
-      const recorded = recordedFrom(first.actions[0]);
-      // Moments later (within the deadline, if any): nothing to write.
-      const due = first.requeueAfter ?? Infinity;
-      const again = decideAt(new Date(now + Math.min(later, Math.max(0, due - 2_000))).toISOString(), recorded, records, volume);
-      assert.deepEqual(again.actions, []);
-      assert.equal(again.report.health[0]?.state, first.report.health[0]?.state);
-    }));
+    fc.assert(
+      fc.property(world, ({ backups, now, later, volumeState }) => {
+        const records = backups.map((b, i) =>
+          record(`b${i}`, b.state, new Date(b.at).toISOString(), b.state === 'Error' ? 'boom' : undefined),
+        );
+        const volume = volumeState === 'absent' ? null : { ...attached, status: { state: volumeState } };
+        const first = decideAt(new Date(now).toISOString(), jobWith(), records, volume);
+        if (volumeState === 'absent') {
+          assert.deepEqual(first.actions, [], 'a PVC not bound yet: nothing to record');
+          return;
+        }
+        assert.equal(first.actions.length, 1, 'nothing recorded yet: the first pass records');
+        const recorded = recordedFrom(first.actions[0]);
+        // Moments later (within the deadline, if any): nothing to write.
+        const due = first.requeueAfter ?? Infinity;
+        const again = decideAt(
+          new Date(now + Math.min(later, Math.max(0, due - 2_000))).toISOString(),
+          recorded,
+          records,
+          volume,
+        );
+        assert.deepEqual(again.actions, []);
+        assert.equal(again.report.health[0]?.state, first.report.health[0]?.state);
+      }),
+    );
   });
 });

@@ -22,18 +22,33 @@ test('keys are namespace/name, or name for cluster-scoped objects, and split bac
 
 test('collection paths for core, grouped, namespaced and cluster-wide resources', () => {
   assert.equal(resourcePath({ version: 'v1', plural: 'persistentvolumeclaims' }), '/api/v1/persistentvolumeclaims');
-  assert.equal(resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: 'apps' }), '/api/v1/namespaces/apps/persistentvolumeclaims');
-  assert.equal(resourcePath({ group: 'longhorn.io', version: 'v1beta2', plural: 'recurringjobs', namespace: 'longhorn-system' }),
-    '/apis/longhorn.io/v1beta2/namespaces/longhorn-system/recurringjobs');
-  assert.equal(resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }), '/apis/storage.k8s.io/v1/storageclasses');
+  assert.equal(
+    resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: 'apps' }),
+    '/api/v1/namespaces/apps/persistentvolumeclaims',
+  );
+  assert.equal(
+    resourcePath({ group: 'longhorn.io', version: 'v1beta2', plural: 'recurringjobs', namespace: 'longhorn-system' }),
+    '/apis/longhorn.io/v1beta2/namespaces/longhorn-system/recurringjobs',
+  );
+  assert.equal(
+    resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
+    '/apis/storage.k8s.io/v1/storageclasses',
+  );
 });
 
 test('watch events: add, update, delete; repeated ADDED is an update; unknown DELETED changes nothing', () => {
   const store = storeOf();
   assert.deepEqual(applyWatchEvent(store, 'ADDED', pvc('a', 'x', '1')), { type: 'add', object: pvc('a', 'x', '1') });
-  assert.deepEqual(applyWatchEvent(store, 'ADDED', pvc('a', 'x', '2')), { type: 'update', old: pvc('a', 'x', '1'), object: pvc('a', 'x', '2') });
+  assert.deepEqual(applyWatchEvent(store, 'ADDED', pvc('a', 'x', '2')), {
+    type: 'update',
+    old: pvc('a', 'x', '1'),
+    object: pvc('a', 'x', '2'),
+  });
   assert.deepEqual(applyWatchEvent(store, 'MODIFIED', pvc('a', 'y', '3')), { type: 'add', object: pvc('a', 'y', '3') });
-  assert.deepEqual(applyWatchEvent(store, 'DELETED', pvc('a', 'x', '4')), { type: 'delete', object: pvc('a', 'x', '4') });
+  assert.deepEqual(applyWatchEvent(store, 'DELETED', pvc('a', 'x', '4')), {
+    type: 'delete',
+    object: pvc('a', 'x', '4'),
+  });
   assert.equal(applyWatchEvent(store, 'DELETED', pvc('a', 'gone', '5')), undefined);
   assert.deepEqual([...store.keys()], ['a/y']);
 });
@@ -52,7 +67,10 @@ test('a relist reports adds, changed objects and objects deleted meanwhile, and 
 test('a relist of an unchanged world reports nothing; of an empty one, deletes everything', () => {
   const store = storeOf(pvc('a', 'x', '1'), pvc('b', 'x', '2'));
   assert.deepEqual(replaceWithListing(store, [pvc('b', 'x', '2'), pvc('a', 'x', '1')]), []);
-  assert.deepEqual(replaceWithListing(store, []).map((change) => change.type), ['delete', 'delete']);
+  assert.deepEqual(
+    replaceWithListing(store, []).map((change) => change.type),
+    ['delete', 'delete'],
+  );
   assert.equal(store.size, 0);
 });
 
@@ -62,7 +80,9 @@ test('stored objects are deep-frozen: the shared cache cannot be changed by acci
   replaceWithListing(store, [pvc('a', 'y', '2')]);
   const stored = store.get('a/y');
   assert.ok(stored?.metadata && Object.isFrozen(stored.metadata));
-  assert.throws(() => { (stored.metadata as { name: string }).name = 'changed'; }, TypeError);
+  assert.throws(() => {
+    (stored.metadata as { name: string }).name = 'changed';
+  }, TypeError);
 });
 
 test('a relist keeps the stored copy of an unchanged object (nothing new to hold, memos stay valid)', () => {

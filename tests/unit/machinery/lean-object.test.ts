@@ -5,7 +5,10 @@ import { leanPvc } from '@longhorn-backup-guard/webhook/cache/pvc-cache';
 
 const applied = {
   metadata: {
-    name: 'data', namespace: 'apps', resourceVersion: '7', labels: { app: 'db' },
+    name: 'data',
+    namespace: 'apps',
+    resourceVersion: '7',
+    labels: { app: 'db' },
     annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"a huge":"copy"}', keep: 'me' },
     managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:metadata': {} } }],
   },
@@ -29,8 +32,21 @@ test('keepingStatus keeps only the named status fields', () => {
 });
 
 test("the webhook's cached PVC holds what the duplicate-name check reads, nothing more", () => {
-  assert.deepEqual(leanPvc({ ...structuredClone(applied), metadata: { ...structuredClone(applied.metadata), uid: 'u1', deletionTimestamp: '2026-01-01T00:00:00Z' } }), {
-    metadata: { name: 'data', namespace: 'apps', uid: 'u1', resourceVersion: '7', labels: { app: 'db' }, deletionTimestamp: '2026-01-01T00:00:00Z' },
-    spec: { storageClassName: 'longhorn' },
-  });
+  assert.deepEqual(
+    leanPvc({
+      ...structuredClone(applied),
+      metadata: { ...structuredClone(applied.metadata), uid: 'u1', deletionTimestamp: '2026-01-01T00:00:00Z' },
+    }),
+    {
+      metadata: {
+        name: 'data',
+        namespace: 'apps',
+        uid: 'u1',
+        resourceVersion: '7',
+        labels: { app: 'db' },
+        deletionTimestamp: '2026-01-01T00:00:00Z',
+      },
+      spec: { storageClassName: 'longhorn' },
+    },
+  );
 });

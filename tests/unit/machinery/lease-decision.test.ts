@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decideLease } from '@longhorn-backup-guard/reconciler/machinery/lease-decision';
 
-const held = (holderIdentity: string, resourceVersion = '7') => ({ resourceVersion, holderIdentity, leaseDurationSeconds: 15 });
+const held = (holderIdentity: string, resourceVersion = '7') => ({
+  resourceVersion,
+  holderIdentity,
+  leaseDurationSeconds: 15,
+});
 
 test('no Lease: create it', () => {
   assert.deepEqual(decideLease(undefined, 'me', undefined, 1000), { action: 'create', observation: undefined });
@@ -16,8 +20,11 @@ test('our own Lease: renew; an empty holder (released): take over at once', () =
 
 test('another holder: wait until the Lease has not changed for its duration, on the local clock', () => {
   const first = decideLease(held('other'), 'me', undefined, 1_000);
-  assert.deepEqual(first, { action: 'wait', observation: { resourceVersion: '7', observedAtMs: 1_000 } },
-    'a Lease seen for the first time counts as just renewed, whatever its renewTime says');
+  assert.deepEqual(
+    first,
+    { action: 'wait', observation: { resourceVersion: '7', observedAtMs: 1_000 } },
+    'a Lease seen for the first time counts as just renewed, whatever its renewTime says',
+  );
   assert.equal(decideLease(held('other'), 'me', first.observation, 15_999).action, 'wait');
   assert.equal(decideLease(held('other'), 'me', first.observation, 16_000).action, 'take-over');
 });

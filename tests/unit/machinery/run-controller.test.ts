@@ -18,7 +18,9 @@ function setup(reconcile: (key: string) => Promise<ReconcileResult | void>, work
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = (): void => {};
-  const promise = new Promise<void>((r) => { resolve = r; });
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
@@ -112,5 +114,8 @@ test('stop() waits for the reconcile in flight and ends every worker', async () 
 
 test('workers must be a positive integer', () => {
   const queue = new WorkQueue({ name: 'x' });
-  assert.throws(() => runController({ name: 'x', queue, reconcile: async () => {}, workers: 0, log }), /positive integer/);
+  assert.throws(
+    () => runController({ name: 'x', queue, reconcile: async () => {}, workers: 0, log }),
+    /positive integer/,
+  );
 });

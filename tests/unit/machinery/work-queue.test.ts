@@ -8,7 +8,9 @@ import { WorkQueue } from '@longhorn-backup-guard/reconciler/machinery/work-queu
 /** get() that fails the test instead of hanging when nothing comes. */
 async function next(queue: WorkQueue, timeoutMs = 2_000): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('no key arrived')), timeoutMs); });
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('no key arrived')), timeoutMs);
+  });
   try {
     return await Promise.race([queue.get(), timeout]);
   } finally {
@@ -83,7 +85,8 @@ test('many workers: a key is never processed twice at once, and every add is fol
   await queue.shutDown();
   await Promise.all(workers);
   assert.equal(overlaps, 0);
-  for (const key of ['a', 'b', 'c', 'd']) assert.ok((lastStart.get(key) ?? 0) > (lastAdd.get(key) ?? Infinity), `${key}: its last add was processed`);
+  for (const key of ['a', 'b', 'c', 'd'])
+    assert.ok((lastStart.get(key) ?? 0) > (lastAdd.get(key) ?? Infinity), `${key}: its last add was processed`);
   assert.ok(processed < 80, 'duplicates were merged');
 });
 
@@ -149,7 +152,9 @@ test('shutDown drops waiting and delayed keys, releases idle workers and waits f
   await sleep(1);
   queue.done('waiting');
   let drained = false;
-  const shutdown = queue.shutDown().then(() => { drained = true; });
+  const shutdown = queue.shutDown().then(() => {
+    drained = true;
+  });
   assert.equal(await idleWorker, undefined, 'an idle worker is released');
   await sleep(40);
   assert.equal(drained, false, 'the in-flight key is still being processed');

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fullBucket, pauseBucket, takeToken, type BucketState } from '@longhorn-backup-guard/reconciler/machinery/token-bucket';
+import {
+  fullBucket,
+  pauseBucket,
+  takeToken,
+  type BucketState,
+} from '@longhorn-backup-guard/reconciler/machinery/token-bucket';
 import { WriteRateLimiter } from '@longhorn-backup-guard/reconciler/machinery/write-rate-limiter';
 
 const bucket = { ratePerSecond: 50, burst: 100 };
@@ -14,7 +19,10 @@ test('a full bucket serves its burst at once, then one token per 1/rate seconds,
     waits.push(taken.waitMs);
   }
   assert.deepEqual(waits.slice(0, 100), Array<number>(100).fill(0));
-  assert.deepEqual(waits.slice(100).map((w) => Math.round(w)), [20, 40, 60]);
+  assert.deepEqual(
+    waits.slice(100).map((w) => Math.round(w)),
+    [20, 40, 60],
+  );
 });
 
 test('tokens flow back with time, never above the burst', () => {
@@ -39,7 +47,9 @@ test('WriteRateLimiter.take resolves at once within the burst and waits beyond i
   await limiter.take();
   await limiter.take();
   let third = false;
-  const waiting = limiter.take().then(() => { third = true; });
+  const waiting = limiter.take().then(() => {
+    third = true;
+  });
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(third, false, 'the third write waits for a token');
   await waiting;
@@ -70,7 +80,9 @@ test('WriteRateLimiter.pause: a caller already waiting for its token waits for t
   const pending = limiter.take(); // waits 1 ms for its token
   limiter.pause(50);
   let done = false;
-  void pending.then(() => { done = true; });
+  void pending.then(() => {
+    done = true;
+  });
   await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(done, false, 'still paused (the clock has not moved)');
   now = 60;

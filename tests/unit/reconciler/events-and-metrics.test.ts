@@ -33,7 +33,10 @@ test('gauges are built from the report store at scrape time: series come, change
   registerBackupGauges(registry, store);
   const key = { namespace: 'shop', pvcName: 'data' };
   store.set(key, { ...EMPTY_REPORT, violations: [{ condition: 'invalid_interval', message: 'm' }] });
-  assert.match(await registry.metrics(), /backup_pvc_violation\{condition="invalid_interval",namespace="shop",pvc="data"\} 1/);
+  assert.match(
+    await registry.metrics(),
+    /backup_pvc_violation\{condition="invalid_interval",namespace="shop",pvc="data"\} 1/,
+  );
 
   store.set(key, { ...EMPTY_REPORT, managed: ['backup-shop-data'] });
   let text = await registry.metrics();
@@ -54,5 +57,8 @@ test('retainOnly forgets keys that left the scope', () => {
   store.set({ namespace: 'a', pvcName: 'x' }, { ...EMPTY_REPORT, managed: ['j'] });
   store.set({ namespace: 'b', pvcName: 'y' }, { ...EMPTY_REPORT, managed: ['k'] });
   store.retainOnly([{ namespace: 'a', pvcName: 'x' }]);
-  assert.deepEqual([...store.entries()].map((entry) => entry.key), [{ namespace: 'a', pvcName: 'x' }]);
+  assert.deepEqual(
+    [...store.entries()].map((entry) => entry.key),
+    [{ namespace: 'a', pvcName: 'x' }],
+  );
 });

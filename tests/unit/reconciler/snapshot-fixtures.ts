@@ -13,17 +13,29 @@ export const NOW = new Date('2026-11-23T12:00:00Z');
 export const longhornClass: V1StorageClass = { metadata: { name: 'longhorn' }, provisioner: 'driver.longhorn.io' };
 export const nfsClass: V1StorageClass = { metadata: { name: 'nfs' }, provisioner: 'nfs.csi.k8s.io' };
 
-export function pvc(namespace: string, name: string, labels: Record<string, string>, spec: { storageClassName?: string | null; volumeName?: string } = {}): V1PersistentVolumeClaim {
+export function pvc(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  spec: { storageClassName?: string | null; volumeName?: string } = {},
+): V1PersistentVolumeClaim {
   const storageClassName = spec.storageClassName === undefined ? 'longhorn' : spec.storageClassName;
   return {
     metadata: { namespace, name, uid: `uid-${namespace}-${name}`, labels },
-    spec: { ...(storageClassName === null ? {} : { storageClassName }), ...(spec.volumeName === undefined ? {} : { volumeName: spec.volumeName }) },
+    spec: {
+      ...(storageClassName === null ? {} : { storageClassName }),
+      ...(spec.volumeName === undefined ? {} : { volumeName: spec.volumeName }),
+    },
     ...(spec.volumeName === undefined ? {} : { status: { phase: 'Bound' } }),
   };
 }
 
 /** The PV the binder made for `claim`: Longhorn's CSI driver, its volumeHandle `volumeHandle`, claimRef back at the claim. */
-export function boundPv(claim: V1PersistentVolumeClaim, volumeHandle = claim.spec?.volumeName ?? '', driver = 'driver.longhorn.io'): V1PersistentVolume {
+export function boundPv(
+  claim: V1PersistentVolumeClaim,
+  volumeHandle = claim.spec?.volumeName ?? '',
+  driver = 'driver.longhorn.io',
+): V1PersistentVolume {
   const { namespace, name, uid } = claim.metadata ?? {};
   return {
     metadata: { name: claim.spec?.volumeName ?? '' },
@@ -36,16 +48,40 @@ export function volume(name: string, labels: Record<string, string> = {}): Volum
   return { metadata: { name, namespace: LONGHORN_NS, labels } };
 }
 
-export function job(name: string, labels: Record<string, string>, extra: { annotations?: Record<string, string>; spec?: RecurringJob['spec'] } = {}): RecurringJob {
+export function job(
+  name: string,
+  labels: Record<string, string>,
+  extra: { annotations?: Record<string, string>; spec?: RecurringJob['spec'] } = {},
+): RecurringJob {
   return {
     apiVersion: 'longhorn.io/v1beta2',
     kind: 'RecurringJob',
-    metadata: { name, namespace: LONGHORN_NS, uid: `uid-${name}`, resourceVersion: '7', labels, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-    spec: extra.spec ?? { name, task: 'backup', cron: '30 0,4,8,12,16,20 * * *', retain: 8, concurrency: 1, groups: [], labels: {}, parameters: { 'full-backup-interval': '4' } },
+    metadata: {
+      name,
+      namespace: LONGHORN_NS,
+      uid: `uid-${name}`,
+      resourceVersion: '7',
+      labels,
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    },
+    spec: extra.spec ?? {
+      name,
+      task: 'backup',
+      cron: '30 0,4,8,12,16,20 * * *',
+      retain: 8,
+      concurrency: 1,
+      groups: [],
+      labels: {},
+      parameters: { 'full-backup-interval': '4' },
+    },
   };
 }
 
-export function managedLabels(namespace: string, pvcName: string, extra: Record<string, string> = {}): Record<string, string> {
+export function managedLabels(
+  namespace: string,
+  pvcName: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: namespace, [`${P}/source-pvc`]: pvcName, ...extra };
 }
 
@@ -78,7 +114,9 @@ export function snapshotOf(namespace: string, pvcName: string, world: World): Re
     binding,
     volume: boundVolume(binding),
     volumeNamed,
-    namespacePvcs: pvcs.filter((p) => p.metadata?.namespace === namespace).map((p) => ({ pvc: p, binding: bindingOf(p) })),
+    namespacePvcs: pvcs
+      .filter((p) => p.metadata?.namespace === namespace)
+      .map((p) => ({ pvc: p, binding: bindingOf(p) })),
     storageClasses: world.storageClasses ?? [longhornClass, nfsClass],
     managedJobs: jobs.filter((j) => isJobOfPvc(j, namespace, pvcName, config)),
     jobNamed: (name) => jobs.find((j) => j.metadata.name === name),

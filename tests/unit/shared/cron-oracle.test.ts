@@ -60,7 +60,9 @@ function disagreements(oracle: string, cases: readonly Case[]): { count: number;
     if (robfig && product.ok === robfig.ok && product.next.join() === robfig.next.join()) return;
     count += 1;
     if (shown.length < 10) {
-      shown.push(`${JSON.stringify(c.expr)} after ${c.after.toISOString()}: product ${JSON.stringify(product)}, robfig ${JSON.stringify(robfig)}`);
+      shown.push(
+        `${JSON.stringify(c.expr)} after ${c.after.toISOString()}: product ${JSON.stringify(product)}, robfig ${JSON.stringify(robfig)}`,
+      );
     }
   });
   return { count, shown };
@@ -87,7 +89,9 @@ const FIELDS: readonly FieldRange[] = [
 ];
 
 const anyCase = (word: string): fc.Arbitrary<string> =>
-  fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((upper) => [...word].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
+  fc
+    .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+    .map((upper) => [...word].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
 
 /** A number or name for the field: mostly in range, sometimes just outside it, sometimes odd. */
 function atom({ min, max, names }: FieldRange): fc.Arbitrary<string> {
@@ -97,19 +101,27 @@ function atom({ min, max, names }: FieldRange): fc.Arbitrary<string> {
     { weight: 2, arbitrary: fc.integer({ min, max }).map((v) => `0${v}`) },
     { weight: 1, arbitrary: fc.constantFrom('+5', '-1', '99999999999999999999', 'x', 'L', '15W', '1#2', '') },
   ];
-  if (names) arbitraries.push({ weight: 15, arbitrary: fc.constantFrom(...names).chain(anyCase) }, { weight: 1, arbitrary: fc.constantFrom('sunday', 'janu') });
+  if (names)
+    arbitraries.push(
+      { weight: 15, arbitrary: fc.constantFrom(...names).chain(anyCase) },
+      { weight: 1, arbitrary: fc.constantFrom('sunday', 'janu') },
+    );
   return fc.oneof(...arbitraries);
 }
 
 /** `low-high`: mostly in order and in range (names where the field has them), sometimes anything. */
 function range(field: FieldRange): fc.Arbitrary<string> {
   const { min, max, names } = field;
-  const spell = (value: number): fc.Arbitrary<string> => (names ? fc.constantFrom(String(value), names[value - min] ?? String(value)) : fc.constant(String(value)));
+  const spell = (value: number): fc.Arbitrary<string> =>
+    names ? fc.constantFrom(String(value), names[value - min] ?? String(value)) : fc.constant(String(value));
   const ordered = fc
     .tuple(fc.integer({ min, max }), fc.integer({ min, max }))
     .chain(([a, b]) => fc.tuple(spell(Math.min(a, b)), spell(Math.max(a, b))))
     .map(([low, high]) => `${low}-${high}`);
-  return fc.oneof({ weight: 5, arbitrary: ordered }, { weight: 1, arbitrary: fc.tuple(atom(field), atom(field)).map(([a, b]) => `${a}-${b}`) });
+  return fc.oneof(
+    { weight: 5, arbitrary: ordered },
+    { weight: 1, arbitrary: fc.tuple(atom(field), atom(field)).map(([a, b]) => `${a}-${b}`) },
+  );
 }
 
 const step: fc.Arbitrary<string> = fc.oneof(
@@ -133,7 +145,8 @@ function item(field: FieldRange): fc.Arbitrary<string> {
   );
 }
 
-const field = (bounds: FieldRange): fc.Arbitrary<string> => fc.array(item(bounds), { minLength: 1, maxLength: 3 }).map((items) => items.join(','));
+const field = (bounds: FieldRange): fc.Arbitrary<string> =>
+  fc.array(item(bounds), { minLength: 1, maxLength: 3 }).map((items) => items.join(','));
 const separator = fc.constantFrom(' ', ' ', ' ', '  ', '\t', ' \t ');
 
 const fiveFields: fc.Arbitrary<string> = fc
@@ -146,14 +159,49 @@ const fiveFields: fc.Arbitrary<string> = fc
 
 const wrongFieldCount: fc.Arbitrary<string> = fc
   .tuple(fc.integer({ min: 0, max: 4 }), fiveFields, fc.constantFrom('0', '*', '?'))
-  .map(([drop, expr, extra]) => (drop === 0 ? `${extra} ${expr}` : expr.trim().split(/\s+/).slice(0, 5 - drop).join(' ')));
+  .map(([drop, expr, extra]) =>
+    drop === 0
+      ? `${extra} ${expr}`
+      : expr
+          .trim()
+          .split(/\s+/)
+          .slice(0, 5 - drop)
+          .join(' '),
+  );
 
 const descriptorExpr: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly', '@reboot', '@Daily', '@every', ' @daily', '@daily '),
+  fc.constantFrom(
+    '@yearly',
+    '@annually',
+    '@monthly',
+    '@weekly',
+    '@daily',
+    '@midnight',
+    '@hourly',
+    '@reboot',
+    '@Daily',
+    '@every',
+    ' @daily',
+    '@daily ',
+  ),
   fc
     .oneof(
-      fc.tuple(fc.integer({ min: 0, max: 100 }), fc.constantFrom('ns', 'us', 'µs', 'ms', 's', 'm', 'h')).map(([v, unit]) => `${v}${unit}`),
-      fc.constantFrom('1h30m', '1.5h', '90s', '0s', '-5m', '5', '5x', '1h-1m', '9999999999h', '.5s', '2562047h47m16.854775807s'),
+      fc
+        .tuple(fc.integer({ min: 0, max: 100 }), fc.constantFrom('ns', 'us', 'µs', 'ms', 's', 'm', 'h'))
+        .map(([v, unit]) => `${v}${unit}`),
+      fc.constantFrom(
+        '1h30m',
+        '1.5h',
+        '90s',
+        '0s',
+        '-5m',
+        '5',
+        '5x',
+        '1h-1m',
+        '9999999999h',
+        '.5s',
+        '2562047h47m16.854775807s',
+      ),
     )
     .map((duration) => `@every ${duration}`),
 );
@@ -165,7 +213,11 @@ const expression: fc.Arbitrary<string> = fc.oneof(
 );
 
 // Seconds and milliseconds included: robfig truncates to the second before it searches.
-const instant = fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('2090-12-31T23:59:59Z'), noInvalidDate: true });
+const instant = fc.date({
+  min: new Date('1971-01-01T00:00:00Z'),
+  max: new Date('2090-12-31T23:59:59Z'),
+  noInvalidDate: true,
+});
 
 const RANDOM_EXPRESSIONS = 12_000;
 
@@ -180,7 +232,9 @@ describe('the product cron against robfig/cron v3.0.1 (the cron oracle)', () => 
       }
     }
     // Each over a little more than a day, from an ordinary day and across a leap day and a year end.
-    const afters = ['2026-03-14T09:26:53.589Z', '2028-02-28T23:59:59.999Z', '2026-12-31T22:30:00Z'].map((at) => new Date(at));
+    const afters = ['2026-03-14T09:26:53.589Z', '2028-02-28T23:59:59.999Z', '2026-12-31T22:30:00Z'].map(
+      (at) => new Date(at),
+    );
     const cases = [...generated].flatMap((expr) => afters.map((after) => ({ expr, after, n: 26 })));
     assert.ok(generated.size >= 3600, `${generated.size} distinct schedules`);
     const { count, shown } = disagreements(oracle, cases);
@@ -191,21 +245,40 @@ describe('the product cron against robfig/cron v3.0.1 (the cron oracle)', () => 
     const oracle = await oracleOrSkip(t);
     if (!oracle) return;
     // Kubernetes refuses TZ in a CronJob's schedule, so a job with one would never run.
-    const cases = ['TZ=UTC 0 2 * * *', 'CRON_TZ=Europe/Amsterdam 30 1 * * *'].map((expr) => ({ expr, after: new Date('2026-01-01T00:00:00Z'), n: 1 }));
-    assert.deepEqual(oracleVerdicts(oracle, cases).map((v) => v.ok), [true, true]);
-    assert.deepEqual(cases.map((c) => productVerdict(c).ok), [false, false]);
+    const cases = ['TZ=UTC 0 2 * * *', 'CRON_TZ=Europe/Amsterdam 30 1 * * *'].map((expr) => ({
+      expr,
+      after: new Date('2026-01-01T00:00:00Z'),
+      n: 1,
+    }));
+    assert.deepEqual(
+      oracleVerdicts(oracle, cases).map((v) => v.ok),
+      [true, true],
+    );
+    assert.deepEqual(
+      cases.map((c) => productVerdict(c).ok),
+      [false, false],
+    );
   });
 
   test(`${RANDOM_EXPRESSIONS} random standard expressions: same verdict, same next 5 fire times`, async (t) => {
     const oracle = await oracleOrSkip(t);
     if (!oracle) return;
     const seed = Number(process.env.LBG_CRON_SEED ?? Date.now() % 2 ** 31);
-    const cases = fc.sample(fc.record({ expr: expression, after: instant }), { seed, numRuns: RANDOM_EXPRESSIONS }).map((c) => ({ ...c, n: 5 }));
+    const cases = fc
+      .sample(fc.record({ expr: expression, after: instant }), { seed, numRuns: RANDOM_EXPRESSIONS })
+      .map((c) => ({ ...c, n: 5 }));
     const accepted = cases.filter((c) => productVerdict(c).ok).length;
     t.diagnostic(`seed ${seed}: ${accepted} of ${cases.length} expressions valid`);
     const { count, shown } = disagreements(oracle, cases);
-    assert.equal(count, 0, `seed ${seed} (replay: LBG_CRON_SEED=${seed} node --test ${import.meta.filename}): robfig disagrees on ${count} of ${cases.length}:\n${shown.join('\n')}`);
+    assert.equal(
+      count,
+      0,
+      `seed ${seed} (replay: LBG_CRON_SEED=${seed} node --test ${import.meta.filename}): robfig disagrees on ${count} of ${cases.length}:\n${shown.join('\n')}`,
+    );
     // The generator must exercise both sides, or agreement proves little.
-    assert.ok(accepted > RANDOM_EXPRESSIONS / 4 && accepted < (RANDOM_EXPRESSIONS * 3) / 4, `seed ${seed}: ${accepted} of ${RANDOM_EXPRESSIONS} accepted`);
+    assert.ok(
+      accepted > RANDOM_EXPRESSIONS / 4 && accepted < (RANDOM_EXPRESSIONS * 3) / 4,
+      `seed ${seed}: ${accepted} of ${RANDOM_EXPRESSIONS} accepted`,
+    );
   });
 });

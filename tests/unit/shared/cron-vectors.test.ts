@@ -11,7 +11,9 @@ import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-stan
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const vectorsPath = resolve(repoRoot, process.env.LONGHORN_CRON_VECTORS ?? '../shared/longhorn/cron-vectors.txt');
-const lines = readFileSync(vectorsPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+const lines = readFileSync(vectorsPath, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '');
 
 const VECTOR = /^(ACCEPT|REJECT)\s+"(.*)"\s+(.*)$/;
 const NEXT = /^next after (\d{4}-\d{2}-\d{2}T\d{2}:\d{2})Z: (\S+)$/;
@@ -28,7 +30,9 @@ describe(`cron vectors (${vectorsPath})`, () => {
       const parsed = parseStandardCron(expr);
       if (verdict === 'REJECT') {
         assert.deepEqual(parsed, { ok: false, error: rest });
-        assert.throws(() => nextFireTime(expr, new Date()), { message: `invalid cron ${JSON.stringify(expr)}: ${rest}` });
+        assert.throws(() => nextFireTime(expr, new Date()), {
+          message: `invalid cron ${JSON.stringify(expr)}: ${rest}`,
+        });
         return;
       }
       assert.ok(parsed.ok, JSON.stringify(parsed));

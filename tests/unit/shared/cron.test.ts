@@ -16,8 +16,12 @@ function error(expr: string): string | undefined {
 
 describe('parseStandardCron beyond the vectors', () => {
   test('names in any case, ranges and lists of names', () => {
-    for (const expr of ['0 0 * JAN-mar *', '0 0 * * SUN,sat', '0 0 * dec MON-FRI', '? ? ? ? ?']) assert.equal(error(expr), undefined, expr);
-    assert.equal(error('0 0 * * sunday'), 'Failed to parse int from sunday: strconv.Atoi: parsing "sunday": invalid syntax');
+    for (const expr of ['0 0 * JAN-mar *', '0 0 * * SUN,sat', '0 0 * dec MON-FRI', '? ? ? ? ?'])
+      assert.equal(error(expr), undefined, expr);
+    assert.equal(
+      error('0 0 * * sunday'),
+      'Failed to parse int from sunday: strconv.Atoi: parsing "sunday": invalid syntax',
+    );
     assert.equal(error('0 0 * jan-mon *'), 'Failed to parse int from mon: strconv.Atoi: parsing "mon": invalid syntax');
   });
 
@@ -30,7 +34,10 @@ describe('parseStandardCron beyond the vectors', () => {
   });
 
   test('errors in robfig words', () => {
-    assert.equal(error('99999999999999999999 * * * *'), 'Failed to parse int from 99999999999999999999: strconv.Atoi: parsing "99999999999999999999": value out of range');
+    assert.equal(
+      error('99999999999999999999 * * * *'),
+      'Failed to parse int from 99999999999999999999: strconv.Atoi: parsing "99999999999999999999": value out of range',
+    );
     assert.equal(error('*/-1 * * * *'), 'Negative number (-1) not allowed: -1');
     assert.equal(error('@every'), 'Unrecognized descriptor: @every');
     assert.equal(error('@every 5'), 'Failed to parse duration @every 5: time: missing unit in duration "5"');
@@ -79,8 +86,15 @@ describe('nextFireTime', () => {
   });
 
   test('agrees with a brute-force minute scan (property)', () => {
-    const field = (max: number, min = 0) => fc.oneof(fc.constant('*'), fc.integer({ min, max }).map(String), fc.integer({ min: 1, max: 7 }).map((step) => `*/${step}`));
-    const expression = fc.tuple(field(59), field(23), field(31, 1), field(12, 1), field(6)).map((fields) => fields.join(' '));
+    const field = (max: number, min = 0) =>
+      fc.oneof(
+        fc.constant('*'),
+        fc.integer({ min, max }).map(String),
+        fc.integer({ min: 1, max: 7 }).map((step) => `*/${step}`),
+      );
+    const expression = fc
+      .tuple(field(59), field(23), field(31, 1), field(12, 1), field(6))
+      .map((fields) => fields.join(' '));
     const start = fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 0, 1) }).map((ms) => new Date(ms));
     fc.assert(
       fc.property(expression, start, (expr, after) => {
@@ -94,7 +108,12 @@ describe('nextFireTime', () => {
           const dom = s.dayOfMonth.values.has(t.getUTCDate());
           const dow = s.dayOfWeek.values.has(t.getUTCDay());
           const day = s.dayOfMonth.star || s.dayOfWeek.star ? dom && dow : dom || dow;
-          return day && s.minute.values.has(t.getUTCMinutes()) && s.hour.values.has(t.getUTCHours()) && s.month.values.has(t.getUTCMonth() + 1);
+          return (
+            day &&
+            s.minute.values.has(t.getUTCMinutes()) &&
+            s.hour.values.has(t.getUTCHours()) &&
+            s.month.values.has(t.getUTCMonth() + 1)
+          );
         };
         let t = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
         while (!matches(new Date(t))) t += 60_000;

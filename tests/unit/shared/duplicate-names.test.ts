@@ -18,8 +18,14 @@ function claimOf(pvc: string, labels: Record<string, string>): NameClaim | null 
 }
 
 test('only PVCs that mean to have the job claim its name', () => {
-  assert.deepEqual(claimOf('a', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana' }), { pvcName: 'a', name: 'grafana' });
-  assert.deepEqual(claimOf('a', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana', [`${P}/interval`]: '5' }), { pvcName: 'a', name: 'grafana' });
+  assert.deepEqual(claimOf('a', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana' }), {
+    pvcName: 'a',
+    name: 'grafana',
+  });
+  assert.deepEqual(claimOf('a', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana', [`${P}/interval`]: '5' }), {
+    pvcName: 'a',
+    name: 'grafana',
+  });
   assert.equal(claimOf('a', { [`${P}/enabled`]: 'false', [`${P}/name`]: 'grafana' }), null);
   assert.equal(claimOf('a', { [`${P}/name`]: 'grafana' }), null);
   assert.equal(claimOf('a', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'Grafana' }), null);
@@ -34,7 +40,11 @@ const claims: NameClaim[] = [
 ];
 
 test('collidingPvcs: the OTHER PVCs with the same name (webhook view)', () => {
-  assert.deepEqual(collidingPvcs({ pvcName: 'new', name: 'grafana' }, claims), ['grafana', 'grafana-old', 'grafana-older']);
+  assert.deepEqual(collidingPvcs({ pvcName: 'new', name: 'grafana' }, claims), [
+    'grafana',
+    'grafana-old',
+    'grafana-older',
+  ]);
   assert.deepEqual(collidingPvcs({ pvcName: 'grafana', name: 'grafana' }, claims), ['grafana-old', 'grafana-older']);
   assert.deepEqual(collidingPvcs({ pvcName: 'prometheus', name: 'prometheus' }, claims), []);
 });
@@ -60,7 +70,10 @@ test('duplicate_name violation names the other PVC and suggests a free name', ()
       'backup.vluwte.nl/name="prometheus" is also used by PVC "prometheus" in namespace "monitoring": the job backup-monitoring-prometheus can back up only one PVC, so give each PVC its own name (e.g. backup.vluwte.nl/name=prometheus-2)',
   });
   // grafana-2 is taken, so the suggestion moves on.
-  assert.match(duplicateNameViolation('monitoring', { pvcName: 'grafana', name: 'grafana' }, claims, P)?.message ?? '', /PVCs "grafana-old" and "grafana-older" .*name=grafana-3\)$/);
+  assert.match(
+    duplicateNameViolation('monitoring', { pvcName: 'grafana', name: 'grafana' }, claims, P)?.message ?? '',
+    /PVCs "grafana-old" and "grafana-older" .*name=grafana-3\)$/,
+  );
   assert.equal(duplicateNameViolation('monitoring', { pvcName: 'prometheus', name: 'prometheus' }, claims, P), null);
 });
 

@@ -38,7 +38,10 @@ test('backupLabelsDiffer ignores every other label', () => {
 });
 
 test('unknownBackupLabels names typos with a suggestion', () => {
-  const found = unknownBackupLabels({ [`${P}/intervall`]: '4', [`${P}/enabled`]: 'true', [`${P}/zzzzzzzz`]: '1', app: 'x' }, P);
+  const found = unknownBackupLabels(
+    { [`${P}/intervall`]: '4', [`${P}/enabled`]: 'true', [`${P}/zzzzzzzz`]: '1', app: 'x' },
+    P,
+  );
   assert.deepEqual(
     found.map((f) => [f.key, f.suggestion]),
     [

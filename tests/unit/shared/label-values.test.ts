@@ -9,7 +9,11 @@ import { CONDITION_CODES, type ConditionCode } from '@longhorn-backup-guard/shar
 
 const P = 'backup.vluwte.nl';
 
-function parse(extra: Record<string, string>, base: Record<string, string> = { [`${P}/enabled`]: 'true', [`${P}/name`]: 'app' }, namespace = 'team'): IntentResult {
+function parse(
+  extra: Record<string, string>,
+  base: Record<string, string> = { [`${P}/enabled`]: 'true', [`${P}/name`]: 'app' },
+  namespace = 'team',
+): IntentResult {
   return parseIntent({ namespace, name: 'data-app-0', labels: { ...base, ...extra } }, defaultConfig);
 }
 
@@ -74,7 +78,13 @@ const rows: readonly Row[] = [
   ['concurrency', '1.5', 'invalid_concurrency'],
 ];
 
-const field = { start: 'start', interval: 'interval', retain: 'retain', 'full-backup-interval': 'fullBackupInterval', concurrency: 'concurrency' } as const;
+const field = {
+  start: 'start',
+  interval: 'interval',
+  retain: 'retain',
+  'full-backup-interval': 'fullBackupInterval',
+  concurrency: 'concurrency',
+} as const;
 
 describe('setting labels', () => {
   for (const [label, value, expected, normalised] of rows) {
@@ -96,13 +106,19 @@ describe('enabled', () => {
     assert.equal(result.kind === 'invalid' && result.violations[0]?.value, null);
   });
   test('no labels at all -> missing_enabled_label', () => {
-    assert.deepEqual(conditions(parseIntent({ namespace: 'team', name: 'x', labels: undefined }, defaultConfig)), ['missing_enabled_label']);
+    assert.deepEqual(conditions(parseIntent({ namespace: 'team', name: 'x', labels: undefined }, defaultConfig)), [
+      'missing_enabled_label',
+    ]);
   });
   for (const value of ['yes', 'True', 'TRUE', '1', '', 'false ']) {
-    test(`${JSON.stringify(value)} -> invalid_enabled`, () => assert.deepEqual(conditions(parse({ [`${P}/enabled`]: value })), ['invalid_enabled']));
+    test(`${JSON.stringify(value)} -> invalid_enabled`, () =>
+      assert.deepEqual(conditions(parse({ [`${P}/enabled`]: value })), ['invalid_enabled']));
   }
   test('false -> opted out, no name needed', () => {
-    assert.equal(parseIntent({ namespace: 'team', name: 'x', labels: { [`${P}/enabled`]: 'false' } }, defaultConfig).kind, 'opted-out');
+    assert.equal(
+      parseIntent({ namespace: 'team', name: 'x', labels: { [`${P}/enabled`]: 'false' } }, defaultConfig).kind,
+      'opted-out',
+    );
   });
   test('false still reports a malformed value', () => {
     assert.deepEqual(conditions(parse({ [`${P}/enabled`]: 'false', [`${P}/interval`]: '5' })), ['invalid_interval']);
@@ -119,15 +135,22 @@ describe('name', () => {
   test('job name of 41 characters -> job_name_too_long, saying how many are available', () => {
     const result = parse({ [`${P}/name`]: `${name28}b` });
     assert.deepEqual(conditions(result), ['job_name_too_long']);
-    assert.match(result.kind === 'invalid' ? (result.violations[0]?.message ?? '') : '', /41 characters long, Longhorn allows 40: in namespace "team" the name can have at most 28 characters \(e\.g\. backup\.vluwte\.nl\/name=a{28}\)/);
+    assert.match(
+      result.kind === 'invalid' ? (result.violations[0]?.message ?? '') : '',
+      /41 characters long, Longhorn allows 40: in namespace "team" the name can have at most 28 characters \(e\.g\. backup\.vluwte\.nl\/name=a{28}\)/,
+    );
   });
   test('missing when enabled -> missing_name, suggesting the PVC name', () => {
     const result = parse({}, { [`${P}/enabled`]: 'true' });
     assert.deepEqual(conditions(result), ['missing_name']);
-    assert.match(result.kind === 'invalid' ? (result.violations[0]?.message ?? '') : '', /\(e\.g\. backup\.vluwte\.nl\/name=data-app-0\)$/);
+    assert.match(
+      result.kind === 'invalid' ? (result.violations[0]?.message ?? '') : '',
+      /\(e\.g\. backup\.vluwte\.nl\/name=data-app-0\)$/,
+    );
   });
   for (const value of ['App', 'my_app', '-app', 'app-', '', 'a.b', 'x'.repeat(64)]) {
-    test(`${JSON.stringify(value)} -> invalid_name`, () => assert.deepEqual(conditions(parse({ [`${P}/name`]: value })), ['invalid_name']));
+    test(`${JSON.stringify(value)} -> invalid_name`, () =>
+      assert.deepEqual(conditions(parse({ [`${P}/name`]: value })), ['invalid_name']));
   }
   test('a namespace too long for any name', () => {
     const result = parse({}, { [`${P}/enabled`]: 'true', [`${P}/name`]: 'a' }, 'n'.repeat(32));
@@ -152,17 +175,32 @@ describe('archive', () => {
     assert.equal(result.kind === 'opted-in' && result.intent.archive, null);
   });
   for (const value of ['yes', 'True', '']) {
-    test(`archive=${JSON.stringify(value)} -> invalid_archive`, () => assert.deepEqual(conditions(parse({ [`${P}/archive`]: value, [date]: '2030-01-01' })), ['invalid_archive']));
+    test(`archive=${JSON.stringify(value)} -> invalid_archive`, () =>
+      assert.deepEqual(conditions(parse({ [`${P}/archive`]: value, [date]: '2030-01-01' })), ['invalid_archive']));
   }
-  for (const value of ['2026-02-30', '2027-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '26-01-01', '2026-1-1', '2026/01/01', '']) {
+  for (const value of [
+    '2026-02-30',
+    '2027-02-29',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-04-31',
+    '26-01-01',
+    '2026-1-1',
+    '2026/01/01',
+    '',
+  ]) {
     test(`archive-delete-after=${JSON.stringify(value)} -> invalid_archive_delete_after`, () => {
-      assert.deepEqual(conditions(parse({ [`${P}/archive`]: 'true', [date]: value })), ['invalid_archive_delete_after']);
+      assert.deepEqual(conditions(parse({ [`${P}/archive`]: 'true', [date]: value })), [
+        'invalid_archive_delete_after',
+      ]);
     });
   }
   for (const value of ['2028-02-29', '2000-02-29', '2026-12-31', '2026-01-01']) {
-    test(`archive-delete-after=${value} is a real date`, () => assert.equal(parse({ [`${P}/archive`]: 'true', [date]: value }).kind, 'opted-in'));
+    test(`archive-delete-after=${value} is a real date`, () =>
+      assert.equal(parse({ [`${P}/archive`]: 'true', [date]: value }).kind, 'opted-in'));
   }
-  test('1900-02-29 is not (century rule)', () => assert.deepEqual(conditions(parse({ [date]: '1900-02-29' })), ['invalid_archive_delete_after']));
+  test('1900-02-29 is not (century rule)', () =>
+    assert.deepEqual(conditions(parse({ [date]: '1900-02-29' })), ['invalid_archive_delete_after']));
   test('archive on an opted-out PVC is kept', () => {
     const result = parse({ [`${P}/enabled`]: 'false', [`${P}/archive`]: 'true', [date]: '2030-01-01' });
     assert.deepEqual(result.kind === 'opted-out' && result.archive, { deleteAfter: '2030-01-01' });
@@ -170,5 +208,8 @@ describe('archive', () => {
 });
 
 test('the tests above produced every condition code but duplicate_name (see duplicate-names.test.ts)', () => {
-  assert.deepEqual(CONDITION_CODES.filter((code) => !seen.has(code)), ['duplicate_name']);
+  assert.deepEqual(
+    CONDITION_CODES.filter((code) => !seen.has(code)),
+    ['duplicate_name'],
+  );
 });

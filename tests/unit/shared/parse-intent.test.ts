@@ -5,13 +5,24 @@ import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 
 const P = 'backup.vluwte.nl';
 
-function messages(labels: Record<string, string>, namespace = 'monitoring', config: GuardConfig = defaultConfig): string[] {
+function messages(
+  labels: Record<string, string>,
+  namespace = 'monitoring',
+  config: GuardConfig = defaultConfig,
+): string[] {
   const result = parseIntent({ namespace, name: 'grafana', labels }, config);
   return result.kind === 'invalid' ? result.violations.map((v) => v.message) : [];
 }
 
 test('opted in with defaults: resolved settings and which came from defaults', () => {
-  const result = parseIntent({ namespace: 'monitoring', name: 'grafana', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana', [`${P}/retain`]: '14' } }, defaultConfig);
+  const result = parseIntent(
+    {
+      namespace: 'monitoring',
+      name: 'grafana',
+      labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana', [`${P}/retain`]: '14' },
+    },
+    defaultConfig,
+  );
   assert.deepEqual(result, {
     kind: 'opted-in',
     namespace: 'monitoring',
@@ -30,14 +41,23 @@ test('opted in with defaults: resolved settings and which came from defaults', (
 });
 
 test('defaults come from the configuration, not from constants', () => {
-  const config: GuardConfig = { ...defaultConfig, defaults: { retain: 3, interval: 12, start: { hour: 21, minute: 15 }, fullBackupInterval: 0, concurrency: 2 } };
-  const result = parseIntent({ namespace: 'ns', name: 'p', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'p' } }, config);
+  const config: GuardConfig = {
+    ...defaultConfig,
+    defaults: { retain: 3, interval: 12, start: { hour: 21, minute: 15 }, fullBackupInterval: 0, concurrency: 2 },
+  };
+  const result = parseIntent(
+    { namespace: 'ns', name: 'p', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'p' } },
+    config,
+  );
   assert.deepEqual(result.kind === 'opted-in' && result.intent.settings, config.defaults);
 });
 
 test('retain is judged against the configured maxRetention', () => {
   const config: GuardConfig = { ...defaultConfig, maxRetention: 200 };
-  const result = parseIntent({ namespace: 'ns', name: 'p', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'p', [`${P}/retain`]: '150' } }, config);
+  const result = parseIntent(
+    { namespace: 'ns', name: 'p', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'p', [`${P}/retain`]: '150' } },
+    config,
+  );
   assert.equal(result.kind === 'opted-in' && result.intent.settings.retain, 150);
 });
 
@@ -68,7 +88,7 @@ test('several violations on one PVC are all reported, in label order, each sayin
   assert.deepEqual(messages(labels), [
     'backup.vluwte.nl/enabled="yes" is not allowed: use true or false (e.g. backup.vluwte.nl/enabled=true)',
     `backup.vluwte.nl/name="Grafana_Main" is not a DNS label: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 22 characters in namespace "monitoring" (e.g. backup.vluwte.nl/name=grafana-main)`,
-    "backup.vluwte.nl/retain=\"101\" is above the maximum of 100 (Longhorn's recurring-job-max-retention): use a whole number from 1 to 100 (e.g. backup.vluwte.nl/retain=100)",
+    'backup.vluwte.nl/retain="101" is above the maximum of 100 (Longhorn\'s recurring-job-max-retention): use a whole number from 1 to 100 (e.g. backup.vluwte.nl/retain=100)',
     'backup.vluwte.nl/interval="0" is not a divisor of 24: use 1, 2, 3, 4, 6, 8, 12 or 24 (e.g. backup.vluwte.nl/interval=1)',
     'backup.vluwte.nl/start="930" is not in HHMM form: use four digits HHMM from 0000 to 2359, a time of day in UTC (e.g. backup.vluwte.nl/start=0930)',
     'backup.vluwte.nl/full-backup-interval="-1" is not a whole number: use a whole number of 0 or more (e.g. backup.vluwte.nl/full-backup-interval=0)',
@@ -89,7 +109,8 @@ test('missing labels have no value and say what to add', () => {
 });
 
 test('examples are values that work', () => {
-  const example = (label: string, value: string) => /\(e\.g\. [^=]+=(.*)\)$/.exec(messages({ [`${P}/enabled`]: 'false', [`${P}/${label}`]: value })[0] ?? '')?.[1];
+  const example = (label: string, value: string) =>
+    /\(e\.g\. [^=]+=(.*)\)$/.exec(messages({ [`${P}/enabled`]: 'false', [`${P}/${label}`]: value })[0] ?? '')?.[1];
   assert.equal(example('start', '00:30'), '0030');
   assert.equal(example('start', '2400'), '0000');
   assert.equal(example('start', '0060'), '0100');
@@ -109,7 +130,10 @@ test('examples are values that work', () => {
 });
 
 test('an invalid result still tells enabled and a valid name (for duplicate detection)', () => {
-  const result = parseIntent({ namespace: 'ns', name: 'p', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'p', [`${P}/interval`]: '5' } }, defaultConfig);
+  const result = parseIntent(
+    { namespace: 'ns', name: 'p', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'p', [`${P}/interval`]: '5' } },
+    defaultConfig,
+  );
   assert.equal(result.kind, 'invalid');
   assert.equal(result.kind === 'invalid' && result.enabled, true);
   assert.equal(result.kind === 'invalid' && result.name, 'p');

@@ -7,8 +7,16 @@ import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
-import { diffRecurringJob, type RecurringJobMergePatch } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
-import { isJobOfPvc, isManagedJob, managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import {
+  diffRecurringJob,
+  type RecurringJobMergePatch,
+} from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
+import {
+  isJobOfPvc,
+  isManagedJob,
+  managedJobSource,
+  sourcePvcLabelValue,
+} from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import { isLabelValue } from '@longhorn-backup-guard/shared/names/kubernetes-names';
 
 const P = 'backup.vluwte.nl';
@@ -29,7 +37,10 @@ const desired = desiredRecurringJob(intent, defaultConfig);
 /** RFC 7386 JSON merge patch, as the apiserver applies it. */
 function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const result: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else result[key] = applyMergePatch(result[key], value);
@@ -63,7 +74,12 @@ describe('desiredRecurringJob', () => {
 
   test('archive labels while the PVC requests an archive', () => {
     const jobOf = (archive: string) => {
-      const labels = { [`${P}/enabled`]: 'true', [`${P}/name`]: 'grafana', [`${P}/archive`]: archive, [`${P}/archive-delete-after`]: '2026-07-11' };
+      const labels = {
+        [`${P}/enabled`]: 'true',
+        [`${P}/name`]: 'grafana',
+        [`${P}/archive`]: archive,
+        [`${P}/archive-delete-after`]: '2026-07-11',
+      };
       const parsed = parseIntent({ namespace: 'monitoring', name: 'grafana', labels }, defaultConfig);
       assert.equal(parsed.kind, 'opted-in');
       return parsed.kind === 'opted-in' ? desiredRecurringJob(parsed.intent, defaultConfig) : desired;
@@ -77,7 +93,11 @@ describe('desiredRecurringJob', () => {
   });
 
   test('the configured Longhorn namespace and prefix', () => {
-    const job = desiredRecurringJob(intent, { ...defaultConfig, longhornNamespace: 'storage', labelPrefix: 'b.example' });
+    const job = desiredRecurringJob(intent, {
+      ...defaultConfig,
+      longhornNamespace: 'storage',
+      labelPrefix: 'b.example',
+    });
     assert.equal(job.metadata.namespace, 'storage');
     assert.equal(job.metadata.labels['b.example/managed'], 'true');
   });
@@ -87,7 +107,10 @@ describe('ownership', () => {
   test('isManagedJob only with <p>/managed=true', () => {
     assert.equal(isManagedJob(desired, defaultConfig), true);
     assert.equal(isManagedJob({ metadata: { name: 'c-1pcj37' } }, defaultConfig), false);
-    assert.equal(isManagedJob({ metadata: { name: 'x', labels: { [`${P}/managed`]: 'false' } } }, defaultConfig), false);
+    assert.equal(
+      isManagedJob({ metadata: { name: 'x', labels: { [`${P}/managed`]: 'false' } } }, defaultConfig),
+      false,
+    );
     assert.equal(isManagedJob(desired, { ...defaultConfig, labelPrefix: 'other.example' }), false);
   });
 
@@ -107,7 +130,11 @@ describe('ownership', () => {
     assert.notEqual(value, sourcePvcLabelValue(`data-${'x'.repeat(70)}-1`));
     const job = desiredRecurringJob({ ...intent, pvcName: long }, defaultConfig);
     assert.equal(isJobOfPvc(job, 'monitoring', long, defaultConfig), true);
-    fc.assert(fc.property(fc.stringMatching(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/), (name) => assert.ok(isLabelValue(sourcePvcLabelValue(name)))));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/), (name) =>
+        assert.ok(isLabelValue(sourcePvcLabelValue(name))),
+      ),
+    );
   });
 });
 
@@ -119,7 +146,13 @@ describe('diffRecurringJob', () => {
   test("what Longhorn's mutator fills in counts as equal", () => {
     const asWritten: RecurringJob = {
       metadata: { ...desired.metadata, labels: { ...desired.metadata.labels } },
-      spec: { task: 'backup', cron: desired.spec.cron, retain: 8, concurrency: 1, parameters: { 'full-backup-interval': '4' } },
+      spec: {
+        task: 'backup',
+        cron: desired.spec.cron,
+        retain: 8,
+        concurrency: 1,
+        parameters: { 'full-backup-interval': '4' },
+      },
     };
     assert.deepEqual(diffRecurringJob(asWritten, desired, defaultConfig), { inSync: true });
     const mutated: RecurringJob = { ...asWritten, spec: { ...asWritten.spec, name: '', groups: null, labels: null } };
@@ -128,42 +161,81 @@ describe('diffRecurringJob', () => {
 
   test('concurrency 0 is 10 and retain 0 is 1 in Longhorn: equal only to a desired 10 / 1', () => {
     const want10 = { ...desired, spec: { ...desired.spec, concurrency: 10, retain: 1 } };
-    assert.deepEqual(diffRecurringJob({ metadata: desired.metadata, spec: { ...desired.spec, concurrency: 0, retain: 0 } }, want10, defaultConfig), { inSync: true });
-    const diff = diffRecurringJob({ metadata: desired.metadata, spec: { ...desired.spec, concurrency: 0 } }, desired, defaultConfig);
+    assert.deepEqual(
+      diffRecurringJob(
+        { metadata: desired.metadata, spec: { ...desired.spec, concurrency: 0, retain: 0 } },
+        want10,
+        defaultConfig,
+      ),
+      { inSync: true },
+    );
+    const diff = diffRecurringJob(
+      { metadata: desired.metadata, spec: { ...desired.spec, concurrency: 0 } },
+      desired,
+      defaultConfig,
+    );
     assert.deepEqual(diff.inSync ? null : diff.patch, { spec: { concurrency: 1 } });
   });
 
   test('labels and annotations of others are ignored; ours are put right', () => {
     const stored: RecurringJob = {
-      metadata: { ...desired.metadata, labels: { ...desired.metadata.labels, team: 'x', [`${P}/source-pvc`]: 'old', [`${P}/archive`]: 'true' }, annotations: { note: 'y' } },
+      metadata: {
+        ...desired.metadata,
+        labels: { ...desired.metadata.labels, team: 'x', [`${P}/source-pvc`]: 'old', [`${P}/archive`]: 'true' },
+        annotations: { note: 'y' },
+      },
       spec: desired.spec,
     };
     const diff = diffRecurringJob(stored, desired, defaultConfig);
     assert.ok(!diff.inSync);
     assert.deepEqual(diff.patch, { metadata: { labels: { [`${P}/source-pvc`]: 'grafana', [`${P}/archive`]: null } } });
-    assert.deepEqual(diff.changes, [`metadata.labels[${P}/source-pvc]: "old" -> "grafana"`, `metadata.labels[${P}/archive]: "true" -> (none)`]);
+    assert.deepEqual(diff.changes, [
+      `metadata.labels[${P}/source-pvc]: "old" -> "grafana"`,
+      `metadata.labels[${P}/archive]: "true" -> (none)`,
+    ]);
   });
 
   test('spec changes: only the differing fields, maps key by key', () => {
     const stored: RecurringJob = {
       metadata: desired.metadata,
-      spec: { ...desired.spec, cron: '0 21/6 * * *', retain: 14, groups: ['default'], labels: { a: 'b' }, parameters: { 'full-backup-interval': '2', 'volume-backup-policy': 'always' } },
+      spec: {
+        ...desired.spec,
+        cron: '0 21/6 * * *',
+        retain: 14,
+        groups: ['default'],
+        labels: { a: 'b' },
+        parameters: { 'full-backup-interval': '2', 'volume-backup-policy': 'always' },
+      },
     };
     const diff = diffRecurringJob(stored, desired, defaultConfig);
     assert.ok(!diff.inSync);
     assert.deepEqual(diff.patch, {
-      spec: { cron: '0 3,9,15,21 * * *', retain: 8, groups: [], labels: { a: null }, parameters: { 'full-backup-interval': '4', 'volume-backup-policy': null } },
+      spec: {
+        cron: '0 3,9,15,21 * * *',
+        retain: 8,
+        groups: [],
+        labels: { a: null },
+        parameters: { 'full-backup-interval': '4', 'volume-backup-policy': null },
+      },
     });
     assert.equal(diff.changes[0], 'spec.cron: "0 21/6 * * *" -> "0 3,9,15,21 * * *"');
   });
 
   test('applying the patch brings any stored job in sync (property)', () => {
     const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-    const stringMap = fc.dictionary(fc.constantFrom('a', 'b', 'full-backup-interval', 'volume-backup-policy'), fc.constantFrom('1', '4', 'always'));
+    const stringMap = fc.dictionary(
+      fc.constantFrom('a', 'b', 'full-backup-interval', 'volume-backup-policy'),
+      fc.constantFrom('1', '4', 'always'),
+    );
     const stored = fc.record({
       metadata: fc.record({
         name: fc.constant(desired.metadata.name),
-        labels: maybe(fc.dictionary(fc.constantFrom(`${P}/managed`, `${P}/source-pvc`, `${P}/archive`, 'team', `${P}/source-namespace`), fc.constantFrom('true', 'grafana', 'x'))),
+        labels: maybe(
+          fc.dictionary(
+            fc.constantFrom(`${P}/managed`, `${P}/source-pvc`, `${P}/archive`, 'team', `${P}/source-namespace`),
+            fc.constantFrom('true', 'grafana', 'x'),
+          ),
+        ),
       }),
       spec: fc.record({
         name: maybe(fc.constantFrom('', desired.spec.name, 'other')),
@@ -180,7 +252,10 @@ describe('diffRecurringJob', () => {
       fc.property(stored, (job) => {
         const diff = diffRecurringJob(job, desired, defaultConfig);
         if (diff.inSync) return;
-        const patched = applyMergePatch(JSON.parse(JSON.stringify(job)), diff.patch satisfies RecurringJobMergePatch) as RecurringJob;
+        const patched = applyMergePatch(
+          JSON.parse(JSON.stringify(job)),
+          diff.patch satisfies RecurringJobMergePatch,
+        ) as RecurringJob;
         assert.deepEqual(diffRecurringJob(patched, desired, defaultConfig), { inSync: true });
         // Labels of others survive.
         assert.equal(patched.metadata.labels?.team, job.metadata.labels?.team);
@@ -190,7 +265,8 @@ describe('diffRecurringJob', () => {
 });
 
 describe("Longhorn's admission rules", () => {
-  const problems = (spec: RecurringJob['spec'], name = 'backup-a-b') => recurringJobProblems({ metadata: { name }, spec: { ...desired.spec, ...spec } }, 100);
+  const problems = (spec: RecurringJob['spec'], name = 'backup-a-b') =>
+    recurringJobProblems({ metadata: { name }, spec: { ...desired.spec, ...spec } }, 100);
   test('each rule', () => {
     assert.deepEqual(problems({}), []);
     assert.equal(problems({}, 'Backup').length, 1);
@@ -203,7 +279,10 @@ describe("Longhorn's admission rules", () => {
     assert.equal(problems({ concurrency: -1 }).length, 1);
     assert.equal(problems({ groups: ['default', '-bad'] }).length, 1);
     assert.equal(problems({ labels: { 'a/b/c': 'x', ok: '' } }).length, 2);
-    assert.equal(problems({ parameters: { 'full-backup-interval': 'x', 'volume-backup-policy': 'sometimes', other: '1' } }).length, 3);
+    assert.equal(
+      problems({ parameters: { 'full-backup-interval': 'x', 'volume-backup-policy': 'sometimes', other: '1' } }).length,
+      3,
+    );
     assert.deepEqual(problems({ parameters: { 'volume-backup-policy': 'if-not-present' } }), []);
     assert.equal(problems({ task: 'bogus' as 'backup' }).length, 1);
   });

@@ -2,18 +2,40 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-expiry';
 import { defaultBackupName, suggestBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
-import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '@longhorn-backup-guard/shared/names/kubernetes-names';
+import {
+  isDnsLabel,
+  isDnsSubdomain,
+  isLabelValue,
+  isQualifiedName,
+} from '@longhorn-backup-guard/shared/names/kubernetes-names';
 import { jobNameFor, nameRoomInNamespace } from '@longhorn-backup-guard/shared/intent/job-name';
 import { closestMatch } from '@longhorn-backup-guard/shared/text/closest-match';
 import { joinWords } from '@longhorn-backup-guard/shared/text/join-words';
 
 test('Kubernetes name rules', () => {
   assert.ok(isDnsLabel('a') && isDnsLabel('a-b-1') && isDnsLabel('x'.repeat(63)));
-  assert.ok(!isDnsLabel('') && !isDnsLabel('A') && !isDnsLabel('a_b') && !isDnsLabel('-a') && !isDnsLabel('a.b') && !isDnsLabel('x'.repeat(64)));
+  assert.ok(
+    !isDnsLabel('') &&
+      !isDnsLabel('A') &&
+      !isDnsLabel('a_b') &&
+      !isDnsLabel('-a') &&
+      !isDnsLabel('a.b') &&
+      !isDnsLabel('x'.repeat(64)),
+  );
   assert.ok(isDnsSubdomain('backup.vluwte.nl') && !isDnsSubdomain('backup..nl') && !isDnsSubdomain('Backup.nl'));
-  assert.ok(isQualifiedName('backup.vluwte.nl/default-enabled') && isQualifiedName('Policy_x') && isQualifiedName('kubernetes.io/aws-ebs'));
+  assert.ok(
+    isQualifiedName('backup.vluwte.nl/default-enabled') &&
+      isQualifiedName('Policy_x') &&
+      isQualifiedName('kubernetes.io/aws-ebs'),
+  );
   assert.ok(!isQualifiedName('a/b/c') && !isQualifiedName('/x') && !isQualifiedName('x/') && !isQualifiedName('a b'));
-  assert.ok(isLabelValue('') && isLabelValue('2026-07-11') && isLabelValue('A.b_c') && !isLabelValue('00:30') && !isLabelValue('x'.repeat(64)));
+  assert.ok(
+    isLabelValue('') &&
+      isLabelValue('2026-07-11') &&
+      isLabelValue('A.b_c') &&
+      !isLabelValue('00:30') &&
+      !isLabelValue('x'.repeat(64)),
+  );
 });
 
 test('job name and the room left for a name', () => {

@@ -63,7 +63,10 @@ function loadCrds(version: string): Map<string, Crd> {
 const crds = new Map<string, Map<string, Crd>>(VERSIONS.map((version) => [version, loadCrds(version)]));
 
 function schemaOf(version: string, kind: string): SchemaNode {
-  const v1beta2 = crds.get(version)?.get(kind)?.spec.versions.find((v) => v.name === 'v1beta2');
+  const v1beta2 = crds
+    .get(version)
+    ?.get(kind)
+    ?.spec.versions.find((v) => v.name === 'v1beta2');
   assert.ok(v1beta2, `Longhorn ${version} has ${kind} v1beta2`);
   return v1beta2.schema.openAPIV3Schema;
 }
@@ -80,7 +83,11 @@ function ownConstraints(node: SchemaNode): unknown {
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'description').map(([key, inner]) => [key, strip(inner)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'description')
+        .map(([key, inner]) => [key, strip(inner)]),
+    );
   };
   const { properties: _children, ...own } = node;
   return strip(own);
@@ -112,14 +119,21 @@ function productFields(): Map<string, ProductField[]> {
   const source = program.getSourceFile(typesFile);
   assert.ok(source, typesFile);
   const declared = (name: string): ts.Type => {
-    const declaration = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
+    const declaration = source.statements.find(
+      (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name,
+    );
     assert.ok(declaration, `${name} is declared in ${typesFile}`);
     return checker.getTypeAtLocation(declaration);
   };
   const isNested = (type: ts.Type): boolean =>
-    (type.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(type) && checker.getIndexInfosOfType(type).length === 0 && checker.getPropertiesOfType(type).length > 0;
+    (type.flags & ts.TypeFlags.Object) !== 0 &&
+    !checker.isArrayType(type) &&
+    checker.getIndexInfosOfType(type).length === 0 &&
+    checker.getPropertiesOfType(type).length > 0;
   const literalsOf = (type: ts.Type): string[] =>
-    (type.isUnion() ? type.types : [type]).filter((t): t is ts.StringLiteralType => t.isStringLiteral()).map((t) => t.value);
+    (type.isUnion() ? type.types : [type])
+      .filter((t): t is ts.StringLiteralType => t.isStringLiteral())
+      .map((t) => t.value);
 
   const walk = (type: ts.Type, prefix: string, out: ProductField[]): void => {
     for (const property of checker.getPropertiesOfType(type)) {
@@ -159,7 +173,11 @@ describe(`Longhorn ${VERSIONS.join(' and ')}: the CRD fields the product reads a
         const allowed = newer.enum;
         if (allowed && literals.length > 0) {
           const outside = literals.filter((literal) => literal !== '' && !allowed.includes(literal));
-          assert.deepEqual(outside, [], `${kind} ${path}: the product's values are outside the CRD's enum ${JSON.stringify(allowed)}`);
+          assert.deepEqual(
+            outside,
+            [],
+            `${kind} ${path}: the product's values are outside the CRD's enum ${JSON.stringify(allowed)}`,
+          );
         }
       }
     });
@@ -177,7 +195,10 @@ describe(`Longhorn ${VERSIONS.join(' and ')}: the CRD fields the product reads a
     }
     assert.deepEqual(differences.sort(), [...ADDED_IN_1_12].sort());
     const used = new Set([...fieldsByKind].flatMap(([kind, fields]) => fields.map(({ path }) => `${kind} ${path}`)));
-    assert.deepEqual(differences.filter((difference) => used.has(difference)), []);
+    assert.deepEqual(
+      differences.filter((difference) => used.has(difference)),
+      [],
+    );
   });
 
   test('scope, names, served versions and subresources are the same in both (printer columns aside)', () => {
@@ -186,7 +207,10 @@ describe(`Longhorn ${VERSIONS.join(' and ')}: the CRD fields the product reads a
         const crd = crds.get(version)?.get(kind);
         assert.ok(crd, `Longhorn ${version} has the ${kind} CRD`);
         // Printer columns only change `kubectl get` (1.12 adds Volume's Switchover column).
-        return { ...crd.spec, versions: crd.spec.versions.map(({ schema: _schema, additionalPrinterColumns: _columns, ...rest }) => rest) };
+        return {
+          ...crd.spec,
+          versions: crd.spec.versions.map(({ schema: _schema, additionalPrinterColumns: _columns, ...rest }) => rest),
+        };
       });
       assert.deepEqual(older, newer, kind);
     }

@@ -13,11 +13,15 @@ const minor = (version: string): string => version.replace(/^v/, '').split('.').
 
 test('one table row per cell of the matrix, the diagonal first (what npm test and CI run)', () => {
   const rows = section.split('\n').filter((line) => /^\| 1\.\d+/.test(line));
-  const onDiagonal = (cell: Cell): boolean => DIAGONAL.some((d) => d.kubernetes === cell.kubernetes && d.longhorn === cell.longhorn);
+  const onDiagonal = (cell: Cell): boolean =>
+    DIAGONAL.some((d) => d.kubernetes === cell.kubernetes && d.longhorn === cell.longhorn);
   const cells = [...DIAGONAL, ...ALL_CELLS.filter((cell) => !onDiagonal(cell))];
   assert.equal(rows.length, cells.length, `rows:\n${rows.join('\n')}`);
   cells.forEach((cell, i) => {
-    const [kubernetes = '', longhorn = '', node = '', provedBy = ''] = (rows[i] ?? '').split('|').slice(1).map((c) => c.trim());
+    const [kubernetes = '', longhorn = '', node = '', provedBy = ''] = (rows[i] ?? '')
+      .split('|')
+      .slice(1)
+      .map((c) => c.trim());
     assert.ok(kubernetes.startsWith(`${minor(cell.kubernetes)} (${cell.kubernetes}`), `row ${i + 1}: ${kubernetes}`);
     assert.ok(longhorn.startsWith(`${minor(cell.longhorn)} (v${cell.longhorn}`), `row ${i + 1}: ${longhorn}`);
     assert.equal(node, '24');

@@ -35,11 +35,20 @@ after(async () => {
 });
 
 const post = (url: string, payload: unknown, contentType = 'application/json') =>
-  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': contentType } });
+  app.inject({
+    method: 'POST',
+    url,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    headers: { 'content-type': contentType },
+  });
 
 async function counter(webhook: string, operation: string, result: string): Promise<number> {
   const metric = await registry.getSingleMetric('admission_requests_total')?.get();
-  return metric?.values.find((v) => v.labels.webhook === webhook && v.labels.operation === operation && v.labels.result === result)?.value ?? Number.NaN;
+  return (
+    metric?.values.find(
+      (v) => v.labels.webhook === webhook && v.labels.operation === operation && v.labels.result === result,
+    )?.value ?? Number.NaN
+  );
 }
 
 test('a review is answered 200 with the decision; the counter and the histogram move', async () => {
@@ -55,7 +64,14 @@ test('a review is answered 200 with the decision; the counter and the histogram 
   assert.ok(patched.json<{ response: { patch?: string } }>().response.patch);
   assert.equal(await counter('mutate', 'CREATE', 'patched'), 1);
   const histogram = await registry.getSingleMetric('admission_request_duration_seconds')?.get();
-  assert.ok(histogram?.values.some((v) => (v as { metricName?: string }).metricName === 'admission_request_duration_seconds_count' && v.labels.webhook === 'mutate' && v.value === 1));
+  assert.ok(
+    histogram?.values.some(
+      (v) =>
+        (v as { metricName?: string }).metricName === 'admission_request_duration_seconds_count' &&
+        v.labels.webhook === 'mutate' &&
+        v.value === 1,
+    ),
+  );
 });
 
 test('not ready: 503 with the reason (the apiserver applies the failurePolicy), counted as error', async () => {
@@ -73,7 +89,9 @@ test('not ready: 503 with the reason (the apiserver applies the failurePolicy), 
 });
 
 test('a failure while deciding: 500 with no details, counted as error, and the next request is fine', async () => {
-  contextFor = async () => { throw new Error('boom'); };
+  contextFor = async () => {
+    throw new Error('boom');
+  };
   try {
     const response = await post('/mutate', review('CREATE', pvc('a')));
     assert.equal(response.statusCode, 500);
@@ -95,11 +113,24 @@ test('bodies that are no review: 4xx, counted as bad_request with operation unkn
   (noUid.request as Record<string, unknown>).uid = '';
   const response = await post('/validate', noUid);
   assert.equal(response.statusCode, 400);
-  assert.deepEqual(response.json(), { statusCode: 400, message: 'not a valid AdmissionReview for a PVC: request.uid is missing or empty' });
+  assert.deepEqual(response.json(), {
+    statusCode: 400,
+    message: 'not a valid AdmissionReview for a PVC: request.uid is missing or empty',
+  });
   assert.equal(await counter('validate', 'DELETE', 'bad_request'), 1);
 });
 
 test('other paths and methods: 404, not counted', async () => {
   assert.equal((await app.inject({ method: 'GET', url: '/mutate' })).statusCode, 404);
-  assert.equal((await app.inject({ method: 'POST', url: '/convert', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode, 404);
+  assert.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/convert',
+        payload: '{}',
+        headers: { 'content-type': 'application/json' },
+      })
+    ).statusCode,
+    404,
+  );
 });

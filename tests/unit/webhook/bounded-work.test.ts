@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { firstUnknownBackupLabelKeys, unknownBackupLabels } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
+import {
+  firstUnknownBackupLabelKeys,
+  unknownBackupLabels,
+} from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 import { closestMatch, MAX_COMPARED_LENGTH } from '@longhorn-backup-guard/shared/text/closest-match';
 import { describeValue } from '@longhorn-backup-guard/webhook/admission/describe-value';
 import { nestsDeeperThan } from '@longhorn-backup-guard/webhook/admission/json-depth';
@@ -20,9 +23,11 @@ function depthOf(value: unknown): number {
 }
 
 test('nestsDeeperThan agrees with the depth of any JSON value, brackets inside strings ignored', () => {
-  fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 0, max: 8 }), (value, limit) => {
-    assert.equal(nestsDeeperThan(JSON.stringify(value), limit), depthOf(value) > limit);
-  }));
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 0, max: 8 }), (value, limit) => {
+      assert.equal(nestsDeeperThan(JSON.stringify(value), limit), depthOf(value) > limit);
+    }),
+  );
   assert.equal(nestsDeeperThan('{"a":"[[[[\\"[[[["}', 1), false);
   assert.equal(nestsDeeperThan('['.repeat(1_000_000), 100), true);
 });
@@ -36,11 +41,19 @@ test('describeValue is short and never recurses deeply, whatever the value', () 
   assert.equal(describeValue({ group: '', kind: 'Pod' }), '{"group":"","kind":"Pod"}');
   assert.ok(describeValue('x'.repeat(1_000_000)).length <= 100);
   assert.ok(describeValue(Array.from({ length: 100_000 }, (_, index) => index)).length <= 100);
-  fc.assert(fc.property(fc.anything(), (value) => { assert.ok(describeValue(value).length <= 100); }));
+  fc.assert(
+    fc.property(fc.anything(), (value) => {
+      assert.ok(describeValue(value).length <= 100);
+    }),
+  );
 });
 
 test('warnings: at most MAX_WARNINGS, the last one counting the rest; each at most MAX_WARNING_LENGTH', () => {
-  const many = allow('u', Array.from({ length: 1000 }, (_, index) => `warning ${index}`)).warnings ?? [];
+  const many =
+    allow(
+      'u',
+      Array.from({ length: 1000 }, (_, index) => `warning ${index}`),
+    ).warnings ?? [];
   assert.equal(many.length, MAX_WARNINGS);
   assert.equal(many.at(-1), `and ${1000 - MAX_WARNINGS + 1} more warnings`);
   const long = allow('u', ['w'.repeat(1_000_000)]).warnings ?? [];
@@ -68,8 +81,14 @@ test('body budget: reservations wait until they fit; a smaller one that fits goe
   const budget = createBodyBudget(100);
   const first = await budget.reserve(60);
   const order: string[] = [];
-  const large = budget.reserve(80).then((release) => { order.push('large'); return release; });
-  const small = budget.reserve(30).then((release) => { order.push('small'); return release; });
+  const large = budget.reserve(80).then((release) => {
+    order.push('large');
+    return release;
+  });
+  const small = budget.reserve(30).then((release) => {
+    order.push('small');
+    return release;
+  });
   await small;
   assert.deepEqual(order, ['small']);
   assert.deepEqual(budget.usage(), { reserved: 90, waiting: 1 });
@@ -121,9 +140,18 @@ test('namespace answers: one read per name while kept, shared by concurrent ques
 });
 
 test('firstUnknownBackupLabelKeys: the first keys in sorted order and the total, as a full sort would give', () => {
-  fc.assert(fc.property(fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 40 }), fc.integer({ min: 0, max: 12 }), (names, limit) => {
-    const entries = Object.fromEntries(names.map((name) => [`${P}/${name}`, 'v']));
-    const all = unknownBackupLabels(entries, P).map((unknown) => unknown.key);
-    assert.deepEqual(firstUnknownBackupLabelKeys(entries, P, limit), { keys: all.slice(0, limit), total: all.length });
-  }));
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 40 }),
+      fc.integer({ min: 0, max: 12 }),
+      (names, limit) => {
+        const entries = Object.fromEntries(names.map((name) => [`${P}/${name}`, 'v']));
+        const all = unknownBackupLabels(entries, P).map((unknown) => unknown.key);
+        assert.deepEqual(firstUnknownBackupLabelKeys(entries, P, limit), {
+          keys: all.slice(0, limit),
+          total: all.length,
+        });
+      },
+    ),
+  );
 });

@@ -15,11 +15,17 @@ test('invalid at start: an InvalidConfigurationError naming every key; missing f
   try {
     const path = join(dir, 'config.yaml');
     await writeFile(path, 'maxRetention: 0\ndefaults:\n  start: "24:00"\n');
-    assert.throws(() => watchConfigFile({ path, log }), (error: unknown) => {
-      assert.ok(error instanceof InvalidConfigurationError);
-      assert.match(error.message, /^invalid configuration in .*config.yaml:\n {2}maxRetention: "0" .*\n {2}defaults.start: "24:00" /);
-      return true;
-    });
+    assert.throws(
+      () => watchConfigFile({ path, log }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidConfigurationError);
+        assert.match(
+          error.message,
+          /^invalid configuration in .*config.yaml:\n {2}maxRetention: "0" .*\n {2}defaults.start: "24:00" /,
+        );
+        return true;
+      },
+    );
     assert.throws(() => watchConfigFile({ path: join(dir, 'absent.yaml'), log }), /ENOENT/);
   } finally {
     await rm(dir, { recursive: true });

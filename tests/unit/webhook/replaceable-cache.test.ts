@@ -14,13 +14,17 @@ class ManualCache implements ScopedCache {
     this.scope = scope;
   }
 
-  start(): void { this.started = true; }
+  start(): void {
+    this.started = true;
+  }
   stop(): Promise<void> {
     this.stopped = true;
     for (const waiter of this.#waiters.splice(0)) waiter(false);
     return Promise.resolve();
   }
-  hasSynced(): boolean { return this.#synced; }
+  hasSynced(): boolean {
+    return this.#synced;
+  }
   whenSynced(): Promise<boolean> {
     if (this.#synced || this.stopped) return Promise.resolve(this.#synced);
     return new Promise((resolve) => this.#waiters.push(resolve));

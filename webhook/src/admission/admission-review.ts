@@ -52,29 +52,44 @@ function isOperation(value: unknown): value is Operation {
 }
 
 function isPvcKind(kind: unknown): boolean {
-  return isPlainObject(kind) && kind.kind === 'PersistentVolumeClaim' && (kind.group === '' || kind.group === undefined);
+  return (
+    isPlainObject(kind) && kind.kind === 'PersistentVolumeClaim' && (kind.group === '' || kind.group === undefined)
+  );
 }
 
 export function readAdmissionReview(body: unknown): ReviewRead {
-  const refuse = (message: string, operation: OperationLabel = 'unknown'): ReviewRead => ({ ok: false, message, operation });
+  const refuse = (message: string, operation: OperationLabel = 'unknown'): ReviewRead => ({
+    ok: false,
+    message,
+    operation,
+  });
   if (!isPlainObject(body)) return refuse('the body is not an AdmissionReview object');
-  if (body.apiVersion !== 'admission.k8s.io/v1') return refuse(`apiVersion is ${describe(body.apiVersion)}: expected admission.k8s.io/v1`);
+  if (body.apiVersion !== 'admission.k8s.io/v1')
+    return refuse(`apiVersion is ${describe(body.apiVersion)}: expected admission.k8s.io/v1`);
   if (body.kind !== 'AdmissionReview') return refuse(`kind is ${describe(body.kind)}: expected AdmissionReview`);
   const request = body.request;
   if (!isPlainObject(request)) return refuse('the AdmissionReview has no request');
   const operation = isOperation(request.operation) ? request.operation : 'unknown';
-  if (typeof request.uid !== 'string' || request.uid === '') return refuse('request.uid is missing or empty', operation);
-  if (operation === 'unknown') return refuse(`request.operation is ${describe(request.operation)}: expected ${OPERATIONS.join(', ')}`);
+  if (typeof request.uid !== 'string' || request.uid === '')
+    return refuse('request.uid is missing or empty', operation);
+  if (operation === 'unknown')
+    return refuse(`request.operation is ${describe(request.operation)}: expected ${OPERATIONS.join(', ')}`);
   if (!isPvcKind(request.kind)) {
-    return refuse(`request.kind is ${describe(request.kind)}: this webhook admits PersistentVolumeClaims (group "", kind PersistentVolumeClaim) only`, operation);
+    return refuse(
+      `request.kind is ${describe(request.kind)}: this webhook admits PersistentVolumeClaims (group "", kind PersistentVolumeClaim) only`,
+      operation,
+    );
   }
 
   const objects: { object: PvcObject | null; oldObject: PvcObject | null } = { object: null, oldObject: null };
-  const needed: readonly string[] = { CREATE: ['object'], UPDATE: ['object', 'oldObject'], DELETE: [], CONNECT: [] }[operation];
+  const needed: readonly string[] = { CREATE: ['object'], UPDATE: ['object', 'oldObject'], DELETE: [], CONNECT: [] }[
+    operation
+  ];
   for (const field of ['object', 'oldObject'] as const) {
     const value = request[field];
     if (value === undefined || value === null) {
-      if (needed.includes(field)) return refuse(`request.${field} is missing: a ${operation} review carries the PVC there`, operation);
+      if (needed.includes(field))
+        return refuse(`request.${field} is missing: a ${operation} review carries the PVC there`, operation);
       continue;
     }
     const read = readPvcObject(value, `request.${field}`);
@@ -83,8 +98,10 @@ export function readAdmissionReview(body: unknown): ReviewRead {
   }
 
   const subject = objects.object ?? objects.oldObject;
-  const namespace = typeof request.namespace === 'string' && request.namespace !== '' ? request.namespace : subject?.metadata.namespace;
-  if (typeof namespace !== 'string' || namespace === '') return refuse('request.namespace is missing: PVCs are namespaced', operation);
+  const namespace =
+    typeof request.namespace === 'string' && request.namespace !== '' ? request.namespace : subject?.metadata.namespace;
+  if (typeof namespace !== 'string' || namespace === '')
+    return refuse('request.namespace is missing: PVCs are namespaced', operation);
   const name = typeof request.name === 'string' && request.name !== '' ? request.name : (subject?.metadata.name ?? '');
   return { ok: true, request: { uid: request.uid, operation, namespace, name, ...objects } };
 }

@@ -46,7 +46,8 @@ export function readPvcObject(value: unknown, where: string): PvcRead {
   if (value.kind !== undefined && value.kind !== 'PersistentVolumeClaim') {
     return refuse(`is a ${describeValue(value.kind)}, not a PersistentVolumeClaim: this webhook admits PVCs only`);
   }
-  if (value.apiVersion !== undefined && value.apiVersion !== 'v1') return refuse(`has apiVersion ${describeValue(value.apiVersion)}, expected v1`);
+  if (value.apiVersion !== undefined && value.apiVersion !== 'v1')
+    return refuse(`has apiVersion ${describeValue(value.apiVersion)}, expected v1`);
   const metadata = value.metadata;
   if (!isPlainObject(metadata)) return refuse('has no metadata object');
   if (!optionalString(metadata.name) || !optionalString(metadata.namespace) || !optionalString(metadata.uid)) {
@@ -57,7 +58,8 @@ export function readPvcObject(value: unknown, where: string): PvcRead {
   }
   const spec = value.spec;
   if (spec !== undefined && spec !== null && !isPlainObject(spec)) return refuse('has a spec that is not an object');
-  if (isPlainObject(spec) && !optionalString(spec.storageClassName)) return refuse('has a spec.storageClassName that is not a string');
+  if (isPlainObject(spec) && !optionalString(spec.storageClassName))
+    return refuse('has a spec.storageClassName that is not a string');
   return { ok: true, pvc: value as unknown as PvcObject };
 }
 

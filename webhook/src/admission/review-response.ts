@@ -20,7 +20,14 @@ function cut(text: string): string {
  * length are bounded, so the answer stays small whatever the input held.
  */
 function cleanWarnings(warnings: readonly string[]): string[] {
-  const cleaned = warnings.map((text) => cut(text).toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim()).filter((text) => text !== '');
+  const cleaned = warnings
+    .map((text) =>
+      cut(text)
+        .toWellFormed()
+        .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+        .trim(),
+    )
+    .filter((text) => text !== '');
   if (cleaned.length <= MAX_WARNINGS) return cleaned;
   return [...cleaned.slice(0, MAX_WARNINGS - 1), `and ${cleaned.length - MAX_WARNINGS + 1} more warnings`];
 }
@@ -40,7 +47,11 @@ export function deny(uid: string, message: string, warnings: readonly string[] =
 }
 
 /** Allowed with the patch applied; no patch at all when there is nothing to change. */
-export function allowWithPatch(uid: string, operations: readonly JsonPatchOperation[], warnings: readonly string[] = []): AdmissionResponse {
+export function allowWithPatch(
+  uid: string,
+  operations: readonly JsonPatchOperation[],
+  warnings: readonly string[] = [],
+): AdmissionResponse {
   if (operations.length === 0) return allow(uid, warnings);
   const patch = Buffer.from(JSON.stringify(operations)).toString('base64');
   return withWarnings({ uid, allowed: true, patchType: 'JSONPatch', patch }, warnings);

@@ -28,10 +28,26 @@ export class ClusterCaches {
 
   constructor(scope: CacheScope, options: CacheOptions) {
     this.#options = options;
-    const common = { kubeConfig: options.kubeConfig, log: options.log, metrics: options.metrics, resyncPeriodMs: options.resyncPeriodMs };
-    this.#storageClasses = new Informer({ ...common, resource: 'storageclasses', path: resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }) });
-    this.#namespaces = new Informer({ ...common, resource: 'namespaces', path: resourcePath({ version: 'v1', plural: 'namespaces' }) });
-    this.#pvcs = new ReplaceableCache(namespacesKey(scope.watchNamespaces), new PvcCache(scope.watchNamespaces, options));
+    const common = {
+      kubeConfig: options.kubeConfig,
+      log: options.log,
+      metrics: options.metrics,
+      resyncPeriodMs: options.resyncPeriodMs,
+    };
+    this.#storageClasses = new Informer({
+      ...common,
+      resource: 'storageclasses',
+      path: resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
+    });
+    this.#namespaces = new Informer({
+      ...common,
+      resource: 'namespaces',
+      path: resourcePath({ version: 'v1', plural: 'namespaces' }),
+    });
+    this.#pvcs = new ReplaceableCache(
+      namespacesKey(scope.watchNamespaces),
+      new PvcCache(scope.watchNamespaces, options),
+    );
     this.#jobs = new ReplaceableCache(jobScopeKey(scope), new RecurringJobCache(scope, options));
     this.#statefulSets = new StatefulSetCache(options);
   }
@@ -90,6 +106,12 @@ export class ClusterCaches {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#storageClasses.stop(), this.#namespaces.stop(), this.#pvcs.stop(), this.#jobs.stop(), this.#statefulSets.stop()]);
+    await Promise.all([
+      this.#storageClasses.stop(),
+      this.#namespaces.stop(),
+      this.#pvcs.stop(),
+      this.#jobs.stop(),
+      this.#statefulSets.stop(),
+    ]);
   }
 }

@@ -33,7 +33,11 @@ export function createContextSource(options: ContextSourceOptions): (namespace: 
     const read = core.readNamespace({ name }).then(
       (namespace): Labels | null => namespace.metadata?.labels ?? {},
       (error: unknown) => {
-        if (!isNotFound(error)) options.log.warn({ namespace: name, err: describeApiError(error) }, 'namespace read failed; judging without its labels');
+        if (!isNotFound(error))
+          options.log.warn(
+            { namespace: name, err: describeApiError(error) },
+            'namespace read failed; judging without its labels',
+          );
         return null;
       },
     );
@@ -49,7 +53,8 @@ export function createContextSource(options: ContextSourceOptions): (namespace: 
   return async (namespace) => {
     const config = options.config.current();
     const cached = options.caches.namespaceLabels(namespace);
-    const namespaceLabels = cached ?? (isNamespaceInScope(config, namespace) ? await namespaceAnswers(namespace) : null);
+    const namespaceLabels =
+      cached ?? (isNamespaceInScope(config, namespace) ? await namespaceAnswers(namespace) : null);
     return {
       config,
       namespacePvcs: options.caches.namespacePvcs(namespace),

@@ -45,10 +45,14 @@ export function createNamespaceAnswers(options: NamespaceAnswersOptions): (name:
     const pending = inFlight.get(name);
     if (pending !== undefined) return pending;
     if (inFlight.size >= maxInFlight) return Promise.resolve(null);
-    const read = options.read(name).catch(() => null).then((labels) => {
-      remember(name, labels);
-      return labels;
-    }).finally(() => inFlight.delete(name));
+    const read = options
+      .read(name)
+      .catch(() => null)
+      .then((labels) => {
+        remember(name, labels);
+        return labels;
+      })
+      .finally(() => inFlight.delete(name));
     inFlight.set(name, read);
     return read;
   };

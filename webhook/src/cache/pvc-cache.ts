@@ -24,7 +24,10 @@ export interface CacheOptions {
 /** What the duplicate-name check reads of another PVC: name, labels, class, whether it is being deleted. */
 export function leanPvc(pvc: CachedPvc): CachedPvc {
   const { name, namespace, uid, resourceVersion, labels, deletionTimestamp } = pvc.metadata ?? {};
-  return { metadata: { name, namespace, uid, resourceVersion, labels, deletionTimestamp }, spec: { storageClassName: pvc.spec?.storageClassName } };
+  return {
+    metadata: { name, namespace, uid, resourceVersion, labels, deletionTimestamp },
+    spec: { storageClassName: pvc.spec?.storageClassName },
+  };
 }
 
 export class PvcCache implements ScopedCache {
@@ -36,20 +39,23 @@ export class PvcCache implements ScopedCache {
   constructor(watchNamespaces: readonly string[], options: CacheOptions) {
     this.watchNamespaces = watchNamespaces;
     const namespaces = watchNamespaces.length === 0 ? [undefined] : watchNamespaces;
-    this.#informers = namespaces.map((namespace) => new Informer<CachedPvc>({
-      resource: 'persistentvolumeclaims',
-      kubeConfig: options.kubeConfig,
-      path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
-      log: options.log,
-      metrics: options.metrics,
-      resyncPeriodMs: options.resyncPeriodMs,
-      transform: (object) => leanPvc(object as CachedPvc),
-      handler: {
-        onAdd: (pvc) => this.#put(pvc),
-        onUpdate: (_old, pvc) => this.#put(pvc),
-        onDelete: (pvc) => this.#remove(pvc),
-      },
-    }));
+    this.#informers = namespaces.map(
+      (namespace) =>
+        new Informer<CachedPvc>({
+          resource: 'persistentvolumeclaims',
+          kubeConfig: options.kubeConfig,
+          path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+          log: options.log,
+          metrics: options.metrics,
+          resyncPeriodMs: options.resyncPeriodMs,
+          transform: (object) => leanPvc(object as CachedPvc),
+          handler: {
+            onAdd: (pvc) => this.#put(pvc),
+            onUpdate: (_old, pvc) => this.#put(pvc),
+            onDelete: (pvc) => this.#remove(pvc),
+          },
+        }),
+    );
   }
 
   start(): void {

@@ -29,7 +29,12 @@ export class RecurringJobCache implements ScopedCache {
     this.#informer = new Informer<RecurringJob>({
       resource: LONGHORN_PLURALS.recurringJob,
       kubeConfig: options.kubeConfig,
-      path: resourcePath({ group: LONGHORN_GROUP, version: LONGHORN_VERSION, plural: LONGHORN_PLURALS.recurringJob, namespace: scope.longhornNamespace }),
+      path: resourcePath({
+        group: LONGHORN_GROUP,
+        version: LONGHORN_VERSION,
+        plural: LONGHORN_PLURALS.recurringJob,
+        namespace: scope.longhornNamespace,
+      }),
       labelSelector: `${keys.managed}=true`,
       log: options.log,
       metrics: options.metrics,

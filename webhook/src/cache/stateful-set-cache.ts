@@ -14,7 +14,11 @@ function templatesOnly(statefulSet: CachedStatefulSet): StatefulSetLike {
   const templates = statefulSet.spec?.volumeClaimTemplates ?? [];
   return {
     metadata: { name: statefulSet.metadata?.name ?? '' },
-    spec: { volumeClaimTemplates: templates.map((template) => ({ metadata: { name: template.metadata?.name ?? '', labels: template.metadata?.labels ?? {} } })) },
+    spec: {
+      volumeClaimTemplates: templates.map((template) => ({
+        metadata: { name: template.metadata?.name ?? '', labels: template.metadata?.labels ?? {} },
+      })),
+    },
   };
 }
 
@@ -33,7 +37,8 @@ export class StatefulSetCache {
       handler: {
         onAdd: (statefulSet) => this.#put(statefulSet),
         onUpdate: (_old, statefulSet) => this.#put(statefulSet),
-        onDelete: (statefulSet) => this.#byNamespace.delete(statefulSet.metadata?.namespace ?? '', statefulSet.metadata?.name ?? ''),
+        onDelete: (statefulSet) =>
+          this.#byNamespace.delete(statefulSet.metadata?.namespace ?? '', statefulSet.metadata?.name ?? ''),
       },
     });
   }
@@ -51,6 +56,10 @@ export class StatefulSetCache {
   }
 
   #put(statefulSet: CachedStatefulSet): void {
-    this.#byNamespace.set(statefulSet.metadata?.namespace ?? '', statefulSet.metadata?.name ?? '', templatesOnly(statefulSet));
+    this.#byNamespace.set(
+      statefulSet.metadata?.namespace ?? '',
+      statefulSet.metadata?.name ?? '',
+      templatesOnly(statefulSet),
+    );
   }
 }

@@ -52,7 +52,9 @@ export function watchConfigFile(options: ConfigFileOptions): ConfigFileSource {
         const detail = error instanceof Error ? error.message : String(error);
         log.error({ path, err: detail }, 'configuration not reloaded; the last good configuration stays in force');
       })
-      .finally(() => { checking = false; });
+      .finally(() => {
+        checking = false;
+      });
   }, options.pollIntervalMs ?? 2_000);
   timer.unref();
 

@@ -4,11 +4,20 @@
 // duplicate that slips through.
 
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
-import { collidingPvcs, duplicateNameViolation, nameClaimOf, type NameClaim } from '@longhorn-backup-guard/shared/intent/duplicate-names';
+import {
+  collidingPvcs,
+  duplicateNameViolation,
+  nameClaimOf,
+  type NameClaim,
+} from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
-import { sharedTemplateNameViolation, statefulSetReplicaOf, templateSetsName } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
+import {
+  sharedTemplateNameViolation,
+  statefulSetReplicaOf,
+  templateSetsName,
+} from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { isTerminating, labelsOf, type PvcLike } from '../admission/pvc-object.ts';
 import type { AdmissionContext } from './admission-context.ts';
@@ -38,14 +47,25 @@ function otherClaims(namespace: string, pvcName: string, context: AdmissionConte
   return context.namespacePvcs.flatMap((other) => {
     const otherName = other.metadata?.name ?? '';
     const otherLabel = labelsOf(other)[nameKey];
-    if (otherName === pvcName || otherLabel === undefined || (name !== undefined && otherLabel !== name) || isTerminating(other)) return [];
+    if (
+      otherName === pvcName ||
+      otherLabel === undefined ||
+      (name !== undefined && otherLabel !== name) ||
+      isTerminating(other)
+    )
+      return [];
     if (storageBackingOf(other, context.storageClasses, context.config.provisioner).kind === 'other') return [];
     const claim = claimOfCached(namespace, other, context.config);
     return claim === null ? [] : [claim];
   });
 }
 
-export function pvcViolations(namespace: string, pvcName: string, pvc: PvcLike, context: AdmissionContext): Violation[] {
+export function pvcViolations(
+  namespace: string,
+  pvcName: string,
+  pvc: PvcLike,
+  context: AdmissionContext,
+): Violation[] {
   const result = parseIntent({ namespace, name: pvcName, labels: labelsOf(pvc) }, context.config);
   const violations = result.kind === 'invalid' ? [...result.violations] : [];
   const claim = nameClaimOf(result);
@@ -60,7 +80,14 @@ export function pvcViolations(namespace: string, pvcName: string, pvc: PvcLike, 
 }
 
 /** A duplicate that a StatefulSet's template caused gets advice a StatefulSet can follow. */
-function statefulSetAware(namespace: string, pvcName: string, claim: NameClaim, claims: readonly NameClaim[], duplicate: Violation, context: AdmissionContext): Violation {
+function statefulSetAware(
+  namespace: string,
+  pvcName: string,
+  claim: NameClaim,
+  claims: readonly NameClaim[],
+  duplicate: Violation,
+  context: AdmissionContext,
+): Violation {
   const prefix = context.config.labelPrefix;
   const replica = statefulSetReplicaOf(pvcName, context.namespaceStatefulSets);
   if (replica === null || !templateSetsName(replica, claim.name, prefix)) return duplicate;

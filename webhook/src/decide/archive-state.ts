@@ -10,7 +10,13 @@ import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types'
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { PvcLike } from '../admission/pvc-object.ts';
 
-export function completedArchiveOfPvc(namespace: string, pvcName: string, pvc: PvcLike, jobs: readonly RecurringJob[], config: GuardConfig): ArchiveResult | undefined {
+export function completedArchiveOfPvc(
+  namespace: string,
+  pvcName: string,
+  pvc: PvcLike,
+  jobs: readonly RecurringJob[],
+  config: GuardConfig,
+): ArchiveResult | undefined {
   const uid = pvc.metadata?.uid ?? '';
   for (const job of jobs) {
     if (!isJobOfPvc(job, namespace, pvcName, config)) continue;

@@ -5,6 +5,10 @@ import { decideValidation } from './decide-validation.ts';
 
 export type WebhookKind = 'mutate' | 'validate';
 
-export function decide(webhook: WebhookKind, request: PvcAdmissionRequest, context: AdmissionContext): AdmissionResponse {
+export function decide(
+  webhook: WebhookKind,
+  request: PvcAdmissionRequest,
+  context: AdmissionContext,
+): AdmissionResponse {
   return webhook === 'mutate' ? decideMutation(request, context) : decideValidation(request, context);
 }

@@ -20,7 +20,12 @@ function policyLabelWarning(context: AdmissionContext, namespace: string): strin
 }
 
 /** The labels the mutating webhook gives a Longhorn-backed PVC on CREATE, and its warnings. */
-export function labelsOnCreate(namespace: string, pvcName: string, current: Readonly<Record<string, string>> | null | undefined, context: AdmissionContext): { labels: Record<string, string>; warnings: string[] } {
+export function labelsOnCreate(
+  namespace: string,
+  pvcName: string,
+  current: Readonly<Record<string, string>> | null | undefined,
+  context: AdmissionContext,
+): { labels: Record<string, string>; warnings: string[] } {
   const keys = backupLabelKeys(context.config.labelPrefix);
   const labels: Record<string, string> = { ...current };
   const warnings: string[] = [];
@@ -40,7 +45,8 @@ export function labelsOnCreate(namespace: string, pvcName: string, current: Read
 export function decideMutation(request: PvcAdmissionRequest, context: AdmissionContext): AdmissionResponse {
   const { config } = context;
   const pvc = request.object;
-  if (request.operation !== 'CREATE' || pvc === null || !isNamespaceInScope(config, request.namespace)) return allow(request.uid);
+  if (request.operation !== 'CREATE' || pvc === null || !isNamespaceInScope(config, request.namespace))
+    return allow(request.uid);
   if (storageBackingOf(pvc, context.storageClasses, config.provisioner).kind !== 'longhorn') return allow(request.uid);
   const current = pvc.metadata.labels;
   const { labels, warnings } = labelsOnCreate(request.namespace, request.name, current, context);

@@ -12,14 +12,19 @@ import { violationsMessage } from './denial-message.ts';
 import { pvcViolations, violationIdentity } from './admission-violations.ts';
 import { judgePvc } from './pvc-verdict.ts';
 
-function decideCreateOrUpdate(request: PvcAdmissionRequest, pvc: PvcObject, context: AdmissionContext): AdmissionResponse {
+function decideCreateOrUpdate(
+  request: PvcAdmissionRequest,
+  pvc: PvcObject,
+  context: AdmissionContext,
+): AdmissionResponse {
   const { namespace, name, uid } = request;
   const { backing, refused, advisory, warnings } = judgePvc(namespace, name, pvc, context);
   if (backing.kind === 'other') return allow(uid, warnings);
   // An UPDATE is refused only for a problem it brings in: one that was already there (say, from
   // before the webhook existed) must not block fixing another label or opting out.
   const old = request.oldObject;
-  const before = old === null ? new Set<string>() : new Set(pvcViolations(namespace, name, old, context).map(violationIdentity));
+  const before =
+    old === null ? new Set<string>() : new Set(pvcViolations(namespace, name, old, context).map(violationIdentity));
   const introduced = refused.filter((violation) => !before.has(violationIdentity(violation)));
   if (introduced.length > 0) return deny(uid, violationsMessage(name, refused), warnings);
   return allow(uid, [...refused.map((violation) => violation.message), ...advisory, ...warnings]);
@@ -36,7 +41,8 @@ export function decideValidation(request: PvcAdmissionRequest, context: Admissio
     case 'UPDATE':
       // Binding, resizing, the PV binder's spec.volumeName: whatever the labels hold, an update
       // that leaves the backup labels as they were is always admitted.
-      if (!backupLabelsDiffer(labelsOf(request.oldObject), labelsOf(request.object), config.labelPrefix)) return allow(request.uid);
+      if (!backupLabelsDiffer(labelsOf(request.oldObject), labelsOf(request.object), config.labelPrefix))
+        return allow(request.uid);
       break;
     case 'CREATE':
       break;

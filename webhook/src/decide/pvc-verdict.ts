@@ -34,6 +34,9 @@ export function judgePvc(namespace: string, name: string, pvc: PvcLike, context:
   // Not Longhorn-backed: left alone (the warning says the labels are ignored).
   if (backing.kind === 'other') return { backing, refused: [], advisory: [], warnings };
   const violations = pvcViolations(namespace, name, pvc, context);
-  const advisory = backing.kind === 'longhorn' ? violations.filter((violation) => !isRefused(violation)).map((violation) => violation.message) : [];
+  const advisory =
+    backing.kind === 'longhorn'
+      ? violations.filter((violation) => !isRefused(violation)).map((violation) => violation.message)
+      : [];
   return { backing, refused: violations.filter(isRefused), advisory, warnings };
 }

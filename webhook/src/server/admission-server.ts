@@ -4,7 +4,13 @@
 // client may cost (time, connections, memory for bodies) is bounded by the ServerLimits.
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { WebhookKind } from '../decide/decide-admission.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../admission/json-depth.ts';
@@ -59,7 +65,12 @@ function addDepthCheckedJsonParser(app: AdmissionServer): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(new BodyTooDeepError(`the body nests deeper than ${MAX_JSON_DEPTH} levels: an AdmissionReview of a PVC needs about 12`), undefined);
+      done(
+        new BodyTooDeepError(
+          `the body nests deeper than ${MAX_JSON_DEPTH} levels: an AdmissionReview of a PVC needs about 12`,
+        ),
+        undefined,
+      );
       return;
     }
     void parseJson(request, text, done);
@@ -79,7 +90,9 @@ function declaredBodyBytes(request: FastifyRequest): number {
 async function reserveBodyBytes(budget: BodyBudget, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   // A client that leaves while waiting must not keep its bytes once they are granted.
   let gone = false;
-  const left = () => { gone = true; };
+  const left = () => {
+    gone = true;
+  };
   reply.raw.once('close', left);
   const release = await budget.reserve(declaredBodyBytes(request));
   reply.raw.off('close', left);
@@ -100,12 +113,18 @@ function destroyConnectionsAfterTimeout(app: AdmissionServer, timeoutMs: number)
   let timer: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     timer = setTimeout(() => {
-      if (sockets.size > 0) app.log.warn({ connections: sockets.size, timeoutMs }, 'connections still open at the shutdown timeout: closed');
+      if (sockets.size > 0)
+        app.log.warn(
+          { connections: sockets.size, timeoutMs },
+          'connections still open at the shutdown timeout: closed',
+        );
       for (const socket of sockets) socket.destroy();
     }, timeoutMs);
     timer.unref();
   });
-  app.addHook('onClose', async () => { clearTimeout(timer); });
+  app.addHook('onClose', async () => {
+    clearTimeout(timer);
+  });
 }
 
 export function buildAdmissionServer(options: AdmissionServerOptions): AdmissionServer {
@@ -158,7 +177,10 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
   app.get('/readyz', async (_request, reply) => {
     const { ready, reason } = dependencies.readiness();
-    return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
+    return reply
+      .code(ready ? 200 : 503)
+      .type('text/plain')
+      .send(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -175,7 +197,9 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   // On close, a request still in flight is answered with `Connection: close`, so its connection
   // ends with it instead of lingering until the client's idle timeout.
   let closing = false;
-  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('connection', 'close');
   });
@@ -183,12 +207,18 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   app.addHook('onResponse', async (request, reply) => {
     const webhook = ROUTES[request.routeOptions.url ?? ''];
     if (webhook === undefined) return;
-    const summary = summaries.get(request.raw) ?? { operation: 'unknown', result: reply.statusCode >= 500 ? 'error' : 'bad_request' };
+    const summary = summaries.get(request.raw) ?? {
+      operation: 'unknown',
+      result: reply.statusCode >= 500 ? 'error' : 'bad_request',
+    };
     metrics.observe(webhook, summary.operation, summary.result, reply.elapsedTime / 1000);
     // Every admission is counted in admission_requests_total and recorded by the apiserver's audit
     // log; a line per admission is debug (LOG_LEVEL=debug), as in controller-runtime. At info it
     // cost about a tenth of a busy webhook's CPU (serialization and redaction).
-    request.log.debug({ webhook, ...summary, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'admission');
+    request.log.debug(
+      { webhook, ...summary, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'admission',
+    );
   });
   return app;
 }

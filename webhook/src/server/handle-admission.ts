@@ -1,7 +1,12 @@
 // One admission request from parsed body to answer: read the review, take a context snapshot,
 // decide. HTTP concerns (content types, body size, status codes on the wire) stay in the server.
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { readAdmissionReview, reviewOf, type AdmissionReviewResponse, type OperationLabel } from '../admission/admission-review.ts';
+import {
+  readAdmissionReview,
+  reviewOf,
+  type AdmissionReviewResponse,
+  type OperationLabel,
+} from '../admission/admission-review.ts';
 import { resultOf } from '../admission/review-response.ts';
 import type { AdmissionContext } from '../decide/admission-context.ts';
 import { decide, type WebhookKind } from '../decide/decide-admission.ts';
@@ -31,21 +36,39 @@ export type AdmissionAnswer =
   | { readonly statusCode: 200; readonly review: AdmissionReviewResponse; readonly summary: AdmissionSummary }
   | { readonly statusCode: 400 | 500 | 503; readonly message: string; readonly summary: AdmissionSummary };
 
-export async function handleAdmission(webhook: WebhookKind, body: unknown, dependencies: AdmissionDependencies): Promise<AdmissionAnswer> {
+export async function handleAdmission(
+  webhook: WebhookKind,
+  body: unknown,
+  dependencies: AdmissionDependencies,
+): Promise<AdmissionAnswer> {
   const read = readAdmissionReview(body);
-  if (!read.ok) return { statusCode: 400, message: `not a valid AdmissionReview for a PVC: ${read.message}`, summary: { operation: read.operation, result: 'bad_request' } };
+  if (!read.ok)
+    return {
+      statusCode: 400,
+      message: `not a valid AdmissionReview for a PVC: ${read.message}`,
+      summary: { operation: read.operation, result: 'bad_request' },
+    };
   const { uid, operation, namespace, name } = read.request;
   const about = { uid, operation, namespace, name };
   // Not ready means caches not synced: an answer now could miss a duplicate. A 503 lets the
   // apiserver apply the failurePolicy (Ignore: admitted; the reconciler reports what slips through).
   const readiness = dependencies.readiness();
-  if (!readiness.ready) return { statusCode: 503, message: `not ready: ${readiness.reason ?? 'starting'}`, summary: { ...about, result: 'error' } };
+  if (!readiness.ready)
+    return {
+      statusCode: 503,
+      message: `not ready: ${readiness.reason ?? 'starting'}`,
+      summary: { ...about, result: 'error' },
+    };
   try {
     const context = await dependencies.contextFor(namespace);
     const review = reviewOf(decide(webhook, read.request, context));
     return { statusCode: 200, review, summary: { ...about, result: resultOf(review.response) } };
   } catch (error) {
     dependencies.log.error({ err: error, webhook, ...about }, 'admission decision failed');
-    return { statusCode: 500, message: 'the webhook failed to decide; see its log', summary: { ...about, result: 'error' } };
+    return {
+      statusCode: 500,
+      message: 'the webhook failed to decide; see its log',
+      summary: { ...about, result: 'error' },
+    };
   }
 }

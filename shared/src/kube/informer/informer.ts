@@ -222,8 +222,10 @@ export class Informer<T extends KubeObject> {
   #restart(reason: RestartReason, error?: unknown, delayMs = 0): void {
     this.#restarts++;
     this.#options.metrics?.restarts.inc({ resource: this.resource });
-    this.#options.log.warn({ resource: this.resource, reason, err: error, retryInMs: Math.round(delayMs), failures: this.#failures },
-      `informer ${this.resource}: restarting (${reason})`);
+    this.#options.log.warn(
+      { resource: this.resource, reason, err: error, retryInMs: Math.round(delayMs), failures: this.#failures },
+      `informer ${this.resource}: restarting (${reason})`,
+    );
     try {
       this.#options.onRestart?.(reason, error);
     } catch (callbackError) {
@@ -247,9 +249,15 @@ export class Informer<T extends KubeObject> {
     if (!this.#synced) {
       this.#synced = true;
       this.#settleSyncWaiters(true);
-      this.#options.log.info({ resource: this.resource, objects: this.#store.size }, `informer ${this.resource}: synced`);
+      this.#options.log.info(
+        { resource: this.resource, objects: this.#store.size },
+        `informer ${this.resource}: synced`,
+      );
     } else if (changes.length > 0) {
-      this.#options.log.info({ resource: this.resource, changes: changes.length }, `informer ${this.resource}: relist found changes the watch had not delivered`);
+      this.#options.log.info(
+        { resource: this.resource, changes: changes.length },
+        `informer ${this.resource}: relist found changes the watch had not delivered`,
+      );
     }
   }
 
@@ -280,10 +288,13 @@ export class Informer<T extends KubeObject> {
       }
       const watchdogMs = this.#options.watchdogMs ?? 900_000;
       const armWatchdog = (): void => {
-        watchdogTimer = setTimeout(() => {
-          if (now() - this.#lastActivity >= watchdogMs) finish({ kind: 'watchdog' });
-          else armWatchdog();
-        }, Math.max(0, this.#lastActivity + watchdogMs - now()));
+        watchdogTimer = setTimeout(
+          () => {
+            if (now() - this.#lastActivity >= watchdogMs) finish({ kind: 'watchdog' });
+            else armWatchdog();
+          },
+          Math.max(0, this.#lastActivity + watchdogMs - now()),
+        );
       };
       if (watchdogMs > 0) armWatchdog();
 
@@ -313,7 +324,8 @@ export class Informer<T extends KubeObject> {
         }
       };
       const onDone = (error: unknown): void => {
-        if (error === null || error === undefined || isTimeout(error)) finish({ kind: 'ended', sawEvent, lastedMs: now() - startedAt });
+        if (error === null || error === undefined || isTimeout(error))
+          finish({ kind: 'ended', sawEvent, lastedMs: now() - startedAt });
         else if (httpStatusOf(error) === 410) finish({ kind: 'gone' });
         else finish({ kind: 'failed', error, relist: false });
       };

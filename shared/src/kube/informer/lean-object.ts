@@ -24,7 +24,10 @@ export function keepingStatus<T extends { status?: object }>(fields: readonly st
   return (object) => {
     withoutBookkeeping(object);
     const status = object.status as Record<string, unknown> | undefined;
-    if (status) object.status = Object.fromEntries(fields.filter((field) => field in status).map((field) => [field, status[field]]));
+    if (status)
+      object.status = Object.fromEntries(
+        fields.filter((field) => field in status).map((field) => [field, status[field]]),
+      );
     return object;
   };
 }

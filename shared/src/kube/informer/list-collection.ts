@@ -34,14 +34,27 @@ interface CollectionPage<T> {
  * Lists every object under `path` (all pages of one consistent snapshot). Throws ApiException on an
  * HTTP error. `transform` is applied page by page, so only one page of full objects is ever held.
  */
-export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfig, path: string, query: ListQuery = {}, transform?: (object: unknown) => T): Promise<Listing<T>> {
+export async function listCollection<T extends KubeObject>(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: ListQuery = {},
+  transform?: (object: unknown) => T,
+): Promise<Listing<T>> {
   const items: T[] = [];
   let resourceVersion = '';
   let continueToken: string | undefined;
   do {
-    const page = await getJson<CollectionPage<T>>(kubeConfig, path, {
-      labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit: String(pageSize), continue: continueToken,
-    }, query.signal);
+    const page = await getJson<CollectionPage<T>>(
+      kubeConfig,
+      path,
+      {
+        labelSelector: query.labelSelector,
+        fieldSelector: query.fieldSelector,
+        limit: String(pageSize),
+        continue: continueToken,
+      },
+      query.signal,
+    );
     for (const item of page.items ?? []) {
       const typed = withTypeMeta(item, page);
       items.push(transform === undefined ? typed : transform(typed));
@@ -53,7 +66,11 @@ export async function listCollection<T extends KubeObject>(kubeConfig: KubeConfi
 }
 
 /** A ListFunction over `path` for an informer. */
-export function collectionLister<T extends KubeObject>(kubeConfig: KubeConfig, path: string, transform?: (object: unknown) => T): ListFunction<T> {
+export function collectionLister<T extends KubeObject>(
+  kubeConfig: KubeConfig,
+  path: string,
+  transform?: (object: unknown) => T,
+): ListFunction<T> {
   return (query) => listCollection<T>(kubeConfig, path, query, transform);
 }
 
@@ -65,7 +82,12 @@ function withTypeMeta<T>(item: T, page: CollectionPage<T>): T {
 }
 
 /** Through the KubeConfig's own authentication and dispatcher (the pooled transport where it is one). */
-async function getJson<T>(kubeConfig: KubeConfig, path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<T> {
+async function getJson<T>(
+  kubeConfig: KubeConfig,
+  path: string,
+  params: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): Promise<T> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('no current cluster in the kubeconfig');
   const url = new URL(server.replace(/\/$/, '') + path);
@@ -81,7 +103,12 @@ async function getJson<T>(kubeConfig: KubeConfig, path: string, params: Record<s
   });
   const body = await response.text();
   if (response.status !== 200) {
-    throw new ApiException(response.status, `GET ${url.pathname}: HTTP ${response.status}`, body, Object.fromEntries(response.headers));
+    throw new ApiException(
+      response.status,
+      `GET ${url.pathname}: HTTP ${response.status}`,
+      body,
+      Object.fromEntries(response.headers),
+    );
   }
   return JSON.parse(body) as T;
 }

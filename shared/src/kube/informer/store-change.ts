@@ -5,9 +5,7 @@ import { deepFreeze } from '../../util/deep-freeze.ts';
 import { objectKey, type KubeObject } from './object-key.ts';
 
 export type StoreChange<T> =
-  | { type: 'add'; object: T }
-  | { type: 'update'; old: T; object: T }
-  | { type: 'delete'; object: T };
+  { type: 'add'; object: T } | { type: 'update'; old: T; object: T } | { type: 'delete'; object: T };
 
 export type ObjectEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -15,7 +13,11 @@ export type ObjectEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
  * Applies one watch event. ADDED of a known key is an update and MODIFIED of an unknown key an add
  * (a watch resumed after a relist can repeat or skip); DELETED of an unknown key changes nothing.
  */
-export function applyWatchEvent<T extends KubeObject>(store: Map<string, T>, type: ObjectEventType, object: T): StoreChange<T> | undefined {
+export function applyWatchEvent<T extends KubeObject>(
+  store: Map<string, T>,
+  type: ObjectEventType,
+  object: T,
+): StoreChange<T> | undefined {
   const key = objectKey(object);
   const old = store.get(key);
   if (type === 'DELETED') {
@@ -32,7 +34,10 @@ export function applyWatchEvent<T extends KubeObject>(store: Map<string, T>, typ
  * the store, objects whose resourceVersion changed, and objects that vanished while the informer
  * was not watching (their last known state is reported as deleted, so no delete is ever lost).
  */
-export function replaceWithListing<T extends KubeObject>(store: Map<string, T>, listed: readonly T[]): StoreChange<T>[] {
+export function replaceWithListing<T extends KubeObject>(
+  store: Map<string, T>,
+  listed: readonly T[],
+): StoreChange<T>[] {
   const changes: StoreChange<T>[] = [];
   const seen = new Set<string>();
   for (const object of listed) {
