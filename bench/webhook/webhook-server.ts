@@ -1,6 +1,7 @@
 // The real webhook (startWebhook: informer caches of a real apiserver, decisions, metrics, one log
 // line per admission) with a fixed certificate and configuration. Run as a child process by run.ts:
-//   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket, 0: no limit> [<server limits as JSON>]
+//   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file>
+//     <max requests per socket, 0: no limit> [<server limits as JSON>]
 import { readFileSync } from 'node:fs';
 import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';

@@ -50,7 +50,10 @@ function unknownLabels(count: number): Record<string, string> {
   return labels;
 }
 
-/** A CREATE review whose labels fill it to about `bytes` (no last-applied annotation or managedFields, which would repeat them). */
+/**
+ * A CREATE review whose labels fill it to about `bytes` (no last-applied annotation or managedFields, which would
+ * repeat them).
+ */
 function reviewOfSize(bytes: number): string {
   const review = createReview('billing-db-0', {}) as { request: { object: { metadata: Record<string, unknown> } } };
   const metadata = review.request.object.metadata;

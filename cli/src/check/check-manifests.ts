@@ -182,7 +182,10 @@ function createdBefore(claim: Claim, context: AdmissionContext, entries: readonl
   return { ...context, namespacePvcs: entries.filter((entry) => !later(entry.claim)).map((entry) => entry.pvc) };
 }
 
-/** A problem of a template is the same for every replica judged: reported once (the trap at the first replica it stalls). */
+/**
+ * A problem of a template is the same for every replica judged: reported once (the trap at the first replica it
+ * stalls).
+ */
 function dedupe(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {

@@ -23,7 +23,9 @@ export interface Finding {
   readonly namespace: string;
   readonly pvc: string;
   readonly replicaOf: ReplicaOrigin | null;
-  /** The violation's condition code (as the metric `backup_pvc_violation` has it), or null for a warning without one. */
+  /**
+   * The violation's condition code (as the metric `backup_pvc_violation` has it), or null for a warning without one.
+   */
   readonly condition: string | null;
   /** The webhook's message. */
   readonly message: string;

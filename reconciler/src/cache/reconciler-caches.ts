@@ -348,7 +348,10 @@ export class ClusterCaches {
     });
   }
 
-  /** The PVCs bound (or claiming to be) through the PVs whose volumeHandle is this Volume, and the PVC Longhorn records. */
+  /**
+   * The PVCs bound (or claiming to be) through the PVs whose volumeHandle is this Volume, and the PVC Longhorn
+   * records.
+   */
   #keysOfVolume(volume: Volume): PvcKey[] {
     const keys = this.#pvsByVolumeHandle
       .get(volume.metadata.name ?? '')

@@ -12,7 +12,9 @@ export interface StaleWindow {
   readonly deadline: Date;
 }
 
-/** The window after `since` for `cron`, or undefined when the cron is invalid or fires fewer than twice in five years. */
+/**
+ * The window after `since` for `cron`, or undefined when the cron is invalid or fires fewer than twice in five years.
+ */
 export function staleWindow(cron: string, since: Date, slackMs: number): StaleWindow | undefined {
   const parsed = parseStandardCron(cron);
   if (!parsed.ok) return undefined;

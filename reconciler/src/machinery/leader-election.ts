@@ -71,7 +71,10 @@ export class LeaderElector {
     return this.#leading && now() - this.#renewedAt < this.#options.renewDeadlineMs;
   }
 
-  /** Milliseconds until the Lease this replica last renewed may expire, counted from the renewal's start (0 when not leading). */
+  /**
+   * Milliseconds until the Lease this replica last renewed may expire, counted from the renewal's start (0 when not
+   * leading).
+   */
   validForMs(): number {
     if (!this.#leading) return 0;
     return Math.max(0, this.#renewedAt + this.#options.leaseDurationSeconds * 1000 - now());

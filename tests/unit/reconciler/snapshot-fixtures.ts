@@ -30,7 +30,10 @@ export function pvc(
   };
 }
 
-/** The PV the binder made for `claim`: Longhorn's CSI driver, its volumeHandle `volumeHandle`, claimRef back at the claim. */
+/**
+ * The PV the binder made for `claim`: Longhorn's CSI driver, its volumeHandle `volumeHandle`, claimRef back at the
+ * claim.
+ */
 export function boundPv(
   claim: V1PersistentVolumeClaim,
   volumeHandle = claim.spec?.volumeName ?? '',
