@@ -47,12 +47,20 @@ In another terminal:
 
   kubectl label pvc grafana -n ${ns} backup.vluwte.nl/interval=5 --overwrite
 
-3. Play Longhorn and the PV binder (nothing else does here), then see the volume join the job:
+3. Play Longhorn and the PV binder (nothing else does here): the Volume, a PV bound to this PVC (its
+   uid) whose volumeHandle names the Volume, the PVC Bound; then see the volume join the job:
 
   kubectl create -n longhorn-system -f - <<'EOF'
   {"apiVersion": "longhorn.io/v1beta2", "kind": "Volume", "metadata": {"name": "pvc-demo-1"}, "spec": {"size": "1073741824"}}
   EOF
+  uid=$(kubectl get pvc grafana -n ${ns} -o jsonpath='{.metadata.uid}')
+  kubectl create -f - <<EOF
+  {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pvc-demo-1"}, "spec": {"capacity": {"storage": "1Gi"},
+   "accessModes": ["ReadWriteOnce"], "storageClassName": "longhorn", "csi": {"driver": "driver.longhorn.io", "volumeHandle": "pvc-demo-1"},
+   "claimRef": {"namespace": "${ns}", "name": "grafana", "uid": "$uid"}}}
+  EOF
   kubectl patch pvc grafana -n ${ns} --type merge -p '{"spec":{"volumeName":"pvc-demo-1"}}'
+  kubectl patch pvc grafana -n ${ns} --subresource status --type merge -p '{"status":{"phase":"Bound"}}'
   kubectl get volumes.longhorn.io pvc-demo-1 -n longhorn-system --show-labels
 
 4. The story so far, and the metrics Prometheus would scrape:

@@ -7,6 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Watch } from '@kubernetes/client-node';
+import { backupHealthKeys, isBackupHealthState } from '@longhorn-backup-guard/shared/health/health-summary';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { P, enabledLabels, ReconcilerWorld } from './reconciler-fixture.ts';
@@ -116,7 +117,7 @@ interface Observed {
   labels: Record<string, string>;
 }
 
-test("the seed controller's jobs are adopted in place: only the cron is written, no job recreated, no volume ever without its job, and an Event says what changed", async () => {
+test("the seed controller's jobs are adopted in place: only the cron (and then its health) is written, no job recreated, no volume ever without its job, and an Event says what changed", async () => {
   // What the seed controller leaves in a cluster.
   const seedNs = await cluster.createNamespace('backup-controller');
   await world.core.createNamespacedConfigMap({
@@ -172,11 +173,26 @@ test("the seed controller's jobs are adopted in place: only the cron is written,
       const before = seedJobs.get(seed.name);
       assert.equal(job.metadata.uid, before?.metadata.uid, `${jobOf(seed.name)} is the seed's object, not a new one`);
       assert.deepEqual(job.spec, { ...before?.spec, cron: seed.cron }, 'nothing but the cron changed');
-      assert.deepEqual(job.metadata.labels, before?.metadata.labels);
-      // The product's field manager owns exactly what it wrote: spec.cron.
+      // Besides the cron, backup health records its state (label) and summary (annotation) on the job.
+      const health = backupHealthKeys(P);
+      const recorded = await world.waitForJob(
+        jobOf(seed.name),
+        (j) => isBackupHealthState(j.metadata.labels?.[health.state]),
+        `${jobOf(seed.name)} with its health recorded`,
+      );
+      assert.deepEqual(recorded.spec, job.spec);
+      assert.deepEqual(recorded.metadata.labels, {
+        ...before?.metadata.labels,
+        [health.state]: recorded.metadata.labels?.[health.state],
+      });
+      // The product's field manager owns exactly what it wrote: spec.cron and the health keys.
       const fields =
-        (job.metadata as { managedFields?: { manager: string; fieldsV1?: unknown }[] }).managedFields ?? [];
+        (recorded.metadata as { managedFields?: { manager: string; fieldsV1?: unknown }[] }).managedFields ?? [];
       assert.deepEqual(fields.find((field) => field.manager === 'longhorn-backup-guard-reconciler')?.fieldsV1, {
+        'f:metadata': {
+          'f:annotations': { '.': {}, [`f:${health.summary}`]: {} },
+          'f:labels': { [`f:${health.state}`]: {} },
+        },
         'f:spec': { 'f:cron': {} },
       });
       await world.waitForEvent(
@@ -190,7 +206,7 @@ test("the seed controller's jobs are adopted in place: only the cron is written,
     }
     await handle.whenIdle();
     const writes = handle.writes.snapshot();
-    assert.equal(writes.get('recurringjobs/patch'), seedPvcs.length, 'one patch per seed job');
+    assert.equal(writes.get('recurringjobs/patch'), 2 * seedPvcs.length, 'per seed job: the cron, then its health');
     assert.equal(writes.get('recurringjobs/create') ?? 0, 0, 'no job created');
     assert.equal(writes.get('recurringjobs/delete') ?? 0, 0, 'no job deleted');
     assert.equal(writes.get('volumes/patch') ?? 0, 0, 'the volume labels were already right');
@@ -210,8 +226,8 @@ test("the seed controller's jobs are adopted in place: only the cron is written,
     const jobChanges = observed.filter((change) => change.kind === 'job');
     assert.deepEqual(
       jobChanges.map((change) => change.name).sort(),
-      seedPvcs.map((seed) => jobOf(seed.name)).sort(),
-      'each seed job written once',
+      seedPvcs.flatMap((seed) => [jobOf(seed.name), jobOf(seed.name)]).sort(),
+      'each seed job written twice: the cron, then its health',
     );
     for (const change of observed.filter((c) => c.kind === 'volume')) {
       const seed = seedPvcs.find((s) => change.name === `pvc-${s.pvc}`);

@@ -231,15 +231,11 @@ describe('configuration errors name the key path and the fix', () => {
     ],
     [
       '- a\n',
-      'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts',
+      'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts, backupStaleSlack, backupFailingAfter',
     ],
     [
       'archiveMaxAttempts: 0\n',
       'archiveMaxAttempts: "0" is outside 1..1000: use a whole number of attempts, 1 to 1000 (e.g. archiveMaxAttempts: 1)',
-    ],
-    [
-      '- a\n',
-      'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, backupStaleSlack, backupFailingAfter',
     ],
     ['resyncperiod: 5m\n', 'resyncperiod: unknown key: did you mean resyncPeriod?'],
     ['orphan_grace_period: 5m\n', 'orphan_grace_period: unknown key: did you mean orphanGracePeriod?'],
@@ -250,11 +246,7 @@ describe('configuration errors name the key path and the fix', () => {
     ],
     [
       'colour: blue\n',
-      'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts',
-    ],
-    [
-      'colour: blue\n',
-      'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, backupStaleSlack, backupFailingAfter',
+      'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts, backupStaleSlack, backupFailingAfter',
     ],
   ];
   for (const [text, message] of cases) {
