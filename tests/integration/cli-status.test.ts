@@ -20,6 +20,7 @@ const [app = ''] = world.apps;
 const longhorn = { group: 'longhorn.io', version: 'v1beta2' };
 const health = backupHealthKeys(P);
 const jobOf = (name: string) => `backup-${app}-${name}`;
+const unreachable = 'backup target unreachable';
 let dir = '';
 const env = () => ({ KUBECONFIG: cluster.info.kubeconfigPath });
 const configMap = () => `--config-map=${world.guardNs}/longhorn-backup-guard`;
@@ -87,27 +88,18 @@ before(async () => {
     },
     mergePatch,
   );
-  await playBackup(
-    jobOf('failing-db'),
-    `pv-failing-${app}`,
-    `backup-failing-${app}-1`,
-    'Completed',
-    new Date(Date.now() - 3 * 86400_000),
-  );
-  await playBackup(
-    jobOf('failing-db'),
-    `pv-failing-${app}`,
-    `backup-failing-${app}-2`,
-    'Error',
-    new Date(Date.now() - 2 * 3600_000),
-  );
-  await playBackup(
-    jobOf('failing-db'),
-    `pv-failing-${app}`,
-    `backup-failing-${app}-3`,
-    'Error',
-    new Date(Date.now() - 3600_000),
-  );
+  const failing = (run: number, state: 'Completed' | 'Error', hoursAgo: number) =>
+    world.playBackup(
+      jobOf('failing-db'),
+      `pv-failing-${app}`,
+      `backup-failing-${app}-${run}`,
+      state,
+      new Date(Date.now() - hoursAgo * 3600_000),
+      state === 'Error' ? { error: unreachable } : {},
+    );
+  await failing(1, 'Completed', 72);
+  await failing(2, 'Error', 2);
+  await failing(3, 'Error', 1);
   await world.waitForJob(
     jobOf('failing-db'),
     (job) => job.metadata.labels?.[health.state] === 'failing',
@@ -119,41 +111,6 @@ before(async () => {
     'healthy-db healthy',
   );
 });
-
-/** What Longhorn's backup controller leaves for a recurring job's run: the Backup, then its final status. */
-async function playBackup(
-  job: string,
-  volume: string,
-  name: string,
-  state: 'Completed' | 'Error',
-  at: Date,
-): Promise<void> {
-  await world.custom.createNamespacedCustomObject({
-    ...longhorn,
-    namespace: world.longhornNs,
-    plural: 'backups',
-    body: {
-      apiVersion: 'longhorn.io/v1beta2',
-      kind: 'Backup',
-      metadata: { name, labels: { 'backup-volume': volume } },
-      spec: { snapshotName: name, labels: { RecurringJob: job } },
-    },
-  });
-  const outcome =
-    state === 'Completed'
-      ? { backupCreatedAt: at.toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` }
-      : { error: 'backup target unreachable' };
-  await world.custom.patchNamespacedCustomObjectStatus(
-    {
-      ...longhorn,
-      namespace: world.longhornNs,
-      plural: 'backups',
-      name,
-      body: { status: { state, volumeName: volume, progress: 100, ...outcome } },
-    },
-    mergePatch,
-  );
-}
 
 after(async () => {
   await world.stopAll();

@@ -43,7 +43,7 @@ async function setVolumeState(volume: string, state: string): Promise<void> {
   );
 }
 
-/** What Longhorn's backup controller does for a recurring job's run: the Backup, then its final status. */
+/** Longhorn's backup controller's run of `job`, at the test's clock. */
 async function playBackup(
   job: string,
   volume: string,
@@ -51,31 +51,7 @@ async function playBackup(
   state: BackupState,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
-  await world.custom.createNamespacedCustomObject({
-    ...longhorn,
-    namespace: world.longhornNs,
-    plural: 'backups',
-    body: {
-      apiVersion: 'longhorn.io/v1beta2',
-      kind: 'Backup',
-      metadata: { name, labels: { 'backup-volume': volume } },
-      spec: { snapshotName: name, labels: { RecurringJob: job } },
-    },
-  });
-  const completed =
-    state === 'Completed'
-      ? { backupCreatedAt: clock().toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` }
-      : {};
-  await world.custom.patchNamespacedCustomObjectStatus(
-    {
-      ...longhorn,
-      namespace: world.longhornNs,
-      plural: 'backups',
-      name,
-      body: { status: { state, volumeName: volume, progress: 100, ...completed, ...extra } },
-    },
-    mergePatch,
-  );
+  await world.playBackup(job, volume, name, state, clock(), extra);
 }
 
 /** An opted-in PVC, bound to its Volume (in `volumeState`, if given) once its job exists; returns the job's name. */

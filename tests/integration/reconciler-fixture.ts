@@ -12,7 +12,7 @@ import {
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { BackupState, RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import {
   startReconciler,
   type ReconcilerHandle,
@@ -230,6 +230,45 @@ export class ReconcilerWorld {
       },
     });
     this.#pvs.push(name);
+  }
+
+  /**
+   * What Longhorn's backup controller leaves for a run of `job`: the Backup (labelled as a recurring
+   * job's), then its status; a Completed one was made at `at` (its backupCreatedAt and URL).
+   */
+  async playBackup(
+    job: string,
+    volume: string,
+    name: string,
+    state: BackupState,
+    at: Date,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.custom.createNamespacedCustomObject({
+      ...longhorn,
+      namespace: this.longhornNs,
+      plural: 'backups',
+      body: {
+        apiVersion: 'longhorn.io/v1beta2',
+        kind: 'Backup',
+        metadata: { name, labels: { 'backup-volume': volume } },
+        spec: { snapshotName: name, labels: { RecurringJob: job } },
+      },
+    });
+    const completed =
+      state === 'Completed'
+        ? { backupCreatedAt: at.toISOString(), url: `s3://backups@us-east-1/?backup=${name}&volume=${volume}` }
+        : {};
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...longhorn,
+        namespace: this.longhornNs,
+        plural: 'backups',
+        name,
+        body: { status: { state, volumeName: volume, progress: 100, ...completed, ...extra } },
+      },
+      mergePatch,
+    );
   }
 
   async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
