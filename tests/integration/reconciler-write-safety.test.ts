@@ -17,6 +17,7 @@ import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
+import { isConflict } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { ReconcilerWorld, enabledLabels, scrape } from './reconciler-fixture.ts';
 import { annotationOf, archivingPvc, setStatus, waitForArchiveObject } from './archive-fixture.ts';
 
@@ -37,22 +38,31 @@ test('a replica that loses its Lease issues no write after it knows, not even th
     await waitFor('writing', async () => (writesOf(handle) > 0 ? true : undefined));
 
     // Another replica takes the Lease over (as after a partition): this one sees it on its next renewal.
+    // Read and replace until it takes: the replica may renew between the two (409 Conflict).
     const leases = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
-    const lease = await leases.readNamespacedLease({ name: world.leaseName, namespace: world.guardNs });
-    const now = new V1MicroTime();
-    await leases.replaceNamespacedLease({
-      name: world.leaseName,
-      namespace: world.guardNs,
-      body: {
-        ...lease,
-        spec: {
-          ...lease.spec,
-          holderIdentity: 'intruder',
-          leaseDurationSeconds: 3_600,
-          renewTime: now,
-          acquireTime: now,
-        },
-      },
+    await waitFor('the Lease taken over', async () => {
+      const lease = await leases.readNamespacedLease({ name: world.leaseName, namespace: world.guardNs });
+      const now = new V1MicroTime();
+      try {
+        await leases.replaceNamespacedLease({
+          name: world.leaseName,
+          namespace: world.guardNs,
+          body: {
+            ...lease,
+            spec: {
+              ...lease.spec,
+              holderIdentity: 'intruder',
+              leaseDurationSeconds: 3_600,
+              renewTime: now,
+              acquireTime: now,
+            },
+          },
+        });
+        return true;
+      } catch (error) {
+        if (isConflict(error)) return undefined;
+        throw error;
+      }
     });
     await waitFor('leadership lost', async () => (handle.isLeader() ? undefined : true), 15_000);
     const atLoss = writesOf(handle);
