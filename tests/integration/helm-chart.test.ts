@@ -27,6 +27,7 @@ import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { findHelm, haveTool, prometheusOperatorCrdsDir } from '../tools/tools.ts';
 import { P, createStorageClasses, pvcBody, waitUntilWebhooksCalled } from './webhook-support.ts';
+import { defaultBackupJobSpec } from '../fixtures/default-job-spec.ts';
 
 process.env.LBG_APISERVER_EXTRA_ARGS = [
   process.env.LBG_APISERVER_EXTRA_ARGS ?? '',
@@ -498,16 +499,7 @@ test('install, upgrade after the caBundle was injected (no admission unanswered)
         name: 'backup-app-data',
         labels: { [`${P}/managed`]: 'true', [`${P}/source-namespace`]: 'app', [`${P}/source-pvc`]: 'data' },
       },
-      spec: {
-        name: 'backup-app-data',
-        task: 'backup',
-        cron: '30 0,4,8,12,16,20 * * *',
-        retain: 8,
-        concurrency: 1,
-        groups: [],
-        labels: {},
-        parameters: { 'full-backup-interval': '4' },
-      },
+      spec: defaultBackupJobSpec('backup-app-data'),
     },
   })) as Managed;
   const snapshot = (await custom.createNamespacedCustomObject({

@@ -17,6 +17,7 @@ import type { TestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { archivePatches } from '../unit/webhook/review-fixtures.ts';
 import { P, pvcYaml } from './webhook-support.ts';
+import { defaultBackupJobSpec } from '../fixtures/default-job-spec.ts';
 
 export const archiveLabels = (name: string): Record<string, string> => ({
   [`${P}/enabled`]: 'true',
@@ -77,16 +78,7 @@ export class ArchiveScene {
         apiVersion: LONGHORN_API_VERSION,
         kind: 'RecurringJob',
         metadata: { name, labels },
-        spec: {
-          name,
-          task: 'backup',
-          cron: '30 0,4,8,12,16,20 * * *',
-          retain: 8,
-          concurrency: 1,
-          groups: [],
-          labels: {},
-          parameters: { 'full-backup-interval': '4' },
-        },
+        spec: defaultBackupJobSpec(name),
       },
     });
   }

@@ -5,6 +5,7 @@ import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhor
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ReconcileSnapshot } from '@longhorn-backup-guard/reconciler/model/reconcile-snapshot';
 import { boundVolume, resolveVolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
+import { defaultBackupJobSpec } from '../../fixtures/default-job-spec.ts';
 
 export const P = 'backup.vluwte.nl';
 export const LONGHORN_NS = 'longhorn-system';
@@ -67,16 +68,7 @@ export function job(
       labels,
       ...(extra.annotations ? { annotations: extra.annotations } : {}),
     },
-    spec: extra.spec ?? {
-      name,
-      task: 'backup',
-      cron: '30 0,4,8,12,16,20 * * *',
-      retain: 8,
-      concurrency: 1,
-      groups: [],
-      labels: {},
-      parameters: { 'full-backup-interval': '4' },
-    },
+    spec: extra.spec ?? defaultBackupJobSpec(name),
   };
 }
 
