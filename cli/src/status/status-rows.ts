@@ -117,8 +117,13 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
   const pvs = new Map((snapshot.pvs ?? []).map((pv) => [pv.metadata?.name ?? '', pv]));
   const lookups = { pvNamed: (name: string) => pvs.get(name), volumeNamed: (name: string) => volumes.get(name) };
   // Only a Volume the PVC is really bound to counts (never one its spec.volumeName merely names).
-  const bindingOf = (pvc: StatusPvc) =>
-    resolveVolumeBinding(pvc as V1PersistentVolumeClaim, lookups, config.provisioner);
+  const bindings = new Map(
+    snapshot.pvcs.map((pvc) => [
+      pvc,
+      resolveVolumeBinding(pvc as V1PersistentVolumeClaim, lookups, config.provisioner),
+    ]),
+  );
+  const bindingOf = (pvc: StatusPvc): VolumeBinding => bindings.get(pvc) ?? { kind: 'unbound' };
   const jobs = snapshot.jobs === null ? null : new Map(snapshot.jobs.map((job) => [job.metadata.name ?? '', job]));
   const healthKeys = backupHealthKeys(config.labelPrefix);
   const shown = snapshot.pvcs.filter(
