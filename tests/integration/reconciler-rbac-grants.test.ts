@@ -5,10 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { repoRoot } from '../harness/paths.ts';
+import { grantMismatches, type CallSites } from '../harness/rbac-grants.ts';
 import { shippedRbac } from '../harness/shipped-rbac.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { ReconcilerWorld } from './reconciler-fixture.ts';
@@ -16,7 +13,7 @@ import { ReconcilerWorld } from './reconciler-fixture.ts';
 const MANIFEST = 'manifests/core/reconciler-rbac.yaml';
 
 /** `group/resource verb` -> where the code uses it: a file and a text that must be in it. */
-const CALL_SITES: Record<string, { file: string; uses: string }> = {
+const CALL_SITES: CallSites = {
   '/persistentvolumeclaims list': {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: "plural: 'persistentvolumeclaims'",
@@ -115,44 +112,8 @@ const CALL_SITES: Record<string, { file: string; uses: string }> = {
   },
 };
 
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-}
-
-function grantedVerbs(): string[] {
-  const text = readFileSync(join(repoRoot, MANIFEST), 'utf8');
-  const grants = new Set<string>();
-  for (const doc of parseAllDocuments(text)) {
-    const object = doc.toJS() as { kind?: string; rules?: Rule[] };
-    if (object.kind !== 'Role' && object.kind !== 'ClusterRole') continue;
-    for (const rule of object.rules ?? []) {
-      for (const group of rule.apiGroups ?? [])
-        for (const resource of rule.resources ?? [])
-          for (const verb of rule.verbs ?? []) grants.add(`${group}/${resource} ${verb}`);
-    }
-  }
-  return [...grants].sort();
-}
-
 test('every verb the reconciler is granted has a call site in the code, and every call site is granted', () => {
-  const granted = grantedVerbs();
-  const unused = granted.filter((grant) => CALL_SITES[grant] === undefined);
-  assert.deepEqual(
-    unused,
-    [],
-    `granted, but no call site is known: remove the grant or name its call site in CALL_SITES`,
-  );
-  // Compared with white space folded, so a formatter's line breaks do not hide a call site.
-  const folded = (text: string) => text.replace(/\s+/g, ' ').replace(/([(,{]) /g, '$1');
-  for (const [grant, site] of Object.entries(CALL_SITES)) {
-    assert.ok(granted.includes(grant), `${grant} is used (${site.file}) but not granted`);
-    assert.ok(
-      folded(readFileSync(join(repoRoot, site.file), 'utf8')).includes(folded(site.uses)),
-      `${grant}: ${site.file} no longer contains ${JSON.stringify(site.uses)}; the grant may be unused now`,
-    );
-  }
+  assert.deepEqual(grantMismatches(MANIFEST, CALL_SITES), []);
 });
 
 test('on the apiserver, as the ServiceAccount: the grants nothing used are gone (update jobs, patch or events.k8s.io Events, get)', async () => {
