@@ -2,7 +2,7 @@
 // body limit, same machine, same run, over loopback HTTPS.
 //   node bench/webhook/run.ts [--connections 32] [--duration 8] [--rate 1000] [--latency-duration 8]
 //                             [--rounds 5] [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
-//                             [--max-requests-per-socket 0] [--node-options="<more options for the webhook's node>"]
+//                             [--max-requests-per-socket 0] [--node-options="<the Deployment's NODE_OPTIONS>"]
 // Each server runs in a child process; each load generator is a process of its own. The two servers
 // take turns, round after round (the one going first alternates), and each figure is the median of
 // the rounds with their range beside it: on a shared 2-core machine one run alone is noise.
@@ -17,6 +17,7 @@ import { forEachBounded } from '../lib/bounded.ts';
 import { residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { postJson } from '../lib/https-post.ts';
+import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { median } from '../lib/percentiles.ts';
@@ -43,8 +44,9 @@ const { values: flags } = parseArgs({
     // last answer). autocannon ignores Connection: close and keeps sending on the socket, which
     // Node answers with 503: so both servers run without a limit unless asked (vegeta reconnects).
     'max-requests-per-socket': { type: 'string', default: '0' },
-    // More Node options for the webhook process, e.g. --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof".
-    'node-options': { type: 'string', default: '' },
+    // Node options for the webhook process: the Deployment's NODE_OPTIONS (its heap cap) unless told
+    // otherwise, e.g. --node-options="--max-old-space-size=96 --cpu-prof --cpu-prof-dir=/tmp/prof".
+    'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
   },
 });
 const connections = Number(flags.connections);

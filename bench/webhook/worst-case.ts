@@ -4,8 +4,8 @@
 // twice: with the shipped limits, and with the connection cap and the body budget lifted
 // (what the webhook did before them), each webhook in a child process of its own.
 //   node bench/webhook/worst-case.ts [--repeats 20] [--connections 1000] [--large-bodies 16]
-//                                    [--node-options="--max-old-space-size=128"]
-// The webhook runs with the Deployment's V8 heap cap (NODE_OPTIONS in manifests/) unless told otherwise.
+//                                    [--node-options="<the Deployment's NODE_OPTIONS>"]
+// The webhook runs with the Deployment's NODE_OPTIONS (its V8 heap cap, manifests/core/) unless told otherwise.
 // Prints Markdown tables (for BENCHMARKS.md). Nothing is asserted: this only measures.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +18,7 @@ import { DEFAULT_LABEL_PREFIX } from '@longhorn-backup-guard/shared/config/guard
 import { ADMISSION_BODY_LIMIT } from '@longhorn-backup-guard/webhook/server/admission-server';
 import { DEFAULT_SERVER_LIMITS } from '@longhorn-backup-guard/webhook/server/server-limits';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
+import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
@@ -31,13 +32,14 @@ const { values: flags } = parseArgs({
     repeats: { type: 'string', default: '20' },
     connections: { type: 'string', default: '1000' },
     'large-bodies': { type: 'string', default: '16' },
-    'node-options': { type: 'string', default: '--max-old-space-size=128' },
+    'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
   },
 });
 const repeats = Number(flags.repeats);
 const idleConnections = Number(flags.connections);
 const largeBodies = Number(flags['large-bodies']);
 const DEPLOYMENT_MEMORY_LIMIT_MIB = 256;
+const BODY_LIMIT_MIB = ADMISSION_BODY_LIMIT / 2 ** 20;
 const P = DEFAULT_LABEL_PREFIX;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -72,12 +74,19 @@ interface WorstCase {
 
 function worstCases(): WorstCase[] {
   const typical = JSON.stringify(createReview('billing-db-0', validBackupLabels('billing-db')));
-  const depth = 1_000_000;
+  // As deep as fits in the body limit (6 bytes a level).
+  const depth = 600_000;
   return [
     { description: 'typical CREATE review (the baseline)', path: '/validate', body: typical },
     {
       description: '40,000 unknown backup labels',
       path: '/validate',
+      body: JSON.stringify(createReview('billing-db-0', unknownLabels(40_000))),
+    },
+    {
+      // The apiserver calls the mutating webhook first, with the same body.
+      description: '40,000 unknown backup labels, `/mutate`',
+      path: '/mutate',
       body: JSON.stringify(createReview('billing-db-0', unknownLabels(40_000))),
     },
     {
@@ -93,7 +102,7 @@ function worstCases(): WorstCase[] {
       body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","kind":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`,
     },
     {
-      description: '7 MiB review of unknown labels (the body limit)',
+      description: `${BODY_LIMIT_MIB} MiB review of unknown labels (the body limit)`,
       path: '/validate',
       body: reviewOfSize(ADMISSION_BODY_LIMIT),
     },
@@ -307,7 +316,7 @@ try {
         'webhook',
         'idle',
         `${thousands(idleConnections)} TLS connections opened (held idle)`,
-        `after ${largeBodies} concurrent 7 MiB reviews`,
+        `after ${largeBodies} concurrent ${BODY_LIMIT_MIB} MiB reviews`,
         'their answers',
         'peak (VmHWM)',
         'peak / limit',

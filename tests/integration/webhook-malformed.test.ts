@@ -103,11 +103,12 @@ const cases: {
   { case: 'a JSON array', body: '[1,2]', headers: json, status: 400, message: /not an AdmissionReview object/ },
   { case: 'prototype pollution', body: '{"__proto__":{"x":1}}', headers: json, status: 400, message: /.+/ },
   {
-    case: '8 MiB body',
-    body: Buffer.alloc(8 * 1024 * 1024, 0x20),
+    case: '5 MiB body',
+    body: Buffer.alloc(5 * 1024 * 1024, 0x20),
     headers: json,
     status: 413,
-    message: /^the body is larger than the limit of 7340032 bytes \(7 MiB\)$/,
+    message:
+      /^the body is larger than the limit of 4194304 bytes \(4 MiB\): a review of a PVC etcd can store \(at most 1.5 MiB\) is smaller$/,
   },
 ];
 

@@ -14,7 +14,12 @@ export function pvcLabelKeys(prefix: string): readonly string[] {
   return Object.values(groupKeys('pvc', prefix));
 }
 
+/** What every key under our prefix starts with. */
+export function backupLabelKeyPrefix(prefix: string): string {
+  return `${prefix}/`;
+}
+
 /** True for any key under our prefix, known or not. */
 export function isBackupLabelKey(key: string, prefix: string): boolean {
-  return key.startsWith(`${prefix}/`);
+  return key.startsWith(backupLabelKeyPrefix(prefix));
 }

@@ -1,5 +1,5 @@
 import { closestMatch } from '../text/closest-match.ts';
-import { isBackupLabelKey, pvcLabelKeys } from './label-keys.ts';
+import { backupLabelKeyPrefix, pvcLabelKeys } from './label-keys.ts';
 
 export interface UnknownBackupLabel {
   readonly key: string;
@@ -14,9 +14,11 @@ function shownKey(key: string): string {
   return key.length > 80 ? `${key.slice(0, 79)}…` : key;
 }
 
+/** Called once per label key: the prefix and the known keys are prepared once per call of the caller. */
 function unknownKeyTest(prefix: string): (key: string) => boolean {
-  const known = pvcLabelKeys(prefix);
-  return (key) => isBackupLabelKey(key, prefix) && !known.includes(key);
+  const known = new Set(pvcLabelKeys(prefix));
+  const ours = backupLabelKeyPrefix(prefix);
+  return (key) => key.startsWith(ours) && !known.has(key);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAdmissionReview } from '@longhorn-backup-guard/webhook/admission/admission-review';
-import { escapePointerToken, labelsPatch } from '@longhorn-backup-guard/webhook/admission/json-patch';
+import { escapePointerToken, labelsSetPatch } from '@longhorn-backup-guard/webhook/admission/json-patch';
 import { allow, allowWithPatch, deny, resultOf } from '@longhorn-backup-guard/webhook/admission/review-response';
 import { applyJsonPatch, pvc, review } from './review-fixtures.ts';
 
@@ -129,18 +129,19 @@ test('JSON Pointer escaping: ~ first, then /', () => {
   assert.equal(escapePointerToken('~1'), '~01');
 });
 
-test('labelsPatch adds, replaces and removes, and the result applies exactly', () => {
-  const current = { keep: '1', 'x/change': 'a', 'y~drop': 'b' };
-  const desired = { keep: '1', 'x/change': 'c', 'z/new': 'd' };
-  const operations = labelsPatch(current, desired);
+test('labelsSetPatch adds and replaces the labels it is given, leaves the others, and the result applies exactly', () => {
+  const current = { keep: '1', 'x/change': 'a', 'y~same': 'b' };
+  const changes = { 'x/change': 'c', 'z/new': 'd', 'y~same': 'b' };
+  const operations = labelsSetPatch(current, changes);
   assert.deepEqual(operations, [
     { op: 'replace', path: '/metadata/labels/x~1change', value: 'c' },
     { op: 'add', path: '/metadata/labels/z~1new', value: 'd' },
-    { op: 'remove', path: '/metadata/labels/y~0drop' },
   ]);
-  assert.deepEqual(applyJsonPatch({ metadata: { labels: current } }, operations), { metadata: { labels: desired } });
-  assert.deepEqual(labelsPatch(undefined, {}), []);
-  assert.deepEqual(labelsPatch(null, { a: 'b' }), [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }]);
+  assert.deepEqual(applyJsonPatch({ metadata: { labels: current } }, operations), {
+    metadata: { labels: { ...current, ...changes } },
+  });
+  assert.deepEqual(labelsSetPatch(undefined, {}), []);
+  assert.deepEqual(labelsSetPatch(null, { a: 'b' }), [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }]);
 });
 
 test('responses: results, base64 patch, warnings without control characters', () => {

@@ -10,7 +10,7 @@ import {
 } from '@longhorn-backup-guard/shared/intent/unknown-backup-labels';
 import { closestMatch, MAX_COMPARED_LENGTH } from '@longhorn-backup-guard/shared/text/closest-match';
 import { describeValue } from '@longhorn-backup-guard/webhook/admission/describe-value';
-import { nestsDeeperThan } from '@longhorn-backup-guard/webhook/admission/json-depth';
+import { nestsDeeperThan } from '@longhorn-backup-guard/webhook/admission/review-text';
 import { allow, MAX_WARNING_LENGTH, MAX_WARNINGS } from '@longhorn-backup-guard/webhook/admission/review-response';
 import { createNamespaceAnswers } from '@longhorn-backup-guard/webhook/cache/namespace-answers';
 import { decideValidation } from '@longhorn-backup-guard/webhook/decide/decide-validation';
@@ -30,6 +30,37 @@ test('nestsDeeperThan agrees with the depth of any JSON value, brackets inside s
   );
   assert.equal(nestsDeeperThan('{"a":"[[[[\\"[[[["}', 1), false);
   assert.equal(nestsDeeperThan('['.repeat(1_000_000), 100), true);
+});
+
+/** The check one character at a time, as it was before strings were skipped with indexOf. */
+function nestsDeeperStepByStep(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      if (++depth > limit) return true;
+    } else if (char === '}' || char === ']') depth--;
+  }
+  return false;
+}
+
+test('nestsDeeperThan agrees with a step-by-step scan on any text, escapes and unclosed strings included', () => {
+  const text = fc
+    .array(fc.constantFrom('{', '[', '}', ']', '"', '\\', 'a'), { maxLength: 40 })
+    .map((chars) => chars.join(''));
+  fc.assert(
+    fc.property(text, fc.integer({ min: 0, max: 6 }), (candidate, limit) => {
+      assert.equal(nestsDeeperThan(candidate, limit), nestsDeeperStepByStep(candidate, limit));
+    }),
+    { numRuns: 5_000 },
+  );
+  assert.equal(nestsDeeperThan('"\\\\"[[', 1), true);
+  assert.equal(nestsDeeperThan('"\\\\\\"[["', 1), false);
 });
 
 test('describeValue is short and never recurses deeply, whatever the value', () => {

@@ -1,5 +1,5 @@
-// Mutations are made on a copy of the labels and then diffed into a JSON Patch (RFC 6902), as
-// Pepr does: the decision code never writes patch paths by hand.
+// Mutations are stated as labels (the labels to set, or the labels wanted) and turned into a JSON
+// Patch (RFC 6902) here, as Pepr does: the decision code never writes patch paths by hand.
 
 export type JsonPatchOperation =
   | { readonly op: 'add' | 'replace'; readonly path: string; readonly value: unknown }
@@ -12,22 +12,21 @@ export function escapePointerToken(token: string): string {
 
 type Labels = Readonly<Record<string, string>>;
 
+const labelPath = (key: string) => `/metadata/labels/${escapePointerToken(key)}`;
+
 /**
- * The patch that turns `metadata.labels` from `current` into `desired`. A missing (or null)
- * labels map cannot be added into, so then the whole map is added at once.
+ * The patch that sets `changes` in `metadata.labels` (add or replace), the other labels left as they
+ * are: its work grows with the changes, not with the labels (a PVC may come with 40,000). A missing
+ * (or null) labels map cannot be added into, so then the whole map is added at once.
  */
-export function labelsPatch(current: Labels | null | undefined, desired: Labels): JsonPatchOperation[] {
+export function labelsSetPatch(current: Labels | null | undefined, changes: Labels): JsonPatchOperation[] {
   if (current === null || current === undefined) {
-    return Object.keys(desired).length === 0 ? [] : [{ op: 'add', path: '/metadata/labels', value: { ...desired } }];
+    return Object.keys(changes).length === 0 ? [] : [{ op: 'add', path: '/metadata/labels', value: { ...changes } }];
   }
-  const path = (key: string) => `/metadata/labels/${escapePointerToken(key)}`;
   const operations: JsonPatchOperation[] = [];
-  for (const [key, value] of Object.entries(desired)) {
-    if (!Object.hasOwn(current, key)) operations.push({ op: 'add', path: path(key), value });
-    else if (current[key] !== value) operations.push({ op: 'replace', path: path(key), value });
-  }
-  for (const key of Object.keys(current)) {
-    if (!Object.hasOwn(desired, key)) operations.push({ op: 'remove', path: path(key) });
+  for (const [key, value] of Object.entries(changes)) {
+    if (!Object.hasOwn(current, key)) operations.push({ op: 'add', path: labelPath(key), value });
+    else if (current[key] !== value) operations.push({ op: 'replace', path: labelPath(key), value });
   }
   return operations;
 }

@@ -1,5 +1,5 @@
 // The HTTPS server the apiserver calls: POST /mutate and /validate (AdmissionReview v1, JSON,
-// at most 7 MiB), GET /healthz and /readyz. A body that is not a review gets a 4xx with a JSON
+// at most 4 MiB), GET /healthz and /readyz. A body that is not a review gets a 4xx with a JSON
 // message; a failure on our side a 5xx (the apiserver then applies the failurePolicy). What one
 // client may cost (time, connections, memory for bodies) is bounded by the ServerLimits.
 import type { Server as HttpsServer } from 'node:https';
@@ -13,14 +13,19 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { WebhookKind } from '../decide/decide-admission.ts';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../admission/json-depth.ts';
+import { MAX_JSON_DEPTH, scanReviewText, withoutManagedFields } from '../admission/review-text.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
 import { createBodyBudget, type BodyBudget } from './body-budget.ts';
 import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 
-/** As controller-runtime: a review carries object and oldObject, each up to etcd's 1.5 MiB and more. */
-export const ADMISSION_BODY_LIMIT = 7 * 1024 * 1024;
+/**
+ * A review carries object and oldObject. etcd stores an object of at most 1.5 MiB, so a review of a
+ * PVC that can be stored (UPDATE: both objects, JSON a little larger than etcd's protobuf) stays
+ * under 4 MiB; a larger CREATE could not be stored anyway. controller-runtime allows 7 MiB, but
+ * one 7 MiB review of labels alone took the webhook past its 256 MiB memory limit (BENCHMARKS.md).
+ */
+export const ADMISSION_BODY_LIMIT = 4 * 1024 * 1024;
 
 export interface AdmissionServerOptions {
   readonly logger: Logger;
@@ -42,7 +47,7 @@ function clientErrorMessage(error: FastifyError, request: FastifyRequest): strin
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return `Content-Type must be application/json (an AdmissionReview), got ${JSON.stringify(request.headers['content-type'] ?? '')}`;
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return `the body is larger than the limit of ${ADMISSION_BODY_LIMIT} bytes (7 MiB)`;
+      return `the body is larger than the limit of ${ADMISSION_BODY_LIMIT} bytes (${ADMISSION_BODY_LIMIT / 2 ** 20} MiB): a review of a PVC etcd can store (at most 1.5 MiB) is smaller`;
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'the body is empty: expected an AdmissionReview';
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -58,13 +63,17 @@ class BodyTooDeepError extends Error {
   readonly statusCode = 400;
 }
 
-/** fastify's JSON parser, after a check of the nesting depth (one pass, no recursion). */
-function addDepthCheckedJsonParser(app: AdmissionServer): void {
+/**
+ * fastify's JSON parser, after one pass (no recursion) that checks the nesting depth and finds the
+ * reviewed objects' managedFields, which are not parsed (see review-text.ts).
+ */
+function addScannedJsonParser(app: AdmissionServer): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    const scan = scanReviewText(text, MAX_JSON_DEPTH);
+    if (scan.tooDeep) {
       done(
         new BodyTooDeepError(
           `the body nests deeper than ${MAX_JSON_DEPTH} levels: an AdmissionReview of a PVC needs about 12`,
@@ -73,7 +82,7 @@ function addDepthCheckedJsonParser(app: AdmissionServer): void {
       );
       return;
     }
-    void parseJson(request, text, done);
+    void parseJson(request, withoutManagedFields(text, scan.managedFields), done);
   });
 }
 
@@ -158,7 +167,7 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   destroyConnectionsAfterTimeout(app, limits.shutdownTimeoutMs);
   // JSON only: text/plain (accepted by default) is no AdmissionReview.
   app.removeContentTypeParser('text/plain');
-  addDepthCheckedJsonParser(app);
+  addScannedJsonParser(app);
   const bodyBudget = createBodyBudget(limits.bodyBytesInFlight);
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'POST') await reserveBodyBytes(bodyBudget, request, reply);

@@ -2,7 +2,7 @@
 // is read and gives it back once its answer is sent, so the memory that bodies (and the objects
 // parsed from them) take stays bounded however many arrive at once. A request that does not fit
 // waits; one that fits goes ahead of a larger one waiting (a real review is a few KiB: it never
-// waits behind a 7 MiB body; a large one may wait until the request timeout ends it).
+// waits behind a 4 MiB body; a large one may wait until the request timeout ends it).
 
 export interface BodyBudget {
   /** Resolves with the function that gives the bytes back (idempotent) once they fit. */
