@@ -179,6 +179,8 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
     );
     const env = envOf(container);
     if (component === 'reconciler') assert.equal(env.get('NODE_OPTIONS'), '--max-old-space-size=128');
+    if (component === 'webhook')
+      assert.equal(env.get('NODE_OPTIONS'), '--max-old-space-size=96 --max-semi-space-size=4');
     assert.equal(env.get('POD_NAMESPACE'), 'fieldRef:metadata.namespace');
     assert.equal(env.get('METRICS_PORT'), '8080');
     assert.deepEqual(container.ports?.find((p) => p.name === 'metrics')?.containerPort, 8080);
@@ -555,7 +557,7 @@ test('each ServiceAccount may do what the README says and no more', async () => 
     [WEBHOOK_SA, 'patch validatingwebhookconfigurations.admissionregistration.k8s.io/other', '', false],
     [WEBHOOK_SA, 'list recurringjobs.longhorn.io', 'longhorn-system', true],
     [WEBHOOK_SA, 'watch recurringjobs.longhorn.io', 'longhorn-system', true],
-    [WEBHOOK_SA, 'get recurringjobs.longhorn.io', 'longhorn-system', true],
+    [WEBHOOK_SA, 'get recurringjobs.longhorn.io', 'longhorn-system', false],
     [WEBHOOK_SA, 'patch recurringjobs.longhorn.io', 'longhorn-system', false],
     [WEBHOOK_SA, 'delete recurringjobs.longhorn.io', 'longhorn-system', false],
     [WEBHOOK_SA, 'list recurringjobs.longhorn.io', 'team-a', false],

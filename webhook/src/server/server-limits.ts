@@ -21,7 +21,8 @@ export interface ServerLimits {
   readonly maxConnections: number;
   /**
    * Request-body bytes read and decided at once (each request counts its Content-Length, one
-   * without it the body limit); more wait their turn. Memory: see BENCHMARKS.md.
+   * without it the body limit); more wait their turn. The default, the 4 MiB body limit plus 1 MiB,
+   * lets one largest review in at a time with the small ones beside it. Memory: see BENCHMARKS.md.
    */
   readonly bodyBytesInFlight: number;
   /** On close, connections still open after this are destroyed, whatever their clients do. */
@@ -35,6 +36,6 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 120_000,
   maxConnections: 500,
-  bodyBytesInFlight: 8 * 1024 * 1024,
+  bodyBytesInFlight: 5 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
 };
