@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { forEachBounded } from '../lib/bounded.ts';
-import { residentMiB, startChild, type Child } from '../lib/child-process.ts';
+import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { postJson } from '../lib/https-post.ts';
 import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
@@ -106,6 +106,11 @@ interface CaseResult {
   /** One entry per round. */
   readonly throughput: Record<ServerName, Throughput[]>;
   readonly latency: Record<ServerName, Latency[]>;
+  /**
+   * The server process's CPU time per answer in each closed-loop round (µs). On a loaded machine the
+   * req/s measure the share of the cores a server got as much as its work; CPU per answer hardly moves.
+   */
+  readonly cpuMicros: Record<ServerName, number[]>;
 }
 
 /** "median (min-max)" of one figure over the rounds. */
@@ -155,13 +160,17 @@ try {
     await checkAnswer('webhook', servers.webhook + benchCase.path, benchCase, ca);
     const throughput: Record<ServerName, Throughput[]> = { bare: [], webhook: [] };
     const latency: Record<ServerName, Latency[]> = { bare: [], webhook: [] };
+    const cpuMicros: Record<ServerName, number[]> = { bare: [], webhook: [] };
+    const pids: Record<ServerName, number> = { bare: bare.pid, webhook: webhook.pid };
     for (const server of SERVERS)
       await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds: WARMUP_SECONDS });
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? SERVERS : [...SERVERS].reverse();
       for (const server of order) {
+        const cpuBefore = await cpuSeconds(pids[server]);
         const result = await closedLoop(servers[server] + benchCase.path, bodyFile, { connections, durationSeconds });
         throughput[server].push(result);
+        cpuMicros[server].push((((await cpuSeconds(pids[server])) - cpuBefore) * 1e6) / result.total);
         log(
           `${benchCase.id} round ${round + 1} ${server}: ${thousands(result.requestsPerSecond)} req/s closed loop (${connections} connections)${result.failures > 0 ? `, FAILED ${result.failures}: ${JSON.stringify(result.statusCodes)}` : ''}`,
         );
@@ -178,7 +187,7 @@ try {
         );
       }
     }
-    results.push({ benchCase, throughput, latency });
+    results.push({ benchCase, throughput, latency, cpuMicros });
   }
   log(`after: ${loadSummary()}`);
   const endRss = await residentMiB(webhook.pid);
@@ -218,6 +227,20 @@ try {
         ratio(median(w.map(rps)), median(b.map(rps))),
         `${ms(median(b.map((r) => r.p50Ms)))} / ${ms(median(b.map((r) => r.p99Ms)))}`,
         `${ms(median(w.map((r) => r.p50Ms)))} / ${ms(median(w.map((r) => r.p99Ms)))}`,
+      ]),
+    ),
+  );
+  console.log(
+    `\nServer CPU time per answer in the closed-loop rounds (µs; /proc, 10 ms ticks): what each would serve on a core of its own is the inverse, so bare/webhook is the throughput ratio without the machine's other load:\n`,
+  );
+  console.log(
+    markdownTable(
+      ['case', 'bare CPU µs per answer', 'webhook CPU µs per answer', 'bare/webhook (throughput ratio on a core each)'],
+      results.map(({ benchCase, cpuMicros: { bare: b, webhook: w } }) => [
+        benchCase.description,
+        spread(b, (value) => value.toFixed(0)),
+        spread(w, (value) => value.toFixed(0)),
+        ratio(median(b), median(w)),
       ]),
     ),
   );
