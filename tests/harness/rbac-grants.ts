@@ -52,3 +52,8 @@ export function grantMismatches(manifest: string, callSites: CallSites): string[
   }
   return problems;
 }
+
+/** An informer's two grants (`<group>/<resource> list` and `watch`), both used where it is built. */
+export function listAndWatch(groupResource: string, site: CallSites[string]): CallSites {
+  return { [`${groupResource} list`]: site, [`${groupResource} watch`]: site };
+}

@@ -5,7 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { grantMismatches, type CallSites } from '../harness/rbac-grants.ts';
+import { grantMismatches, listAndWatch, type CallSites } from '../harness/rbac-grants.ts';
 import { shippedRbac } from '../harness/shipped-rbac.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { ReconcilerWorld } from './reconciler-fixture.ts';
@@ -14,14 +14,10 @@ const MANIFEST = 'manifests/core/reconciler-rbac.yaml';
 
 /** `group/resource verb` -> where the code uses it: a file and a text that must be in it. */
 const CALL_SITES: CallSites = {
-  '/persistentvolumeclaims list': {
+  ...listAndWatch('/persistentvolumeclaims', {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: "plural: 'persistentvolumeclaims'",
-  },
-  '/persistentvolumeclaims watch': {
-    file: 'reconciler/src/cache/reconciler-caches.ts',
-    uses: "plural: 'persistentvolumeclaims'",
-  },
+  }),
   '/persistentvolumeclaims patch': {
     file: 'reconciler/src/execute/execute-actions.ts',
     uses: 'patchNamespacedPersistentVolumeClaim(',
@@ -31,23 +27,15 @@ const CALL_SITES: CallSites = {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: "plural: 'persistentvolumes'",
   },
-  'storage.k8s.io/storageclasses list': {
+  ...listAndWatch('storage.k8s.io/storageclasses', {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: "plural: 'storageclasses'",
-  },
-  'storage.k8s.io/storageclasses watch': {
-    file: 'reconciler/src/cache/reconciler-caches.ts',
-    uses: "plural: 'storageclasses'",
-  },
+  }),
   '/events create': { file: 'reconciler/src/events/event-recorder.ts', uses: 'createNamespacedEvent(' },
-  'longhorn.io/recurringjobs list': {
+  ...listAndWatch('longhorn.io/recurringjobs', {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: 'longhorn(LONGHORN_PLURALS.recurringJob)',
-  },
-  'longhorn.io/recurringjobs watch': {
-    file: 'reconciler/src/cache/reconciler-caches.ts',
-    uses: 'longhorn(LONGHORN_PLURALS.recurringJob)',
-  },
+  }),
   'longhorn.io/recurringjobs create': {
     file: 'reconciler/src/decide/decide-present-pvc.ts',
     uses: "type: 'create', target, body: desired",
@@ -60,44 +48,31 @@ const CALL_SITES: CallSites = {
     file: 'reconciler/src/decide/decide-present-pvc.ts',
     uses: "type: 'delete', target: jobTarget(",
   },
-  'longhorn.io/volumes list': {
+  ...listAndWatch('longhorn.io/volumes', {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: 'longhorn(LONGHORN_PLURALS.volume)',
-  },
-  'longhorn.io/volumes watch': {
-    file: 'reconciler/src/cache/reconciler-caches.ts',
-    uses: 'longhorn(LONGHORN_PLURALS.volume)',
-  },
+  }),
   'longhorn.io/volumes patch': {
     file: 'reconciler/src/decide/decide-present-pvc.ts',
     uses: "type: 'patch', target: volumeTarget(",
   },
-  'longhorn.io/snapshots list': {
+  ...listAndWatch('longhorn.io/snapshots', {
     file: 'reconciler/src/archive/archive-watches.ts',
     uses: 'plural: LONGHORN_PLURALS.snapshot',
-  },
-  'longhorn.io/snapshots watch': {
-    file: 'reconciler/src/archive/archive-watches.ts',
-    uses: 'plural: LONGHORN_PLURALS.snapshot',
-  },
+  }),
   'longhorn.io/snapshots create': {
     file: 'reconciler/src/archive/archive-workflow.ts',
     uses: 'resource: LONGHORN_PLURALS.snapshot',
   },
-  'longhorn.io/backups list': {
+  ...listAndWatch('longhorn.io/backups', {
     file: 'reconciler/src/archive/archive-watches.ts',
     uses: 'plural: LONGHORN_PLURALS.backup',
-  },
-  'longhorn.io/backups watch': {
-    file: 'reconciler/src/archive/archive-watches.ts',
-    uses: 'plural: LONGHORN_PLURALS.backup',
-  },
+  }),
   'longhorn.io/backups create': {
     file: 'reconciler/src/archive/archive-workflow.ts',
     uses: 'resource: LONGHORN_PLURALS.backup',
   },
-  '/configmaps list': { file: 'reconciler/src/config/config-map-source.ts', uses: "plural: 'configmaps'" },
-  '/configmaps watch': { file: 'reconciler/src/config/config-map-source.ts', uses: "plural: 'configmaps'" },
+  ...listAndWatch('/configmaps', { file: 'reconciler/src/config/config-map-source.ts', uses: "plural: 'configmaps'" }),
   'coordination.k8s.io/leases get': {
     file: 'reconciler/src/machinery/leader-election.ts',
     uses: 'readNamespacedLease(',

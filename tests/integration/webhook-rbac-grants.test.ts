@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { grantMismatches, type CallSites } from '../harness/rbac-grants.ts';
+import { grantMismatches, listAndWatch, type CallSites } from '../harness/rbac-grants.ts';
 import { shippedRbac } from '../harness/shipped-rbac.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 
@@ -14,46 +14,38 @@ const MANIFEST = 'manifests/core/webhook-rbac.yaml';
 const SERVICE_ACCOUNT = 'longhorn-backup-guard-webhook';
 
 const CALL_SITES: CallSites = {
-  '/persistentvolumeclaims list': { file: 'webhook/src/cache/pvc-cache.ts', uses: "plural: 'persistentvolumeclaims'" },
-  '/persistentvolumeclaims watch': { file: 'webhook/src/cache/pvc-cache.ts', uses: "plural: 'persistentvolumeclaims'" },
-  'storage.k8s.io/storageclasses list': {
+  ...listAndWatch('/persistentvolumeclaims', {
+    file: 'webhook/src/cache/pvc-cache.ts',
+    uses: "plural: 'persistentvolumeclaims'",
+  }),
+  ...listAndWatch('storage.k8s.io/storageclasses', {
     file: 'webhook/src/cache/admission-caches.ts',
     uses: "plural: 'storageclasses'",
-  },
-  'storage.k8s.io/storageclasses watch': {
-    file: 'webhook/src/cache/admission-caches.ts',
-    uses: "plural: 'storageclasses'",
-  },
-  '/namespaces list': { file: 'webhook/src/cache/admission-caches.ts', uses: "plural: 'namespaces'" },
-  '/namespaces watch': { file: 'webhook/src/cache/admission-caches.ts', uses: "plural: 'namespaces'" },
+  }),
+  ...listAndWatch('/namespaces', { file: 'webhook/src/cache/admission-caches.ts', uses: "plural: 'namespaces'" }),
   // A review for a namespace the cache does not hold yet (answers cached briefly, negative ones too).
   '/namespaces get': { file: 'webhook/src/cache/context-source.ts', uses: 'core.readNamespace(' },
-  'apps/statefulsets list': { file: 'webhook/src/cache/stateful-set-cache.ts', uses: "plural: 'statefulsets'" },
-  'apps/statefulsets watch': { file: 'webhook/src/cache/stateful-set-cache.ts', uses: "plural: 'statefulsets'" },
-  'longhorn.io/recurringjobs list': {
+  ...listAndWatch('apps/statefulsets', {
+    file: 'webhook/src/cache/stateful-set-cache.ts',
+    uses: "plural: 'statefulsets'",
+  }),
+  ...listAndWatch('longhorn.io/recurringjobs', {
     file: 'webhook/src/cache/recurring-job-cache.ts',
     uses: 'plural: LONGHORN_PLURALS.recurringJob',
-  },
-  'longhorn.io/recurringjobs watch': {
-    file: 'webhook/src/cache/recurring-job-cache.ts',
-    uses: 'plural: LONGHORN_PLURALS.recurringJob',
-  },
-  'admissionregistration.k8s.io/mutatingwebhookconfigurations get': {
-    file: 'certs/src/inject-ca-bundle.ts',
-    uses: 'api.readMutatingWebhookConfiguration(',
-  },
-  'admissionregistration.k8s.io/mutatingwebhookconfigurations patch': {
-    file: 'certs/src/inject-ca-bundle.ts',
-    uses: 'api.patchMutatingWebhookConfiguration(',
-  },
-  'admissionregistration.k8s.io/validatingwebhookconfigurations get': {
-    file: 'certs/src/inject-ca-bundle.ts',
-    uses: 'api.readValidatingWebhookConfiguration(',
-  },
-  'admissionregistration.k8s.io/validatingwebhookconfigurations patch': {
-    file: 'certs/src/inject-ca-bundle.ts',
-    uses: 'api.patchValidatingWebhookConfiguration(',
-  },
+  }),
+  // caBundle injection into the product's own two configurations.
+  ...Object.fromEntries(
+    (['Mutating', 'Validating'] as const).flatMap((kind) => [
+      [
+        `admissionregistration.k8s.io/${kind.toLowerCase()}webhookconfigurations get`,
+        { file: 'certs/src/inject-ca-bundle.ts', uses: `api.read${kind}WebhookConfiguration(` },
+      ],
+      [
+        `admissionregistration.k8s.io/${kind.toLowerCase()}webhookconfigurations patch`,
+        { file: 'certs/src/inject-ca-bundle.ts', uses: `api.patch${kind}WebhookConfiguration(` },
+      ],
+    ]),
+  ),
   '/secrets get': { file: 'certs/src/ensure-certificate-secret.ts', uses: 'api.readNamespacedSecret(' },
   '/secrets update': { file: 'certs/src/ensure-certificate-secret.ts', uses: 'api.replaceNamespacedSecret(' },
   '/secrets create': { file: 'certs/src/ensure-certificate-secret.ts', uses: 'api.createNamespacedSecret(' },
