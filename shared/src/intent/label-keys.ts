@@ -5,8 +5,13 @@ import { groupKeys, type GroupKeys } from './label-schema.ts';
 /** The PVC labels and the job's own keys (ownership, orphan mark), by id. */
 export type BackupLabelKeys = GroupKeys<'pvc'> & GroupKeys<'job'>;
 
+let lastBuilt: { readonly prefix: string; readonly keys: BackupLabelKeys } | undefined;
+
+/** The same frozen object for the same prefix as the call before (one configuration: every call). */
 export function backupLabelKeys(prefix: string): BackupLabelKeys {
-  return { ...groupKeys('pvc', prefix), ...groupKeys('job', prefix) };
+  if (lastBuilt?.prefix !== prefix)
+    lastBuilt = { prefix, keys: Object.freeze({ ...groupKeys('pvc', prefix), ...groupKeys('job', prefix) }) };
+  return lastBuilt.keys;
 }
 
 /** The keys a user may put on a PVC (the rest of our keys are written by the reconciler). */

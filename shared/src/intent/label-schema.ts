@@ -358,10 +358,22 @@ type Schema = typeof LABEL_SCHEMA;
 export type LabelGroup = keyof Schema;
 export type GroupKeys<G extends LabelGroup> = { readonly [K in keyof Schema[G]]: string };
 
-/** The full keys of one group, by id, for a label prefix. */
+/** Built keys by group and prefix: decisions ask for them many times per review (a fifth of the webhook's work). */
+const builtKeys = new Map<string, Readonly<Record<string, string>>>();
+/** The prefixes of one configuration or a few; a bound all the same, as the prefix comes from configuration. */
+const MAX_BUILT_KEYS = 64;
+
+/** The full keys of one group, by id, for a label prefix (the same frozen object each time). */
 export function groupKeys<G extends LabelGroup>(group: G, prefix: string): GroupKeys<G> {
-  const entries = Object.entries(LABEL_SCHEMA[group] as Record<string, { readonly suffix: string }>);
-  return Object.fromEntries(entries.map(([id, entry]) => [id, `${prefix}/${entry.suffix}`])) as GroupKeys<G>;
+  const memoKey = `${group} ${prefix}`;
+  let keys = builtKeys.get(memoKey);
+  if (keys === undefined) {
+    const entries = Object.entries(LABEL_SCHEMA[group] as Record<string, { readonly suffix: string }>);
+    keys = Object.freeze(Object.fromEntries(entries.map(([id, entry]) => [id, `${prefix}/${entry.suffix}`])));
+    if (builtKeys.size >= MAX_BUILT_KEYS) builtKeys.clear();
+    builtKeys.set(memoKey, keys);
+  }
+  return keys as GroupKeys<G>;
 }
 
 type PvcLabels = Schema['pvc'];
