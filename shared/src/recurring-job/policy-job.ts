@@ -30,6 +30,18 @@ export function describePolicySchedule(schedule: PolicySchedule): string {
   return `${schedule.task} ${when}, retain ${schedule.retain}`;
 }
 
+/** For one table cell: `daily 02:00`, `sun 03:00`, `6h :30`, a snapshot's with `snapshot`. */
+export function describePolicyScheduleBriefly(schedule: PolicySchedule): string {
+  const { timing } = schedule;
+  const when =
+    timing.kind === 'every'
+      ? `every ${timing.interval} h at :${String(timing.start.minute).padStart(2, '0')}`
+      : timing.kind === 'daily'
+        ? `daily ${formatClock(timing.at)}`
+        : `${timing.day} ${formatClock(timing.at)}`;
+  return schedule.task === 'snapshot' ? `snapshot ${when}` : when;
+}
+
 /** The labels that make a job this product's job of that policy. */
 export function policyJobLabels(policyName: string, config: GuardConfig): Record<string, string> {
   const keys = backupLabelKeys(config.labelPrefix);
