@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
+import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { POLICIES_YAML } from '../fixtures/policy-config.ts';
+import { archiveLabels, setStatus, waitForArchiveObject } from './archive-fixture.ts';
 import { P, enabledLabels, ReconcilerWorld, scrape, waitForSeries } from './reconciler-fixture.ts';
 
 const cluster = await useTestCluster();
@@ -156,6 +158,30 @@ test("a policy's jobs are removed after the grace period once no PVC uses it", a
   );
   await world.waitForNoJob('policy-frequent-every-6h');
   await world.waitForNoJob('policy-frequent-snapshot-every-1h');
+});
+
+test('archive on a policy PVC: a job of its own holds the record (no volume runs it), the archive completes and outlives the PVC', async () => {
+  await world.createPvc(app, 'keep', onPolicy('keep', 'standard'));
+  await world.labelPvc(app, 'keep', archiveLabels('2099-12-31'));
+  await world.bind(app, 'keep', 'vol-keep');
+  const job = `backup-${app}-keep`;
+  const labels = await world.waitForVolumeLabels('vol-keep', (l) => l[STANDARD_GROUP] === 'enabled', 'group label');
+  assert.equal(labels[`recurring-job.longhorn.io/${job}`], undefined, 'the record job runs nothing');
+  const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
+  assert.equal(snapshot.spec?.volume, 'vol-keep');
+  assert.equal((await world.job(job))?.metadata.labels?.[`${P}/archive`], 'true');
+  await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
+  const backup = await waitForArchiveObject<Backup>(world, 'backups', job, 1);
+  await setStatus(world, 'backups', backup.metadata.name ?? '', {
+    state: 'Completed',
+    url: 's3://archive@eu/?backup=b&volume=vol-keep',
+    backupCreatedAt: '2026-11-23T12:34:56Z',
+  });
+  await world.waitForEvent(app, 'keep', 'ArchiveReady', /is safe to delete/);
+  await world.deletePvc(app, 'keep');
+  await sleep(5_000); // past the grace period: the record job is kept (retained), its archive with it
+  await handle.whenIdle();
+  assert.ok(await world.job(job), 'the archive job outlives the PVC');
 });
 
 test('the steady state: a full resync writes nothing', async () => {

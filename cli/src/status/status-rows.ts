@@ -236,7 +236,13 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
       healthSince: summary?.since ?? null,
       healthReason: summary?.reason ?? null,
       violations,
-      archive: archiveCell(pvc, deleteAfter, job, snapshot),
+      // A policy PVC asking for an archive has a job of its own for the archive's record.
+      archive: archiveCell(
+        pvc,
+        deleteAfter,
+        policy !== undefined && result.kind === 'opted-in' ? jobs?.get(result.intent.jobName) : job,
+        snapshot,
+      ),
       storageClass: pvc.spec?.storageClassName ?? '(default)',
       volume: pvc.spec?.volumeName ?? '-',
     };

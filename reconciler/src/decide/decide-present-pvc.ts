@@ -247,7 +247,15 @@ function associate(
   ];
 }
 
-function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent): Decision {
+/**
+ * The PVC's own job as desired and as stored, or the Decision that it cannot be written (Longhorn
+ * would refuse it, or its name is another's).
+ */
+function claimOwnJob(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  intent: BackupIntent,
+): { readonly desired: DesiredRecurringJob; readonly stored: RecurringJob | undefined } | Decision {
   const { config } = snapshot;
   const desired = desiredRecurringJob(intent, config);
   const jobName = desired.metadata.name;
@@ -271,6 +279,14 @@ function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, inte
     !isArchiveJob(stored, config);
   if (stored !== undefined && !ours && !adoptable)
     return reportViolations(snapshot, pvc, [jobNameConflict(intent, stored, snapshot)]);
+  return { desired, stored };
+}
+
+function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent): Decision {
+  const claim = claimOwnJob(snapshot, pvc, intent);
+  if (!('desired' in claim)) return claim;
+  const { desired, stored } = claim;
+  const jobName = desired.metadata.name;
 
   const staleJobs = snapshot.managedJobs.filter((job) => job.metadata.name !== jobName);
   const stale = names(staleJobs);
@@ -306,6 +322,9 @@ function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, inte
 /**
  * A PVC on a policy: its volume joins the policy's group (the policy's shared jobs are the policy
  * key's to write, decide-policy-jobs.ts); a job of its own from before goes, as on a rename.
+ * While it asks for an archive it keeps a job of its own all the same, which no volume runs: the
+ * archive workflow's record (and archive labels) live on it, so an archive of a policy PVC works,
+ * and outlives the PVC, as any other.
  */
 function onPolicy(
   snapshot: ReconcileSnapshot,
@@ -316,10 +335,22 @@ function onPolicy(
   const policy = policyNamed(snapshot.config.policies, policyName);
   if (policy === undefined)
     throw new Error(`unreachable: policy ${policyName} passed the label rule but is not configured`);
+  let record: Action[] = [];
+  if (intent.archive !== null) {
+    const claim = claimOwnJob(snapshot, pvc, intent);
+    if (!('desired' in claim)) return claim;
+    const note = `; it holds the record of this PVC's archive and no volume runs it (policy ${policy.name} backs the PVC up)`;
+    record = writeJob(snapshot, pvc, intent, claim.desired, claim.stored).map((action) =>
+      action.type !== 'event' && action.event !== undefined
+        ? { ...action, event: { ...action.event, message: `${action.event.message}${note}` } }
+        : action,
+    );
+  }
+  // Its own job's label leaves the volume in any case (a record job runs nothing).
   const stale = names(snapshot.managedJobs);
   const removal = deleteJobs(
     snapshot,
-    snapshot.managedJobs,
+    snapshot.managedJobs.filter((job) => intent.archive === null || job.metadata.name !== intent.jobName),
     (old) =>
       pvcEvent(
         pvc,
@@ -349,7 +380,7 @@ function onPolicy(
       : action,
   );
   return {
-    actions: [...joined, ...pvcLabels(pvc, [], stale, policy.group), ...removal.actions],
+    actions: [...record, ...joined, ...pvcLabels(pvc, [], stale, policy.group), ...removal.actions],
     report: { ...EMPTY_REPORT, managed: jobs, retained: removal.retained, policies: [policy.name] },
   };
 }

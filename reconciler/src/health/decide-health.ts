@@ -123,7 +123,8 @@ export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsO
   const { pvc, config, now } = snapshot;
   if (pvc === undefined) return NOTHING;
   const intent = intentOf(pvc, config);
-  if (intent.kind !== 'opted-in') return NOTHING;
+  // A policy PVC's own job (kept for an archive) runs nothing: there is no health to assess on it.
+  if (intent.kind !== 'opted-in' || intent.intent.policy !== null) return NOTHING;
   const jobName = intent.intent.jobName;
   const job = snapshot.jobNamed(jobName);
   if (job === undefined || !isJobOfPvc(job, intent.intent.namespace, intent.intent.pvcName, config)) return NOTHING;
