@@ -11,7 +11,14 @@ import { waitFor } from '../harness/wait-for.ts';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { POLICIES_YAML } from '../fixtures/policy-config.ts';
 import { archiveLabels, setStatus, waitForArchiveObject } from './archive-fixture.ts';
-import { P, enabledLabels, ReconcilerWorld, scrape, waitForSeries } from './reconciler-fixture.ts';
+import {
+  P,
+  assertResyncWritesNothing,
+  enabledLabels,
+  ReconcilerWorld,
+  scrape,
+  waitForSeries,
+} from './reconciler-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1, extraConfig: POLICIES_YAML });
@@ -184,13 +191,4 @@ test('archive on a policy PVC: a job of its own holds the record (no volume runs
   assert.ok(await world.job(job), 'the archive job outlives the PVC');
 });
 
-test('the steady state: a full resync writes nothing', async () => {
-  await sleep(500);
-  await handle.whenIdle();
-  const before = handle.writes.snapshot();
-  handle.resync();
-  await handle.whenIdle();
-  await sleep(300);
-  await handle.whenIdle();
-  assert.deepEqual(handle.writes.snapshot(), before);
-});
+test('the steady state: a full resync writes nothing', () => assertResyncWritesNothing(world, handle));

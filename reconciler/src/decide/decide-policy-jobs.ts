@@ -10,7 +10,7 @@
 
 import { formatDuration } from '@longhorn-backup-guard/shared/cron/go-duration';
 import { LONGHORN_API_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { BackupPolicy } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import { diffRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
 import {
@@ -20,7 +20,7 @@ import {
 } from '@longhorn-backup-guard/shared/recurring-job/policy-job';
 import type { Action, EventSpec, InvolvedObject } from '../model/actions.ts';
 import { EVENT_REASONS } from '../model/event-reasons.ts';
-import { recurringJobObject } from '../model/involved-objects.ts';
+import { recurringJobObject, volumeObject } from '../model/involved-objects.ts';
 import { EMPTY_REPORT } from '../model/key-report.ts';
 import { jobTarget, volumeTarget } from '../model/object-targets.ts';
 import type { PolicySnapshot } from '../model/policy-snapshot.ts';
@@ -156,16 +156,6 @@ function retireJobs(snapshot: PolicySnapshot, policyName: string, jobs: readonly
       });
     }
   }
-}
-
-function volumeObject(volume: Volume, longhornNamespace: string): InvolvedObject {
-  return {
-    apiVersion: LONGHORN_API_VERSION,
-    kind: 'Volume',
-    namespace: volume.metadata.namespace ?? longhornNamespace,
-    name: volume.metadata.name ?? '',
-    uid: volume.metadata.uid,
-  };
 }
 
 /** Policy group labels on volumes no PVC is bound to any more: marked, then removed after the grace period. */
