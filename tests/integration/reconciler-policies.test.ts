@@ -17,6 +17,7 @@ import {
   enabledLabels,
   ReconcilerWorld,
   scrape,
+  seriesValue,
   waitForSeries,
 } from './reconciler-fixture.ts';
 
@@ -189,6 +190,19 @@ test('archive on a policy PVC: a job of its own holds the record (no volume runs
   await sleep(5_000); // past the grace period: the record job is kept (retained), its archive with it
   await handle.whenIdle();
   assert.ok(await world.job(job), 'the archive job outlives the PVC');
+});
+
+test("backup health of a policy PVC: from its volume's backups of the policy's daily job, reported and never written", async () => {
+  await world.bind(app, 'many-1', 'vol-many-1');
+  await world.waitForVolumeLabels('vol-many-1', (l) => l[STANDARD_GROUP] === 'enabled', 'group label');
+  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-a', 'Completed', new Date());
+  await world.playBackup('policy-standard-daily', 'vol-other', 'backup-other-a', 'Completed', new Date());
+  handle.resync();
+  const series = { job: 'policy-standard-daily', namespace: app, pvc: 'many-1' };
+  await waitFor('one completed backup counted for many-1', async () =>
+    seriesValue(await scrape(handle), 'backup_completed_count', series) === 1 ? true : undefined,
+  );
+  assert.equal(seriesValue(await scrape(handle), 'backup_pvc_stale', series), 0);
 });
 
 test('the steady state: a full resync writes nothing', () => assertResyncWritesNothing(world, handle));
