@@ -6,13 +6,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import { INTERVAL_HOURS } from '@longhorn-backup-guard/shared/intent/schedule-values';
-import { WEEKDAYS } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import { desiredPolicyJob } from '@longhorn-backup-guard/shared/recurring-job/policy-job';
 import { decidePolicyJobs } from '@longhorn-backup-guard/reconciler/decide/decide-policy-jobs';
 import { removedPoliciesInUse } from '@longhorn-backup-guard/reconciler/config/policy-removal';
 import type { PolicySnapshot } from '@longhorn-backup-guard/reconciler/model/policy-snapshot';
-import { withPolicies } from '../../fixtures/policy-config.ts';
+import { arbitraryPolicies, withPolicies } from '../../fixtures/policy-config.ts';
 
 const P = 'backup.vluwte.nl';
 const now = new Date('2026-06-01T12:00:00Z');
@@ -158,42 +156,9 @@ test('a group label on a volume no PVC is bound to: marked, then removed after t
 });
 
 test('level-triggered (property): after the creates, any policy set with any users decides nothing', () => {
-  const time = fc.record({ hour: fc.integer({ min: 0, max: 23 }), minute: fc.integer({ min: 0, max: 59 }) });
-  const timing = fc.oneof(
-    fc.record({ kind: fc.constant('every' as const), interval: fc.constantFrom(...INTERVAL_HOURS), start: time }),
-    fc.record({ kind: fc.constant('daily' as const), at: time }),
-    fc.record({ kind: fc.constant('weekly' as const), day: fc.constantFrom(...WEEKDAYS), at: time }),
-  );
-  const policies = fc.uniqueArray(
-    fc.record({
-      name: fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/),
-      schedules: fc.array(
-        fc.record({
-          task: fc.constantFrom('backup' as const, 'snapshot' as const),
-          timing,
-          retain: fc.integer({ min: 1, max: 100 }),
-          concurrency: fc.integer({ min: 1, max: 10 }),
-        }),
-        { minLength: 1, maxLength: 3 },
-      ),
-    }),
-    { selector: (policy) => policy.name, maxLength: 4 },
-  );
   fc.assert(
-    fc.property(policies, (generated) => {
-      const guard: GuardConfig = {
-        ...defaultConfig,
-        policies: generated.map((policy) => ({
-          name: policy.name,
-          group: `policy-${policy.name}`,
-          schedules: policy.schedules.map((s, i) => ({
-            ...s,
-            name: `s${i}`,
-            jobName: `policy-${policy.name}-s${i}`,
-            fullBackupInterval: s.task === 'backup' ? 4 : null,
-          })),
-        })),
-      };
+    fc.property(arbitraryPolicies, (policies) => {
+      const guard: GuardConfig = { ...defaultConfig, policies };
       const users = Object.fromEntries(guard.policies.map((policy) => [policy.name, ['a/x']]));
       const jobs = created(guard, users);
       assert.equal(

@@ -6,12 +6,11 @@ import fc from 'fast-check';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { parseConfig } from '@longhorn-backup-guard/shared/config/parse-config';
 import { serializeConfig } from '@longhorn-backup-guard/shared/config/serialize-config';
-import { INTERVAL_HOURS } from '@longhorn-backup-guard/shared/intent/schedule-values';
 import { JOB_NAME_MAX_LENGTH } from '@longhorn-backup-guard/shared/intent/job-name';
 import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
-import { WEEKDAYS, timingPeriodHours, type BackupPolicy } from '@longhorn-backup-guard/shared/policy/backup-policy';
+import { timingPeriodHours, type BackupPolicy } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import { desiredPolicyJob, policyCron } from '@longhorn-backup-guard/shared/recurring-job/policy-job';
-import { POLICIES_YAML, withPolicies } from '../../fixtures/policy-config.ts';
+import { POLICIES_YAML, arbitraryPolicies, withPolicies } from '../../fixtures/policy-config.ts';
 
 function errors(text: string): string[] {
   const result = parseConfig(text);
@@ -180,41 +179,10 @@ describe('refusals name the key path, what is wrong and a value that works', () 
 });
 
 describe('serialise -> parse (property)', () => {
-  const time = fc.record({ hour: fc.integer({ min: 0, max: 23 }), minute: fc.integer({ min: 0, max: 59 }) });
-  const timing = fc.oneof(
-    fc.record({ kind: fc.constant('every' as const), interval: fc.constantFrom(...INTERVAL_HOURS), start: time }),
-    fc.record({ kind: fc.constant('daily' as const), at: time }),
-    fc.record({ kind: fc.constant('weekly' as const), day: fc.constantFrom(...WEEKDAYS), at: time }),
-  );
-  const schedule = fc.record({
-    task: fc.constantFrom('backup' as const, 'snapshot' as const),
-    timing,
-    retain: fc.integer({ min: 1, max: 100 }),
-    concurrency: fc.integer({ min: 1, max: 50 }),
-    fullBackupInterval: fc.nat({ max: 20 }),
-  });
-  const policyName = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
-  const policies = fc.uniqueArray(
-    fc.record({ name: policyName, schedules: fc.array(schedule, { minLength: 1, maxLength: 4 }) }),
-    { selector: (policy) => policy.name, maxLength: 4 },
-  );
-
   test('the configuration comes back the same', () => {
     fc.assert(
-      fc.property(policies, (generated) => {
-        const config: GuardConfig = {
-          ...defaultConfig,
-          policies: generated.map((policy) => ({
-            name: policy.name,
-            group: `policy-${policy.name}`,
-            schedules: policy.schedules.map((s, index) => ({
-              ...s,
-              name: `s${index}`,
-              jobName: `policy-${policy.name}-s${index}`,
-              fullBackupInterval: s.task === 'backup' ? s.fullBackupInterval : null,
-            })),
-          })),
-        };
+      fc.property(arbitraryPolicies, (policies) => {
+        const config: GuardConfig = { ...defaultConfig, policies };
         const parsed = parseConfig(serializeConfig(config));
         assert.ok(parsed.ok, JSON.stringify(parsed));
         assert.deepEqual(parsed.ok && parsed.config.policies, JSON.parse(JSON.stringify(config.policies)));
