@@ -1,5 +1,6 @@
 // reconcile(key): snapshot the caches, decide, store the report (metrics follow at once), then
-// execute the actions. Level-triggered: the event that enqueued the key is never looked at.
+// execute the actions. The policies' shared jobs are one key of their own (POLICY_JOBS_KEY).
+// Level-triggered: the event that enqueued the key is never looked at.
 
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
@@ -13,6 +14,8 @@ import { executeActions, type ExecutorDeps } from './execute/execute-actions.ts'
 import type { ReconcileResult } from './machinery/run-controller.ts';
 import { decideHealth } from './health/decide-health.ts';
 import { parseKey } from './keys/pvc-key.ts';
+import { decidePolicyJobs } from './decide/decide-policy-jobs.ts';
+import { POLICY_JOBS_KEY } from './model/policy-snapshot.ts';
 import type { ReportStore } from './metrics/report-store.ts';
 
 /** The configuration and the caches built for its scope, always used together. */
@@ -45,13 +48,20 @@ function withHealth(decision: Decision, health: Decision): Decision {
   };
 }
 
+/** The decision for one key: a PVC's (its report stored for the metrics), or the policies' jobs. */
+function decideKey(deps: ReconcileDeps, text: string): Decision {
+  const { config, caches } = deps.state();
+  if (text === POLICY_JOBS_KEY) return decidePolicyJobs(caches.policySnapshot(config, deps.now()));
+  const key = parseKey(text);
+  const snapshot = caches.snapshot(key, config, deps.now());
+  const decision = withHealth(decide(snapshot, deps.archive), decideHealth(snapshot, caches.backupsOfJob));
+  deps.reports.set(key, decision.report);
+  return decision;
+}
+
 export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<ReconcileResult> {
   return async (text) => {
-    const key = parseKey(text);
-    const { config, caches } = deps.state();
-    const snapshot = caches.snapshot(key, config, deps.now());
-    const decision = withHealth(decide(snapshot, deps.archive), decideHealth(snapshot, caches.backupsOfJob));
-    deps.reports.set(key, decision.report);
+    const decision = decideKey(deps, text);
     const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
     if (writes.length > 0) deps.log.info({ key: text, writes }, `reconciling ${text}`);
     const execution = await executeActions(decision.actions, deps.executor);

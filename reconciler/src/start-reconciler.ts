@@ -30,6 +30,8 @@ import { registerBackupGauges } from './metrics/backup-gauges.ts';
 import { registerHealthGauges } from './metrics/health-gauges.ts';
 import { ReportStore } from './metrics/report-store.ts';
 import { makeReconcile, type ReconcilerState } from './reconcile-key.ts';
+import { POLICY_JOBS_KEY } from './model/policy-snapshot.ts';
+import { removedPoliciesInUse } from './config/policy-removal.ts';
 
 export const CONTROLLER_NAME = 'reconciler';
 
@@ -132,6 +134,12 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     if (queue === undefined) return;
     for (const key of keys) queue.add(keyString(key));
   };
+  const enqueuePolicies = () => queue?.add(POLICY_JOBS_KEY);
+  /** Every key, the policies' jobs among them (start of leading, resync, configuration change). */
+  const enqueueAll = () => {
+    enqueue(state.caches.allKeys());
+    enqueuePolicies();
+  };
   const makeCaches = (config: GuardConfig) =>
     new ClusterCaches(scopeOf(config), {
       kubeConfig: options.kubeConfig,
@@ -141,6 +149,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       informerMetrics,
       relistPeriodMs: config.resyncPeriod,
       onKeys: enqueue,
+      onPolicies: enqueuePolicies,
     });
 
   // Config changes are applied one at a time; a change of what the caches watch swaps in new
@@ -177,6 +186,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     reports.retainOnly(keys);
     scheduleResync();
     enqueue(keys);
+    enqueuePolicies();
   };
 
   const configSource = new ConfigMapSource({
@@ -187,6 +197,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     registry,
     informerMetrics,
     recordEvent: (event) => events.record(event),
+    // Every replica's caches hold the PVCs, so every replica refuses the same update.
+    refuse: (config, previous) => removedPoliciesInUse(config, previous, state.caches.policyUsers(previous)),
   });
   configSource.onChange((config) => {
     applying = applying
@@ -235,7 +247,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     clearTimeout(resyncTimer);
     if (queue === undefined) return;
     resyncTimer = setTimeout(() => {
-      enqueue(state.caches.allKeys());
+      enqueueAll();
       scheduleResync();
     }, state.config.resyncPeriod);
   }
@@ -254,7 +266,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       log,
       metrics: controllerMetrics.reconcile,
     });
-    enqueue(state.caches.allKeys());
+    enqueueAll();
     scheduleResync();
   };
   const stopLeading = async () => {
@@ -301,7 +313,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     writes,
     isLeader: () => controller !== undefined,
     config: () => state.config,
-    resync: () => enqueue(state.caches.allKeys()),
+    resync: enqueueAll,
     whenIdle: async () => {
       while (queue !== undefined && (queue.length > 0 || queue.processing > 0))
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,7 +1,9 @@
 // A world of its own for a reconciler test file: a Longhorn namespace, app namespaces, a
 // StorageClass with Longhorn's provisioner, the reconciler's namespace with its ConfigMap, and
 // helpers that play Longhorn and the PV binder (spec.volumeName, Volume objects).
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -392,6 +394,22 @@ export class ReconcilerWorld {
       ),
     );
   }
+}
+
+/** The steady state: once idle, a full resync writes nothing (no call counted, no job's resourceVersion moved). */
+export async function assertResyncWritesNothing(world: ReconcilerWorld, handle: ReconcilerHandle): Promise<void> {
+  const versions = async () =>
+    new Map((await world.jobs()).map((job) => [job.metadata.name, job.metadata.resourceVersion]));
+  await sleep(500);
+  await handle.whenIdle();
+  const jobsBefore = await versions();
+  const before = handle.writes.snapshot();
+  handle.resync();
+  await handle.whenIdle();
+  await sleep(300);
+  await handle.whenIdle();
+  assert.deepEqual(handle.writes.snapshot(), before);
+  assert.deepEqual(await versions(), jobsBefore);
 }
 
 export async function scrape(handle: ReconcilerHandle): Promise<string> {

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { P, enabledLabels, ReconcilerWorld, scrape, seriesValue, waitForSeries } from './reconciler-fixture.ts';
+import {
+  P,
+  assertResyncWritesNothing,
+  enabledLabels,
+  ReconcilerWorld,
+  scrape,
+  seriesValue,
+  waitForSeries,
+} from './reconciler-fixture.ts';
 
 const cluster = await useTestCluster();
 const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
@@ -356,19 +364,8 @@ test('a PVC restored under the same name before the grace period ends takes its 
   await waitForSeries(handle, 'backup_pvc_orphaned', { job: jobOf('back'), namespace: app, pvc: 'back' }, false);
 });
 
-test('the steady state: a full resync writes nothing and records no Event', async () => {
-  await sleep(500);
-  await handle.whenIdle();
-  const jobsBefore = new Map((await world.jobs()).map((job) => [job.metadata.name, job.metadata.resourceVersion]));
-  const before = handle.writes.snapshot();
-  handle.resync();
-  await handle.whenIdle();
-  await sleep(300);
-  await handle.whenIdle();
-  assert.deepEqual(handle.writes.snapshot(), before);
-  const jobsAfter = new Map((await world.jobs()).map((job) => [job.metadata.name, job.metadata.resourceVersion]));
-  assert.deepEqual(jobsAfter, jobsBefore);
-});
+test('the steady state: a full resync writes nothing and records no Event', () =>
+  assertResyncWritesNothing(world, handle));
 
 test('/healthz and /readyz answer', async () => {
   assert.equal((await fetch(`http://127.0.0.1:${handle.metricsPort}/healthz`)).status, 200);

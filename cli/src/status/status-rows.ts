@@ -20,6 +20,11 @@ import { isArchiveExpired } from '@longhorn-backup-guard/shared/intent/archive-e
 import { isBackupLabelKey } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import { policyNamed } from '@longhorn-backup-guard/shared/policy/backup-policy';
+import {
+  describePolicySchedule,
+  describePolicyScheduleBriefly,
+} from '@longhorn-backup-guard/shared/recurring-job/policy-job';
 import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { storageBackingOf, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
@@ -154,12 +159,19 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
           : []),
       ]),
     ];
+    // A PVC on a policy has no job of its own: its policy's shared jobs back it up.
+    const policy =
+      result.kind === 'opted-in' && result.intent.policy !== null
+        ? policyNamed(config.policies, result.intent.policy)
+        : undefined;
     const jobName =
-      result.kind === 'opted-in'
-        ? result.intent.jobName
-        : result.kind === 'invalid' && result.name !== null && result.enabled === true
-          ? jobNameFor(namespace, result.name)
-          : null;
+      policy !== undefined
+        ? null
+        : result.kind === 'opted-in'
+          ? result.intent.jobName
+          : result.kind === 'invalid' && result.name !== null && result.enabled === true
+            ? jobNameFor(namespace, result.name)
+            : null;
     const job = jobName === null ? undefined : jobs?.get(jobName);
     const summary = parseBackupHealthSummary(job?.metadata.annotations?.[healthKeys.summary]);
     const stateLabel = job?.metadata.labels?.[healthKeys.state];
@@ -183,6 +195,9 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
         ? 'name also used by another PVC'
         : 'invalid labels';
       protection = job === undefined ? `no: ${why}` : `${jobName ?? ''} (kept; ${why})`;
+    } else if (policy !== undefined) {
+      const missing = jobs !== null && policy.schedules.some((schedule) => !jobs.has(schedule.jobName));
+      protection = `policy ${policy.name}${missing ? ' (jobs not created yet)' : ''}`;
     } else if (jobs !== null && job === undefined) protection = `${jobName ?? ''} (not created yet)`;
     else protection = jobName ?? '-';
 
@@ -197,16 +212,37 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
       pvc: name,
       protection,
       job: violations.length === 0 && jobName !== null ? jobName : (job?.metadata.name ?? null),
-      schedule: settings === null ? '-' : describeScheduleBriefly(settings.start, settings.interval),
-      scheduleInFull: settings === null ? '-' : describeSchedule(settings.start, settings.interval),
-      retain: settings === null ? '-' : String(settings.retain),
+      schedule:
+        policy !== undefined
+          ? policy.schedules.map(describePolicyScheduleBriefly).join(' + ')
+          : settings === null
+            ? '-'
+            : describeScheduleBriefly(settings.start, settings.interval),
+      scheduleInFull:
+        policy !== undefined
+          ? policy.schedules.map((schedule) => `${schedule.jobName}: ${describePolicySchedule(schedule)}`).join('; ')
+          : settings === null
+            ? '-'
+            : describeSchedule(settings.start, settings.interval),
+      retain:
+        policy !== undefined
+          ? policy.schedules.map((schedule) => String(schedule.retain)).join('/')
+          : settings === null
+            ? '-'
+            : String(settings.retain),
       lastBackupAt,
       lastBackupFrom: summary?.lastSuccessAt !== undefined ? 'health-summary' : lastBackupAt !== null ? 'volume' : null,
       health,
       healthSince: summary?.since ?? null,
       healthReason: summary?.reason ?? null,
       violations,
-      archive: archiveCell(pvc, deleteAfter, job, snapshot),
+      // A policy PVC asking for an archive has a job of its own for the archive's record.
+      archive: archiveCell(
+        pvc,
+        deleteAfter,
+        policy !== undefined && result.kind === 'opted-in' ? jobs?.get(result.intent.jobName) : job,
+        snapshot,
+      ),
       storageClass: pvc.spec?.storageClassName ?? '(default)',
       volume: pvc.spec?.volumeName ?? '-',
     };

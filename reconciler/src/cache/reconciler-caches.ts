@@ -27,6 +27,12 @@ import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+import type { PolicySnapshot } from '../model/policy-snapshot.ts';
+import { policyGroupKeys } from '../decide/job-labels.ts';
+import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
+import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { POLICY_GROUP_PREFIX } from '@longhorn-backup-guard/shared/policy/backup-policy';
+import { policyOfJob } from '@longhorn-backup-guard/shared/recurring-job/policy-job';
 import {
   boundVolume,
   resolveVolumeBinding,
@@ -49,6 +55,8 @@ export interface ClusterCachesOptions {
   readonly relistPeriodMs: number;
   /** Called with the keys a change concerns. */
   readonly onKeys: (keys: readonly PvcKey[]) => void;
+  /** Called when a change concerns the policies' shared jobs or group labels (POLICY_JOBS_KEY). */
+  readonly onPolicies?: () => void;
 }
 
 type ArchiveObject = { metadata?: { name?: string; namespace?: string } };
@@ -60,6 +68,8 @@ interface Indexing<T> {
   keysOf: (object: T) => readonly PvcKey[];
   /** Whether an update concerns any key at all (default: yes). */
   matters?: (old: T, object: T) => boolean;
+  /** Whether the object concerns the policies' jobs (then onPolicies is called too). */
+  policies?: (object: T) => boolean;
 }
 
 /** Of a Volume's large, busy status only the fields of the Volume type are kept (what decisions read). */
@@ -252,23 +262,73 @@ export class ClusterCaches {
     };
   }
 
+  /** By policy name, the PVCs (`namespace/name`) in scope that ask for it and are not opted out. */
+  policyUsers(config: GuardConfig): Map<string, string[]> {
+    const keys = backupLabelKeys(config.labelPrefix);
+    const users = new Map<string, string[]>();
+    for (const namespace of this.#pvcsByNamespace.groups()) {
+      if (!isNamespaceInScope(config, namespace)) continue;
+      for (const pvc of this.#pvcsByNamespace.get(namespace)) {
+        const labels = pvc.metadata?.labels ?? {};
+        const policy = labels[keys.policy];
+        if (policy === undefined || labels[keys.enabled] === 'false') continue;
+        users.set(policy, [...(users.get(policy) ?? []), keyString(pvcKeyOf(pvc))]);
+      }
+    }
+    return users;
+  }
+
+  /** What decidePolicyJobs reads, from the caches as they are now. */
+  policySnapshot(config: GuardConfig, now: Date): PolicySnapshot {
+    const users = this.policyUsers(config);
+    const volumeNamed = (name: string) => this.#volumes.get(`${this.scope.longhornNamespace}/${name}`);
+    const lookups: BindingLookups = { pvNamed: (name) => this.#pvs.get(name), volumeNamed };
+    const isBound = (volume: Volume): boolean =>
+      this.#pvsByVolumeHandle
+        .get(volume.metadata.name ?? '')
+        .flatMap((pvName) => this.#pvcsByVolume.get(pvName))
+        .some((key) => {
+          const pvc = this.#pvcsByNamespace.getOne(key.namespace, key.pvcName);
+          if (pvc === undefined) return false;
+          const bound = boundVolume(resolveVolumeBinding(pvc, lookups, config.provisioner));
+          return bound?.metadata.name === volume.metadata.name;
+        });
+    return {
+      config,
+      now,
+      policyJobs: this.#jobs.list().filter((job) => policyOfJob(job, config) !== null),
+      jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),
+      users,
+      groupVolumes: this.#volumes
+        .list()
+        .filter((volume) => policyGroupKeys(volume.metadata.labels).length > 0)
+        .map((volume) => ({ volume, bound: isBound(volume) })),
+    };
+  }
+
   /** An informer handler that keeps an index and enqueues the keys of the old and the new object. */
   #handler<T>(indexing: Indexing<T>): InformerHandler<T> {
-    const { add = () => {}, remove = () => {}, keysOf, matters } = indexing;
+    const { add = () => {}, remove = () => {}, keysOf, matters, policies = () => false } = indexing;
+    const policiesOf = (...objects: T[]) => {
+      if (objects.some(policies)) this.#options.onPolicies?.();
+    };
     return {
       onAdd: (object) => {
         add(object);
         this.#options.onKeys(keysOf(object));
+        policiesOf(object);
       },
       onUpdate: (old, object) => {
         remove(old);
         add(object);
         if (matters?.(old, object) === false) return;
         this.#options.onKeys([...keysOf(old), ...keysOf(object)]);
+        policiesOf(old, object);
       },
       onDelete: (object) => {
         remove(object);
         this.#options.onKeys(keysOf(object));
+        policiesOf(object);
       },
     };
   }
@@ -301,6 +361,7 @@ export class ClusterCaches {
         if (pvc.spec?.volumeName) this.#pvcsByVolume.delete(pvc.spec.volumeName, keyString(key));
       },
       keysOf: (pvc) => this.#keysOfPvc(pvc),
+      policies: (pvc) => pvc.metadata?.labels?.[backupLabelKeys(this.scope.labelPrefix).policy] !== undefined,
     });
   }
 
@@ -345,6 +406,7 @@ export class ClusterCaches {
         if (managed !== undefined) this.#managedJobs.delete(managed, job.metadata.name ?? '');
       },
       keysOf: (job) => this.#keysOfJob(job),
+      policies: (job) => (job.metadata.name ?? '').startsWith(POLICY_GROUP_PREFIX),
     });
   }
 
@@ -364,6 +426,7 @@ export class ClusterCaches {
   #volumeHandler(): InformerHandler<Volume> {
     return this.#handler<Volume>({
       keysOf: (volume) => this.#keysOfVolume(volume),
+      policies: (volume) => policyGroupKeys(volume.metadata.labels).length > 0,
       // Longhorn updates a volume's status all the time: only its labels, its PVC and whether it is
       // attached (backup health) matter here.
       matters: (old, volume) =>

@@ -1,7 +1,8 @@
 // The configuration, hot-reloaded from one ConfigMap (key `config.yaml`) through an informer on
 // that ConfigMap alone. Absent (or without the key) means every default. At start an invalid
-// document is an error naming the key(s); at run time an invalid update is logged, reported
-// (Event on the ConfigMap, backup_config_valid 0) and the last good configuration stays.
+// document is an error naming the key(s); at run time an invalid update (or one `refuse` objects
+// to: a policy removed while PVCs use it) is logged, reported (Event on the ConfigMap,
+// backup_config_valid 0) and the last good configuration stays.
 
 import type { KubeConfig, V1ConfigMap } from '@kubernetes/client-node';
 import {
@@ -30,6 +31,8 @@ export interface ConfigMapSourceOptions {
   readonly informerMetrics?: InformerMetrics;
   /** Records a Warning Event (an invalid update). */
   readonly recordEvent: (event: EventSpec) => Promise<void>;
+  /** Why a valid update must still be refused, given the configuration in force (empty: it is not). */
+  readonly refuse?: (config: GuardConfig, previous: GuardConfig) => readonly string[];
 }
 
 function parseConfigMap(configMap: V1ConfigMap | undefined): ConfigParse {
@@ -107,10 +110,13 @@ export class ConfigMapSource implements ConfigSource {
     if (!this.#started) return;
     const configMap = this.#configMap();
     const parsed = parseConfigMap(configMap);
-    if (!parsed.ok) {
+    const refusals = parsed.ok
+      ? (this.#options.refuse?.(parsed.config, this.#current) ?? [])
+      : parsed.errors.map((error) => error.message);
+    if (!parsed.ok || refusals.length > 0) {
       this.#valid.set(0);
-      const message = `configuration refused, the last good one stays in force: ${parsed.errors.map((error) => error.message).join('; ')}`;
-      this.#options.log.error({ source: this.#where, errors: parsed.errors }, message);
+      const message = `configuration refused, the last good one stays in force: ${refusals.join('; ')}`;
+      this.#options.log.error({ source: this.#where, errors: refusals }, message);
       if (configMap !== undefined) {
         const involvedObject = {
           apiVersion: 'v1',

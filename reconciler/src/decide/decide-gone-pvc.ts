@@ -11,7 +11,7 @@ import { recurringJobObject } from '../model/involved-objects.ts';
 import { EMPTY_REPORT } from '../model/key-report.ts';
 import { isArchiveJob, jobTarget } from '../model/object-targets.ts';
 import { formatRfc3339 } from '../model/rfc3339.ts';
-import { orphanedSince, orphanedSinceKey } from './orphan-mark.ts';
+import { orphanStep, orphanedSinceKey } from './orphan-mark.ts';
 import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 const NOTHING: Decision = { actions: [], report: EMPTY_REPORT };
@@ -41,8 +41,8 @@ export function decideGonePvc(snapshot: ReconcileSnapshot): Decision {
       });
       continue;
     }
-    const since = orphanedSince(job, config.labelPrefix);
-    if (since === undefined) {
+    const step = orphanStep(job, config.labelPrefix, now, config.orphanGracePeriod);
+    if (step.kind === 'mark') {
       orphaned.push(name);
       requeueAfter = Math.min(requeueAfter ?? Infinity, config.orphanGracePeriod);
       const deleteAt = formatRfc3339(new Date(now.getTime() + config.orphanGracePeriod));
@@ -55,13 +55,12 @@ export function decideGonePvc(snapshot: ReconcileSnapshot): Decision {
       });
       continue;
     }
-    const remaining = since.getTime() + config.orphanGracePeriod - now.getTime();
-    if (remaining > 0) {
+    if (step.kind === 'wait') {
       orphaned.push(name);
-      requeueAfter = Math.min(requeueAfter ?? Infinity, remaining);
+      requeueAfter = Math.min(requeueAfter ?? Infinity, step.remaining);
       continue;
     }
-    const message = `deleted: PVC ${pvc} has been gone since ${formatRfc3339(since)}, longer than the grace period of ${grace}; its backups are kept in the backup target`;
+    const message = `deleted: PVC ${pvc} has been gone since ${formatRfc3339(step.since)}, longer than the grace period of ${grace}; its backups are kept in the backup target`;
     actions.push({
       type: 'delete',
       target: jobTarget(config, name),

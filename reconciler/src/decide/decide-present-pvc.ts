@@ -1,13 +1,17 @@
 // The decision for a Longhorn-backed PVC that exists: report its violations, or remove its job
-// (opted out), or keep its job and volume association in line with its labels (opted in).
+// (opted out), or keep its job and volume association in line with its labels (opted in), or
+// its volume in its policy's group (opted in with `<p>/policy`).
 
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { describeSchedule } from '@longhorn-backup-guard/shared/recurring-job/describe-schedule';
+import { policyNamed } from '@longhorn-backup-guard/shared/policy/backup-policy';
+import { describePolicySchedule } from '@longhorn-backup-guard/shared/recurring-job/policy-job';
 import type { BackupIntent } from '@longhorn-backup-guard/shared/intent/backup-intent';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import {
   PVC_SOURCE_LABEL_KEY,
   LONGHORN_LABEL_ENABLED,
+  recurringJobGroupLabelKey,
   recurringJobLabelKey,
 } from '@longhorn-backup-guard/shared/longhorn/api';
 import { recurringJobProblems } from '@longhorn-backup-guard/shared/longhorn/recurring-job-admission';
@@ -67,9 +71,14 @@ function reportViolations(
 }
 
 /** One patch of the Volume's job labels, when it exists and needs one. */
-function volumeLabels(snapshot: ReconcileSnapshot, enable: readonly string[], drop: readonly string[]): Action[] {
+function volumeLabels(
+  snapshot: ReconcileSnapshot,
+  enable: readonly string[],
+  drop: readonly string[],
+  group: string | null = null,
+): Action[] {
   const { volume, config } = snapshot;
-  const patch = volume === undefined ? null : jobLabelPatch(volume.metadata.labels, enable, drop);
+  const patch = volume === undefined ? null : jobLabelPatch(volume.metadata.labels, enable, drop, group);
   if (volume === undefined || patch === null) return [];
   return [
     { type: 'patch', target: volumeTarget(config, volume.metadata.name ?? ''), patch: { metadata: { labels: patch } } },
@@ -81,9 +90,14 @@ function volumeLabels(snapshot: ReconcileSnapshot, enable: readonly string[], dr
  * copies the PVC's job labels to the volume and removes the volume's others, so the job label
  * must be on the PVC too; old job labels of ours go in any case.
  */
-function pvcLabels(pvc: V1PersistentVolumeClaim, enable: readonly string[], drop: readonly string[]): Action[] {
+function pvcLabels(
+  pvc: V1PersistentVolumeClaim,
+  enable: readonly string[],
+  drop: readonly string[],
+  group: string | null = null,
+): Action[] {
   const sourceOfTruth = pvc.metadata?.labels?.[PVC_SOURCE_LABEL_KEY] === LONGHORN_LABEL_ENABLED;
-  const patch = jobLabelPatch(pvc.metadata?.labels, sourceOfTruth ? enable : [], drop);
+  const patch = jobLabelPatch(pvc.metadata?.labels, sourceOfTruth ? enable : [], drop, sourceOfTruth ? group : null);
   return patch === null ? [] : [{ type: 'patch', target: pvcTarget(pvc), patch: { metadata: { labels: patch } } }];
 }
 
@@ -187,15 +201,19 @@ function writeJob(
   return [{ type: 'patch', target, patch, ...(event === undefined ? {} : { event }) }];
 }
 
-/** The volume label (or why it has to wait) for `jobName`, dropping the `stale` jobs' labels in the same patch. */
+/**
+ * The volume label (or why it has to wait) for the PVC's own job or its policy's group, dropping
+ * the `stale` jobs' labels (and other policy groups) in the same patch.
+ */
 function associate(
   snapshot: ReconcileSnapshot,
   pvc: V1PersistentVolumeClaim,
-  jobName: string,
+  target: { readonly job: string } | { readonly group: string },
   stale: readonly string[],
 ): Action[] {
   const { binding, volume } = snapshot;
-  const label = `${recurringJobLabelKey(jobName)}=${LONGHORN_LABEL_ENABLED}`;
+  const key = 'job' in target ? recurringJobLabelKey(target.job) : recurringJobGroupLabelKey(target.group);
+  const label = `${key}=${LONGHORN_LABEL_ENABLED}`;
   const waiting = (why: string): Action[] => [
     {
       type: 'event',
@@ -211,9 +229,10 @@ function associate(
   // A refused binding never gets here: it is a violation (decidePresentPvc).
   if (binding.kind !== 'bound' || volume === undefined)
     return waiting(binding.kind === 'waiting' ? binding.why : 'the PVC is not bound yet');
-  const [patch] = volumeLabels(snapshot, [jobName], stale);
+  const [patch] =
+    'job' in target ? volumeLabels(snapshot, [target.job], stale) : volumeLabels(snapshot, [], stale, target.group);
   if (patch === undefined || patch.type !== 'patch') return [];
-  const added = volume.metadata.labels?.[recurringJobLabelKey(jobName)] !== LONGHORN_LABEL_ENABLED;
+  const added = volume.metadata.labels?.[key] !== LONGHORN_LABEL_ENABLED;
   if (!added) return [patch];
   return [
     {
@@ -228,7 +247,15 @@ function associate(
   ];
 }
 
-function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent): Decision {
+/**
+ * The PVC's own job as desired and as stored, or the Decision that it cannot be written (Longhorn
+ * would refuse it, or its name is another's).
+ */
+function claimOwnJob(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  intent: BackupIntent,
+): { readonly desired: DesiredRecurringJob; readonly stored: RecurringJob | undefined } | Decision {
   const { config } = snapshot;
   const desired = desiredRecurringJob(intent, config);
   const jobName = desired.metadata.name;
@@ -252,6 +279,14 @@ function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, inte
     !isArchiveJob(stored, config);
   if (stored !== undefined && !ours && !adoptable)
     return reportViolations(snapshot, pvc, [jobNameConflict(intent, stored, snapshot)]);
+  return { desired, stored };
+}
+
+function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, intent: BackupIntent): Decision {
+  const claim = claimOwnJob(snapshot, pvc, intent);
+  if (!('desired' in claim)) return claim;
+  const { desired, stored } = claim;
+  const jobName = desired.metadata.name;
 
   const staleJobs = snapshot.managedJobs.filter((job) => job.metadata.name !== jobName);
   const stale = names(staleJobs);
@@ -276,11 +311,77 @@ function optedIn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim, inte
   return {
     actions: [
       ...writeJob(snapshot, pvc, intent, desired, stored),
-      ...associate(snapshot, pvc, jobName, stale),
+      ...associate(snapshot, pvc, { job: jobName }, stale),
       ...pvcLabels(pvc, [jobName], stale),
       ...removal.actions,
     ],
     report: { ...EMPTY_REPORT, managed: [jobName], retained: removal.retained },
+  };
+}
+
+/**
+ * A PVC on a policy: its volume joins the policy's group (the policy's shared jobs are the policy
+ * key's to write, decide-policy-jobs.ts); a job of its own from before goes, as on a rename.
+ * While it asks for an archive it keeps a job of its own all the same, which no volume runs: the
+ * archive workflow's record (and archive labels) live on it, so an archive of a policy PVC works,
+ * and outlives the PVC, as any other.
+ */
+function onPolicy(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  intent: BackupIntent,
+  policyName: string,
+): Decision {
+  const policy = policyNamed(snapshot.config.policies, policyName);
+  if (policy === undefined)
+    throw new Error(`unreachable: policy ${policyName} passed the label rule but is not configured`);
+  let record: Action[] = [];
+  if (intent.archive !== null) {
+    const claim = claimOwnJob(snapshot, pvc, intent);
+    if (!('desired' in claim)) return claim;
+    const note = `; it holds the record of this PVC's archive and no volume runs it (policy ${policy.name} backs the PVC up)`;
+    record = writeJob(snapshot, pvc, intent, claim.desired, claim.stored).map((action) =>
+      action.type !== 'event' && action.event !== undefined
+        ? { ...action, event: { ...action.event, message: `${action.event.message}${note}` } }
+        : action,
+    );
+  }
+  // Its own job's label leaves the volume in any case (a record job runs nothing).
+  const stale = names(snapshot.managedJobs);
+  const removal = deleteJobs(
+    snapshot,
+    snapshot.managedJobs.filter((job) => intent.archive === null || job.metadata.name !== intent.jobName),
+    (old) =>
+      pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.jobRenamed,
+        `the PVC now uses policy ${policy.name}: removed the label of its own job and deleted RecurringJob ${old}`,
+      ),
+    (old) =>
+      pvcEvent(
+        pvc,
+        'Normal',
+        EVENT_REASONS.jobRetained,
+        `the PVC now uses policy ${policy.name}; its old RecurringJob ${old} is kept because it carries archive labels`,
+      ),
+  );
+  const jobs = policy.schedules.map((schedule) => schedule.jobName);
+  const joined = associate(snapshot, pvc, { group: policy.group }, stale).map((action) =>
+    action.type === 'patch' && action.event !== undefined
+      ? {
+          ...action,
+          event: {
+            ...action.event,
+            reason: EVENT_REASONS.policyJoined,
+            message: `${action.event.message}: the jobs of policy ${policy.name} back it up (${policy.schedules.map((schedule) => `${schedule.jobName}: ${describePolicySchedule(schedule)}`).join('; ')})`,
+          },
+        }
+      : action,
+  );
+  return {
+    actions: [...record, ...joined, ...pvcLabels(pvc, [], stale, policy.group), ...removal.actions],
+    report: { ...EMPTY_REPORT, managed: jobs, retained: removal.retained, policies: [policy.name] },
   };
 }
 
@@ -300,6 +401,9 @@ export function decidePresentPvc(snapshot: ReconcileSnapshot, pvc: V1PersistentV
     ...bindingViolations(snapshot),
   ];
   if (violations.length > 0) return reportViolations(snapshot, pvc, violations);
-  if (result.kind === 'opted-in') return optedIn(snapshot, pvc, result.intent);
+  if (result.kind === 'opted-in')
+    return result.intent.policy === null
+      ? optedIn(snapshot, pvc, result.intent)
+      : onPolicy(snapshot, pvc, result.intent, result.intent.policy);
   return optedOut(snapshot, pvc);
 }

@@ -1,26 +1,45 @@
 // Volume association: `recurring-job.longhorn.io/<job>: enabled` on the Volume (and on a PVC that
-// is Longhorn's source of truth for its volume). Only job labels of this product's jobs are ever
-// added or removed; group labels (Longhorn's implicit `default` among them) are never touched.
+// is Longhorn's source of truth for its volume), or for a policy PVC the group label
+// `recurring-job-group.longhorn.io/policy-<policy>: enabled`. Only labels of this product's jobs
+// and of its `policy-*` groups are ever added or removed; other group labels (Longhorn's implicit
+// `default` among them) are never touched.
 
-import { LONGHORN_LABEL_ENABLED, recurringJobLabelKey } from '@longhorn-backup-guard/shared/longhorn/api';
+import {
+  LONGHORN_LABEL_ENABLED,
+  recurringJobGroupLabelKey,
+  recurringJobLabelKey,
+} from '@longhorn-backup-guard/shared/longhorn/api';
+import { POLICY_GROUP_PREFIX } from '@longhorn-backup-guard/shared/policy/backup-policy';
 
 export type LabelPatch = Record<string, string | null>;
 
-/** The merge patch of labels adding `enable` jobs and dropping `drop` jobs, or null when none is needed. */
+const POLICY_GROUP_KEY_PREFIX = recurringJobGroupLabelKey(POLICY_GROUP_PREFIX);
+
+/** The product's policy group labels among `labels` (`recurring-job-group.longhorn.io/policy-*`). */
+export function policyGroupKeys(labels: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.keys(labels ?? {}).filter((key) => key.startsWith(POLICY_GROUP_KEY_PREFIX));
+}
+
+/**
+ * The merge patch of labels adding `enable` jobs (and the policy `group`, when given) and dropping
+ * `drop` jobs and every other policy group, or null when none is needed.
+ */
 export function jobLabelPatch(
   labels: Readonly<Record<string, string>> | undefined,
   enable: readonly string[],
   drop: readonly string[],
+  group: string | null = null,
 ): LabelPatch | null {
   const current = labels ?? {};
+  const groupKey = group === null ? null : recurringJobGroupLabelKey(group);
+  const enableKeys = [...enable.map(recurringJobLabelKey), ...(groupKey === null ? [] : [groupKey])];
+  const dropKeys = [...drop.map(recurringJobLabelKey), ...policyGroupKeys(current)];
   const patch: LabelPatch = {};
-  for (const job of enable) {
-    if (current[recurringJobLabelKey(job)] !== LONGHORN_LABEL_ENABLED)
-      patch[recurringJobLabelKey(job)] = LONGHORN_LABEL_ENABLED;
+  for (const key of enableKeys) {
+    if (current[key] !== LONGHORN_LABEL_ENABLED) patch[key] = LONGHORN_LABEL_ENABLED;
   }
-  for (const job of drop) {
-    if (!enable.includes(job) && current[recurringJobLabelKey(job)] !== undefined)
-      patch[recurringJobLabelKey(job)] = null;
+  for (const key of dropKeys) {
+    if (!enableKeys.includes(key) && current[key] !== undefined) patch[key] = null;
   }
   return Object.keys(patch).length === 0 ? null : patch;
 }

@@ -1,6 +1,7 @@
 // The backup-health part of a reconcile, for an opted-in PVC whose job exists: assess the health,
 // report it (the gauges), and on a state change only, record the new state on the job (label
-// `<p>/health`, annotation `<p>/health-summary`) with an Event on the PVC. Pure.
+// `<p>/health`, annotation `<p>/health-summary`) with an Event on the PVC. A PVC on a policy is
+// assessed and reported only (policyHealth). Pure.
 
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import {
@@ -13,6 +14,7 @@ import {
 } from '@longhorn-backup-guard/shared/health/health-summary';
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import { policyNamed, timingPeriodHours } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import type { Action, EventSpec } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import { pvcObject } from '../model/involved-objects.ts';
@@ -119,11 +121,60 @@ export function recordedHealth(
   };
 }
 
+/**
+ * A policy PVC's health, reported only (gauges and alerts; no record, no Event): the Backups of its
+ * volume made by the policy's most frequent backup schedule, whose cron sets the stale window,
+ * counted from the later of the job's and the PVC's creation. Its own job, kept for an archive,
+ * runs nothing and is not assessed.
+ */
+function policyHealth(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  policyName: string,
+  backupsOfJob: BackupsOfJob,
+): Decision {
+  const { config, now, volume } = snapshot;
+  const backupSchedules = (policyNamed(config.policies, policyName)?.schedules ?? []).filter(
+    (schedule) => schedule.task === 'backup',
+  );
+  const [schedule] = [...backupSchedules].sort((a, b) => timingPeriodHours(a.timing) - timingPeriodHours(b.timing));
+  const job = schedule === undefined ? undefined : snapshot.jobNamed(schedule.jobName);
+  if (schedule === undefined || job === undefined) return NOTHING;
+  const since = Math.max(
+    Date.parse(job.metadata.creationTimestamp ?? '') || 0,
+    pvc.metadata?.creationTimestamp === undefined ? 0 : new Date(pvc.metadata.creationTimestamp).getTime(),
+  );
+  const volumeName = volume?.metadata.name;
+  const health = assessHealth({
+    jobName: schedule.jobName,
+    cron: job.spec?.cron ?? '',
+    retain: job.spec?.retain ?? 0,
+    jobCreatedAt: since === 0 ? undefined : new Date(since),
+    backups: backupsOfJob(schedule.jobName).filter(
+      (backup) => backup.job === schedule.jobName && backup.volume !== undefined && backup.volume === volumeName,
+    ),
+    volume: volume === undefined ? undefined : { name: volumeName ?? '', state: volume.status?.state },
+    recorded: undefined,
+    now,
+    slackMs: config.backupStaleSlack,
+    failingAfter: config.backupFailingAfter,
+  });
+  const report = { ...EMPTY_REPORT, health: [reportOf(schedule.jobName, health)] };
+  return health.staleAt === undefined
+    ? { actions: [], report }
+    : {
+        actions: [],
+        report,
+        requeueAfter: Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS,
+      };
+}
+
 export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsOfJob): Decision {
   const { pvc, config, now } = snapshot;
   if (pvc === undefined) return NOTHING;
   const intent = intentOf(pvc, config);
   if (intent.kind !== 'opted-in') return NOTHING;
+  if (intent.intent.policy !== null) return policyHealth(snapshot, pvc, intent.intent.policy, backupsOfJob);
   const jobName = intent.intent.jobName;
   const job = snapshot.jobNamed(jobName);
   if (job === undefined || !isJobOfPvc(job, intent.intent.namespace, intent.intent.pvcName, config)) return NOTHING;

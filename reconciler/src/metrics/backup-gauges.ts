@@ -8,7 +8,11 @@ import type { ReportStore } from './report-store.ts';
 type JobList = 'managed' | 'orphaned' | 'archiveReady' | 'archiveExpired' | 'archiveFailed' | 'archiveExhausted';
 
 const JOB_GAUGES: readonly { name: string; help: string; list: JobList }[] = [
-  { name: 'backup_pvc_managed', help: 'A RecurringJob backs up this PVC (1).', list: 'managed' },
+  {
+    name: 'backup_pvc_managed',
+    help: "A RecurringJob backs up this PVC (1); policy is the PVC's backup policy (empty: its own job).",
+    list: 'managed',
+  },
   {
     name: 'backup_pvc_orphaned',
     help: 'This managed RecurringJob lost its PVC and is removed after the grace period (1).',
@@ -47,7 +51,14 @@ export function registerBackupGauges(registry: Registry, store: ReportStore): vo
     },
   });
   for (const { name, help, list } of JOB_GAUGES)
-    registerJobGauge(registry, store, name, help, (report) => report[list].map((job) => [job, 1]));
+    registerJobGauge(
+      registry,
+      store,
+      name,
+      help,
+      (report) => report[list].map((job) => [job, 1]),
+      list === 'managed' ? (report) => report.policies[0] ?? '' : undefined,
+    );
 }
 
 /** A per-PVC gauge {job, namespace, pvc}, rebuilt from the reports on every scrape. */
@@ -57,16 +68,20 @@ export function registerJobGauge(
   name: string,
   help: string,
   series: (report: KeyReport) => Iterable<readonly [job: string, value: number]>,
+  /** Adds the label `policy` with this value. */
+  policyOf?: (report: KeyReport) => string,
 ): void {
   new Gauge({
     name,
     help,
-    labelNames: ['job', 'namespace', 'pvc'],
+    labelNames: policyOf === undefined ? ['job', 'namespace', 'pvc'] : ['job', 'namespace', 'pvc', 'policy'],
     registers: [registry],
     collect() {
       this.reset();
       for (const { key, report } of store.entries()) {
-        for (const [job, value] of series(report)) this.set({ job, namespace: key.namespace, pvc: key.pvcName }, value);
+        const policy = policyOf === undefined ? {} : { policy: policyOf(report) };
+        for (const [job, value] of series(report))
+          this.set({ job, namespace: key.namespace, pvc: key.pvcName, ...policy }, value);
       }
     },
   });

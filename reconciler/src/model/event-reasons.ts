@@ -19,6 +19,14 @@ export const EVENT_REASONS = {
   jobNameConflict: 'BackupJobNameConflict',
   writeRefused: 'BackupWriteRefused',
   volumeNotBound: 'VolumeNotBoundToPvc',
+  policyJoined: 'BackupPolicyJoined',
+  policyJobCreated: 'PolicyJobCreated',
+  policyJobUpdated: 'PolicyJobUpdated',
+  policyJobDeleted: 'PolicyJobDeleted',
+  policyJobConflict: 'PolicyJobNameConflict',
+  policyRemovedInUse: 'PolicyRemovedWhileInUse',
+  groupOrphaned: 'PolicyGroupOrphaned',
+  groupRemoved: 'OrphanedPolicyGroupRemoved',
 } as const;
 
 const MISSING = ['missing_enabled_label', 'missing_name', 'archive_without_delete_after'];

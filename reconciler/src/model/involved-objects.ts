@@ -1,6 +1,6 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { LONGHORN_API_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
-import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { InvolvedObject } from './actions.ts';
 
 export function pvcObject(pvc: V1PersistentVolumeClaim): InvolvedObject {
@@ -13,12 +13,21 @@ export function pvcObject(pvc: V1PersistentVolumeClaim): InvolvedObject {
   };
 }
 
-export function recurringJobObject(job: RecurringJob, longhornNamespace: string): InvolvedObject {
+/** A Longhorn object of the Longhorn namespace. */
+function longhornObject(kind: string, object: RecurringJob | Volume, longhornNamespace: string): InvolvedObject {
   return {
     apiVersion: LONGHORN_API_VERSION,
-    kind: 'RecurringJob',
-    namespace: job.metadata.namespace ?? longhornNamespace,
-    name: job.metadata.name ?? '',
-    uid: job.metadata.uid,
+    kind,
+    namespace: object.metadata.namespace ?? longhornNamespace,
+    name: object.metadata.name ?? '',
+    uid: object.metadata.uid,
   };
+}
+
+export function recurringJobObject(job: RecurringJob, longhornNamespace: string): InvolvedObject {
+  return longhornObject('RecurringJob', job, longhornNamespace);
+}
+
+export function volumeObject(volume: Volume, longhornNamespace: string): InvolvedObject {
+  return longhornObject('Volume', volume, longhornNamespace);
 }

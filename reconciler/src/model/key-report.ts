@@ -32,6 +32,8 @@ export interface KeyReport {
   /** Archives that used up archiveMaxAttempts and wait to be asked again (backup_archive_attempts_exhausted). */
   readonly archiveExhausted: readonly string[];
   readonly health: readonly JobHealthReport[];
+  /** The policy the PVC is on (at most one; backup_pvc_managed's policy label). */
+  readonly policies: readonly string[];
 }
 
 export const EMPTY_REPORT: KeyReport = Object.freeze({
@@ -44,6 +46,7 @@ export const EMPTY_REPORT: KeyReport = Object.freeze({
   archiveFailed: [],
   archiveExhausted: [],
   health: [],
+  policies: [],
 });
 
 export function isEmptyReport(report: KeyReport): boolean {
@@ -62,5 +65,6 @@ export function mergeReports(a: KeyReport, b: Partial<KeyReport>): KeyReport {
     archiveFailed: [...a.archiveFailed, ...(b.archiveFailed ?? [])],
     archiveExhausted: [...a.archiveExhausted, ...(b.archiveExhausted ?? [])],
     health: [...a.health, ...(b.health ?? [])],
+    policies: [...a.policies, ...(b.policies ?? [])],
   };
 }

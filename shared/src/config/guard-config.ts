@@ -23,12 +23,14 @@
 //   archiveMaxAttempts: 5                  # archive: attempts before it stops until asked again
 //   backupStaleSlack: 1h                   # health: stale after two scheduled runs plus this, with no completed backup
 //   backupFailingAfter: 2                  # health: failing once this many runs in a row ended in Error/Unknown
+//   policies: {}                           # named backup policies for <p>/policy (parse-policies.ts)
 //
 // Durations are held in milliseconds. The configuration is frozen: hand it around freely.
 
 import { deepFreeze } from '../util/deep-freeze.ts';
 import type { BackupSettings } from '../intent/backup-settings.ts';
 import { groupKeys } from '../intent/label-schema.ts';
+import type { BackupPolicy } from '../policy/backup-policy.ts';
 
 export type Milliseconds = number;
 
@@ -51,6 +53,8 @@ export interface GuardConfig {
   readonly archiveMaxAttempts: number;
   readonly backupStaleSlack: Milliseconds;
   readonly backupFailingAfter: number;
+  /** Named backup policies, in ConfigMap order (a PVC asks for one with `<p>/policy`). */
+  readonly policies: readonly BackupPolicy[];
 }
 
 export const DEFAULT_LABEL_PREFIX = 'backup.vluwte.nl';
@@ -80,4 +84,5 @@ export const defaultConfig = deepFreeze<GuardConfig>({
   archiveMaxAttempts: 5,
   backupStaleSlack: HOUR,
   backupFailingAfter: 2,
+  policies: [],
 });

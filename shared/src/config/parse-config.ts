@@ -23,6 +23,7 @@ import {
   type ConfigRule,
 } from './config-rules.ts';
 import { defaultConfig, defaultNamespacePolicyLabel, type GuardConfig } from './guard-config.ts';
+import { parsePolicies } from './parse-policies.ts';
 import { readYamlTree, type YamlTree } from './yaml-tree.ts';
 
 export interface ConfigError {
@@ -52,6 +53,7 @@ const TOP_KEYS: readonly (keyof GuardConfig)[] = [
   'archiveMaxAttempts',
   'backupStaleSlack',
   'backupFailingAfter',
+  'policies',
 ];
 
 type YamlMap = ReadonlyMap<string, YamlTree>;
@@ -212,6 +214,17 @@ export function parseConfig(text: string): ConfigParse {
     ),
     backupStaleSlack: duration('backupStaleSlack'),
     backupFailingAfter: scalar(root, '', 'backupFailingAfter', failingAfterRule, defaultConfig.backupFailingAfter),
+    policies: parsePolicies(
+      root.get('policies') ?? null,
+      {
+        mapping,
+        scalar,
+        wrongKind,
+        error: (path, message) => errors.push({ path, message }),
+        errorCount: () => errors.length,
+      },
+      { defaults, maxRetention: retentionForDefaults },
+    ),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: deepFreeze(config) };
 }

@@ -30,6 +30,8 @@ export interface BackupIntent {
   readonly archive: ArchiveRequest | null;
   /** The PVC's labels the job carries too (label schema: label-while-archive-requested), by key. */
   readonly jobLabels: Readonly<Record<string, string>>;
+  /** The `<p>/policy` label: its policy's shared jobs back the PVC up instead of the PVC's own job. */
+  readonly policy: string | null;
 }
 
 export type IntentResult =

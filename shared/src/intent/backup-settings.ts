@@ -20,9 +20,9 @@ export function parseSetting<K extends SettingName>(
 ): RuleResult<BackupSettings[K]> {
   const rule = LABEL_SCHEMA.pvc[name].rule as (
     text: string,
-    context: { namespace: string; pvcName: string; maxRetention: number },
+    context: { namespace: string; pvcName: string; maxRetention: number; policyNames: readonly string[] },
   ) => RuleResult<BackupSettings[K]>;
-  return rule(text, { namespace: '', pvcName: '', maxRetention });
+  return rule(text, { namespace: '', pvcName: '', maxRetention, policyNames: [] });
 }
 
 /** The text form of a setting value, as a label or config value would carry it. */

@@ -11,6 +11,7 @@
 import { missingNameFailure, parseBackupName } from './backup-name-rule.ts';
 import { parseCalendarDate } from './calendar-date.ts';
 import { parseArchive, parseEnabled } from './flag-rules.ts';
+import { parsePolicyName } from './policy-rule.ts';
 import type { RuleFailure, RuleResult } from './rule-result.ts';
 import { parseConcurrency, parseFullBackupInterval, parseInterval, parseRetain, parseStart } from './setting-rules.ts';
 
@@ -21,6 +22,8 @@ export interface RuleContext {
   readonly pvcName: string;
   /** Longhorn's recurring-job-max-retention (the retain rule's maximum). */
   readonly maxRetention: number;
+  /** The policies of the ConfigMap, by name. */
+  readonly policyNames: readonly string[];
 }
 
 /**
@@ -53,6 +56,8 @@ export type JobMapping =
   | { readonly via: 'parameter'; readonly name: string }
   /** The job carries the same label with the PVC's value while the PVC requests an archive. */
   | { readonly via: 'label-while-archive-requested' }
+  /** It names a policy: the volume joins the policy's group and runs the policy's shared jobs instead. */
+  | { readonly via: 'policy-group' }
   /** It does not reach the job. */
   | { readonly via: 'none' };
 
@@ -76,7 +81,7 @@ function pvcLabel<T, C extends string, const M extends WhenMissing<C>, const J e
   return entry;
 }
 
-export type ObjectKind = 'PersistentVolumeClaim' | 'RecurringJob' | 'Snapshot' | 'Backup' | 'Namespace';
+export type ObjectKind = 'PersistentVolumeClaim' | 'RecurringJob' | 'Snapshot' | 'Backup' | 'Namespace' | 'Volume';
 
 /** A key the product writes (or, for Namespace, reads) that is not a PVC label. */
 export interface ProductKeyEntry {
@@ -89,6 +94,18 @@ export interface ProductKeyEntry {
   /** A label of the desired RecurringJob itself (the diff keeps it in line). */
   readonly desiredJobLabel?: true;
 }
+
+// Not a PVC label that reaches the job: a policy replaces the job's schedule settings, which must
+// then not be set (parse-intent.ts reports each one that is, under policy_with_schedule_labels).
+const policyLabel = pvcLabel({
+  suffix: 'policy',
+  about: "a backup policy of the ConfigMap; its schedules replace the PVC's own job (no schedule label with it)",
+  examples: ['standard', 'frequent'],
+  conditions: ['unknown_policy', 'policy_with_schedule_labels'],
+  rule: (text, { policyNames }) => parsePolicyName(text, policyNames),
+  whenMissing: 'optional',
+  job: { via: 'policy-group' },
+});
 
 /** In table order: the order of parsing, of the violations reported and of the README. */
 const pvc = {
@@ -187,6 +204,7 @@ const pvc = {
         : null,
     job: { via: 'label-while-archive-requested' },
   }),
+  policy: policyLabel,
 };
 
 const job = {
@@ -214,12 +232,20 @@ const job = {
     about: "the PVC's name (cut to 54 characters and a hash when longer than 63)",
     desiredJobLabel: true,
   },
+  sourcePolicy: {
+    suffix: 'source-policy',
+    form: 'label',
+    on: ['RecurringJob'],
+    setBy: 'reconciler',
+    about: "the policy whose schedule the job is (a policy's jobs are shared by its PVCs)",
+  },
   orphanedSince: {
     suffix: 'orphaned-since',
     form: 'annotation',
-    on: ['RecurringJob'],
+    on: ['RecurringJob', 'Volume'],
     setBy: 'reconciler',
-    about: 'when the PVC was first seen gone (the orphan grace period counts from it)',
+    about:
+      'when the PVC (or, on a policy job, the last PVC of the policy) was first seen gone (the orphan grace period counts from it)',
   },
 } as const satisfies Record<string, ProductKeyEntry>;
 
@@ -348,6 +374,13 @@ const namespace = {
     on: ['Namespace'],
     setBy: 'user',
     about: 'the enabled value the webhook fills in on new PVCs of the namespace (namespacePolicyLabel)',
+  },
+  defaultPolicy: {
+    suffix: 'default-policy',
+    form: 'label',
+    on: ['Namespace'],
+    setBy: 'user',
+    about: 'the policy the webhook fills in on new opted-in PVCs of the namespace that set no schedule label',
   },
 } as const satisfies Record<string, ProductKeyEntry>;
 

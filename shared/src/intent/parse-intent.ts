@@ -9,6 +9,7 @@ import type { ArchiveRequest, IntentResult, PvcLabelsInput } from './backup-inte
 import { SETTING_NAMES, type BackupSettings } from './backup-settings.ts';
 import { backupLabelKeys } from './label-keys.ts';
 import { PVC_LABEL_ENTRIES, type PvcLabelId, type PvcLabelValue, type SettingName } from './label-schema.ts';
+import { scheduleLabelWithPolicy } from './policy-rule.ts';
 import { labelViolation, type Violation } from './violation.ts';
 
 /** What parsing reads of the configuration (a GuardConfig is one; intent/ does not import config/). */
@@ -16,6 +17,8 @@ export interface IntentConfig {
   readonly labelPrefix: string;
   readonly defaults: BackupSettings;
   readonly maxRetention: number;
+  /** The ConfigMap's policies (only their names are read here). */
+  readonly policies: readonly { readonly name: string }[];
 }
 
 export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentResult {
@@ -24,7 +27,12 @@ export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentRe
   const violations: Violation[] = [];
   const fromDefaults: SettingName[] = [];
   const values: Partial<Record<PvcLabelId, unknown>> = {};
-  const context = { namespace: pvc.namespace, pvcName: pvc.name, maxRetention: config.maxRetention };
+  const context = {
+    namespace: pvc.namespace,
+    pvcName: pvc.name,
+    maxRetention: config.maxRetention,
+    policyNames: config.policies.map((policy) => policy.name),
+  };
 
   for (const [id, entry] of PVC_LABEL_ENTRIES) {
     const key = keys[id];
@@ -47,6 +55,14 @@ export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentRe
     }
   }
   const value = <K extends PvcLabelId>(id: K) => values[id] as PvcLabelValue<K> | undefined;
+  const policyText = labels[keys.policy];
+  if (policyText !== undefined) {
+    for (const setting of SETTING_NAMES) {
+      const text = labels[keys[setting]];
+      if (text !== undefined)
+        violations.push(labelViolation(keys[setting], text, scheduleLabelWithPolicy(keys.policy, policyText)));
+    }
+  }
 
   const common = { namespace: pvc.namespace, pvcName: pvc.name };
   const enabled = value('enabled');
@@ -77,6 +93,7 @@ export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentRe
     fromDefaults,
     archive,
     jobLabels,
+    policy: value('policy') ?? null,
   };
   return { kind: 'opted-in', ...common, intent };
 }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { runCommand } from '@longhorn-backup-guard/cli/main';
 import { ordinalsToJudge } from '@longhorn-backup-guard/cli/check/manifest-claims';
 
+import { POLICIES_YAML } from '../../fixtures/policy-config.ts';
+
 const P = 'backup.vluwte.nl';
 let dir = '';
 
@@ -395,6 +397,24 @@ test('exit 2 for unusable input: unparseable YAML names file and line; a missing
   assert.equal((await check([])).code, 2);
   assert.equal((await check(['--bogus', 'x.yaml'])).code, 2);
   assert.equal((await check([join(dir, 'ok.yaml')])).code, 0);
+});
+
+test('--config with policies: a known policy passes, an unknown one and a schedule label beside one are errors', async () => {
+  const config = await file('policies.yaml', POLICIES_YAML);
+  const docs = [
+    pvc('on-policy', { enabled: 'true', policy: 'standard' }),
+    pvc('unknown', { enabled: 'true', policy: 'gold' }),
+    pvc('mixed', { enabled: 'true', policy: 'frequent', retain: '3' }),
+  ].join('---\n');
+  const report = await checkJson([await file('policy-pvcs.yaml', docs), '--config', config]);
+  assert.deepEqual(
+    report.findings.map((finding) => finding.message),
+    [
+      `${P}/policy="gold" is not a policy of this cluster: use standard or frequent (e.g. ${P}/policy=standard)`,
+      `${P}/retain="3" cannot be combined with ${P}/policy=frequent: remove this label (the policy's schedules say when to back up and how many to keep), or remove ${P}/policy`,
+    ],
+  );
+  assert.equal(report.exitCode, 1);
 });
 
 test("--config: the product's ConfigMap (its config.yaml) sets the prefix, defaults and limits", async () => {

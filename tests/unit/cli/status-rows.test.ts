@@ -13,6 +13,7 @@ import {
   type StatusPvc,
 } from '@longhorn-backup-guard/cli/status/status-rows';
 import { formatAge } from '@longhorn-backup-guard/cli/status/format-status';
+import { withPolicies } from '../../fixtures/policy-config.ts';
 
 const P = 'backup.vluwte.nl';
 const now = new Date('2026-06-01T12:00:00Z');
@@ -112,6 +113,25 @@ test("health and last backup: the job's label and summary first, the Volume's la
     sortWorstFirst(rows).map((row) => row.pvc),
     ['stale', 'new', 'thief', 'fine'],
   );
+});
+
+test('a PVC on a policy: the policy, its schedules and retains, whether its jobs exist; no job of its own', () => {
+  const config = withPolicies();
+  const labels = on('db', { [`${P}/policy`]: 'standard' });
+  const policyJob = (name: string) => job(name, { [`${P}/source-policy`]: 'standard' });
+  const cells = (jobs: RecurringJob[]) => {
+    const [row] = statusRows({ ...snapshot([pvc('db', labels)], jobs), config });
+    return [row?.protection, row?.job, row?.schedule, row?.retain, row?.health, row?.violations];
+  };
+  assert.deepEqual(cells([policyJob('policy-standard-daily'), policyJob('policy-standard-weekly')]), [
+    'policy standard',
+    null,
+    'daily 02:00 + sun 03:00',
+    '7/4',
+    '-',
+    [],
+  ]);
+  assert.equal(cells([policyJob('policy-standard-daily')])[0], 'policy standard (jobs not created yet)');
 });
 
 test('jobs that cannot be read: the job the labels ask for, health unknown', () => {

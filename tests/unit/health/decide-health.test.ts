@@ -9,6 +9,7 @@ import type { Action } from '@longhorn-backup-guard/reconciler/model/actions';
 import { decideHealth } from '@longhorn-backup-guard/reconciler/health/decide-health';
 import { backupRecordOf, StringPool, type BackupRecord } from '@longhorn-backup-guard/reconciler/health/backup-record';
 import { job, LONGHORN_NS, managedLabels, P, pvc, snapshotOf } from '../reconciler/snapshot-fixtures.ts';
+import { withPolicies } from '../../fixtures/policy-config.ts';
 
 const JOB = 'backup-a-data';
 const claim = pvc('a', 'data', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'data' }, { volumeName: 'pvc-1' });
@@ -257,6 +258,64 @@ describe('decideHealth properties', () => {
         assert.deepEqual(again.actions, []);
         assert.equal(again.report.health[0]?.state, first.report.health[0]?.state);
       }),
+    );
+  });
+});
+
+describe('a PVC on a policy: reported from its most frequent backup schedule, on its own volume; nothing written', () => {
+  const config = withPolicies();
+  const daily = 'policy-standard-daily';
+  const onPolicy = pvc(
+    'a',
+    'data',
+    { [`${P}/enabled`]: 'true', [`${P}/name`]: 'data', [`${P}/policy`]: 'standard' },
+    { volumeName: 'pvc-1' },
+  );
+  const policyJob = (name: string): RecurringJob => {
+    const made = job(name, { [`${P}/managed`]: 'true', [`${P}/source-policy`]: 'standard' });
+    return {
+      ...made,
+      metadata: { ...made.metadata, creationTimestamp: '2026-11-20T00:00:00Z' },
+      spec: { ...made.spec, cron: '0 2 * * *' },
+    };
+  };
+  const backupOf = (name: string, volume: string, at: string): BackupRecord =>
+    backupRecordOf(
+      {
+        metadata: { name, namespace: LONGHORN_NS, creationTimestamp: at, labels: { 'backup-volume': volume } },
+        spec: { labels: { RecurringJob: daily } },
+        status: { state: 'Completed', backupCreatedAt: at, volumeName: volume },
+      },
+      P,
+      new StringPool(),
+    );
+  const decide = (now: string, backups: readonly BackupRecord[]) =>
+    decideHealth(
+      snapshotOf('a', 'data', {
+        config,
+        pvcs: [onPolicy],
+        volumes: [attached],
+        jobs: [policyJob(daily), policyJob('policy-standard-weekly')],
+        now: new Date(now),
+      }),
+      (name) => (name === daily ? backups : []),
+    );
+
+  test("healthy while its volume has a recent daily backup; another volume's do not count; never a write", () => {
+    const mine = [backupOf('b1', 'pvc-1', '2026-11-23T02:01:00Z')];
+    const fine = decide('2026-11-23T12:00:00Z', mine);
+    assert.deepEqual(fine.actions, []);
+    assert.deepEqual(
+      fine.report.health.map((h) => [h.job, h.state]),
+      [[daily, 'healthy']],
+    );
+    assert.ok(fine.requeueAfter !== undefined);
+    const others = [backupOf('b2', 'pvc-9', '2026-11-23T02:01:00Z')];
+    const stale = decide('2026-11-23T12:00:00Z', others);
+    assert.deepEqual(stale.actions, []);
+    assert.deepEqual(
+      stale.report.health.map((h) => h.state),
+      ['stale'],
     );
   });
 });

@@ -41,7 +41,19 @@ test('gauges are built from the report store at scrape time: series come, change
   store.set(key, { ...EMPTY_REPORT, managed: ['backup-shop-data'] });
   let text = await registry.metrics();
   assert.doesNotMatch(text, /backup_pvc_violation\{/);
-  assert.match(text, /backup_pvc_managed\{job="backup-shop-data",namespace="shop",pvc="data"\} 1/);
+  assert.match(text, /backup_pvc_managed\{job="backup-shop-data",namespace="shop",pvc="data",policy=""\} 1/);
+
+  store.set(key, {
+    ...EMPTY_REPORT,
+    managed: ['policy-standard-daily', 'policy-standard-weekly'],
+    policies: ['standard'],
+  });
+  text = await registry.metrics();
+  for (const job of ['policy-standard-daily', 'policy-standard-weekly'])
+    assert.match(
+      text,
+      new RegExp(`backup_pvc_managed\\{job="${job}",namespace="shop",pvc="data",policy="standard"\\} 1`),
+    );
 
   store.set(key, { ...EMPTY_REPORT, orphaned: ['backup-shop-data'], archiveReady: ['backup-shop-data'] });
   text = await registry.metrics();

@@ -94,6 +94,7 @@ backupFailingAfter: 3
       archiveMaxAttempts: 3,
       backupStaleSlack: 1_800_000,
       backupFailingAfter: 3,
+      policies: [],
     });
   });
 
@@ -231,7 +232,7 @@ describe('configuration errors name the key path and the fix', () => {
     ],
     [
       '- a\n',
-      'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts, backupStaleSlack, backupFailingAfter',
+      'the configuration is a list: use a mapping of labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts, backupStaleSlack, backupFailingAfter, policies',
     ],
     [
       'archiveMaxAttempts: 0\n',
@@ -246,7 +247,7 @@ describe('configuration errors name the key path and the fix', () => {
     ],
     [
       'colour: blue\n',
-      'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts, backupStaleSlack, backupFailingAfter',
+      'colour: unknown key: the known keys are labelPrefix, defaults, maxRetention, longhornNamespace, provisioner, excludedNamespaces, namespacePolicyLabel, clusterDefaultEnabled, watchNamespaces, orphanGracePeriod, resyncPeriod, denyDeleteWithoutArchive, snapshotReadyTimeout, backupCompletionTimeout, archiveMaxAttempts, backupStaleSlack, backupFailingAfter, policies',
     ],
   ];
   for (const [text, message] of cases) {
@@ -309,6 +310,7 @@ describe('serializeConfig', () => {
         archiveMaxAttempts: fc.integer({ min: 1, max: 1000 }),
         backupStaleSlack: duration,
         backupFailingAfter: fc.integer({ min: 1, max: 100 }),
+        policies: fc.constant([]),
       }),
     )
     .map(

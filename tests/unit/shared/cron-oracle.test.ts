@@ -11,6 +11,8 @@ import { backupCron } from '@longhorn-backup-guard/shared/recurring-job/backup-c
 import { nextFireTime } from '@longhorn-backup-guard/shared/cron/next-fire-time';
 import { parseStandardCron } from '@longhorn-backup-guard/shared/cron/parse-standard-cron';
 import { INTERVAL_HOURS } from '@longhorn-backup-guard/shared/intent/schedule-values';
+import { WEEKDAYS } from '@longhorn-backup-guard/shared/policy/backup-policy';
+import { policyCron } from '@longhorn-backup-guard/shared/recurring-job/policy-job';
 import { cronOracle, haveTool } from '../../tools/tools.ts';
 
 interface Case {
@@ -239,6 +241,27 @@ describe('the product cron against robfig/cron v3.0.1 (the cron oracle)', () => 
     assert.ok(generated.size >= 3600, `${generated.size} distinct schedules`);
     const { count, shown } = disagreements(oracle, cases);
     assert.equal(count, 0, `robfig disagrees on ${count} of ${cases.length} generated schedules:\n${shown.join('\n')}`);
+  });
+
+  test('every weekly policy schedule fires on its day of the week, as robfig says', async (t) => {
+    const oracle = await oracleOrSkip(t);
+    if (!oracle) return;
+    const cases = WEEKDAYS.flatMap((day) =>
+      [0, 3, 12, 23].flatMap((hour) =>
+        [0, 30, 59].map((minute) => ({
+          expr: policyCron({ kind: 'weekly', day, at: { hour, minute } }),
+          after: new Date('2026-03-14T09:26:53.589Z'),
+          n: 3,
+        })),
+      ),
+    );
+    const { count, shown } = disagreements(oracle, cases);
+    assert.equal(count, 0, `robfig disagrees on ${count} weekly schedules:\n${shown.join('\n')}`);
+    for (const c of cases) {
+      const fires = productVerdict(c).next.map((at) => new Date(at).getUTCDay());
+      const day = WEEKDAYS.findIndex((name) => c.expr.endsWith(` ${WEEKDAYS.indexOf(name)}`));
+      assert.deepEqual(fires, [day, day, day], c.expr);
+    }
   });
 
   test('the one difference, on purpose: robfig accepts a TZ=/CRON_TZ= prefix, the product refuses it', async (t) => {

@@ -13,7 +13,9 @@ test('label keys are functions of the prefix', () => {
   assert.equal(keys.managed, 'b.example/managed');
   assert.equal(keys.sourceNamespace, 'b.example/source-namespace');
   assert.equal(keys.sourcePvc, 'b.example/source-pvc');
-  assert.equal(pvcLabelKeys(P).length, 9);
+  assert.equal(keys.policy, 'b.example/policy');
+  assert.equal(keys.sourcePolicy, 'b.example/source-policy');
+  assert.equal(pvcLabelKeys(P).length, 10);
 });
 
 test('isBackupLabelKey: our prefix followed by a slash, nothing else', () => {

@@ -23,14 +23,18 @@ import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import { CONDITION_CODES } from '@longhorn-backup-guard/shared/intent/violation';
 import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
 import { diffRecurringJob, ownedJobLabels } from '@longhorn-backup-guard/shared/recurring-job/diff-recurring-job';
+import { withPolicies } from '../../fixtures/policy-config.ts';
 
 const P = 'backup.vluwte.nl';
 const keys = backupLabelKeys(P);
 const NAMESPACE = 'team-a';
 
-/** Every PVC label at its first example, opted in and requesting an archive. */
+/** The labels of a PVC with its own job; the policy label replaces the schedule labels (tested below). */
+const OWN_JOB_ENTRIES = PVC_LABEL_ENTRIES.filter(([, entry]) => entry.job.via !== 'policy-group');
+
+/** Every PVC label of its own job at its first example, opted in and requesting an archive. */
 const baseLabels: Record<string, string> = Object.fromEntries(
-  PVC_LABEL_ENTRIES.map(([id, entry]) => [keys[id], entry.examples[0]]),
+  OWN_JOB_ENTRIES.map(([id, entry]) => [keys[id], entry.examples[0]]),
 );
 
 function intentOf(labels: Record<string, string>): BackupIntent {
@@ -47,7 +51,7 @@ test('the base PVC (every label at its first example) is opted in and asks for a
 });
 
 describe('every PVC label', () => {
-  for (const [id, entry] of PVC_LABEL_ENTRIES) {
+  for (const [id, entry] of OWN_JOB_ENTRIES) {
     const key = keys[id];
 
     test(`${id}: both examples are valid, '!' is refused under one of its own codes`, () => {
@@ -143,6 +147,44 @@ describe('every PVC label', () => {
       }
     });
   }
+});
+
+describe('the policy label (via policy-group)', () => {
+  const policyEntries = PVC_LABEL_ENTRIES.filter(([, entry]) => entry.job.via === 'policy-group');
+  const config = withPolicies();
+  const settingKeys = SETTING_NAMES.map((setting) => keys[setting]);
+  const policyBase = Object.fromEntries(Object.entries(baseLabels).filter(([key]) => !settingKeys.includes(key)));
+  const parse = (labels: Record<string, string>) => parseIntent({ namespace: NAMESPACE, name: 'data', labels }, config);
+
+  test('there is one, optional, and its examples are the policies of the fixture', () => {
+    assert.equal(policyEntries.length, 1);
+    const [id, entry] = policyEntries[0] ?? [];
+    assert.ok(id !== undefined && entry !== undefined);
+    assert.equal(entry.whenMissing, 'optional');
+    for (const example of entry.examples) {
+      const result = parse({ ...policyBase, [keys[id]]: example });
+      assert.equal(result.kind, 'opted-in', JSON.stringify(result));
+      assert.equal(result.kind === 'opted-in' && result.intent.policy, example);
+    }
+    const refused = parse({ ...policyBase, [keys[id]]: '!' });
+    assert.equal(refused.kind, 'invalid');
+    assert.ok(
+      refused.kind === 'invalid' &&
+        refused.violations.every((violation) => entry.conditions.includes(violation.condition)),
+    );
+  });
+
+  test('each schedule setting label with it is refused under its own key, under a policy code', () => {
+    for (const key of settingKeys) {
+      const result = parse({ ...policyBase, [keys.policy]: 'standard', [key]: baseLabels[key] ?? '' });
+      assert.equal(result.kind, 'invalid');
+      if (result.kind !== 'invalid') continue;
+      assert.deepEqual(
+        result.violations.map((violation) => [violation.labelKey, violation.condition]),
+        [[key, 'policy_with_schedule_labels']],
+      );
+    }
+  });
 });
 
 test("the condition codes are the PVC labels' codes, each listed once", () => {

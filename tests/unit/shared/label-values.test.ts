@@ -6,6 +6,7 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import type { IntentResult } from '@longhorn-backup-guard/shared/intent/backup-intent';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
 import { CONDITION_CODES, type ConditionCode } from '@longhorn-backup-guard/shared/intent/violation';
+import { withPolicies } from '../../fixtures/policy-config.ts';
 
 const P = 'backup.vluwte.nl';
 
@@ -204,6 +205,38 @@ describe('archive', () => {
   test('archive on an opted-out PVC is kept', () => {
     const result = parse({ [`${P}/enabled`]: 'false', [`${P}/archive`]: 'true', [date]: '2030-01-01' });
     assert.deepEqual(result.kind === 'opted-out' && result.archive, { deleteAfter: '2030-01-01' });
+  });
+});
+
+describe('policy', () => {
+  const config = withPolicies();
+  const policyParse = (extra: Record<string, string>) =>
+    parseIntent(
+      { namespace: 'team', name: 'data-app-0', labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'app', ...extra } },
+      config,
+    );
+  test('a known policy is opted in with it', () => {
+    const result = policyParse({ [`${P}/policy`]: 'standard' });
+    assert.equal(result.kind === 'opted-in' && result.intent.policy, 'standard');
+  });
+  test('an unknown policy lists the known ones', () => {
+    const result = policyParse({ [`${P}/policy`]: 'standrd' });
+    assert.deepEqual(conditions(result), ['unknown_policy']);
+    assert.equal(
+      result.kind === 'invalid' && result.violations[0]?.message,
+      `${P}/policy="standrd" is not a policy of this cluster: use standard or frequent (e.g. ${P}/policy=standard)`,
+    );
+  });
+  test('with no policies configured, the label says so', () => {
+    assert.deepEqual(conditions(parse({ [`${P}/policy`]: 'standard' })), ['unknown_policy']);
+  });
+  test('policy with interval and start: each is refused, saying which to remove', () => {
+    const result = policyParse({ [`${P}/policy`]: 'standard', [`${P}/interval`]: '6', [`${P}/start`]: '0100' });
+    assert.deepEqual(conditions(result), ['policy_with_schedule_labels', 'policy_with_schedule_labels']);
+    assert.equal(
+      result.kind === 'invalid' && result.violations[0]?.message,
+      `${P}/interval="6" cannot be combined with ${P}/policy=standard: remove this label (the policy's schedules say when to back up and how many to keep), or remove ${P}/policy`,
+    );
   });
 });
 

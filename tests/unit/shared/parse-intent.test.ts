@@ -36,6 +36,7 @@ test('opted in with defaults: resolved settings and which came from defaults', (
       fromDefaults: ['interval', 'start', 'fullBackupInterval', 'concurrency'],
       archive: null,
       jobLabels: {},
+      policy: null,
     },
   });
 });

@@ -30,6 +30,7 @@ const intent: BackupIntent = {
   fromDefaults: [],
   archive: null,
   jobLabels: {},
+  policy: null,
 };
 
 const desired = desiredRecurringJob(intent, defaultConfig);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideMutation } from '@longhorn-backup-guard/webhook/decide/decide-mutation';
 import { P, applyJsonPatch, context, decodePatch, labels, pvc, request } from './review-fixtures.ts';
+import { withPolicies } from '../../fixtures/policy-config.ts';
 
 const policy = `${P}/default-enabled`;
 
@@ -141,4 +142,31 @@ test('left untouched: other provisioner, unknown class, excluded namespace, UPDA
   );
   assert.deepEqual(decideMutation(request('UPDATE', pvc('data-pvc'), pvc('data-pvc')), context(withPolicy)), untouched);
   assert.deepEqual(decideMutation(request('DELETE', null, pvc('data-pvc')), context(withPolicy)), untouched);
+});
+
+test("the namespace's default policy: filled on opted-in PVCs that name none and set no schedule label", () => {
+  const configChanges = { policies: withPolicies().policies };
+  const namespaceLabels = { [policy]: 'true', [`${P}/default-policy`]: 'standard' };
+  assert.deepEqual(
+    mutatedLabels(pvc('data-pvc'), { configChanges, namespaceLabels }).labels,
+    labels({ enabled: 'true', policy: 'standard', name: 'data-pvc' }),
+  );
+  assert.deepEqual(
+    mutatedLabels(pvc('data-pvc', labels({ interval: '6' })), { configChanges, namespaceLabels }).labels,
+    labels({ interval: '6', enabled: 'true', name: 'data-pvc' }),
+  );
+  assert.deepEqual(
+    mutatedLabels(pvc('data-pvc', labels({ policy: 'frequent' })), { configChanges, namespaceLabels }).labels,
+    labels({ policy: 'frequent', enabled: 'true', name: 'data-pvc' }),
+  );
+  assert.deepEqual(
+    mutatedLabels(pvc('data-pvc', labels({ enabled: 'false' })), { configChanges, namespaceLabels }).labels,
+    labels({ enabled: 'false' }),
+  );
+  const unknown = mutatedLabels(pvc('data-pvc'), {
+    configChanges,
+    namespaceLabels: { ...namespaceLabels, [`${P}/default-policy`]: 'gold' },
+  });
+  assert.deepEqual(unknown.labels, labels({ enabled: 'true', name: 'data-pvc' }));
+  assert.match(unknown.response.warnings?.join() ?? '', /default-policy="gold", which is not a policy of this cluster/);
 });

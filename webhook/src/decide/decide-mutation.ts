@@ -1,16 +1,44 @@
 // The mutating webhook: on CREATE of a Longhorn-backed PVC, fill in `<p>/enabled` from the
-// namespace's policy label or the cluster default, and `<p>/name` from the PVC's own name. The
-// labels it adds become a JSON Patch.
+// namespace's policy label or the cluster default, `<p>/policy` from the namespace's default
+// policy, and `<p>/name` from the PVC's own name. The labels it adds become a JSON Patch.
 
 import { enabledDefault } from '@longhorn-backup-guard/shared/config/enabled-default';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { defaultBackupName } from '@longhorn-backup-guard/shared/intent/backup-name-rule';
+import { SETTING_NAMES } from '@longhorn-backup-guard/shared/intent/backup-settings';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
+import { groupKeys } from '@longhorn-backup-guard/shared/intent/label-schema';
+import { policyNamed } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
 import { labelsSetPatch } from '../admission/json-patch.ts';
 import { allow, allowWithPatch } from '../admission/review-response.ts';
 import type { AdmissionContext } from './admission-context.ts';
+
+/**
+ * The namespace's default policy (`<p>/default-policy`) for a new opted-in PVC that asks for no
+ * policy and sets no schedule label (a PVC that says how it wants its backups keeps its own job).
+ */
+function defaultPolicy(
+  current: Readonly<Record<string, string>> | null | undefined,
+  enabled: string | undefined,
+  namespace: string,
+  context: AdmissionContext,
+): { policy: string | null; warnings: string[] } {
+  const prefix = context.config.labelPrefix;
+  const keys = backupLabelKeys(prefix);
+  const namespaceKey = groupKeys('namespace', prefix).defaultPolicy;
+  const wanted = context.namespaceLabels?.[namespaceKey];
+  if (wanted === undefined || enabled !== 'true' || current?.[keys.policy] !== undefined)
+    return { policy: null, warnings: [] };
+  if (policyNamed(context.config.policies, wanted) === undefined) {
+    const known = context.config.policies.map((policy) => policy.name).join(', ') || 'none';
+    const warning = `namespace "${namespace}" has ${namespaceKey}=${JSON.stringify(wanted)}, which is not a policy of this cluster (known: ${known}): it is ignored`;
+    return { policy: null, warnings: [warning] };
+  }
+  if (SETTING_NAMES.some((setting) => current?.[keys[setting]] !== undefined)) return { policy: null, warnings: [] };
+  return { policy: wanted, warnings: [] };
+}
 
 function policyLabelWarning(context: AdmissionContext, namespace: string): string[] {
   const key = context.config.namespacePolicyLabel;
@@ -38,6 +66,9 @@ export function labelsAddedOnCreate(
     const byDefault = enabledDefault(context.config, context.namespaceLabels);
     if (byDefault !== null) enabled = added[keys.enabled] = String(byDefault);
   }
+  const fromNamespace = defaultPolicy(current, enabled, namespace, context);
+  warnings.push(...fromNamespace.warnings);
+  if (fromNamespace.policy !== null) added[keys.policy] = fromNamespace.policy;
   // With generateName the name is not known yet at this stage: nothing to fill in from.
   if (enabled === 'true' && current?.[keys.name] === undefined && pvcName !== '') {
     const name = defaultBackupName(namespace, pvcName);
