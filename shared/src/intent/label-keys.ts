@@ -5,8 +5,13 @@ import { groupKeys, type GroupKeys } from './label-schema.ts';
 /** The PVC labels and the job's own keys (ownership, orphan mark), by id. */
 export type BackupLabelKeys = GroupKeys<'pvc'> & GroupKeys<'job'>;
 
+let last: { readonly prefix: string; readonly keys: BackupLabelKeys } | undefined;
+
+/** Frozen, and the same object for the same prefix as last time (asked for many times per reconcile). */
 export function backupLabelKeys(prefix: string): BackupLabelKeys {
-  return { ...groupKeys('pvc', prefix), ...groupKeys('job', prefix) };
+  if (last?.prefix !== prefix)
+    last = { prefix, keys: Object.freeze({ ...groupKeys('pvc', prefix), ...groupKeys('job', prefix) }) };
+  return last.keys;
 }
 
 /** The keys a user may put on a PVC (the rest of our keys are written by the reconciler). */

@@ -358,10 +358,17 @@ type Schema = typeof LABEL_SCHEMA;
 export type LabelGroup = keyof Schema;
 export type GroupKeys<G extends LabelGroup> = { readonly [K in keyof Schema[G]]: string };
 
-/** The full keys of one group, by id, for a label prefix. */
+/** The last prefix's keys of each group: decisions ask for them many times per reconcile. */
+const lastKeys = new Map<LabelGroup, { readonly prefix: string; readonly keys: object }>();
+
+/** The full keys of one group, by id, for a label prefix (frozen; the same object for the same prefix). */
 export function groupKeys<G extends LabelGroup>(group: G, prefix: string): GroupKeys<G> {
+  const last = lastKeys.get(group);
+  if (last?.prefix === prefix) return last.keys as GroupKeys<G>;
   const entries = Object.entries(LABEL_SCHEMA[group] as Record<string, { readonly suffix: string }>);
-  return Object.fromEntries(entries.map(([id, entry]) => [id, `${prefix}/${entry.suffix}`])) as GroupKeys<G>;
+  const keys = Object.freeze(Object.fromEntries(entries.map(([id, entry]) => [id, `${prefix}/${entry.suffix}`])));
+  lastKeys.set(group, { prefix, keys });
+  return keys as GroupKeys<G>;
 }
 
 type PvcLabels = Schema['pvc'];
