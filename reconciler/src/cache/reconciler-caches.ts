@@ -26,7 +26,7 @@ import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/sh
 import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
-import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+import type { PvcWithBinding, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import {
   boundVolume,
   resolveVolumeBinding,
@@ -64,6 +64,20 @@ interface Indexing<T> {
 
 /** Of a Volume's large, busy status only the fields of the Volume type are kept (what decisions read). */
 const leanVolume = keepingStatus<Volume>(['state', 'robustness', 'lastBackup', 'lastBackupAt', 'kubernetesStatus']);
+
+function withLazyBinding(
+  pvc: V1PersistentVolumeClaim,
+  bindingOf: (claim: V1PersistentVolumeClaim) => VolumeBinding,
+): PvcWithBinding {
+  let binding: VolumeBinding | undefined;
+  return {
+    pvc,
+    get binding() {
+      binding ??= bindingOf(pvc);
+      return binding;
+    },
+  };
+}
 
 function pvcKeyOf(pvc: V1PersistentVolumeClaim): PvcKey {
   return { namespace: pvc.metadata?.namespace ?? '', pvcName: pvc.metadata?.name ?? '' };
@@ -242,7 +256,9 @@ export class ClusterCaches {
       binding,
       volume: boundVolume(binding),
       volumeNamed,
-      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => ({ pvc: p, binding: bindingOf(p) })),
+      // A namespace's bindings are resolved only where a decision reads them (a PVC whose StorageClass
+      // is Longhorn's needs none for the duplicate-name check): O(PVCs of the namespace) per reconcile.
+      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf)),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
       jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),

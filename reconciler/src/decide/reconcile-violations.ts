@@ -22,10 +22,11 @@ import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 
 /** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
 export function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
-  return snapshot.namespacePvcs.flatMap(({ pvc, binding }) => {
-    if (!isLonghornBacked(pvc, snapshot.storageClasses, binding, snapshot.config.provisioner)) return [];
-    const claim = nameClaimOf(intentOf(pvc, snapshot.config));
-    return claim === null ? [] : [claim];
+  return snapshot.namespacePvcs.flatMap((other) => {
+    const claim = nameClaimOf(intentOf(other.pvc, snapshot.config));
+    if (claim === null) return [];
+    const binding = () => other.binding;
+    return isLonghornBacked(other.pvc, snapshot.storageClasses, binding, snapshot.config.provisioner) ? [claim] : [];
   });
 }
 
