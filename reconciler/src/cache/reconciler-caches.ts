@@ -15,7 +15,6 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { Informer, type InformerHandler } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
-import { keepingStatus } from '@longhorn-backup-guard/shared/kube/informer/lean-object';
 import { objectKey } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
@@ -34,6 +33,7 @@ import {
   type VolumeBinding,
 } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { BackupCache } from '../health/backup-cache.ts';
+import { leanPv, leanPvc, leanVolume } from './lean-objects.ts';
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
@@ -61,9 +61,6 @@ interface Indexing<T> {
   /** Whether an update concerns any key at all (default: yes). */
   matters?: (old: T, object: T) => boolean;
 }
-
-/** Of a Volume's large, busy status only the fields of the Volume type are kept (what decisions read). */
-const leanVolume = keepingStatus<Volume>(['state', 'robustness', 'lastBackup', 'lastBackupAt', 'kubernetesStatus']);
 
 function withLazyBinding(
   pvc: V1PersistentVolumeClaim,
@@ -119,6 +116,7 @@ export class ClusterCaches {
           ...common,
           resource: namespace === undefined ? 'persistentvolumeclaims' : `persistentvolumeclaims/${namespace}`,
           path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+          transform: (object) => leanPvc(object as V1PersistentVolumeClaim),
           handler: this.#pvcHandler(),
         }),
     );
@@ -148,6 +146,7 @@ export class ClusterCaches {
       ...common,
       resource: 'persistentvolumes',
       path: resourcePath({ version: 'v1', plural: 'persistentvolumes' }),
+      transform: (object) => leanPv(object as V1PersistentVolume),
       handler: this.#pvHandler(),
     });
     this.#backups = new BackupCache({
