@@ -1,7 +1,7 @@
 // Backup-health benchmark: the reconciler's memory with B Backup objects in its cache, against the
 // same reconciler on the same fleet without them, in the same run on a dedicated control plane.
 //   node bench/health/run.ts [--pvcs 5000] [--backups-per-pvc 8] [--namespaces 50] [--setup-concurrency 16]
-//                            [--backup-concurrency 48]
+//                            [--backup-concurrency 48] [--node-options="<options of the measured reconciler>"]
 // Steps: N labelled, bound PVCs with their Volumes; a first reconciler converges them (jobs, volume
 // labels, health recorded) and stops. Then, each in a fresh reconciler process on the settled
 // fleet: without Backups; with N x B Backups as Longhorn's backup controller leaves them (full
@@ -36,8 +36,11 @@ const { values: flags } = parseArgs({
     'setup-concurrency': { type: 'string', default: '16' },
     // Each Backup is two writes (the object, then its status): the longest step of the set-up.
     'backup-concurrency': { type: 'string', default: '48' },
+    // Node options of the measured reconciler processes, e.g. the Deployment's heap cap.
+    'node-options': { type: 'string', default: '' },
   },
 });
+const nodeOptions = flags['node-options'].split(/\s+/).filter(Boolean);
 const pvcs = Number(flags.pvcs);
 const perPvc = Number(flags['backups-per-pvc']);
 const namespaces = Number(flags.namespaces);
@@ -146,7 +149,7 @@ async function measure(label: string, backups: number, kubeconfigPath: string): 
   const child = await startChild(
     join(import.meta.dirname, '..', 'reconciler', 'reconciler-process.ts'),
     [kubeconfigPath, GUARD_NAMESPACE, '4', '1000000'],
-    { execArgv: ['--expose-gc'] },
+    { execArgv: ['--expose-gc', ...nodeOptions] },
   );
   try {
     const writes = await settle(child);
@@ -174,7 +177,7 @@ try {
   const first = await startChild(
     join(import.meta.dirname, '..', 'reconciler', 'reconciler-process.ts'),
     [plane.info.kubeconfigPath, GUARD_NAMESPACE, '4', '1000000'],
-    { execArgv: ['--expose-gc'] },
+    { execArgv: ['--expose-gc', ...nodeOptions] },
   );
   await observer.whenComplete(60 * 60_000);
   await settle(first);

@@ -203,6 +203,9 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 
     const rss = await residentMiB(child.pid);
     const heapUsedMiB = (await askReconciler(child.process, 'memory')).memory.heapUsed / 2 ** 20;
+    log(
+      `reconciler RSS peak ${rss.peak.toFixed(0)} MiB, now ${rss.current.toFixed(0)} MiB; live heap ${heapUsedMiB.toFixed(0)} MiB`,
+    );
     await child.stop();
     child = undefined;
 

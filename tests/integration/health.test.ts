@@ -153,6 +153,26 @@ test('a detached volume reads "not running", never stale: detached label, Event,
   await world.waitForEvent(app, 'idle', 'BackupHealthy', /attached again/);
 });
 
+test('a PVC bound before it opts in gets its job with the health record in the create: one write, no patch', async () => {
+  await world.createPvc(app, 'early', {});
+  await world.bind(app, 'early', 'vol-early');
+  await setVolumeState('vol-early', 'detached');
+  await handle.whenIdle();
+  const before = handle.writes.snapshot();
+  await world.labelPvc(app, 'early', daily('early'));
+  const job = await world.waitForJob(`backup-${app}-early`);
+  // The first version of the job, as the create wrote it, already carries the state and summary.
+  assert.equal(job.metadata.labels?.[`${P}/health`], 'detached');
+  assert.equal(parseBackupHealthSummary(job.metadata.annotations?.[`${P}/health-summary`])?.state, 'detached');
+  await world.waitForEvent(app, 'early', 'BackupNotRunning', /Longhorn volume vol-early is detached/);
+  await handle.whenIdle();
+  const after = handle.writes.snapshot();
+  const delta = (write: string) => (after.get(write) ?? 0) - (before.get(write) ?? 0);
+  assert.equal(delta('recurringjobs/create'), 1);
+  assert.equal(delta('recurringjobs/patch'), 0);
+  assert.equal(delta('volumes/patch'), 1);
+});
+
 test("Error backups -> failing, with Longhorn's error text in the Event and the job's summary", async () => {
   const job = await managedPvc('db', daily('db'), 'attached');
   const error =

@@ -15,7 +15,6 @@ import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-con
 import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { Informer, type InformerHandler } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
-import { keepingStatus } from '@longhorn-backup-guard/shared/kube/informer/lean-object';
 import { objectKey } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
@@ -26,7 +25,7 @@ import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/sh
 import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
-import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+import type { PvcWithBinding, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import type { PolicySnapshot } from '../model/policy-snapshot.ts';
 import { policyGroupKeys } from '../decide/job-labels.ts';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
@@ -40,6 +39,7 @@ import {
   type VolumeBinding,
 } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { BackupCache } from '../health/backup-cache.ts';
+import { leanPv, leanPvc, leanVolume } from './lean-objects.ts';
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
@@ -72,8 +72,19 @@ interface Indexing<T> {
   policies?: (object: T) => boolean;
 }
 
-/** Of a Volume's large, busy status only the fields of the Volume type are kept (what decisions read). */
-const leanVolume = keepingStatus<Volume>(['state', 'robustness', 'lastBackup', 'lastBackupAt', 'kubernetesStatus']);
+function withLazyBinding(
+  pvc: V1PersistentVolumeClaim,
+  bindingOf: (claim: V1PersistentVolumeClaim) => VolumeBinding,
+): PvcWithBinding {
+  let binding: VolumeBinding | undefined;
+  return {
+    pvc,
+    get binding() {
+      binding ??= bindingOf(pvc);
+      return binding;
+    },
+  };
+}
 
 function pvcKeyOf(pvc: V1PersistentVolumeClaim): PvcKey {
   return { namespace: pvc.metadata?.namespace ?? '', pvcName: pvc.metadata?.name ?? '' };
@@ -115,6 +126,7 @@ export class ClusterCaches {
           ...common,
           resource: namespace === undefined ? 'persistentvolumeclaims' : `persistentvolumeclaims/${namespace}`,
           path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace }),
+          transform: (object) => leanPvc(object as V1PersistentVolumeClaim),
           handler: this.#pvcHandler(),
         }),
     );
@@ -136,7 +148,7 @@ export class ClusterCaches {
       ...common,
       resource: 'volumes',
       path: longhorn(LONGHORN_PLURALS.volume),
-      transform: (object) => leanVolume(object as Volume),
+      transform: (object) => leanVolume(object as Volume, scope.labelPrefix),
       handler: this.#volumeHandler(),
     });
     // PVs prove which Volume a PVC is bound to (volume-binding.ts); cluster-scoped, read-only.
@@ -144,6 +156,7 @@ export class ClusterCaches {
       ...common,
       resource: 'persistentvolumes',
       path: resourcePath({ version: 'v1', plural: 'persistentvolumes' }),
+      transform: (object) => leanPv(object as V1PersistentVolume),
       handler: this.#pvHandler(),
     });
     this.#backups = new BackupCache({
@@ -252,7 +265,9 @@ export class ClusterCaches {
       binding,
       volume: boundVolume(binding),
       volumeNamed,
-      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => ({ pvc: p, binding: bindingOf(p) })),
+      // A namespace's bindings are resolved only where a decision reads them (a PVC whose StorageClass
+      // is Longhorn's needs none for the duplicate-name check): O(PVCs of the namespace) per reconcile.
+      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf)),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
       jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),

@@ -47,7 +47,7 @@ function notLonghorn(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim):
 export function decide(snapshot: ReconcileSnapshot, archive: ArchiveWorkflow = defaultArchiveWorkflow): Decision {
   const { key, pvc, config } = snapshot;
   if (!isNamespaceInScope(config, key.namespace)) return NOTHING;
-  if (pvc !== undefined && !isLonghornBacked(pvc, snapshot.storageClasses, snapshot.binding, config.provisioner))
+  if (pvc !== undefined && !isLonghornBacked(pvc, snapshot.storageClasses, () => snapshot.binding, config.provisioner))
     return notLonghorn(snapshot, pvc);
 
   const own = pvc === undefined ? decideGonePvc(snapshot) : decidePresentPvc(snapshot, pvc);

@@ -30,7 +30,7 @@ import { jobLabelPatch } from './job-labels.ts';
 import { EMPTY_REPORT, type ReportedViolation } from '../model/key-report.ts';
 import { isArchiveJob, jobTarget, pvcTarget, volumeTarget } from '../model/object-targets.ts';
 import { hasOrphanMark, orphanedSinceKey } from './orphan-mark.ts';
-import { jobNameConflict, labelViolations, namespaceClaims } from './reconcile-violations.ts';
+import { claimsToCompare, jobNameConflict, labelViolations } from './reconcile-violations.ts';
 import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import { VOLUME_NOT_BOUND_TO_PVC } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
@@ -397,7 +397,7 @@ function bindingViolations(snapshot: ReconcileSnapshot): ReportedViolation[] {
 export function decidePresentPvc(snapshot: ReconcileSnapshot, pvc: V1PersistentVolumeClaim): Decision {
   const result = intentOf(pvc, snapshot.config);
   const violations = [
-    ...labelViolations(result, namespaceClaims(snapshot), snapshot.config),
+    ...labelViolations(result, claimsToCompare(snapshot, result), snapshot.config),
     ...bindingViolations(snapshot),
   ];
   if (violations.length > 0) return reportViolations(snapshot, pvc, violations);

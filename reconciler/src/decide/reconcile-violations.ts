@@ -18,15 +18,33 @@ import { intentOf } from '../model/intent-of.ts';
 import type { ReportedViolation } from '../model/key-report.ts';
 import { isLonghornBacked } from '../model/longhorn-backed.ts';
 import { JOB_NAME_CONFLICT } from './reconciler-conditions.ts';
-import type { ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+import type { PvcWithBinding, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
+
+/** The claim of a namespace PVC that counts (a Longhorn-backed PVC's), or null. */
+function countedClaim(snapshot: ReconcileSnapshot, other: PvcWithBinding): NameClaim | null {
+  const claim = nameClaimOf(intentOf(other.pvc, snapshot.config));
+  if (claim === null) return null;
+  const binding = () => other.binding;
+  return isLonghornBacked(other.pvc, snapshot.storageClasses, binding, snapshot.config.provisioner) ? claim : null;
+}
 
 /** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
-export function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
-  return snapshot.namespacePvcs.flatMap(({ pvc, binding }) => {
-    if (!isLonghornBacked(pvc, snapshot.storageClasses, binding, snapshot.config.provisioner)) return [];
-    const claim = nameClaimOf(intentOf(pvc, snapshot.config));
-    return claim === null ? [] : [claim];
-  });
+function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
+  return snapshot.namespacePvcs.flatMap((other) => countedClaim(snapshot, other) ?? []);
+}
+
+/**
+ * The claims the duplicate-name check needs for `result`: none when no other PVC of the namespace
+ * claims its name (the usual case, found without building the namespace's list of claims), else
+ * the whole namespace's (the violation suggests a name free among them).
+ */
+export function claimsToCompare(snapshot: ReconcileSnapshot, result: IntentResult): readonly NameClaim[] {
+  const claim = nameClaimOf(result);
+  if (claim === null) return [];
+  const rival = snapshot.namespacePvcs.some(
+    (other) => other.pvc.metadata?.name !== claim.pvcName && countedClaim(snapshot, other)?.name === claim.name,
+  );
+  return rival ? namespaceClaims(snapshot) : [];
 }
 
 /** The label violations and the duplicate-name violation of a parsed PVC. */

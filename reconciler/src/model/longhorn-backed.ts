@@ -8,11 +8,12 @@ import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client
 import { storageBackingOf } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { hasLonghornPv, type VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 
+/** `binding` is resolved only when the StorageClass does not already say so. */
 export function isLonghornBacked(
   pvc: V1PersistentVolumeClaim,
   storageClasses: readonly V1StorageClass[],
-  binding: VolumeBinding,
+  binding: () => VolumeBinding,
   provisioner: string,
 ): boolean {
-  return storageBackingOf(pvc, storageClasses, provisioner).kind === 'longhorn' || hasLonghornPv(binding);
+  return storageBackingOf(pvc, storageClasses, provisioner).kind === 'longhorn' || hasLonghornPv(binding());
 }

@@ -10,7 +10,7 @@ import type { VolumeBinding } from '@longhorn-backup-guard/shared/storage/volume
 
 export interface PvcWithBinding {
   readonly pvc: V1PersistentVolumeClaim;
-  /** Its PV and Longhorn Volume as verified (volume-binding.ts). */
+  /** Its PV and Longhorn Volume as verified (volume-binding.ts); resolved when first read. */
   readonly binding: VolumeBinding;
 }
 

@@ -10,6 +10,7 @@
 // (`*-5` is `*`), an empty list item is skipped, and `*/step` with a step above 1 does not count
 // as `*` when the two day fields are combined.
 
+import { BoundedMap } from '../collections/bounded-map.ts';
 import { parseGoDuration } from './go-duration.ts';
 
 /** The values of one field, and whether it was written with `*`/`?` (matters for day matching). */
@@ -172,7 +173,21 @@ function parse(spec: string): CronSchedule {
   };
 }
 
+/**
+ * Parses once per distinct spec (the results are read-only and shared): every reconcile checks and
+ * times its job's cron, and a fleet has few distinct ones.
+ */
+const parsed = new BoundedMap<string, CronParse>(256);
+
 export function parseStandardCron(spec: string): CronParse {
+  const known = parsed.get(spec);
+  if (known !== undefined) return known;
+  const result = parseUncached(spec);
+  parsed.set(spec, result);
+  return result;
+}
+
+function parseUncached(spec: string): CronParse {
   try {
     return { ok: true, schedule: parse(spec) };
   } catch (error) {

@@ -20,8 +20,18 @@
 // token needs no new connection. CA and client-certificate bytes are compared on each request: when
 // they change (a rotated file), a new Agent is built and the old one closed once its requests end.
 import type { RequestOptions } from 'node:https';
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+  type ApiConstructor,
+  type ApiType,
+  type ResponseContext,
+  type RequestContext,
+} from '@kubernetes/client-node';
+import { createRequire } from 'node:module';
 import { Agent, type Dispatcher } from 'undici';
+import { requestHttpLibrary } from './request-http-library.ts';
 
 /** Headers and gaps between body chunks of an ordinary request (not a watch); below the 15 s lease. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -62,6 +72,22 @@ export class PooledKubeConfig extends KubeConfig {
     context.setDispatcher(isWatch(context.getUrl()) ? transport.watches : transport.requests);
   }
 
+  /**
+   * client-node's makeApiClient, with request() in place of fetch() under the generated clients
+   * (request-http-library.ts); the User-Agent is client-node's own.
+   */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    const cluster = this.getCurrentCluster();
+    if (!cluster) throw new Error('No active cluster!');
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: this },
+      httpApi: requestHttpLibrary,
+      promiseMiddleware: [userAgent],
+    });
+    return new apiClientType(configuration);
+  }
+
   /** Closes the pool (pending requests finish first). */
   async closeTransport(): Promise<void> {
     const transport = this.#transport;
@@ -87,6 +113,18 @@ export class PooledKubeConfig extends KubeConfig {
     return this.#transport;
   }
 }
+
+const clientNodeVersion = (
+  createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string }
+).version;
+/** The User-Agent client-node's own makeApiClient sets. */
+const userAgent = {
+  pre: (context: RequestContext) => {
+    context.setHeaderParam('User-Agent', `kubernetes-client-javascript/${clientNodeVersion}`);
+    return Promise.resolve(context);
+  },
+  post: (response: ResponseContext) => Promise.resolve(response),
+};
 
 function tlsMaterialOf(options: RequestOptions): TlsMaterial {
   const material: TlsMaterial = {};

@@ -5,10 +5,21 @@
 
 import type { IntervalHours, StartTime } from '../intent/schedule-values.ts';
 
-/** The hours of the day (ascending) a schedule fires in. */
-export function scheduleHours(start: StartTime, interval: IntervalHours): number[] {
-  const count = 24 / interval;
-  return Array.from({ length: count }, (_, i) => (start.hour + i * interval) % 24).sort((a, b) => a - b);
+/** scheduleHours by `<start hour>/<interval>`: the start minute does not change them. */
+const hoursOf = new Map<string, readonly number[]>();
+
+/** The hours of the day (ascending) a schedule fires in (shared and frozen: at most 24 x 8 lists). */
+export function scheduleHours(start: StartTime, interval: IntervalHours): readonly number[] {
+  const key = `${start.hour}/${interval}`;
+  let hours = hoursOf.get(key);
+  if (hours === undefined) {
+    const count = 24 / interval;
+    hours = Object.freeze(
+      Array.from({ length: count }, (_, i) => (start.hour + i * interval) % 24).sort((a, b) => a - b),
+    );
+    hoursOf.set(key, hours);
+  }
+  return hours;
 }
 
 export function backupCron(start: StartTime, interval: IntervalHours): string {
