@@ -115,7 +115,10 @@ test('etcd restarted and etcd stalled: admissions stay right, every intent is ke
   await sleep(1_500);
   const restartOutcomes = await during.stop();
   const restartAnsweredMs = performance.now() - restartedAt;
-  assert.deepEqual(failedAdmissions(restartOutcomes).filter((line) => !storageFailure(line)), []);
+  assert.deepEqual(
+    failedAdmissions(restartOutcomes).filter((line) => !storageFailure(line)),
+    [],
+  );
   await assertEveryIntentKept(restartOutcomes);
   const restartCaughtUpMs = performance.now() - restartedAt;
   assert.deepEqual(await archiveNames(world, 'snapshots', job), [snapshot.metadata.name], 'no second Snapshot');
@@ -131,7 +134,10 @@ test('etcd restarted and etcd stalled: admissions stay right, every intent is ke
   await sleep(1_500);
   const stallOutcomes = await stalled.stop();
   const stallAnsweredMs = performance.now() - resumedAt;
-  assert.deepEqual(failedAdmissions(stallOutcomes).filter((line) => !storageFailure(line)), []);
+  assert.deepEqual(
+    failedAdmissions(stallOutcomes).filter((line) => !storageFailure(line)),
+    [],
+  );
   await assertEveryIntentKept(stallOutcomes);
   const stallCaughtUpMs = performance.now() - resumedAt;
 
