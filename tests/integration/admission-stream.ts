@@ -3,7 +3,7 @@
 // rather than as a slower stream. Each answer is judged: the PVC came back with the labels the
 // webhook must have set, or it names what went wrong.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { apiStatusCode, describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { pvcBody } from './webhook-support.ts';
 
 export interface AdmissionOutcome {
@@ -51,7 +51,7 @@ export function startAdmissionStream(options: StreamOptions): AdmissionStream {
           const wrong = Object.entries(options.expectedLabels(name)).filter(([key, value]) => labels[key] !== value);
           return wrong.length === 0 ? 'admitted' : `wrong labels: ${JSON.stringify(labels)}`;
         },
-        (error: unknown) => describeApiError(error),
+        (error: unknown) => describeFailure(error),
       );
     return { name, sentAtMs: sentAt - started, latencyMs: performance.now() - sentAt, result };
   };
@@ -68,6 +68,16 @@ export function startAdmissionStream(options: StreamOptions): AdmissionStream {
     },
   };
 }
+
+/** The apiserver's answer, or, when none came (`fetch failed`), what the client met on the way. */
+function describeFailure(error: unknown): string {
+  if (apiStatusCode(error) !== undefined || !(error instanceof Error)) return describeApiError(error);
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  return `${NO_ANSWER}: ${error.message} (${String(cause?.code ?? cause?.message ?? 'no cause')})`;
+}
+
+/** The prefix of a failure without an answer from the apiserver (the client's side). */
+export const NO_ANSWER = 'no answer';
 
 /** The outcomes that are not 'admitted', as `name: result` lines. */
 export function failedAdmissions(outcomes: readonly AdmissionOutcome[]): string[] {
