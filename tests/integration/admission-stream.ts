@@ -73,7 +73,7 @@ export function startAdmissionStream(options: StreamOptions): AdmissionStream {
 function describeFailure(error: unknown): string {
   if (apiStatusCode(error) !== undefined || !(error instanceof Error)) return describeApiError(error);
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  return `${NO_ANSWER}: ${error.message} (${String(cause?.code ?? cause?.message ?? 'no cause')})`;
+  return `${NO_ANSWER}: ${error.message} (${typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : 'no cause'})`;
 }
 
 /** The prefix of a failure without an answer from the apiserver (the client's side). */
