@@ -6,7 +6,6 @@
 // told, converges once the storm ends, and the audit log shows no object written twice.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AdmissionregistrationV1Api,
@@ -14,16 +13,11 @@ import {
   FlowcontrolApiserverV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import {
-  mintCertificateAuthority,
-  mintServingCertificate,
-  plannedValidity,
-} from '@longhorn-backup-guard/certs/mint-certificates';
 import { apiStatusCode, retryAfterMs } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
-import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { ReconcilerWorld, enabledLabels } from './reconciler-fixture.ts';
+import { startScriptedWebhook } from './scripted-admission-webhook.ts';
 import { grantClusterAdmin, isMutating, readAuditLog, type AuditEvent } from './audit-log.ts';
 
 const USER = 'lbg-reconciler';
@@ -37,40 +31,12 @@ const world = await ReconcilerWorld.create(cluster, { appNamespaces: 1 });
 const [app = ''] = world.apps;
 const stormNs = await cluster.createNamespace('storm');
 await grantClusterAdmin(cluster, USER);
-const slow = await slowWebhook(HOLD_MS);
+// Allows everything after HOLD_MS: each request it sees holds its seat that long.
+const slow = await startScriptedWebhook(() => ({ allowed: true, delayMs: HOLD_MS }));
 after(async () => {
   await world.stopAll();
   slow.close();
 });
-
-/** An admission webhook that allows everything after `holdMs`: each request it sees holds its seat that long. */
-async function slowWebhook(holdMs: number): Promise<{ port: number; ca: string; close(): void }> {
-  const validity = plannedValidity(new Date(), 3_600);
-  const ca = await mintCertificateAuthority('slow-webhook-ca', validity);
-  const serving = await mintServingCertificate(ca, '127.0.0.1', { dnsNames: [], ipAddresses: ['127.0.0.1'] }, validity);
-  const server = createServer({ cert: serving.cert, key: serving.key }, (request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on('end', () => {
-      const review = JSON.parse(body) as { request: { uid: string } };
-      setTimeout(() => {
-        response.setHeader('Content-Type', 'application/json');
-        response.end(
-          JSON.stringify({
-            apiVersion: 'admission.k8s.io/v1',
-            kind: 'AdmissionReview',
-            response: { uid: review.request.uid, allowed: true },
-          }),
-        );
-      }, holdMs);
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, ca: ca.cert, close: () => server.close() };
-}
 
 async function configureFlowControl(): Promise<void> {
   const flowcontrol = admin.makeApiClient(FlowcontrolApiserverV1Api);

@@ -93,8 +93,30 @@ async function assertEveryIntentKept(outcomes: readonly AdmissionOutcome[]): Pro
   );
 }
 
-/** Outcomes and times since etcd was back: the last create answered, every intent in place. */
-function report(what: string, outcomes: readonly AdmissionOutcome[], answeredMs: number, caughtUpMs: number): string {
+interface FaultOutcome {
+  readonly outcomes: readonly AdmissionOutcome[];
+  /** Since etcd was back: every create answered; every intent in place. */
+  readonly answeredMs: number;
+  readonly caughtUpMs: number;
+}
+
+/** Runs `fault` (it returns once etcd is back) under a stream of creates; checks every intent kept. */
+async function underAdmissions(prefix: string, fault: () => Promise<void>): Promise<FaultOutcome> {
+  const admissions = stream(prefix);
+  await fault();
+  const backAt = performance.now();
+  await sleep(1_500);
+  const outcomes = await admissions.stop();
+  const answeredMs = performance.now() - backAt;
+  assert.deepEqual(
+    failedAdmissions(outcomes).filter((line) => !storageFailure(line)),
+    [],
+  );
+  await assertEveryIntentKept(outcomes);
+  return { outcomes, answeredMs, caughtUpMs: performance.now() - backAt };
+}
+
+function report(what: string, { outcomes, answeredMs, caughtUpMs }: FaultOutcome): string {
   const failed = outcomes.filter((o) => o.result !== 'admitted').length;
   const slowest = Math.max(...outcomes.map((o) => o.latencyMs));
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -106,40 +128,22 @@ test('etcd restarted and etcd stalled: admissions stay right, every intent is ke
   const snapshot = await waitForArchiveObject<Snapshot>(world, 'snapshots', job, 1);
 
   // 1. Restart: etcd down for 3 s, then back on the same data.
-  const during = stream('restart');
-  await sleep(1_000);
-  await controlPlane.stopEtcd();
-  await sleep(3_000);
-  await controlPlane.startEtcd();
-  const restartedAt = performance.now();
-  await sleep(1_500);
-  const restartOutcomes = await during.stop();
-  const restartAnsweredMs = performance.now() - restartedAt;
-  assert.deepEqual(
-    failedAdmissions(restartOutcomes).filter((line) => !storageFailure(line)),
-    [],
-  );
-  await assertEveryIntentKept(restartOutcomes);
-  const restartCaughtUpMs = performance.now() - restartedAt;
+  const restart = await underAdmissions('restart', async () => {
+    await sleep(1_000);
+    await controlPlane.stopEtcd();
+    await sleep(3_000);
+    await controlPlane.startEtcd();
+  });
   assert.deepEqual(await archiveNames(world, 'snapshots', job), [snapshot.metadata.name], 'no second Snapshot');
 
   // 2. A stall: Longhorn reports the Snapshot ready, and etcd stops answering as the reconciler
   // goes on to create the Backup.
-  const stalled = stream('stall');
-  await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
-  controlPlane.pauseEtcd();
-  await sleep(5_000);
-  controlPlane.resumeEtcd();
-  const resumedAt = performance.now();
-  await sleep(1_500);
-  const stallOutcomes = await stalled.stop();
-  const stallAnsweredMs = performance.now() - resumedAt;
-  assert.deepEqual(
-    failedAdmissions(stallOutcomes).filter((line) => !storageFailure(line)),
-    [],
-  );
-  await assertEveryIntentKept(stallOutcomes);
-  const stallCaughtUpMs = performance.now() - resumedAt;
+  const stall = await underAdmissions('stall', async () => {
+    await setStatus(world, 'snapshots', snapshot.metadata.name ?? '', { readyToUse: true });
+    controlPlane.pauseEtcd();
+    await sleep(5_000);
+    controlPlane.resumeEtcd();
+  });
 
   const backup = await waitForArchiveObject<Backup>(world, 'backups', job, 1);
   assert.equal(backup.spec?.snapshotName, snapshot.metadata.name);
@@ -152,6 +156,6 @@ test('etcd restarted and etcd stalled: admissions stay right, every intent is ke
   assert.deepEqual(await archiveNames(world, 'snapshots', job), [snapshot.metadata.name], 'one Snapshot');
   assert.deepEqual(await archiveNames(world, 'backups', job), [backup.metadata.name], 'one Backup');
 
-  t.diagnostic(report('etcd down 3 s', restartOutcomes, restartAnsweredMs, restartCaughtUpMs));
-  t.diagnostic(report('etcd paused 5 s', stallOutcomes, stallAnsweredMs, stallCaughtUpMs));
+  t.diagnostic(report('etcd down 3 s', restart));
+  t.diagnostic(report('etcd paused 5 s', stall));
 });
