@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
@@ -67,9 +68,21 @@ async function startBalancer(): Promise<{ server: Server; port: number; ports: n
   return { server, port, ports };
 }
 
+/**
+ * The product's pooled transport, for the replicas (as main.ts runs them) and the stream: client-node's
+ * own opens a TLS connection per request, whose CPU at 50/s starved this process (a replica's check
+ * of its certificate waited 40 s, and the certificate expired meanwhile).
+ */
+function pooledKubeConfig(): PooledKubeConfig {
+  const pooled = new PooledKubeConfig();
+  pooled.loadFromFile(cluster.info.kubeconfigPath);
+  return pooled;
+}
+const streamKubeConfig = pooledKubeConfig();
+
 const stream = (prefix: string) =>
   startAdmissionStream({
-    kubeConfig: kc,
+    kubeConfig: streamKubeConfig,
     namespace,
     storageClassName: classes.longhorn,
     perSecond: RATE,
@@ -132,6 +145,7 @@ test('two replicas under 50 admissions/s: 0 failed while the certificate rotates
       cluster,
       registration,
       certificateNamespace,
+      kubeConfig: pooledKubeConfig(),
       certificateOptions: { servingValiditySeconds: 6, checkIntervalMs: CHECK_INTERVAL_MS },
       maxRequestsPerSocket: 10, // the apiserver reconnects often: many TLS handshakes
     });
