@@ -30,6 +30,8 @@ export interface ControlPlaneInfo {
 export interface StartOptions {
   binDir: string;
   crdsPath: string;
+  /** Write the apiserver's audit log (every request's metadata) to `<runDir>/audit.log`. */
+  auditLog?: boolean;
   /** Printed progress goes here (stderr by default). */
   log?: (message: string) => void;
 }
@@ -38,14 +40,25 @@ export class ControlPlane {
   readonly info: ControlPlaneInfo;
   readonly #pki: ControlPlanePki;
   readonly #apiPort: number;
-  #etcd: RunningProcess;
+  readonly #etcdPeerPort: number;
+  readonly #auditLog: boolean;
+  #etcd: RunningProcess | undefined;
   #apiserver: RunningProcess | undefined;
 
-  private constructor(info: ControlPlaneInfo, pki: ControlPlanePki, apiPort: number, etcd: RunningProcess) {
+  private constructor(
+    info: ControlPlaneInfo,
+    pki: ControlPlanePki,
+    apiPort: number,
+    etcd: RunningProcess,
+    etcdPeerPort: number,
+    auditLog: boolean,
+  ) {
     this.info = info;
     this.#pki = pki;
     this.#apiPort = apiPort;
     this.#etcd = etcd;
+    this.#etcdPeerPort = etcdPeerPort;
+    this.#auditLog = auditLog;
   }
 
   static async start(options: StartOptions): Promise<ControlPlane> {
@@ -60,43 +73,7 @@ export class ControlPlane {
       const etcdPort = await freePort();
       const peerPort = await freePort();
       const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-      const etcd = startLogged(
-        join(options.binDir, 'etcd'),
-        [
-          '--name',
-          'test',
-          '--data-dir',
-          join(runDir, 'etcd-data'),
-          '--listen-client-urls',
-          etcdUrl,
-          '--advertise-client-urls',
-          etcdUrl,
-          '--listen-peer-urls',
-          `http://127.0.0.1:${peerPort}`,
-          '--initial-advertise-peer-urls',
-          `http://127.0.0.1:${peerPort}`,
-          '--initial-cluster',
-          `test=http://127.0.0.1:${peerPort}`,
-          '--initial-cluster-state',
-          'new',
-          '--unsafe-no-fsync',
-          '--logger',
-          'zap',
-          '--log-level',
-          'warn',
-        ],
-        join(runDir, 'etcd.log'),
-        join(runDir, 'etcd.pid'),
-      );
-      await waitFor(
-        'etcd health',
-        async () => {
-          if (!isAlive(etcd.pid)) throw new Error(`etcd exited, see ${join(runDir, 'etcd.log')}`);
-          const response = await fetch(`${etcdUrl}/health`);
-          return response.ok ? true : undefined;
-        },
-        60_000,
-      );
+      const etcd = await startEtcd(options.binDir, runDir, etcdUrl, peerPort);
 
       const apiPort = await freePort();
       const info: ControlPlaneInfo = {
@@ -108,7 +85,7 @@ export class ControlPlane {
         kubectlPath: join(options.binDir, 'kubectl'),
         etcdUrl,
       };
-      const plane = new ControlPlane(info, pki, apiPort, etcd);
+      const plane = new ControlPlane(info, pki, apiPort, etcd, peerPort, options.auditLog === true);
       await writeFile(info.kubeconfigPath, adminKubeconfig(info.apiUrl, pki), { mode: 0o600 });
       const started = Date.now();
       await plane.startApiserver();
@@ -153,6 +130,9 @@ export class ControlPlane {
         '--authorization-mode=RBAC',
         '--allow-privileged=true',
         '--disable-admission-plugins=ServiceAccount',
+        ...(this.#auditLog
+          ? [`--audit-policy-file=${await writeAuditPolicy(runDir)}`, `--audit-log-path=${this.auditLogPath}`]
+          : []),
         ...(process.env.LBG_APISERVER_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? []),
       ],
       join(runDir, 'kube-apiserver.log'),
@@ -180,6 +160,30 @@ export class ControlPlane {
   async restartApiserver(): Promise<void> {
     await this.stopApiserver();
     await this.startApiserver();
+  }
+
+  /** Where the audit log is written (with `auditLog: true`): one JSON event per line. */
+  get auditLogPath(): string {
+    return join(this.info.runDir, 'audit.log');
+  }
+
+  /** Stops etcd (SIGTERM); startEtcd() brings it back on the same ports and data. */
+  async stopEtcd(): Promise<void> {
+    if (this.#etcd) await stopPid(this.#etcd.pid);
+    this.#etcd = undefined;
+  }
+
+  async startEtcd(): Promise<void> {
+    this.#etcd ??= await startEtcd(this.info.binDir, this.info.runDir, this.info.etcdUrl, this.#etcdPeerPort);
+  }
+
+  /** SIGSTOP: etcd keeps its connections but answers nothing (a stalled disk or a long GC pause). */
+  pauseEtcd(): void {
+    if (this.#etcd) process.kill(this.#etcd.pid, 'SIGSTOP');
+  }
+
+  resumeEtcd(): void {
+    if (this.#etcd) process.kill(this.#etcd.pid, 'SIGCONT');
   }
 
   async stop(): Promise<void> {
@@ -210,6 +214,64 @@ export class ControlPlane {
       req.end();
     });
   }
+}
+
+async function startEtcd(binDir: string, runDir: string, etcdUrl: string, peerPort: number): Promise<RunningProcess> {
+  const etcd = startLogged(
+    join(binDir, 'etcd'),
+    [
+      '--name',
+      'test',
+      '--data-dir',
+      join(runDir, 'etcd-data'),
+      '--listen-client-urls',
+      etcdUrl,
+      '--advertise-client-urls',
+      etcdUrl,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `test=http://127.0.0.1:${peerPort}`,
+      '--initial-cluster-state',
+      'new',
+      '--unsafe-no-fsync',
+      '--logger',
+      'zap',
+      '--log-level',
+      'warn',
+    ],
+    join(runDir, 'etcd.log'),
+    join(runDir, 'etcd.pid'),
+  );
+  await waitFor(
+    'etcd health',
+    async () => {
+      if (!isAlive(etcd.pid)) throw new Error(`etcd exited, see ${join(runDir, 'etcd.log')}`);
+      const response = await fetch(`${etcdUrl}/health`);
+      return response.ok ? true : undefined;
+    },
+    60_000,
+  );
+  return etcd;
+}
+
+/** Metadata of every request but reads of Events and the apiserver's own health checks. */
+async function writeAuditPolicy(runDir: string): Promise<string> {
+  const path = join(runDir, 'audit-policy.yaml');
+  await writeFile(
+    path,
+    `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: None
+  nonResourceURLs: ['/healthz*', '/readyz*', '/livez*']
+- level: Metadata
+`,
+  );
+  return path;
 }
 
 function adminKubeconfig(apiUrl: string, pki: ControlPlanePki): string {
@@ -291,7 +353,11 @@ function stopOnInterrupt(runDir: string): void {
 async function stopRunDir(runDir: string): Promise<void> {
   for (const name of ['kube-apiserver', 'etcd']) {
     const pidFile = join(runDir, `${name}.pid`);
-    if (existsSync(pidFile)) await stopPid(Number(await readFile(pidFile, 'utf8')));
+    if (!existsSync(pidFile)) continue;
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    // A paused etcd (SIGSTOP) would not act on SIGTERM until continued.
+    if (isAlive(pid)) process.kill(pid, 'SIGCONT');
+    await stopPid(pid);
   }
   await rm(runDir, { recursive: true, force: true });
 }

@@ -85,10 +85,13 @@ export function useTestCluster(): Promise<TestCluster> {
   return shared;
 }
 
-/** A control plane of the caller's own (for tests that restart the apiserver); stopped after the file. */
-export async function startPrivateCluster(): Promise<TestCluster> {
+/**
+ * A control plane of the caller's own (for tests that restart the apiserver or etcd, or read its
+ * audit log); stopped after the file.
+ */
+export async function startPrivateCluster(options: { auditLog?: boolean } = {}): Promise<TestCluster> {
   const binDir = await buildControlPlaneBinaries();
-  const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath });
+  const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath, ...options });
   after(() => plane.stop());
   return new TestCluster(plane.info, plane);
 }

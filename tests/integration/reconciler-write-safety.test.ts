@@ -5,21 +5,15 @@
 // - a pod clock off by hours compares nothing with the apiserver's timestamps uncorrected.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdmissionregistrationV1Api, CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import {
-  mintCertificateAuthority,
-  mintServingCertificate,
-  plannedValidity,
-} from '@longhorn-backup-guard/certs/mint-certificates';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isConflict } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { ReconcilerWorld, enabledLabels, scrape } from './reconciler-fixture.ts';
 import { annotationOf, archivingPvc, setStatus, waitForArchiveObject } from './archive-fixture.ts';
+import { startScriptedWebhook, type ScriptedWebhook } from './scripted-admission-webhook.ts';
 
 const cluster = await useTestCluster();
 
@@ -81,41 +75,19 @@ test('a replica that loses its Lease issues no write after it knows, not even th
 });
 
 /** A validating webhook for RecurringJob creates that answers the first one 429 with retryAfterSeconds. */
-async function sheddingWebhook(
-  retryAfterSeconds: number,
-): Promise<{ server: Server; port: number; ca: string; arrivals: number[] }> {
-  const validity = plannedValidity(new Date(), 3_600);
-  const ca = await mintCertificateAuthority('shedding-webhook-ca', validity);
-  const serving = await mintServingCertificate(ca, '127.0.0.1', { dnsNames: [], ipAddresses: ['127.0.0.1'] }, validity);
+async function sheddingWebhook(retryAfterSeconds: number): Promise<ScriptedWebhook & { arrivals: number[] }> {
   const arrivals: number[] = [];
-  const server = createServer({ cert: serving.cert, key: serving.key }, (request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on('end', () => {
-      const review = JSON.parse(body) as { request: { uid: string } };
-      arrivals.push(performance.now());
-      const shed = arrivals.length === 1;
-      const status = {
-        code: 429,
-        reason: 'TooManyRequests',
-        message: 'the apiserver sheds load',
-        details: { retryAfterSeconds },
-      };
-      response.setHeader('Content-Type', 'application/json');
-      response.end(
-        JSON.stringify({
-          apiVersion: 'admission.k8s.io/v1',
-          kind: 'AdmissionReview',
-          response: { uid: review.request.uid, allowed: !shed, ...(shed ? { status } : {}) },
-        }),
-      );
-    });
+  const status = {
+    code: 429,
+    reason: 'TooManyRequests',
+    message: 'the apiserver sheds load',
+    details: { retryAfterSeconds },
+  };
+  const webhook = await startScriptedWebhook(() => {
+    arrivals.push(performance.now());
+    return arrivals.length === 1 ? { allowed: false, status } : { allowed: true };
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { server, port, ca: ca.cert, arrivals };
+  return { ...webhook, arrivals };
 }
 
 test('a 429 with Retry-After pauses every write of the reconciler for that long (not only the key that met it)', async () => {
@@ -126,7 +98,7 @@ test('a 429 with Retry-After pauses every write of the reconciler for that long 
   const name = `shedding-${world.longhornNs}`;
   after(async () => {
     await admission.deleteValidatingWebhookConfiguration({ name }).catch(() => undefined);
-    webhook.server.close();
+    webhook.close();
   });
   try {
     await admission.createValidatingWebhookConfiguration({

@@ -10,6 +10,7 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logging/create-logger.ts';
+import { retryAfterMs } from '../api-errors.ts';
 import { backoffDelayMs, informerBackoff, type BackoffPolicy } from './backoff.ts';
 import type { InformerMetrics } from './informer-metrics.ts';
 import { withoutBookkeeping } from './lean-object.ts';
@@ -213,6 +214,14 @@ export class Informer<T extends KubeObject> {
   }
 
   #failed(reason: RestartReason, error: unknown): number {
+    // The apiserver shedding load (429, Retry-After) says when to come back: that long, not the
+    // backoff, which a storm of a few seconds would otherwise stretch to tens of seconds after it.
+    const toldMs = retryAfterMs(error);
+    if (toldMs !== undefined) {
+      const delayMs = Math.min(toldMs, this.#backoff.maxMs);
+      this.#restart(reason, error, delayMs);
+      return delayMs;
+    }
     this.#failures++;
     const delayMs = backoffDelayMs(this.#failures, this.#backoff);
     this.#restart(reason, error, delayMs);
