@@ -136,8 +136,8 @@ try {
 
   mkdirSync(args.out, { recursive: true });
   const csvPath = join(args.out, `${args.name}.csv`);
-  const columns = [
-    'minute',
+  // The series that must stay flat (each gets a slope and a verdict), then the context.
+  const watched = [
     'reconciler_rss_mib',
     'reconciler_heap_used_mib',
     'reconciler_sockets',
@@ -147,6 +147,10 @@ try {
     'webhook_sockets',
     'events',
     'events_per_minute',
+  ] as const;
+  const columns = [
+    'minute',
+    ...watched,
     'live_pvcs',
     'operations',
     'failed_operations',
@@ -220,28 +224,20 @@ try {
     rows.map((row) => ({ minute: row.minute, value: row[column] }));
   const afterWarmup = (points: Point[]) => points.filter((point) => point.minute >= warmupMinutes);
   const limits = { webhook: shippedContainer('webhook'), reconciler: shippedContainer('reconciler') };
+  const perComponent = (title: string, column: 'rss_mib' | 'heap_used_mib' | 'sockets'): Panel => ({
+    title,
+    lines: [
+      { label: 'reconciler', color: '#1f77b4', points: series(`reconciler_${column}`) },
+      { label: 'webhook', color: '#d62728', points: series(`webhook_${column}`) },
+    ],
+  });
   const panels: Panel[] = [
-    {
-      title: `RSS, MiB (limits: reconciler ${limits.reconciler.memoryLimitMiB}, webhook ${limits.webhook.memoryLimitMiB})`,
-      lines: [
-        { label: 'reconciler', color: '#1f77b4', points: series('reconciler_rss_mib') },
-        { label: 'webhook', color: '#d62728', points: series('webhook_rss_mib') },
-      ],
-    },
-    {
-      title: 'V8 heap used, MiB',
-      lines: [
-        { label: 'reconciler', color: '#1f77b4', points: series('reconciler_heap_used_mib') },
-        { label: 'webhook', color: '#d62728', points: series('webhook_heap_used_mib') },
-      ],
-    },
-    {
-      title: 'open sockets',
-      lines: [
-        { label: 'reconciler', color: '#1f77b4', points: series('reconciler_sockets') },
-        { label: 'webhook', color: '#d62728', points: series('webhook_sockets') },
-      ],
-    },
+    perComponent(
+      `RSS, MiB (limits: reconciler ${limits.reconciler.memoryLimitMiB}, webhook ${limits.webhook.memoryLimitMiB})`,
+      'rss_mib',
+    ),
+    perComponent('V8 heap used, MiB', 'heap_used_mib'),
+    perComponent('open sockets', 'sockets'),
     {
       title: 'reconciler work queue depth',
       lines: [{ label: 'depth', color: '#1f77b4', points: series('reconciler_queue_depth') }],
@@ -270,19 +266,7 @@ try {
     ),
   );
 
-  const trendRows = (
-    [
-      'reconciler_rss_mib',
-      'reconciler_heap_used_mib',
-      'reconciler_sockets',
-      'reconciler_queue_depth',
-      'webhook_rss_mib',
-      'webhook_heap_used_mib',
-      'webhook_sockets',
-      'events',
-      'events_per_minute',
-    ] as const
-  ).map((column) => {
+  const trendRows = watched.map((column) => {
     const trend = trendOf(afterWarmup(series(column)));
     return [
       column,

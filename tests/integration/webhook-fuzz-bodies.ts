@@ -5,6 +5,7 @@
 // keys and values, deep nesting, prototype keys, invalid UTF-8, truncated bodies, wrong
 // Content-Types.
 import fc from 'fast-check';
+import { pvcLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 
 export const P = 'backup.vluwte.nl';
 
@@ -17,19 +18,8 @@ export interface FuzzBody {
   readonly wellFormed: boolean;
 }
 
-const SUFFIXES = [
-  'enabled',
-  'name',
-  'retain',
-  'interval',
-  'start',
-  'full-backup-interval',
-  'concurrency',
-  'archive',
-  'archive-delete-after',
-  'managed',
-  'enabeld',
-];
+/** The PVC's backup labels (from the label schema), a key of the job's and a near-miss. */
+const LABEL_KEYS = [...pvcLabelKeys(P), `${P}/managed`, `${P}/enabeld`];
 const VALUES = [
   'true',
   'false',
@@ -57,15 +47,23 @@ const PROTOTYPE_KEYS = [
 ];
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
 
+/** Any code point, lone surrogates, NUL and line separators: text JSON carries but labels never hold. */
+const oddText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('\ud800', 'a\udfffb', '\u0000', 'true\u0000', '\u2028', '\ufeff8', '８', 'ｔｒｕｅ'),
+);
+
 const labelsArbitrary = fc.dictionary(
   fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...SUFFIXES).map((suffix) => `${P}/${suffix}`) },
+    { weight: 6, arbitrary: fc.constantFrom(...LABEL_KEYS) },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
     { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((suffix) => `${P}/${suffix}`) },
+    { weight: 1, arbitrary: oddText.map((suffix) => `${P}/${suffix}`) },
   ),
   fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...VALUES) },
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+    { weight: 1, arbitrary: oddText },
   ),
   { maxKeys: 12 },
 );

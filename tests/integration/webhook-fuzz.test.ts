@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -22,6 +22,7 @@ import { freePort } from '../harness/free-port.ts';
 import { shippedContainer } from '../harness/shipped-deployment.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { fuzzBatch, uidOf, type FuzzBody } from './webhook-fuzz-bodies.ts';
+import { postRaw, type RawResponse } from './webhook-support.ts';
 
 const BODIES = Number(process.env.LBG_FUZZ_BODIES ?? 100_000);
 const SEED = process.env.LBG_FUZZ_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.LBG_FUZZ_SEED);
@@ -78,55 +79,22 @@ after(async () => {
   await rm(logDir, { recursive: true, force: true });
 });
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
-
 /** One request on the kept-alive connections; rejects when there is no full answer within ANSWER_WITHIN_MS. */
-function send(path: string, contentType: string, body: Buffer, method = 'POST'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        agent,
-        headers: {
-          'content-length': String(body.length),
-          ...(contentType === '' ? {} : { 'content-type': contentType }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', reject);
-      },
-    );
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS);
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    req.end(body);
-  });
+function send(path: string, contentType: string, body: Buffer, method = 'POST'): Promise<RawResponse> {
+  const headers: Record<string, string> = contentType === '' ? {} : { 'content-type': contentType };
+  return postRaw(port, path, ca, body, headers, method, { agent, timeoutMs: ANSWER_WITHIN_MS });
 }
 
 /** What is wrong with the answer to `body`, or undefined. */
-function problemWith(body: FuzzBody, answer: Answer): string | undefined {
-  if (answer.status >= 500) return `answered ${answer.status}: ${answer.text.slice(0, 200)}`;
+function problemWith(body: FuzzBody, answer: RawResponse): string | undefined {
+  if (answer.status >= 500) return `answered ${answer.status}: ${answer.body.slice(0, 200)}`;
   if (body.wellFormed && answer.status !== 200)
-    return `a well-formed review answered ${answer.status}: ${answer.text.slice(0, 300)}`;
+    return `a well-formed review answered ${answer.status}: ${answer.body.slice(0, 300)}`;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(answer.text);
+    parsed = JSON.parse(answer.body);
   } catch {
-    return `answered ${answer.status} with a body that is not JSON: ${answer.text.slice(0, 200)}`;
+    return `answered ${answer.status} with a body that is not JSON: ${answer.body.slice(0, 200)}`;
   }
   if (answer.status !== 200) {
     const message = (parsed as { message?: unknown }).message;
@@ -138,7 +106,7 @@ function problemWith(body: FuzzBody, answer: Answer): string | undefined {
     response?: { uid?: unknown; allowed?: unknown; patch?: unknown; patchType?: unknown; warnings?: unknown };
   };
   if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview')
-    return `a 200 that is no AdmissionReview: ${answer.text.slice(0, 200)}`;
+    return `a 200 that is no AdmissionReview: ${answer.body.slice(0, 200)}`;
   const response = review.response;
   if (response === undefined || typeof response.allowed !== 'boolean') return 'a 200 without response.allowed';
   const uid = uidOf(body.body);
