@@ -9,6 +9,16 @@ import { pvcLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 
 export const P = 'backup.vluwte.nl';
 
+/** What the cluster holds for the fuzz: a namespace with PVCs in it, a Longhorn StorageClass and another. */
+export interface FuzzWorld {
+  readonly namespace: string;
+  readonly longhornClass: string;
+  readonly otherClass: string;
+}
+
+/** Builds one body (on the world's names). */
+export type Recipe = (world: FuzzWorld) => FuzzBody;
+
 export interface FuzzBody {
   readonly kind: string;
   readonly path: '/validate' | '/mutate';
@@ -68,6 +78,25 @@ const labelsArbitrary = fc.dictionary(
   { maxKeys: 12 },
 );
 
+// Stand-ins in the recipes for the world's names, replaced when a body is built.
+const WORLD_NAMESPACE = '<world namespace>';
+const LONGHORN_CLASS = '<longhorn class>';
+const OTHER_CLASS = '<other class>';
+
+function inWorld(recipe: ReviewRecipe, world: FuzzWorld): ReviewRecipe {
+  const storageClassName =
+    recipe.storageClassName === LONGHORN_CLASS
+      ? world.longhornClass
+      : recipe.storageClassName === OTHER_CLASS
+        ? world.otherClass
+        : recipe.storageClassName;
+  return {
+    ...recipe,
+    namespace: recipe.namespace === WORLD_NAMESPACE ? world.namespace : recipe.namespace,
+    storageClassName,
+  };
+}
+
 interface ReviewRecipe {
   readonly uid: string;
   readonly operation: (typeof OPERATIONS)[number];
@@ -83,7 +112,8 @@ const reviewRecipe: fc.Arbitrary<ReviewRecipe> = fc.record({
   uid: fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 60 })),
   operation: fc.constantFrom(...OPERATIONS),
   namespace: fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom('team-a', 'team-b', 'default') },
+    { weight: 10, arbitrary: fc.constant(WORLD_NAMESPACE) },
+    { weight: 2, arbitrary: fc.constantFrom('team-a', 'default') },
     { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 70 }) },
   ),
   name: fc.oneof(
@@ -92,7 +122,10 @@ const reviewRecipe: fc.Arbitrary<ReviewRecipe> = fc.record({
   ),
   labels: labelsArbitrary,
   oldLabels: labelsArbitrary,
-  storageClassName: fc.constantFrom('longhorn', 'local-path', '', null, undefined),
+  storageClassName: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(LONGHORN_CLASS) },
+    { weight: 1, arbitrary: fc.constantFrom(OTHER_CLASS, 'missing', '', null, undefined) },
+  ),
   generateName: fc.boolean(),
 });
 
@@ -115,7 +148,8 @@ function pvc(recipe: ReviewRecipe, labels: Record<string, string>): Record<strin
 }
 
 /** The review as the apiserver sends it (object and oldObject as the operation has them). */
-function review(recipe: ReviewRecipe, labels = recipe.labels): Record<string, unknown> {
+function review(world: FuzzWorld, given: ReviewRecipe, labels = given.labels): Record<string, unknown> {
+  const recipe = inWorld(given, world);
   const withObject = recipe.operation === 'CREATE' || recipe.operation === 'UPDATE';
   const withOld = recipe.operation === 'UPDATE' || recipe.operation === 'DELETE';
   return {
@@ -195,21 +229,23 @@ function hugeLabels(count: number, style: number): Record<string, string> {
   return labels;
 }
 
-const kinds: fc.Arbitrary<() => FuzzBody>[] = [
+const kinds: fc.Arbitrary<Recipe>[] = [
   // Random JSON: anything at all, on either path.
-  fc.record({ path: pathArbitrary, value: fc.jsonValue({ maxDepth: 5 }) }).map(({ path, value }) => () => ({
-    kind: 'random-json',
-    path,
-    contentType: json,
-    body: text(value),
-    wellFormed: false,
-  })),
+  fc
+    .record({ path: pathArbitrary, value: fc.jsonValue({ maxDepth: 5 }) })
+    .map(({ path, value }) => (_world: FuzzWorld) => ({
+      kind: 'random-json',
+      path,
+      contentType: json,
+      body: text(value),
+      wellFormed: false,
+    })),
   // Well-formed reviews with random backup labels: always 200.
-  fc.record({ path: pathArbitrary, recipe: reviewRecipe }).map(({ path, recipe }) => () => ({
+  fc.record({ path: pathArbitrary, recipe: reviewRecipe }).map(({ path, recipe }) => (world: FuzzWorld) => ({
     kind: 'review',
     path,
     contentType: json,
-    body: text(review(recipe)),
+    body: text(review(world, recipe)),
     wellFormed: true,
   })),
   // A real review with a few fields set to other values (wrong types included) or removed.
@@ -222,8 +258,8 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
         { minLength: 1, maxLength: 4 },
       ),
     })
-    .map(({ path, recipe, mutations }) => () => {
-      const body = review(recipe);
+    .map(({ path, recipe, mutations }) => (world: FuzzWorld) => {
+      const body = review(world, recipe);
       for (const mutation of mutations) mutate(body, mutation);
       return { kind: 'mutated-review', path, contentType: json, body: text(body), wellFormed: false };
     }),
@@ -235,11 +271,11 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
       count: mostlySmall(100, 2_000, 20_000),
       style: fc.integer({ min: 0, max: 2 }),
     })
-    .map(({ path, recipe, count, style }) => () => ({
+    .map(({ path, recipe, count, style }) => (world: FuzzWorld) => ({
       kind: 'huge-labels',
       path,
       contentType: json,
-      body: text(review({ ...recipe, operation: 'CREATE' }, hugeLabels(count, style))),
+      body: text(review(world, { ...recipe, operation: 'CREATE' }, hugeLabels(count, style))),
       wellFormed: recipe.uid !== '',
     })),
   // Long keys and values (up to 1 MB) in the places the webhook reads.
@@ -250,7 +286,7 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
       length: mostlySmall(64, 20_000, 1_000_000),
       where: fc.constantFrom('label-key', 'backup-label-key', 'label-value', 'name', 'namespace', 'uid', 'class'),
     })
-    .map(({ path, recipe, length, where }) => () => {
+    .map(({ path, recipe, length, where }) => (world: FuzzWorld) => {
       const long = 'k'.repeat(length);
       const changed: ReviewRecipe = {
         ...recipe,
@@ -267,7 +303,13 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
         ...(where === 'backup-label-key' ? { [`${P}/${long}`]: 'v' } : {}),
         ...(where === 'label-value' ? { [`${P}/name`]: long } : {}),
       };
-      return { kind: 'long-key', path, contentType: json, body: text(review(changed, labels)), wellFormed: true };
+      return {
+        kind: 'long-key',
+        path,
+        contentType: json,
+        body: text(review(world, changed, labels)),
+        wellFormed: true,
+      };
     }),
   // Deep nesting, in the labels, the kind, the object or the whole body.
   fc
@@ -278,11 +320,11 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
       where: fc.constantFrom('labels', 'kind', 'object', 'body'),
       array: fc.boolean(),
     })
-    .map(({ path, recipe, depth, where, array }) => () => {
+    .map(({ path, recipe, depth, where, array }) => (world: FuzzWorld) => {
       const deep = array ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
       // A marker string in the review, replaced by the deep text.
       const marker = '\u0000deep\u0000';
-      const shell = review({ ...recipe, operation: 'CREATE' }) as { request: Record<string, unknown> };
+      const shell = review(world, { ...recipe, operation: 'CREATE' }) as { request: Record<string, unknown> };
       if (where === 'kind') shell.request.kind = marker;
       if (where === 'object') shell.request.object = marker;
       if (where === 'labels')
@@ -302,10 +344,10 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
         strangeValue,
       ),
     })
-    .map(({ path, recipe, key, where, value }) => () => {
+    .map(({ path, recipe, key, where, value }) => (world: FuzzWorld) => {
       type Review = { request: Record<string, unknown> & { object: { metadata: Labelled; spec: object } } };
       type Labelled = Record<string, unknown> & { labels: object };
-      const body = review({ ...recipe, operation: 'CREATE', generateName: false }) as unknown as Review;
+      const body = review(world, { ...recipe, operation: 'CREATE', generateName: false }) as unknown as Review;
       const at: object =
         where === 'top'
           ? body
@@ -335,8 +377,8 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
         { minLength: 1, maxLength: 6 },
       ),
     })
-    .map(({ path, recipe, insertions }) => () => {
-      let body = text(review(recipe));
+    .map(({ path, recipe, insertions }) => (world: FuzzWorld) => {
+      let body = text(review(world, recipe));
       for (const { at, bytes } of insertions) {
         const index = at % body.length;
         body = Buffer.concat([body.subarray(0, index), bytes, body.subarray(index)]);
@@ -346,8 +388,8 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
   // A review cut short (the Content-Length says what was sent).
   fc
     .record({ path: pathArbitrary, recipe: reviewRecipe, cut: fc.double({ min: 0, max: 1, noNaN: true }) })
-    .map(({ path, recipe, cut }) => () => {
-      const whole = text(review(recipe));
+    .map(({ path, recipe, cut }) => (world: FuzzWorld) => {
+      const whole = text(review(world, recipe));
       return {
         kind: 'truncated',
         path,
@@ -369,11 +411,11 @@ const kinds: fc.Arbitrary<() => FuzzBody>[] = [
         '',
       ),
     })
-    .map(({ path, recipe, contentType }) => () => ({
+    .map(({ path, recipe, contentType }) => (world: FuzzWorld) => ({
       kind: 'content-type',
       path,
       contentType,
-      body: text(review(recipe)),
+      body: text(review(world, recipe)),
       wellFormed: false,
     })),
 ];
@@ -390,7 +432,7 @@ const bodyArbitrary = fc.oneof(...kinds.map((arbitrary, index) => ({ weight: WEI
  * The recipes of batch `batch` of the run `seed` (each batch has a seed of its own, so one body is
  * replayed by its batch alone); call a recipe to build its body.
  */
-export function fuzzBatch(seed: number, batch: number, size: number): (() => FuzzBody)[] {
+export function fuzzBatch(seed: number, batch: number, size: number): Recipe[] {
   return fc.sample(bodyArbitrary, { seed: (seed ^ Math.imul(batch + 1, 0x9e3779b1)) | 0, numRuns: size });
 }
 

@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,9 @@ import { loadSummary } from '../../bench/lib/machine.ts';
 import { freePort } from '../harness/free-port.ts';
 import { shippedContainer } from '../harness/shipped-deployment.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import { fuzzBatch, uidOf, type FuzzBody } from './webhook-fuzz-bodies.ts';
-import { postRaw, type RawResponse } from './webhook-support.ts';
+import { P, fuzzBatch, uidOf, type FuzzBody, type FuzzWorld, type Recipe } from './webhook-fuzz-bodies.ts';
+import { createStorageClasses, postRaw, pvcBody, runId, type RawResponse } from './webhook-support.ts';
+import { applyJsonPatch, decodePatch } from '../unit/webhook/review-fixtures.ts';
 
 const BODIES = Number(process.env.LBG_FUZZ_BODIES ?? 100_000);
 const SEED = process.env.LBG_FUZZ_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.LBG_FUZZ_SEED);
@@ -40,12 +41,37 @@ let logDir = '';
 let ca = '';
 let port = 0;
 let agent: Agent;
+let world: FuzzWorld;
+let removeClasses = async () => {};
 
 before(async () => {
   const certificateNamespace = await cluster.createNamespace('lbg-wh-fuzz');
+  // Reviews mostly name this namespace and the Longhorn class, where PVCs already hold backup names
+  // (so that duplicates, fills and refusals are decided on real cache state).
+  const classes = await createStorageClasses(cluster.kubeConfig(), runId());
+  removeClasses = () => classes.remove();
+  world = {
+    namespace: await cluster.createNamespace('lbg-fuzz'),
+    longhornClass: classes.longhorn,
+    otherClass: classes.other,
+  };
+  const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  for (const [name, backupName] of [
+    ['data', 'data'],
+    ['logs', 'data-queue-1'],
+    ['cache', 'logs'],
+  ]) {
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: world.namespace,
+      body: pvcBody(name ?? '', { [`${P}/enabled`]: 'true', [`${P}/name`]: backupName ?? '' }, classes.longhorn),
+    });
+  }
   logDir = await mkdtemp(join(tmpdir(), 'lbg-webhook-fuzz-'));
   port = await freePort();
   const metricsPort = await freePort();
+  // The settings that add decisions: the enabled label filled in, deletions of protected PVCs refused.
+  const configFile = join(logDir, 'config.yaml');
+  await writeFile(configFile, 'clusterDefaultEnabled: true\ndenyDeleteWithoutArchive: true\n');
   webhook = await startComponent(
     'webhook',
     {
@@ -56,6 +82,7 @@ before(async () => {
       WEBHOOK_PORT: String(port),
       METRICS_PORT: String(metricsPort),
       CERT_IP_ADDRESSES: '127.0.0.1',
+      CONFIG_FILE: configFile,
       SHUTDOWN_DELAY_SECONDS: '0',
       // No configuration is registered: only this file's requests reach this process.
       WEBHOOK_CONFIGURATION_NAME: '',
@@ -64,7 +91,6 @@ before(async () => {
     logDir,
     `http://127.0.0.1:${metricsPort}/readyz`,
   );
-  const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   const secret = await core.readNamespacedSecret({
     namespace: certificateNamespace,
     name: 'longhorn-backup-guard-webhook-tls',
@@ -77,6 +103,7 @@ after(async () => {
   agent?.destroy();
   await webhook?.stop();
   await rm(logDir, { recursive: true, force: true });
+  await removeClasses();
 });
 
 /** One request on the kept-alive connections; rejects when there is no full answer within ANSWER_WITHIN_MS. */
@@ -84,6 +111,8 @@ function send(path: string, contentType: string, body: Buffer, method = 'POST'):
   const headers: Record<string, string> = contentType === '' ? {} : { 'content-type': contentType };
   return postRaw(port, path, ca, body, headers, method, { agent, timeoutMs: ANSWER_WITHIN_MS });
 }
+
+let patchesApplied = 0;
 
 /** What is wrong with the answer to `body`, or undefined. */
 function problemWith(body: FuzzBody, answer: RawResponse): string | undefined {
@@ -120,11 +149,16 @@ function problemWith(body: FuzzBody, answer: RawResponse): string | undefined {
   if (response.patch !== undefined) {
     if (response.patchType !== 'JSONPatch' || typeof response.patch !== 'string')
       return 'a patch without patchType JSONPatch';
+    // The apiserver refuses the request when the patch does not apply: it must, and leave labels of strings.
+    patchesApplied++;
     try {
-      if (!Array.isArray(JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'))))
-        return 'a patch that is no list';
-    } catch {
-      return 'a patch that is not base64 of JSON';
+      const object = (JSON.parse(body.body.toString('utf8')) as { request: { object: unknown } }).request.object;
+      const patched = applyJsonPatch(object, decodePatch(response.patch)) as { metadata?: { labels?: unknown } };
+      const labels = patched.metadata?.labels;
+      if (typeof labels !== 'object' || labels === null || Object.values(labels).some((v) => typeof v !== 'string'))
+        return `labels after the patch are no map of strings: ${JSON.stringify(labels).slice(0, 200)}`;
+    } catch (error) {
+      return `a patch that does not apply to the object: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
   return undefined;
@@ -153,7 +187,7 @@ test(`${ONLY === undefined ? BODIES.toLocaleString('en-US') : 'one'} fuzzed bodi
   const end = ONLY === undefined ? BODIES : ONLY + 1;
   let next = first;
   let sent = 0;
-  let recipes: { batch: number; items: (() => FuzzBody)[] } | undefined;
+  let recipes: { batch: number; items: Recipe[] } | undefined;
   const recipeAt = (index: number) => {
     const batch = Math.floor(index / BATCH);
     if (recipes?.batch !== batch) recipes = { batch, items: fuzzBatch(SEED, batch, BATCH) };
@@ -164,7 +198,7 @@ test(`${ONLY === undefined ? BODIES.toLocaleString('en-US') : 'one'} fuzzed bodi
   const worker = async () => {
     while (next < end) {
       const index = next++;
-      const body = recipeAt(index)();
+      const body = recipeAt(index)(world);
       let outcome: number | string;
       let problem: string | undefined;
       const sentAt = performance.now();
@@ -204,6 +238,7 @@ test(`${ONLY === undefined ? BODIES.toLocaleString('en-US') : 'one'} fuzzed bodi
   t.diagnostic(
     `${sent} bodies in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(0)}/s; CPU: webhook ${webhookCpu.toFixed(1)} s, this test ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)} s; ${loadSummary()}), peak RSS ${peak.peak.toFixed(0)} MiB (limit ${limits.memoryLimitMiB})`,
   );
+  t.diagnostic(`${patchesApplied} answers carried a JSON patch, each applied to its PVC`);
   for (const [kind, counts] of byKind)
     t.diagnostic(
       `${kind}: ${[...counts].map(([status, count]) => `${status} x${count}`).join(', ')}; ${(busyMsByKind.get(kind) ?? 0).toFixed(0)} ms in flight`,
