@@ -154,7 +154,7 @@ try {
     'live_pvcs',
     'operations',
     'failed_operations',
-    'late_ticks',
+    'skipped_ticks',
     'load1',
   ] as const;
   type Row = Record<(typeof columns)[number], number>;
@@ -164,7 +164,7 @@ try {
   const started = performance.now();
   const endAt = started + minutes * 60_000;
   let operations = 0;
-  let late = 0;
+  let skipped = 0;
   let nextSample = started;
   let nextConfig = started + configEveryMs;
   let retain = 8;
@@ -192,7 +192,7 @@ try {
       live_pvcs: churn.livePvcs,
       operations,
       failed_operations: churn.counts.get('failed') ?? 0,
-      late_ticks: late,
+      skipped_ticks: skipped,
       load1: +loadOne().toFixed(2),
     };
     rows.push(row);
@@ -205,7 +205,11 @@ try {
     if (due >= endAt) break;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    else if (wait < -1000) late++; // a fixed rate: a tick more than 1 s behind is counted, never made up in a burst
+    else if (wait < -1000) {
+      // A fixed rate: a tick more than 1 s behind is dropped and counted, never made up in a burst.
+      skipped++;
+      continue;
+    }
     if (performance.now() >= nextSample) {
       await sample();
       nextSample += sampleMs;
@@ -276,7 +280,7 @@ try {
       trend.verdict,
     ];
   });
-  log(`done: ${operations} operations, ${late} ticks late; ${loadSummary()}`);
+  log(`done: ${operations} operations, ${skipped} ticks skipped; ${loadSummary()}`);
   log(`operations: ${JSON.stringify(Object.fromEntries(churn.counts))}`);
   if (churn.failures.length > 0) log(`last failures:\n  ${churn.failures.join('\n  ')}`);
   log(`CSV ${csvPath}\nSVG ${svgPath}`);
