@@ -29,11 +29,10 @@ import {
 import { startComponent, type ComponentProcess } from '../../scripts/local/component-process.ts';
 import { startBenchControlPlane } from '../lib/control-plane.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
-import { markdownTable } from '../lib/table.ts';
 import { Churn } from './churn.ts';
 import { countEvents, loadOne, metricsText, sampleProcess, sumOfSeries } from './samples.ts';
-import { plotSvg, type Panel } from './svg-plot.ts';
-import { trendOf, type Point } from './trend.ts';
+import { COLUMNS, soakPanels, soakTrends, type SoakRow } from './soak-report.ts';
+import { plotSvg } from './svg-plot.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -136,28 +135,8 @@ try {
 
   mkdirSync(args.out, { recursive: true });
   const csvPath = join(args.out, `${args.name}.csv`);
-  // The series that must stay flat (each gets a slope and a verdict), then the context.
-  const watched = [
-    'reconciler_rss_mib',
-    'reconciler_heap_used_mib',
-    'reconciler_sockets',
-    'reconciler_queue_depth',
-    'webhook_rss_mib',
-    'webhook_heap_used_mib',
-    'webhook_sockets',
-    'events',
-    'events_per_minute',
-  ] as const;
-  const columns = [
-    'minute',
-    ...watched,
-    'live_pvcs',
-    'operations',
-    'failed_operations',
-    'skipped_ticks',
-    'load1',
-  ] as const;
-  type Row = Record<(typeof columns)[number], number>;
+  const columns = COLUMNS;
+  type Row = SoakRow;
   writeFileSync(csvPath, `${columns.join(',')}\n`);
   const rows: Row[] = [];
 
@@ -224,72 +203,23 @@ try {
   }
   await sample();
 
-  const series = (column: (typeof columns)[number]): Point[] =>
-    rows.map((row) => ({ minute: row.minute, value: row[column] }));
-  const afterWarmup = (points: Point[]) => points.filter((point) => point.minute >= warmupMinutes);
-  const limits = { webhook: shippedContainer('webhook'), reconciler: shippedContainer('reconciler') };
-  const perComponent = (title: string, column: 'rss_mib' | 'heap_used_mib' | 'sockets'): Panel => ({
-    title,
-    lines: [
-      { label: 'reconciler', color: '#1f77b4', points: series(`reconciler_${column}`) },
-      { label: 'webhook', color: '#d62728', points: series(`webhook_${column}`) },
-    ],
-  });
-  const panels: Panel[] = [
-    perComponent(
-      `RSS, MiB (limits: reconciler ${limits.reconciler.memoryLimitMiB}, webhook ${limits.webhook.memoryLimitMiB})`,
-      'rss_mib',
-    ),
-    perComponent('V8 heap used, MiB', 'heap_used_mib'),
-    perComponent('open sockets', 'sockets'),
-    {
-      title: 'reconciler work queue depth',
-      lines: [{ label: 'depth', color: '#1f77b4', points: series('reconciler_queue_depth') }],
-    },
-    {
-      title: 'Events: in the cluster, written per minute',
-      lines: [
-        { label: 'count', color: '#2ca02c', points: series('events') },
-        { label: 'per minute', color: '#ff7f0e', points: series('events_per_minute') },
-      ],
-    },
-    {
-      title: 'live PVCs, load average (1 min)',
-      lines: [
-        { label: 'PVCs', color: '#9467bd', points: series('live_pvcs') },
-        { label: 'load1', color: '#7f7f7f', points: series('load1') },
-      ],
-    },
-  ];
+  const limits = {
+    reconciler: shippedContainer('reconciler').memoryLimitMiB,
+    webhook: shippedContainer('webhook').memoryLimitMiB,
+  };
   const svgPath = join(args.out, `${args.name}.svg`);
   writeFileSync(
     svgPath,
     plotSvg(
       `soak ${args.name}: ${minutes} min at ${rate} operations/s around ${args.pvcs} PVCs (${describeMachine()})`,
-      panels,
+      soakPanels(rows, limits),
     ),
   );
-
-  const trendRows = watched.map((column) => {
-    const trend = trendOf(afterWarmup(series(column)));
-    return [
-      column,
-      trend.mean.toFixed(1),
-      trend.slopePerHour.toFixed(2),
-      `${(trend.relativePerHour * 100).toFixed(1)} %`,
-      trend.verdict,
-    ];
-  });
   log(`done: ${operations} operations, ${skipped} ticks skipped; ${loadSummary()}`);
   log(`operations: ${JSON.stringify(Object.fromEntries(churn.counts))}`);
   if (churn.failures.length > 0) log(`last failures:\n  ${churn.failures.join('\n  ')}`);
   log(`CSV ${csvPath}\nSVG ${svgPath}`);
-  process.stdout.write(
-    `\nslopes after the first ${warmupMinutes} min (flat: under 10 % of the mean per hour):\n${markdownTable(
-      ['series', 'mean', 'slope per hour', 'of the mean', 'verdict'],
-      trendRows,
-    )}\n`,
-  );
+  process.stdout.write(`\n${soakTrends(rows, warmupMinutes)}`);
 } finally {
   for (const component of components) await component.stop();
   await plane.stop();
