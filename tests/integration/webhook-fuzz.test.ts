@@ -264,3 +264,24 @@ test(`${ONLY === undefined ? BODIES.toLocaleString('en-US') : 'one'} fuzzed bodi
     );
   assert.deepEqual(escaped.slice(0, 5), [], `errors in the webhook's log (seed ${SEED})`);
 });
+
+// Found by the fuzz (seed 20261129): labels are validated after mutating admission, so /mutate gets
+// reviews whose labels hold keys no stored PVC can have. A `__proto__` key made the answer a 400
+// "the body is not valid JSON"; the key is dropped instead (never set as a prototype).
+test('a review with a label __proto__ is answered 200 on both paths, and the key is dropped', async () => {
+  const labels = `{"__proto__":{"polluted":"yes"},"${P}/enabled":"true","constructor":"x"}`;
+  const body = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"proto-1","kind":{"group":"","version":"v1","kind":"PersistentVolumeClaim"},"operation":"CREATE","namespace":"${world.namespace}","name":"fresh","object":{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"fresh","namespace":"${world.namespace}","labels":${labels}},"spec":{"storageClassName":"${world.longhornClass}"}}}}`;
+  for (const path of ['/mutate', '/validate']) {
+    const answer = await send(path, 'application/json', Buffer.from(body));
+    assert.equal(answer.status, 200, answer.body);
+    const { response } = JSON.parse(answer.body) as { response: { uid: string; allowed: boolean; patch?: string } };
+    assert.equal(response.uid, 'proto-1');
+    // /validate then denies it for its missing backup name, which /mutate fills in.
+    assert.equal(response.allowed, path === '/mutate');
+    if (path === '/mutate') {
+      const patch = JSON.stringify(decodePatch(response.patch));
+      assert.match(patch, /"path":"\/metadata\/labels\/backup.vluwte.nl~1name","value":"fresh"/);
+      assert.doesNotMatch(patch, /polluted|__proto__/);
+    }
+  }
+});
