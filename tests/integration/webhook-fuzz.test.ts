@@ -114,6 +114,10 @@ function send(path: string, contentType: string, body: Buffer, method = 'POST'):
 
 let patchesApplied = 0;
 
+function isStringMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+}
+
 /** What is wrong with the answer to `body`, or undefined. */
 function problemWith(body: FuzzBody, answer: RawResponse): string | undefined {
   if (answer.status >= 500) return `answered ${answer.status}: ${answer.body.slice(0, 200)}`;
@@ -149,13 +153,15 @@ function problemWith(body: FuzzBody, answer: RawResponse): string | undefined {
   if (response.patch !== undefined) {
     if (response.patchType !== 'JSONPatch' || typeof response.patch !== 'string')
       return 'a patch without patchType JSONPatch';
-    // The apiserver refuses the request when the patch does not apply: it must, and leave labels of strings.
+    // The apiserver refuses the request when the patch does not apply: it must, and leave labels of
+    // strings (a body whose labels were not all strings, which the apiserver never sends, only has to apply).
     patchesApplied++;
     try {
       const object = (JSON.parse(body.body.toString('utf8')) as { request: { object: unknown } }).request.object;
+      const before = (object as { metadata?: { labels?: unknown } } | null)?.metadata?.labels;
       const patched = applyJsonPatch(object, decodePatch(response.patch)) as { metadata?: { labels?: unknown } };
       const labels = patched.metadata?.labels;
-      if (typeof labels !== 'object' || labels === null || Object.values(labels).some((v) => typeof v !== 'string'))
+      if ((before === undefined || isStringMap(before)) && !isStringMap(labels))
         return `labels after the patch are no map of strings: ${JSON.stringify(labels).slice(0, 200)}`;
     } catch (error) {
       return `a patch that does not apply to the object: ${error instanceof Error ? error.message : String(error)}`;
