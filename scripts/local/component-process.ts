@@ -8,7 +8,10 @@ import { waitFor } from '../../tests/harness/wait-for.ts';
 
 export interface ComponentProcess {
   name: string;
+  pid: number;
   logFile: string;
+  /** The exit code once the process has exited (null: killed by a signal), else undefined. */
+  exitCode(): number | null | undefined;
   /** Sends SIGTERM (synchronously, usable in a signal handler). */
   terminate(): void;
   /** SIGTERM, then resolves once the process has exited. */
@@ -29,6 +32,8 @@ export async function startComponent(
     stdio: ['ignore', log, log],
   });
   closeSync(log);
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  const pid = child.pid;
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
@@ -51,7 +56,9 @@ export async function startComponent(
   };
   return {
     name,
+    pid,
     logFile,
+    exitCode: () => exitCode,
     terminate,
     async stop() {
       terminate();

@@ -2,7 +2,7 @@
 // workspace's CertificateManager) on 127.0.0.1, registered with the test apiserver through
 // configurations with unique names whose namespaceSelector matches only this file's namespaces.
 import { randomBytes } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import {
   AdmissionregistrationV1Api,
@@ -290,6 +290,13 @@ export interface RawResponse {
   readonly body: string;
 }
 
+export interface RawRequestOptions {
+  /** Connections to reuse (keep-alive); the default agent otherwise. */
+  readonly agent?: Agent;
+  /** Rejects when the whole answer has not come within this time. */
+  readonly timeoutMs?: number;
+}
+
 /** A request straight at the webhook, trusting `ca`. */
 export function postRaw(
   port: number,
@@ -298,8 +305,14 @@ export function postRaw(
   body: string | Buffer,
   headers: Record<string, string> = {},
   method = 'POST',
+  options: RawRequestOptions = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
     const req = httpsRequest(
       {
         host: '127.0.0.1',
@@ -307,16 +320,24 @@ export function postRaw(
         path,
         method,
         ca,
+        ...(options.agent === undefined ? {} : { agent: options.agent }),
         headers: { 'content-length': String(Buffer.byteLength(body)), ...headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', fail);
       },
     );
-    req.on('error', reject);
+    if (options.timeoutMs !== undefined) {
+      const timeoutMs = options.timeoutMs;
+      timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    }
+    req.on('error', fail);
     req.end(body);
   });
 }

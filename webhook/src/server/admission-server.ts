@@ -68,7 +68,9 @@ class BodyTooDeepError extends Error {
  * reviewed objects' managedFields, which are not parsed (see review-text.ts).
  */
 function addScannedJsonParser(app: AdmissionServer): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // Prototype keys are dropped, not refused: a label `__proto__` (invalid, but labels are validated
+  // after mutating admission) reaches /mutate in a real review, which is answered like any other.
+  const parseJson = app.getDefaultJsonParser('remove', 'remove');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
