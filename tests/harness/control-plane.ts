@@ -32,17 +32,35 @@ export interface StartOptions {
   crdsPath: string;
   /** Printed progress goes here (stderr by default). */
   log?: (message: string) => void;
+  /**
+   * For a cluster with a node (tests/harness/node.ts): the apiserver listens on this non-loopback
+   * address too, calls webhooks at their endpoint IPs (no kube-proxy), mounts projected
+   * ServiceAccount tokens (the ServiceAccount admission plugin) and reaches kubelets with the
+   * admin client certificate.
+   */
+  nodeAddress?: string;
 }
+
+/** The first address of the `kubernetes` Service (--service-cluster-ip-range=10.0.0.0/24). */
+export const KUBERNETES_SERVICE_IP = '10.0.0.1';
 
 export class ControlPlane {
   readonly info: ControlPlaneInfo;
   readonly #pki: ControlPlanePki;
   readonly #apiPort: number;
+  readonly #nodeAddress: string | undefined;
   #etcd: RunningProcess;
   #apiserver: RunningProcess | undefined;
 
-  private constructor(info: ControlPlaneInfo, pki: ControlPlanePki, apiPort: number, etcd: RunningProcess) {
+  private constructor(
+    info: ControlPlaneInfo,
+    pki: ControlPlanePki,
+    apiPort: number,
+    etcd: RunningProcess,
+    nodeAddress: string | undefined,
+  ) {
     this.info = info;
+    this.#nodeAddress = nodeAddress;
     this.#pki = pki;
     this.#apiPort = apiPort;
     this.#etcd = etcd;
@@ -56,7 +74,10 @@ export class ControlPlane {
     await writeFile(join(runDir, 'owner.pid'), String(process.pid));
     stopOnInterrupt(runDir);
     try {
-      const pki = await createControlPlanePki(join(runDir, 'pki'));
+      const pki = await createControlPlanePki(
+        join(runDir, 'pki'),
+        options.nodeAddress ? [options.nodeAddress, KUBERNETES_SERVICE_IP] : [],
+      );
       const etcdPort = await freePort();
       const peerPort = await freePort();
       const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -108,7 +129,7 @@ export class ControlPlane {
         kubectlPath: join(options.binDir, 'kubectl'),
         etcdUrl,
       };
-      const plane = new ControlPlane(info, pki, apiPort, etcd);
+      const plane = new ControlPlane(info, pki, apiPort, etcd, options.nodeAddress);
       await writeFile(info.kubeconfigPath, adminKubeconfig(info.apiUrl, pki), { mode: 0o600 });
       const started = Date.now();
       await plane.startApiserver();
@@ -132,12 +153,20 @@ export class ControlPlane {
   async startApiserver(): Promise<void> {
     const p = this.#pki;
     const runDir = this.info.runDir;
+    const node = this.#nodeAddress;
     const apiserver = startLogged(
       join(this.info.binDir, 'kube-apiserver'),
       [
         `--etcd-servers=${this.info.etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        ...(node
+          ? [
+              '--bind-address=0.0.0.0',
+              `--advertise-address=${node}`,
+              '--enable-aggregator-routing=true',
+              `--kubelet-client-certificate=${p.adminCert}`,
+              `--kubelet-client-key=${p.adminKey}`,
+            ]
+          : ['--bind-address=127.0.0.1', '--advertise-address=127.0.0.1']),
         `--secure-port=${this.#apiPort}`,
         // Kubernetes 1.37 refuses a loopback advertise address to its endpoint reconciler; nothing
         // here needs the `kubernetes` Service's endpoints.
@@ -152,7 +181,7 @@ export class ControlPlane {
         '--service-cluster-ip-range=10.0.0.0/24',
         '--authorization-mode=RBAC',
         '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount',
+        ...(node ? [] : ['--disable-admission-plugins=ServiceAccount']),
         ...(process.env.LBG_APISERVER_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? []),
       ],
       join(runDir, 'kube-apiserver.log'),
