@@ -52,6 +52,9 @@ if ! buildah "${storage[@]}" inspect --type image "$base_ref" >/dev/null 2>&1; t
   mirror="$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)"
   [[ -n "$mirror" ]] || mirror="$(awk '$1 == "deb" && $3 == "'"$SUITE"'" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)"
   [[ -n "$mirror" ]] || die "no Debian mirror in this machine's apt configuration (/etc/apt/sources.list[.d])"
+  # vfs storage copies every layer whole: keep one base only.
+  buildah "${storage[@]}" images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/lbg-node-base:' |
+    xargs -r buildah "${storage[@]}" rmi >/dev/null 2>&1 || true
   work="$IMAGES/base-$base_key"
   rm -rf "$work" && mkdir -p "$work"
   log "building the base image: debootstrap --variant=minbase $SUITE (about a minute) + Node $node_version + npm $NPM_VERSION"
@@ -87,6 +90,7 @@ if [[ ! -f "$pause_archive" ]]; then
   buildah "${storage[@]}" config --entrypoint '["/pause"]' --user 65535:65535 "$container"
   buildah "${storage[@]}" commit --quiet --rm "$container" "$pause_ref" >/dev/null
   buildah "${storage[@]}" push --quiet "$pause_ref" "oci-archive:$pause_archive.tmp:$pause_ref" >/dev/null
+  buildah "${storage[@]}" rmi "$pause_ref" >/dev/null
   mv "$pause_archive.tmp" "$pause_archive"
   rm -rf "$work"
 fi
@@ -111,6 +115,10 @@ for component in webhook reconciler; do
       die "buildah bud failed, see $IMAGES/$component-build.log"
     buildah "${storage[@]}" push --quiet "$ref" "oci-archive:$archive.tmp:$ref" >/dev/null
     mv "$archive.tmp" "$archive"
+    # The archive is what the node loads: the copy in the vfs storage and the build's
+    # intermediate images only take disk.
+    buildah "${storage[@]}" rmi "$ref" >/dev/null
+    buildah "${storage[@]}" rmi --prune >/dev/null 2>&1 || true
     # Older archives of this component are of no further use.
     find "$IMAGES" -maxdepth 1 -name "$component-*.oci.tar" ! -name "$(basename "$archive")" -delete
     log "$ref built at $((SECONDS - started)) s"
