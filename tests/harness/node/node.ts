@@ -6,7 +6,7 @@
 // (--enable-aggregator-routing), and the harness plays kube-proxy for the one Service pods need,
 // `kubernetes` (a DNAT rule from its ClusterIP to the apiserver), removed again on stop.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,7 @@ export class Node {
     await removeStaleRunDirs(log);
     const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
     await writeFile(join(runDir, 'owner.pid'), String(process.pid));
+    killOnInterrupt(runDir);
     const apiPort = new URL(plane.info.apiUrl).port;
     const dnatRule = ['-p', 'tcp', '-d', KUBERNETES_SERVICE_IP, '--dport', '443', '-j', 'DNAT', '--to-destination'];
     const node = new Node(runDir, [...dnatRule, `${address}:${apiPort}`], plane.kubeConfig().makeApiClient(CoreV1Api));
@@ -71,6 +72,7 @@ export class Node {
       await node.#start(options, address, log);
       return node;
     } catch (error) {
+      liveRunDirs.delete(runDir);
       await stopRunDir(runDir);
       throw error;
     }
@@ -113,7 +115,7 @@ export class Node {
     started = Date.now();
     const kubeconfig = plane.info.kubeconfigPath;
     const pki = join(plane.info.runDir, 'pki');
-    startLogged(
+    const controllerManager = startLogged(
       join(nodeBinDir, 'kube-controller-manager'),
       [
         `--kubeconfig=${kubeconfig}`,
@@ -125,13 +127,11 @@ export class Node {
         `--root-ca-file=${plane.info.caFile}`,
         `--service-account-private-key-file=${join(pki, 'sa.key')}`,
         '--use-service-account-credentials=false',
-        // No cloud, no node IPAM (the bridge's host-local plugin gives pod addresses).
-        '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
       ],
       join(runDir, 'kube-controller-manager.log'),
       join(runDir, 'kube-controller-manager.pid'),
     );
-    startLogged(
+    const scheduler = startLogged(
       join(nodeBinDir, 'kube-scheduler'),
       [
         `--kubeconfig=${kubeconfig}`,
@@ -166,7 +166,13 @@ export class Node {
     await waitFor(
       `node ${NODE_NAME} Ready`,
       async () => {
-        if (!isAlive(kubelet.pid)) throw new Error(`kubelet exited, see ${join(runDir, 'kubelet.log')}`);
+        for (const [name, pid] of [
+          ['kubelet', kubelet.pid],
+          ['kube-controller-manager', controllerManager.pid],
+          ['kube-scheduler', scheduler.pid],
+        ] as const) {
+          if (!isAlive(pid)) throw new Error(`${name} exited: ${await logTail(join(runDir, `${name}.log`))}`);
+        }
         const node = await core.readNode({ name: NODE_NAME });
         return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
       },
@@ -181,6 +187,7 @@ export class Node {
    * run directory): no controller re-creates them once the controller manager is stopped.
    */
   async stop(): Promise<void> {
+    liveRunDirs.delete(this.runDir);
     const controllerManager = await readPid(join(this.runDir, 'kube-controller-manager.pid'));
     if (controllerManager) await stopPid(controllerManager);
     const kubelet = await readPid(join(this.runDir, 'kubelet.pid'));
@@ -221,12 +228,17 @@ async function stopRunDir(runDir: string): Promise<void> {
     const pid = await readPid(join(runDir, `${name}.pid`));
     if (pid) await stopPid(pid);
   }
-  for (const pid of await shimPids(socket)) await stopPid(pid, 2_000);
+  for (const pid of shimPids(socket)) await stopPid(pid, 2_000);
   await unmountUnder(runDir);
   const rule = await readFile(join(runDir, 'dnat-rule.json'), 'utf8').catch(() => undefined);
   if (rule) await run('iptables', ['-t', 'nat', '-D', 'PREROUTING', ...(JSON.parse(rule) as string[])]).catch(() => {});
   await run('ip', ['link', 'delete', BRIDGE_NAME]).catch(() => {});
   await rm(runDir, { recursive: true, force: true });
+}
+
+async function logTail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(-5).join('\n');
 }
 
 async function readPid(file: string): Promise<number | undefined> {
@@ -235,14 +247,67 @@ async function readPid(file: string): Promise<number | undefined> {
 }
 
 /** containerd's shims of this node: their command line names its socket. */
-async function shimPids(socket: string): Promise<number[]> {
+function shimPids(socket: string): number[] {
   const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
     if (cmdline.startsWith('/usr/bin/containerd-shim') && cmdline.includes(socket)) pids.push(Number(entry));
   }
   return pids;
+}
+
+const liveRunDirs = new Set<string>();
+
+/**
+ * Ctrl-C or SIGTERM: the control plane's handler exits the process as soon as its plane is down,
+ * so the node's processes are killed here at once, synchronously (each shim's containers die with
+ * it: a container's first process is its PID namespace's init). The mounts, network and files are
+ * left to the next start's sweep, as after a SIGKILL.
+ */
+function killOnInterrupt(runDir: string): void {
+  if (liveRunDirs.size === 0) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        for (const dir of liveRunDirs) killNodeNow(dir);
+      });
+    }
+  }
+  liveRunDirs.add(runDir);
+}
+
+function killNodeNow(runDir: string): void {
+  const pids = COMPONENTS.map((name) => {
+    try {
+      return Number(readFileSync(join(runDir, `${name}.pid`), 'utf8'));
+    } catch {
+      return 0;
+    }
+  });
+  const containerProcesses = shimPids(join(runDir, 'containerd', 'containerd.sock')).flatMap((shim) => [
+    ...childPids(shim),
+    shim,
+  ]);
+  for (const pid of [...pids, ...containerProcesses]) {
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+}
+
+function childPids(parent: number): number[] {
+  try {
+    return readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** Deepest first: the containers' root filesystems, the kubelet's volume tmpfs, netns bind mounts. */
