@@ -40,7 +40,7 @@ apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
   name: data
-  labels: { backup.vluwte.nl/enabled: "true", backup.vluwte.nl/retain: "0" }
+  labels: { backup.vluwte.nl/enabled: "true", backup.vluwte.nl/name: data, backup.vluwte.nl/retain: "0" }
 spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
 EOF
 

@@ -163,6 +163,8 @@ export class ControlPlane {
               '--bind-address=0.0.0.0',
               `--advertise-address=${node}`,
               '--enable-aggregator-routing=true',
+              // The node's name resolves nowhere: logs and exec go to its InternalIP.
+              '--kubelet-preferred-address-types=InternalIP',
               `--kubelet-client-certificate=${p.adminCert}`,
               `--kubelet-client-key=${p.adminKey}`,
             ]

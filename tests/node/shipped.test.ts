@@ -117,7 +117,7 @@ async function admitBadPvc(name: string): Promise<string | undefined> {
       namespace: app,
       dryRun: 'All',
       body: {
-        metadata: { name, labels: { [`${P}/enabled`]: 'true', [`${P}/retain`]: '0' } },
+        metadata: { name, labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'stream', [`${P}/retain`]: '0' } },
         spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
       },
     });
@@ -195,7 +195,7 @@ test(
         },
       });
     const bad = await shipped.cluster.kubectl(['apply', '-f', '-'], {
-      input: manifest('bad', { [`${P}/enabled`]: 'true', [`${P}/retain`]: '0' }),
+      input: manifest('bad', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'bad', [`${P}/retain`]: '0' }),
     });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, new RegExp(refusal('bad').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));

@@ -33,6 +33,8 @@ state = "${runDir}/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${sandboxImage}"
   restrict_oom_score_adj = true
+  # The pods' network namespaces under the run directory (removed with it), not in /run/netns.
+  netns_mounts_under_state_dir = true
   enable_selinux = false
   [plugins."io.containerd.grpc.v1.cri".containerd]
     default_runtime_name = "runc"
