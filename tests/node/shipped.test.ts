@@ -258,7 +258,11 @@ test(
         assert.ok(self.peakMemoryBytes !== null, `${name}: the container's memory cgroup is readable`);
         log(`${name}: peak memory ${(self.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB (limit ${limit})`);
         assert.ok(self.peakMemoryBytes < Number(limit.replace('Mi', '')) * 2 ** 20, `${name} within ${limit}`);
-        assert.equal(restarts(pod), 0, `${name}: never killed (no OOM kill, liveness passing)`);
+        const oomKilled = (pod.status?.containerStatuses ?? []).filter(
+          (status) => status.lastState?.terminated?.reason === 'OOMKilled',
+        );
+        assert.deepEqual(oomKilled, [], `${name}: never OOM-killed`);
+        assert.equal(restarts(pod), 0, `${name}: never restarted (its liveness probe kept passing)`);
       }
     }
   },
