@@ -1,6 +1,6 @@
 // A real etcd + kube-apiserver on random loopback ports, envtest-style (no controllers, no
 // scheduler, no kubelet), with TLS, client-certificate admin access, RBAC and Longhorn's CRDs.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
 import { freePort } from './free-port.ts';
 import { requireLonghornCrdsFile } from './longhorn-crds-file.ts';
 import { isAlive, startLogged, stopPid, type RunningProcess } from './process-control.ts';
+import { removeStaleRunDirs } from './stale-run-dirs.ts';
 import { waitFor } from './wait-for.ts';
 
 const run = promisify(execFile);
@@ -69,7 +70,7 @@ export class ControlPlane {
   static async start(options: StartOptions): Promise<ControlPlane> {
     requireLonghornCrdsFile(options.crdsPath);
     const log = options.log ?? ((m: string) => process.stderr.write(`[control-plane] ${m}\n`));
-    await removeStaleRunDirs(log);
+    await removeStaleRunDirs(runDirPrefix, stopRunDir, log);
     const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
     await writeFile(join(runDir, 'owner.pid'), String(process.pid));
     stopOnInterrupt(runDir);
@@ -325,16 +326,4 @@ async function stopRunDir(runDir: string): Promise<void> {
     if (existsSync(pidFile)) await stopPid(Number(await readFile(pidFile, 'utf8')));
   }
   await rm(runDir, { recursive: true, force: true });
-}
-
-/** A run killed with SIGKILL leaves its processes and files: the next start removes them. */
-async function removeStaleRunDirs(log: (m: string) => void): Promise<void> {
-  for (const entry of await readdir(tmpdir())) {
-    if (!entry.startsWith(runDirPrefix)) continue;
-    const dir = join(tmpdir(), entry);
-    const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => '0'));
-    if (owner > 0 && isAlive(owner)) continue;
-    log(`removing the leftovers of an interrupted run in ${dir}`);
-    await stopRunDir(dir);
-  }
 }

@@ -14,33 +14,11 @@ CACHE="${LBG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/longhorn-backup-guard}"
 BIN="$CACHE/bin/node-${K8S_VERSION}"
 COMPONENTS=(kubelet kube-controller-manager kube-scheduler)
 # Measured on 2 cores once the apiserver's Go build cache exists (README, "Tests", timing table).
-EXPECTED_TOTAL="about 5 minutes per binary on 2 cores"
+EXPECTED_TOTAL="5 minutes per binary on 2 cores, 15 under load"
 
-log() { echo "[node build] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-started="$(date +%s)"
-elapsed() { local s=$(($(date +%s) - started)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
-
-ticker=""
-stop_ticker() {
-  if [[ -n "$ticker" ]]; then kill "$ticker" 2>/dev/null || true; wait "$ticker" 2>/dev/null || true; fi
-  ticker=""
-}
-phase() {
-  stop_ticker
-  log "$1"
-  local what="$1"
-  (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    while :; do
-      sleep 30 & nap=$!
-      wait "$nap"
-      log "still ${what}: $(elapsed) elapsed (${EXPECTED_TOTAL})"
-    done
-  ) >/dev/null 9>&- &
-  ticker=$!
-}
-trap stop_ticker EXIT
+LOG_PREFIX="node build"
+# shellcheck source=../control-plane/progress.sh
+source "$(dirname "$0")/../control-plane/progress.sh"
 
 have_all() { for c in "${COMPONENTS[@]}"; do [[ -x "$BIN/$c" ]] || return 1; done; }
 if have_all; then echo "$BIN"; exit 0; fi

@@ -6,8 +6,8 @@
 // (--enable-aggregator-routing), and the harness plays kube-proxy for the one Service pods need,
 // `kubernetes` (a DNAT rule from its ClusterIP to the apiserver), removed again on stop.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { KUBERNETES_SERVICE_IP, type ControlPlane } from '../control-plane.ts';
 import { freePort } from '../free-port.ts';
 import { isAlive, startLogged, stopPid } from '../process-control.ts';
+import { removeStaleRunDirs } from '../stale-run-dirs.ts';
 import { waitFor } from '../wait-for.ts';
 import type { BuiltImage } from './images.ts';
 import { BRIDGE_NAME, cniConflist, containerdConfig, kubeletConfig, type NodePaths } from './node-config.ts';
@@ -60,7 +61,7 @@ export class Node {
     const { plane } = options;
     const address = nodeAddress();
     if (!address) throw new Error('the machine has no non-loopback IPv4 address for the node');
-    await removeStaleRunDirs(log);
+    await removeStaleRunDirs(runDirPrefix, stopRunDir, log);
     const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
     await writeFile(join(runDir, 'owner.pid'), String(process.pid));
     killOnInterrupt(runDir);
@@ -118,12 +119,7 @@ export class Node {
     const controllerManager = startLogged(
       join(nodeBinDir, 'kube-controller-manager'),
       [
-        `--kubeconfig=${kubeconfig}`,
-        `--authentication-kubeconfig=${kubeconfig}`,
-        `--authorization-kubeconfig=${kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${await freePort()}`,
+        ...(await controllerArgs(kubeconfig)),
         `--root-ca-file=${plane.info.caFile}`,
         `--service-account-private-key-file=${join(pki, 'sa.key')}`,
         '--use-service-account-credentials=false',
@@ -133,14 +129,7 @@ export class Node {
     );
     const scheduler = startLogged(
       join(nodeBinDir, 'kube-scheduler'),
-      [
-        `--kubeconfig=${kubeconfig}`,
-        `--authentication-kubeconfig=${kubeconfig}`,
-        `--authorization-kubeconfig=${kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${await freePort()}`,
-      ],
+      [...(await controllerArgs(kubeconfig))],
       join(runDir, 'kube-scheduler.log'),
       join(runDir, 'kube-scheduler.pid'),
     );
@@ -236,6 +225,18 @@ async function stopRunDir(runDir: string): Promise<void> {
   await rm(runDir, { recursive: true, force: true });
 }
 
+/** What kube-controller-manager and kube-scheduler share: admin credentials, one instance, loopback serving. */
+async function controllerArgs(kubeconfig: string): Promise<string[]> {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${await freePort()}`,
+  ];
+}
+
 async function logTail(file: string): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.split('\n').slice(-5).join('\n');
@@ -319,16 +320,4 @@ async function unmountUnder(dir: string): Promise<void> {
     .filter((point) => point.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
   for (const point of points) await run('umount', ['-l', point]).catch(() => {});
-}
-
-/** A run killed with SIGKILL leaves its node: the next start stops and removes it. */
-async function removeStaleRunDirs(log: (m: string) => void): Promise<void> {
-  for (const entry of await readdir(tmpdir())) {
-    if (!entry.startsWith(runDirPrefix)) continue;
-    const dir = join(tmpdir(), entry);
-    const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => '0'));
-    if (owner > 0 && isAlive(owner)) continue;
-    log(`removing the leftovers of an interrupted node in ${dir}`);
-    if (existsSync(dir)) await stopRunDir(dir);
-  }
 }
