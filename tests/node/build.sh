@@ -17,8 +17,8 @@ COMPONENTS=(kubelet kube-controller-manager kube-scheduler)
 EXPECTED_TOTAL="5 minutes per binary on 2 cores, 15 under load"
 
 LOG_PREFIX="node build"
-# shellcheck source=../control-plane/progress.sh
-source "$(dirname "$0")/../control-plane/progress.sh"
+# shellcheck source=../control-plane/build-lib.sh
+source "$(dirname "$0")/../control-plane/build-lib.sh"
 
 have_all() { for c in "${COMPONENTS[@]}"; do [[ -x "$BIN/$c" ]] || return 1; done; }
 if have_all; then echo "$BIN"; exit 0; fi
@@ -37,27 +37,16 @@ if have_all; then echo "$BIN"; exit 0; fi
 started="$(date +%s)"
 log "building ${COMPONENTS[*]} ${K8S_VERSION} into $BIN: ${EXPECTED_TOTAL} the first time"
 
-# The same wrapper module as the control plane's build (every staging module replaced at its
-# v0.<minor>.<patch> tag), in its own directory so that the two builds never edit one go.mod.
+# The control plane's wrapper module, in a directory of its own so that the two builds never edit
+# one go.mod.
 minor="$(echo "${K8S_VERSION#v}" | cut -d. -f2)"
-patch="$(echo "${K8S_VERSION#v}" | cut -d. -f3)"
-staging_version="v0.${minor}.${patch}"
 src="$CACHE/src/kubernetes-node-${K8S_VERSION}"
 mkdir -p "$src"
 if [[ ! -f "$src/go.mod" ]]; then
   phase "resolving modules for k8s.io/kubernetes ${K8S_VERSION}"
   upstream_mod="$(go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   [[ -f "$upstream_mod" ]] || die "could not download k8s.io/kubernetes@${K8S_VERSION}"
-  go_line="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$upstream_mod")"
-  {
-    printf 'module localbuild/kubernetes-node\n\ngo %s\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$go_line" "$K8S_VERSION"
-    grep '=> ./staging' "$upstream_mod" | awk '{print $1}' | while read -r m; do
-      if go mod download "$m@$staging_version" 2>/dev/null; then
-        printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"
-      fi
-    done
-    printf ')\n'
-  } >"$src/go.mod.tmp"
+  kubernetes_wrapper_module localbuild/kubernetes-node "$upstream_mod" >"$src/go.mod.tmp"
   mv "$src/go.mod.tmp" "$src/go.mod"
 fi
 # go get records the go.sum entries each command needs (cmd/kubelet needs more than the apiserver).
