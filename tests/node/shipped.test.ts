@@ -1,6 +1,7 @@
 // The product as users run it: the images built from the Dockerfiles, installed with the shipped
 // manifests, running as pods on a real node (kubelet, containerd, runc), the apiserver calling the
 // webhook through its Service. Runs in the default cell only (one node per machine at a time).
+// The 1,000-PVC scenario comes last: the disruptions run against a fresh install.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -224,51 +225,6 @@ test(
 );
 
 test(
-  'the pods stay within their memory limits while reconciling 1,000 PVCs (no OOM kill; peaks reported)',
-  { skip },
-  async () => {
-    const count = 1_000;
-    const started = Date.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < count) {
-        const i = next++;
-        await world.createPvc(app, `bulk-${i}`, enabledLabels(`bulk-${i}`));
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    log(`1,000 PVCs admitted through the webhook in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    await waitFor(
-      'a RecurringJob for each of the 1,000 PVCs',
-      async () => {
-        const jobs = await world.jobs();
-        return jobs.filter((job) => job.metadata.name?.startsWith(`backup-${app}-bulk-`)).length === count
-          ? true
-          : undefined;
-      },
-      900_000,
-      2_000,
-    );
-    log(`1,000 RecurringJobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    for (const deployment of [WEBHOOK_DEPLOYMENT, RECONCILER_DEPLOYMENT]) {
-      for (const pod of await pods(deployment)) {
-        const name = pod.metadata?.name ?? '';
-        const limit = pod.spec?.containers[0]?.resources?.limits?.memory ?? '';
-        const self = await selfReport(pod);
-        assert.ok(self.peakMemoryBytes !== null, `${name}: the container's memory cgroup is readable`);
-        log(`${name}: peak memory ${(self.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB (limit ${limit})`);
-        assert.ok(self.peakMemoryBytes < Number(limit.replace('Mi', '')) * 2 ** 20, `${name} within ${limit}`);
-        const oomKilled = (pod.status?.containerStatuses ?? []).filter(
-          (status) => status.lastState?.terminated?.reason === 'OOMKilled',
-        );
-        assert.deepEqual(oomKilled, [], `${name}: never OOM-killed`);
-        assert.equal(restarts(pod), 0, `${name}: never restarted (its liveness probe kept passing)`);
-      }
-    }
-  },
-);
-
-test(
   'killing the leading reconciler pod: the other replica takes the Lease over within the lease duration',
   { skip },
   async () => {
@@ -394,3 +350,48 @@ test("deleting the webhook's TLS Secret: the replicas recover and admissions res
   }
   log(`TLS Secret deleted: admissions resumed after ${Date.now() - deleted} ms`);
 });
+
+test(
+  'the pods stay within their memory limits while reconciling 1,000 PVCs (no OOM kill; peaks reported)',
+  { skip },
+  async () => {
+    const count = 1_000;
+    const started = Date.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        await world.createPvc(app, `bulk-${i}`, enabledLabels(`bulk-${i}`));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    log(`1,000 PVCs admitted through the webhook in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await waitFor(
+      'a RecurringJob for each of the 1,000 PVCs',
+      async () => {
+        const jobs = await world.jobs();
+        return jobs.filter((job) => job.metadata.name?.startsWith(`backup-${app}-bulk-`)).length === count
+          ? true
+          : undefined;
+      },
+      900_000,
+      2_000,
+    );
+    log(`1,000 RecurringJobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const deployment of [WEBHOOK_DEPLOYMENT, RECONCILER_DEPLOYMENT]) {
+      for (const pod of await pods(deployment)) {
+        const name = pod.metadata?.name ?? '';
+        const limit = pod.spec?.containers[0]?.resources?.limits?.memory ?? '';
+        const self = await selfReport(pod);
+        assert.ok(self.peakMemoryBytes !== null, `${name}: the container's memory cgroup is readable`);
+        log(`${name}: peak memory ${(self.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB (limit ${limit})`);
+        assert.ok(self.peakMemoryBytes < Number(limit.replace('Mi', '')) * 2 ** 20, `${name} within ${limit}`);
+        const oomKilled = (pod.status?.containerStatuses ?? []).filter(
+          (status) => status.lastState?.terminated?.reason === 'OOMKilled',
+        );
+        assert.deepEqual(oomKilled, [], `${name}: never OOM-killed`);
+        assert.equal(restarts(pod), 0, `${name}: never restarted (its liveness probe kept passing)`);
+      }
+    }
+  },
+);
