@@ -124,9 +124,25 @@ async function admitBadPvc(name: string): Promise<string | undefined> {
     });
     return 'admitted';
   } catch (error) {
-    const body = String((error as { body?: unknown }).body ?? error);
-    return body.includes(refusal(name)) ? undefined : `not refused by the webhook: ${body.slice(0, 300)}`;
+    return refusedMessage(error).includes(refusal(name))
+      ? undefined
+      : `not refused by the webhook: ${refusedMessage(error).slice(0, 300)}`;
   }
+}
+
+/** The Status message of a refused request (the client's error carries the Status as JSON text). */
+function refusedMessage(error: unknown): string {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const { message } = JSON.parse(body) as { message?: unknown };
+      return typeof message === 'string' ? message : body;
+    } catch {
+      return body;
+    }
+  }
+  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
+  return String(error);
 }
 
 function restarts(pod: V1Pod): number {
