@@ -251,6 +251,7 @@ test(
       (pod) => pod.metadata?.name === before.spec?.holderIdentity,
     );
     assert.ok(leader, 'a reconciler pod leads');
+    const standby = (await pods(RECONCILER_DEPLOYMENT)).find((pod) => pod !== leader)?.metadata?.name;
     const containerId = leader.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '') ?? '';
     const killed = Date.now();
     await run('ctr', [
@@ -264,6 +265,13 @@ test(
       'SIGKILL',
       containerId,
     ]);
+    // The pod is gone with its process (as when its node dies): the kubelet must not restart the
+    // container in place, where it would carry the same identity and reclaim its own Lease.
+    await core.deleteNamespacedPod({
+      name: leader.metadata?.name ?? '',
+      namespace: PRODUCT_NAMESPACE,
+      gracePeriodSeconds: 0,
+    });
     const holder = await waitFor(
       'another reconciler pod holding the Lease',
       async () => {
@@ -279,6 +287,7 @@ test(
     log(`leader ${leader.metadata?.name} killed; ${holder} took over after ${takeoverMs} ms (lease ${leaseMs} ms)`);
     // From the kill, the Lease runs out at most one lease duration later; the standby then acquires
     // it on its next try (the retry period, 2 s).
+    assert.equal(holder, standby, 'the standby replica took over');
     assert.ok(takeoverMs <= leaseMs + 2_000, `takeover in ${takeoverMs} ms, lease ${leaseMs} ms`);
   },
 );
