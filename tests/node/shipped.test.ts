@@ -251,7 +251,9 @@ test(
       (pod) => pod.metadata?.name === before.spec?.holderIdentity,
     );
     assert.ok(leader, 'a reconciler pod leads');
-    const standby = (await pods(RECONCILER_DEPLOYMENT)).find((pod) => pod !== leader)?.metadata?.name;
+    const standby = (await pods(RECONCILER_DEPLOYMENT))
+      .map((pod) => pod.metadata?.name)
+      .find((name) => name !== leader.metadata?.name);
     const containerId = leader.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '') ?? '';
     const killed = Date.now();
     await run('ctr', [
