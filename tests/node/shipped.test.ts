@@ -308,22 +308,11 @@ test('kubectl rollout restart of the webhook under 20 admissions/s: not one admi
   }, 50);
   try {
     await sleep(3_000);
-    const restart = await shipped.cluster.kubectl([
-      'rollout',
-      'restart',
-      `deployment/${WEBHOOK_DEPLOYMENT}`,
-      '-n',
-      PRODUCT_NAMESPACE,
-    ]);
+    const rollout = (...args: string[]) =>
+      shipped.cluster.kubectl(['rollout', ...args, `deployment/${WEBHOOK_DEPLOYMENT}`, '-n', PRODUCT_NAMESPACE]);
+    const restart = await rollout('restart');
     assert.equal(restart.code, 0, restart.stderr);
-    const status = await shipped.cluster.kubectl([
-      'rollout',
-      'status',
-      `deployment/${WEBHOOK_DEPLOYMENT}`,
-      '-n',
-      PRODUCT_NAMESPACE,
-      '--timeout=300s',
-    ]);
+    const status = await rollout('status', '--timeout=300s');
     assert.equal(status.code, 0, status.stderr);
     // The old pods finish their graceful shutdown after the rollout reports done.
     await waitFor(
