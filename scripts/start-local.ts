@@ -2,6 +2,7 @@
 // the webhook and the reconciler as their own processes (configured as in a cluster, the webhook
 // registered by URL with the caBundle it injects itself), a demo namespace with a Longhorn
 // StorageClass, and printed next steps. Ctrl-C stops everything and removes its files.
+// `npm start -- --node`: the images and the shipped manifests as pods on a node instead.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildControlPlaneBinaries } from '../tests/harness/build-binaries.ts';
@@ -16,6 +17,10 @@ import { configMapText, installLocalObjects } from './local/install-local-object
 import { nextSteps } from './local/next-steps.ts';
 
 exitWithoutLonghornCrdsFile();
+if (process.argv.includes('--node')) {
+  const { startOnNode } = await import('./local/start-on-node.ts');
+  await startOnNode();
+}
 const started = Date.now();
 const productNamespace = 'longhorn-backup-guard';
 const demoNamespace = 'demo';

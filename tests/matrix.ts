@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { longhornCrdsFile, repoRoot } from './harness/paths.ts';
 import { ALL_CELLS, DIAGONAL, describeCell, type Cell } from './harness/version-matrix.ts';
 
-const EVERY_TEST = ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'];
+// The node suite (tests/node: the product as shipped, as pods on a node) runs in the first cell only.
+const EVERY_TEST = ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/node/**/*.test.ts'];
 const INTEGRATION_TESTS = ['tests/integration/**/*.test.ts'];
 
 const which = process.argv[2];

@@ -15,7 +15,9 @@ import { exitWithoutLonghornCrdsFile } from './harness/longhorn-crds-file.ts';
 import { longhornCrdsPath, repoRoot } from './harness/paths.ts';
 
 const files = process.argv.slice(2);
-const patterns = files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'];
+// tests/node: the product as shipped, as pods on a node of its own (it skips outside the default cell).
+const patterns =
+  files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/node/**/*.test.ts'];
 // Integration tests mostly wait on the apiserver, so more files than cores run at once.
 const concurrency = process.env.LBG_TEST_CONCURRENCY ?? '4';
 

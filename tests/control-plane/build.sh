@@ -16,34 +16,9 @@ CACHE="${LBG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/longhorn-backup-guard}"
 # measured figures).
 EXPECTED_TOTAL="15-30 minutes on 2 cores"
 
-log() { echo "[control-plane build] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-started="$(date +%s)"
-elapsed() { local s=$(($(date +%s) - started)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
-
-# One background ticker at a time: says which phase is running and for how long. It closes the
-# lock descriptor and stdout so that it can never hold the lock or a caller's $(...) open.
-ticker=""
-stop_ticker() {
-  if [[ -n "$ticker" ]]; then kill "$ticker" 2>/dev/null || true; wait "$ticker" 2>/dev/null || true; fi
-  ticker=""
-}
-phase() {
-  stop_ticker
-  log "$1 (${2:-})"
-  local what="$1"
-  (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    while :; do
-      sleep 30 & nap=$!
-      wait "$nap"
-      log "still ${what}: $(elapsed) elapsed (a first build takes about ${EXPECTED_TOTAL})"
-    done
-  ) >/dev/null 9>&- &
-  ticker=$!
-}
-trap stop_ticker EXIT
+LOG_PREFIX="control-plane build"
+# shellcheck source=build-lib.sh
+source "$(dirname "$0")/build-lib.sh"
 
 have_all() { [[ -x "$1/kube-apiserver" && -x "$1/kubectl" && -x "$1/etcd" ]]; }
 
@@ -100,32 +75,14 @@ started="$(date +%s)"
 log "building Kubernetes ${K8S_VERSION} + etcd ${ETCD_VERSION} into $BIN: about ${EXPECTED_TOTAL} the first time"
 
 minor="$(echo "${K8S_VERSION#v}" | cut -d. -f2)"
-patch="$(echo "${K8S_VERSION#v}" | cut -d. -f3)"
-staging_version="v0.${minor}.${patch}"
 
 if [[ ! -x "$BIN/kube-apiserver" || ! -x "$BIN/kubectl" ]]; then
   src="$CACHE/src/kubernetes-${K8S_VERSION}"
   mkdir -p "$src"
   phase "resolving modules for k8s.io/kubernetes ${K8S_VERSION}" "the first time downloads about 1 GB"
-  # k8s.io/kubernetes requires its staging modules at v0.0.0 and resolves them with replace
-  # directives that are ignored in a dependency, so the wrapper replaces every one of them. The list
-  # is read from the tag's own go.mod so that a version bump needs no edit here.
   upstream_mod="$(kubernetes_module GoMod)"
   [[ -f "$upstream_mod" ]] || die "could not download k8s.io/kubernetes@${K8S_VERSION}"
-  go_line="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$upstream_mod")"
-  {
-    printf 'module localbuild/kubernetes\n\ngo %s\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$go_line" "$K8S_VERSION"
-    # The sample-* modules are never compiled and some proxies do not serve every one of them:
-    # a module version the proxy lacks is left out rather than failing the build.
-    grep '=> ./staging' "$upstream_mod" | awk '{print $1}' | while read -r m; do
-      if go mod download "$m@$staging_version" 2>/dev/null; then
-        printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"
-      else
-        log "the proxy does not serve $m@$staging_version; leaving it unreplaced"
-      fi
-    done
-    printf ')\n'
-  } >"$src/go.mod"
+  kubernetes_wrapper_module localbuild/kubernetes "$upstream_mod" >"$src/go.mod"
   ldflags="-s -w"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X ${pkg}.gitVersion=${K8S_VERSION} -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=${minor} -X ${pkg}.gitTreeState=clean"

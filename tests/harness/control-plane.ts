@@ -1,6 +1,6 @@
 // A real etcd + kube-apiserver on random loopback ports, envtest-style (no controllers, no
 // scheduler, no kubelet), with TLS, client-certificate admin access, RBAC and Longhorn's CRDs.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { createControlPlanePki, type ControlPlanePki } from './pki.ts';
 import { freePort } from './free-port.ts';
 import { requireLonghornCrdsFile } from './longhorn-crds-file.ts';
 import { isAlive, startLogged, stopPid, type RunningProcess } from './process-control.ts';
+import { removeStaleRunDirs } from './stale-run-dirs.ts';
 import { waitFor } from './wait-for.ts';
 
 const run = promisify(execFile);
@@ -34,7 +35,17 @@ export interface StartOptions {
   auditLog?: boolean;
   /** Printed progress goes here (stderr by default). */
   log?: (message: string) => void;
+  /**
+   * For a cluster with a node (tests/harness/node.ts): the apiserver listens on this non-loopback
+   * address too, calls webhooks at their endpoint IPs (no kube-proxy), mounts projected
+   * ServiceAccount tokens (the ServiceAccount admission plugin) and reaches kubelets with the
+   * admin client certificate.
+   */
+  nodeAddress?: string;
 }
+
+/** The first address of the `kubernetes` Service (--service-cluster-ip-range=10.0.0.0/24). */
+export const KUBERNETES_SERVICE_IP = '10.0.0.1';
 
 export class ControlPlane {
   readonly info: ControlPlaneInfo;
@@ -42,6 +53,7 @@ export class ControlPlane {
   readonly #apiPort: number;
   readonly #etcdPeerPort: number;
   readonly #auditLog: boolean;
+  readonly #nodeAddress: string | undefined;
   #etcd: RunningProcess | undefined;
   #apiserver: RunningProcess | undefined;
 
@@ -52,8 +64,10 @@ export class ControlPlane {
     etcd: RunningProcess,
     etcdPeerPort: number,
     auditLog: boolean,
+    nodeAddress: string | undefined,
   ) {
     this.info = info;
+    this.#nodeAddress = nodeAddress;
     this.#pki = pki;
     this.#apiPort = apiPort;
     this.#etcd = etcd;
@@ -64,12 +78,15 @@ export class ControlPlane {
   static async start(options: StartOptions): Promise<ControlPlane> {
     requireLonghornCrdsFile(options.crdsPath);
     const log = options.log ?? ((m: string) => process.stderr.write(`[control-plane] ${m}\n`));
-    await removeStaleRunDirs(log);
+    await removeStaleRunDirs(runDirPrefix, stopRunDir, log);
     const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
     await writeFile(join(runDir, 'owner.pid'), String(process.pid));
     stopOnInterrupt(runDir);
     try {
-      const pki = await createControlPlanePki(join(runDir, 'pki'));
+      const pki = await createControlPlanePki(
+        join(runDir, 'pki'),
+        options.nodeAddress ? [options.nodeAddress, KUBERNETES_SERVICE_IP] : [],
+      );
       const etcdPort = await freePort();
       const peerPort = await freePort();
       const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -85,7 +102,15 @@ export class ControlPlane {
         kubectlPath: join(options.binDir, 'kubectl'),
         etcdUrl,
       };
-      const plane = new ControlPlane(info, pki, apiPort, etcd, peerPort, options.auditLog === true);
+      const plane = new ControlPlane(
+        info,
+        pki,
+        apiPort,
+        etcd,
+        peerPort,
+        options.auditLog === true,
+        options.nodeAddress,
+      );
       await writeFile(info.kubeconfigPath, adminKubeconfig(info.apiUrl, pki), { mode: 0o600 });
       const started = Date.now();
       await plane.startApiserver();
@@ -109,12 +134,22 @@ export class ControlPlane {
   async startApiserver(): Promise<void> {
     const p = this.#pki;
     const runDir = this.info.runDir;
+    const node = this.#nodeAddress;
     const apiserver = startLogged(
       join(this.info.binDir, 'kube-apiserver'),
       [
         `--etcd-servers=${this.info.etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        ...(node
+          ? [
+              '--bind-address=0.0.0.0',
+              `--advertise-address=${node}`,
+              '--enable-aggregator-routing=true',
+              // The node's name resolves nowhere: logs and exec go to its InternalIP.
+              '--kubelet-preferred-address-types=InternalIP',
+              `--kubelet-client-certificate=${p.adminCert}`,
+              `--kubelet-client-key=${p.adminKey}`,
+            ]
+          : ['--bind-address=127.0.0.1', '--advertise-address=127.0.0.1']),
         `--secure-port=${this.#apiPort}`,
         // Kubernetes 1.37 refuses a loopback advertise address to its endpoint reconciler; nothing
         // here needs the `kubernetes` Service's endpoints.
@@ -129,7 +164,7 @@ export class ControlPlane {
         '--service-cluster-ip-range=10.0.0.0/24',
         '--authorization-mode=RBAC',
         '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount',
+        ...(node ? [] : ['--disable-admission-plugins=ServiceAccount']),
         ...(this.#auditLog
           ? [`--audit-policy-file=${await writeAuditPolicy(runDir)}`, `--audit-log-path=${this.auditLogPath}`]
           : []),
@@ -360,16 +395,4 @@ async function stopRunDir(runDir: string): Promise<void> {
     await stopPid(pid);
   }
   await rm(runDir, { recursive: true, force: true });
-}
-
-/** A run killed with SIGKILL leaves its processes and files: the next start removes them. */
-async function removeStaleRunDirs(log: (m: string) => void): Promise<void> {
-  for (const entry of await readdir(tmpdir())) {
-    if (!entry.startsWith(runDirPrefix)) continue;
-    const dir = join(tmpdir(), entry);
-    const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => '0'));
-    if (owner > 0 && isAlive(owner)) continue;
-    log(`removing the leftovers of an interrupted run in ${dir}`);
-    await stopRunDir(dir);
-  }
 }

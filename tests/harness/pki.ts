@@ -49,7 +49,8 @@ async function signedLeaf(dir: string, name: string, subject: string, extensions
   await rm(ext);
 }
 
-export async function createControlPlanePki(dir: string): Promise<ControlPlanePki> {
+/** `extraIps`: more IP addresses the apiserver answers on (a node cell: the node IP, the `kubernetes` Service IP). */
+export async function createControlPlanePki(dir: string, extraIps: readonly string[] = []): Promise<ControlPlanePki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await run('openssl', [
     'req',
@@ -74,7 +75,7 @@ export async function createControlPlanePki(dir: string): Promise<ControlPlanePk
     'apiserver',
     '/CN=kube-apiserver',
     'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
-      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\n',
+      `subjectAltName=IP:127.0.0.1,${extraIps.map((ip) => `IP:${ip},`).join('')}DNS:localhost,DNS:kubernetes.default.svc\n`,
   );
   await signedLeaf(
     dir,

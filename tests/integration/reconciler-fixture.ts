@@ -88,6 +88,14 @@ export class ReconcilerWorld {
     return world;
   }
 
+  /** A world around namespaces and a StorageClass that exist already (the product installed as shipped). */
+  static adopt(
+    cluster: TestCluster,
+    names: { longhornNs: string; guardNs: string; apps: string[]; storageClass: string },
+  ): ReconcilerWorld {
+    return new ReconcilerWorld(cluster, names.longhornNs, names.guardNs, names.apps, names.storageClass);
+  }
+
   configYaml(extra: string): string {
     return [
       `longhornNamespace: ${this.longhornNs}`,

@@ -1,0 +1,413 @@
+// The product as users run it: the images built from the Dockerfiles, installed with the shipped
+// manifests, running as pods on a real node (kubelet, containerd, runc), the apiserver calling the
+// webhook through its Service. Runs in the default cell only (one node per machine at a time).
+// The 1,000-PVC scenario comes last: the disruptions run against a fresh install.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { AuthenticationV1Api, CoordinationV1Api, CoreV1Api, StorageV1Api, type V1Pod } from '@kubernetes/client-node';
+import { DEFAULT_CELL } from '../harness/version-matrix.ts';
+import {
+  LONGHORN_NAMESPACE,
+  PRODUCT_NAMESPACE,
+  RECONCILER_DEPLOYMENT,
+  WEBHOOK_DEPLOYMENT,
+} from '../harness/node/install-shipped.ts';
+import { nodeUnsupported, startShippedCluster, type ShippedCluster } from '../harness/node/shipped-cluster.ts';
+import { waitFor } from '../harness/wait-for.ts';
+import { P, ReconcilerWorld, enabledLabels } from '../integration/reconciler-fixture.ts';
+
+const run = promisify(execFile);
+const log = (message: string) => process.stderr.write(`[node suite] ${message}\n`);
+const otherCell = process.env.K8S_VERSION !== undefined && process.env.K8S_VERSION !== DEFAULT_CELL.kubernetes;
+const unsupported = otherCell ? undefined : await nodeUnsupported();
+if (unsupported && process.env.CI === 'true') throw new Error(`the node suite cannot run: ${unsupported} (CI=true)`);
+const skip = otherCell ? 'the node suite runs in the default cell only' : unsupported;
+if (skip) log(`skipped: ${skip}`);
+
+let shipped: ShippedCluster;
+let core: CoreV1Api;
+let world: ReconcilerWorld;
+const app = 'node-app';
+const WEBHOOK_TLS_SECRET = 'longhorn-backup-guard-webhook-tls';
+const validatingWebhook = 'pvc-labels.longhorn-backup-guard.vluwte.nl';
+const refusal = (pvc: string) =>
+  `admission webhook "${validatingWebhook}" denied the request: PVC "${pvc}": ${P}/retain="0" is less than 1`;
+
+before(async () => {
+  if (skip) return;
+  shipped = await startShippedCluster(log);
+  const kc = shipped.cluster.kubeConfig();
+  core = kc.makeApiClient(CoreV1Api);
+  await kc.makeApiClient(StorageV1Api).createStorageClass({
+    body: { metadata: { name: 'longhorn' }, provisioner: 'driver.longhorn.io' },
+  });
+  await core.createNamespace({ body: { metadata: { name: app } } });
+  world = ReconcilerWorld.adopt(shipped.cluster, {
+    longhornNs: LONGHORN_NAMESPACE,
+    guardNs: PRODUCT_NAMESPACE,
+    apps: [app],
+    storageClass: 'longhorn',
+  });
+});
+after(async () => {
+  if (skip) return;
+  await shipped?.stop();
+});
+
+async function pods(deployment: string): Promise<V1Pod[]> {
+  const component = deployment === WEBHOOK_DEPLOYMENT ? 'webhook' : 'reconciler';
+  const list = await core.listNamespacedPod({
+    namespace: PRODUCT_NAMESPACE,
+    labelSelector: `app.kubernetes.io/component=${component}`,
+  });
+  return list.items.filter((pod) => !pod.metadata?.deletionTimestamp);
+}
+
+async function execIn(pod: V1Pod, command: string[]): Promise<string> {
+  const result = await shipped.cluster.kubectl([
+    'exec',
+    '-n',
+    PRODUCT_NAMESPACE,
+    pod.metadata?.name ?? '',
+    '--',
+    ...command,
+  ]);
+  assert.equal(result.code, 0, `kubectl exec ${command.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** What the container sees of itself, read by the image's own node. */
+const SELF_REPORT = `const fs = require('node:fs');
+let rootWrite = 'written';
+try { fs.writeFileSync('/probe', 'x'); } catch (error) { rootWrite = error.code; }
+const status = fs.readFileSync('/proc/self/status', 'utf8');
+const memory = ['/sys/fs/cgroup/memory/memory.max_usage_in_bytes', '/sys/fs/cgroup/memory.peak']
+  .filter((file) => fs.existsSync(file)).map((file) => Number(fs.readFileSync(file, 'utf8')))[0];
+console.log(JSON.stringify({
+  uid: process.getuid(), gid: process.getgid(), rootWrite,
+  capEff: /CapEff:\\s*(\\w+)/.exec(status)[1], noNewPrivs: /NoNewPrivs:\\s*(\\d)/.exec(status)[1],
+  kubeconfig: process.env.KUBECONFIG ?? null,
+  kubeconfigFiles: ['/root/.kube/config', '/home/nonroot/.kube/config', '/.kube/config'].filter((f) => fs.existsSync(f)),
+  token: fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+  peakMemoryBytes: memory ?? null,
+}));`;
+
+interface SelfReport {
+  uid: number;
+  gid: number;
+  rootWrite: string;
+  capEff: string;
+  noNewPrivs: string;
+  kubeconfig: string | null;
+  kubeconfigFiles: string[];
+  token: boolean;
+  peakMemoryBytes: number | null;
+}
+
+async function selfReport(pod: V1Pod): Promise<SelfReport> {
+  return JSON.parse(await execIn(pod, ['node', '-e', SELF_REPORT])) as SelfReport;
+}
+
+/** A server-side dry-run create of a PVC with retain 0: the webhook must refuse it (failurePolicy is Ignore). */
+async function admitBadPvc(name: string): Promise<string | undefined> {
+  try {
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: app,
+      dryRun: 'All',
+      body: {
+        metadata: { name, labels: { [`${P}/enabled`]: 'true', [`${P}/name`]: 'stream', [`${P}/retain`]: '0' } },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    return 'admitted';
+  } catch (error) {
+    return refusedMessage(error).includes(refusal(name))
+      ? undefined
+      : `not refused by the webhook: ${refusedMessage(error).slice(0, 300)}`;
+  }
+}
+
+/** The Status message of a refused request (the client's error carries the Status as JSON text). */
+function refusedMessage(error: unknown): string {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const { message } = JSON.parse(body) as { message?: unknown };
+      return typeof message === 'string' ? message : body;
+    } catch {
+      return body;
+    }
+  }
+  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
+  return String(error);
+}
+
+function restarts(pod: V1Pod): number {
+  return (pod.status?.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0);
+}
+
+test(
+  'the pods run as shipped: non-root, read-only root, no capabilities, probes passing, authenticated by their projected ServiceAccount token only',
+  { skip },
+  async () => {
+    const tokenReviews = shipped.cluster.kubeConfig().makeApiClient(AuthenticationV1Api);
+    for (const deployment of [WEBHOOK_DEPLOYMENT, RECONCILER_DEPLOYMENT]) {
+      const running = await pods(deployment);
+      assert.equal(running.length, 2, `${deployment}: 2 replicas`);
+      for (const pod of running) {
+        const name = pod.metadata?.name ?? '';
+        assert.ok(
+          pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          `${name} Ready (its startup and readiness probes pass)`,
+        );
+        assert.equal(restarts(pod), 0, `${name}: no restart (its liveness probe passes)`);
+        const self = await selfReport(pod);
+        assert.equal(self.uid, 65532, `${name} runs as 65532`);
+        assert.equal(self.gid, 65532);
+        assert.equal(self.rootWrite, 'EROFS', `${name}: the root filesystem is read-only`);
+        assert.equal(self.capEff, '0000000000000000', `${name}: no capabilities`);
+        assert.equal(self.noNewPrivs, '1', `${name}: no privilege escalation`);
+        assert.equal(self.kubeconfig, null, `${name}: no KUBECONFIG`);
+        assert.deepEqual(self.kubeconfigFiles, [], `${name}: no kubeconfig file`);
+        assert.ok(self.token, `${name}: the projected token is mounted`);
+        const projected = pod.spec?.volumes?.find((volume) =>
+          volume.projected?.sources?.some((source) => source.serviceAccountToken),
+        );
+        assert.ok(projected, `${name}: the token is a projected (bound, expiring) ServiceAccount token`);
+        // The token the process uses is bound to this pod and names its ServiceAccount.
+        const token = await execIn(pod, ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token']);
+        const review = await tokenReviews.createTokenReview({ body: { spec: { token } } });
+        assert.equal(review.status?.authenticated, true);
+        assert.equal(review.status?.user?.username, `system:serviceaccount:${PRODUCT_NAMESPACE}:${deployment}`);
+        assert.deepEqual(review.status?.user?.extra?.['authentication.kubernetes.io/pod-name'], [name]);
+      }
+    }
+    // And it is what they work with: the reconciler's leader holds the Lease under its pod name, the
+    // webhook wrote its caBundle (admissions below are answered through it).
+    const lease = await shipped.cluster
+      .kubeConfig()
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: RECONCILER_DEPLOYMENT, namespace: PRODUCT_NAMESPACE });
+    const reconcilers = (await pods(RECONCILER_DEPLOYMENT)).map((pod) => pod.metadata?.name);
+    assert.ok(reconcilers.includes(lease.spec?.holderIdentity ?? ''), 'a reconciler pod leads');
+  },
+);
+
+test(
+  'kubectl apply: a bad PVC is refused through the Service, defaults are filled in on create, a good PVC gets its job and its Volume label',
+  { skip },
+  async () => {
+    const manifest = (name: string, labels: Record<string, string>) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name, namespace: app, labels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'longhorn',
+          resources: { requests: { storage: '1Gi' } },
+        },
+      });
+    const bad = await shipped.cluster.kubectl(['apply', '-f', '-'], {
+      input: manifest('bad', { [`${P}/enabled`]: 'true', [`${P}/name`]: 'bad', [`${P}/retain`]: '0' }),
+    });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, new RegExp(refusal('bad').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+
+    const good = await shipped.cluster.kubectl(['apply', '-f', '-'], {
+      input: manifest('data', { [`${P}/enabled`]: 'true' }),
+    });
+    assert.equal(good.code, 0, good.stderr);
+    const stored = await world.getPvc(app, 'data');
+    assert.equal(stored.metadata?.labels?.[`${P}/name`], 'data', 'the webhook filled in the name on create');
+
+    const jobName = `backup-${app}-data`;
+    const job = await world.waitForJob(jobName, () => true, `RecurringJob ${jobName}`);
+    assert.equal(job.spec?.task, 'backup');
+    await world.bind(app, 'data', 'pvc-data-volume');
+    await waitFor(
+      'the job label on the Volume',
+      async () =>
+        (await world.volume('pvc-data-volume')).metadata.labels?.[`recurring-job.longhorn.io/${jobName}`] === 'enabled'
+          ? true
+          : undefined,
+      120_000,
+      500,
+    );
+  },
+);
+
+test(
+  'killing the leading reconciler pod: the other replica takes the Lease over within the lease duration',
+  { skip },
+  async () => {
+    const leases = shipped.cluster.kubeConfig().makeApiClient(CoordinationV1Api);
+    const readLease = () => leases.readNamespacedLease({ name: RECONCILER_DEPLOYMENT, namespace: PRODUCT_NAMESPACE });
+    const before = await readLease();
+    const leader = (await pods(RECONCILER_DEPLOYMENT)).find(
+      (pod) => pod.metadata?.name === before.spec?.holderIdentity,
+    );
+    assert.ok(leader, 'a reconciler pod leads');
+    const standby = (await pods(RECONCILER_DEPLOYMENT))
+      .map((pod) => pod.metadata?.name)
+      .find((name) => name !== leader.metadata?.name);
+    const containerId = leader.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '') ?? '';
+    const killed = Date.now();
+    await run('ctr', [
+      '--address',
+      shipped.node.containerdSocket,
+      '-n',
+      'k8s.io',
+      'tasks',
+      'kill',
+      '-s',
+      'SIGKILL',
+      containerId,
+    ]);
+    // The pod is gone with its process (as when its node dies): the kubelet must not restart the
+    // container in place, where it would carry the same identity and reclaim its own Lease.
+    await core.deleteNamespacedPod({
+      name: leader.metadata?.name ?? '',
+      namespace: PRODUCT_NAMESPACE,
+      gracePeriodSeconds: 0,
+    });
+    const holder = await waitFor(
+      'another reconciler pod holding the Lease',
+      async () => {
+        const lease = await readLease();
+        const identity = lease.spec?.holderIdentity;
+        return identity && identity !== before.spec?.holderIdentity ? identity : undefined;
+      },
+      120_000,
+      200,
+    );
+    const takeoverMs = Date.now() - killed;
+    const leaseMs = (before.spec?.leaseDurationSeconds ?? 0) * 1000;
+    log(`leader ${leader.metadata?.name} killed; ${holder} took over after ${takeoverMs} ms (lease ${leaseMs} ms)`);
+    // From the kill, the Lease runs out at most one lease duration later; the standby then acquires
+    // it on its next try (the retry period, 2 s).
+    assert.equal(holder, standby, 'the standby replica took over');
+    assert.ok(takeoverMs <= leaseMs + 2_000, `takeover in ${takeoverMs} ms, lease ${leaseMs} ms`);
+  },
+);
+
+test('kubectl rollout restart of the webhook under 20 admissions/s: not one admission missed', { skip }, async () => {
+  const failures: string[] = [];
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  const stream = setInterval(() => {
+    const name = `stream-${sent++}`;
+    inFlight.push(
+      admitBadPvc(name).then((failure) => {
+        if (failure) failures.push(`${new Date().toISOString()} ${name}: ${failure}`);
+      }),
+    );
+  }, 50);
+  try {
+    await sleep(3_000);
+    const rollout = (...args: string[]) =>
+      shipped.cluster.kubectl(['rollout', ...args, `deployment/${WEBHOOK_DEPLOYMENT}`, '-n', PRODUCT_NAMESPACE]);
+    const restart = await rollout('restart');
+    assert.equal(restart.code, 0, restart.stderr);
+    const status = await rollout('status', '--timeout=300s');
+    assert.equal(status.code, 0, status.stderr);
+    // The old pods finish their graceful shutdown after the rollout reports done.
+    await waitFor(
+      'the old webhook pods gone',
+      async () => {
+        const all = await core.listNamespacedPod({
+          namespace: PRODUCT_NAMESPACE,
+          labelSelector: 'app.kubernetes.io/component=webhook',
+        });
+        return all.items.length === 2 ? true : undefined;
+      },
+      120_000,
+      500,
+    );
+    await sleep(3_000);
+  } finally {
+    clearInterval(stream);
+    await Promise.all(inFlight);
+  }
+  log(`rollout restart: ${sent} admissions at 20/s, ${failures.length} missed`);
+  assert.deepEqual(failures, []);
+  assert.ok(sent > 100);
+});
+
+test("deleting the webhook's TLS Secret: the replicas recover and admissions resume", { skip }, async () => {
+  await core.deleteNamespacedSecret({ name: WEBHOOK_TLS_SECRET, namespace: PRODUCT_NAMESPACE });
+  const deleted = Date.now();
+  await waitFor(
+    'the TLS Secret made again',
+    async () => {
+      await core.readNamespacedSecret({ name: WEBHOOK_TLS_SECRET, namespace: PRODUCT_NAMESPACE });
+      return true;
+    },
+    300_000,
+    500,
+  );
+  let streak = 0;
+  await waitFor(
+    'admissions answered by the webhook again (20 in a row)',
+    async () => {
+      streak = (await admitBadPvc(`after-secret-${Date.now()}`)) === undefined ? streak + 1 : 0;
+      return streak >= 20 ? true : undefined;
+    },
+    300_000,
+    100,
+  );
+  const ready = await pods(WEBHOOK_DEPLOYMENT);
+  assert.equal(ready.length, 2);
+  for (const pod of ready) {
+    assert.ok(pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  }
+  log(`TLS Secret deleted: admissions resumed after ${Date.now() - deleted} ms`);
+});
+
+test(
+  'the pods stay within their memory limits while reconciling 1,000 PVCs (no OOM kill; peaks reported)',
+  { skip },
+  async () => {
+    const count = 1_000;
+    const started = Date.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        await world.createPvc(app, `bulk-${i}`, enabledLabels(`bulk-${i}`));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    log(`1,000 PVCs admitted through the webhook in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await waitFor(
+      'a RecurringJob for each of the 1,000 PVCs',
+      async () => {
+        const jobs = await world.jobs();
+        return jobs.filter((job) => job.metadata.name?.startsWith(`backup-${app}-bulk-`)).length === count
+          ? true
+          : undefined;
+      },
+      900_000,
+      2_000,
+    );
+    log(`1,000 RecurringJobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const deployment of [WEBHOOK_DEPLOYMENT, RECONCILER_DEPLOYMENT]) {
+      for (const pod of await pods(deployment)) {
+        const name = pod.metadata?.name ?? '';
+        const limit = pod.spec?.containers[0]?.resources?.limits?.memory ?? '';
+        const self = await selfReport(pod);
+        assert.ok(self.peakMemoryBytes !== null, `${name}: the container's memory cgroup is readable`);
+        log(`${name}: peak memory ${(self.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB (limit ${limit})`);
+        assert.ok(self.peakMemoryBytes < Number(limit.replace('Mi', '')) * 2 ** 20, `${name} within ${limit}`);
+        const oomKilled = (pod.status?.containerStatuses ?? []).filter(
+          (status) => status.lastState?.terminated?.reason === 'OOMKilled',
+        );
+        assert.deepEqual(oomKilled, [], `${name}: never OOM-killed`);
+        assert.equal(restarts(pod), 0, `${name}: never restarted (its liveness probe kept passing)`);
+      }
+    }
+  },
+);
