@@ -15,11 +15,18 @@ import { exitWithoutLonghornCrdsFile } from './harness/longhorn-crds-file.ts';
 import { longhornCrdsPath, repoRoot } from './harness/paths.ts';
 
 const files = process.argv.slice(2);
-// tests/node: the product as shipped, as pods on a node of its own (it skips outside the default cell).
 const patterns =
   files.length > 0 ? files : ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/node/**/*.test.ts'];
 // Integration tests mostly wait on the apiserver, so more files than cores run at once.
 const concurrency = process.env.LBG_TEST_CONCURRENCY ?? '4';
+// tests/node (the product as shipped, as pods on a node of its own; it skips outside the default
+// cell) runs after the others, alone: its pods' probes and CPU limits are real, and on 2 cores the
+// integration tests beside it would starve them.
+const isNodeSuite = (pattern: string) => pattern.startsWith('tests/node/');
+const phases = [
+  { patterns: patterns.filter((pattern) => !isNodeSuite(pattern)), concurrency },
+  { patterns: patterns.filter(isNodeSuite), concurrency: '1' },
+].filter((phase) => phase.patterns.length > 0);
 
 exitWithoutLonghornCrdsFile();
 const started = Date.now();
@@ -36,20 +43,29 @@ process.stderr.write(`[tests] ${basename(binDir)}, Longhorn CRDs ${longhornCrdsP
 
 const clusterFile = join(plane.info.runDir, 'cluster.json');
 writeFileSync(clusterFile, JSON.stringify(plane.info));
-const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...patterns], {
-  cwd: repoRoot,
-  stdio: 'inherit',
-  env: { ...process.env, LBG_TEST_CLUSTER: clusterFile },
-});
+let running: ReturnType<typeof spawn> | undefined;
 // On Ctrl-C or SIGTERM the test processes get the signal too (they stop what they started); the
 // control plane stops itself on the same signal.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    child.kill(signal);
+    stopping = true;
+    running?.kill(signal);
   });
 }
-const code = await new Promise<number>((resolve) => {
-  child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1)));
-});
+let code = 0;
+for (const phase of phases) {
+  if (stopping) break;
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${phase.concurrency}`, ...phase.patterns], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...process.env, LBG_TEST_CLUSTER: clusterFile },
+  });
+  running = child;
+  const phaseCode = await new Promise<number>((resolve) => {
+    child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1)));
+  });
+  code = Math.max(code, phaseCode);
+}
 await plane.stop();
 process.exit(code);
