@@ -1,6 +1,7 @@
 // Fuzz of the admission endpoints (issue 12, item 6): `node webhook/src/main.ts` as its Deployment
-// runs it (its NODE_OPTIONS, read from manifests/) answers LBG_FUZZ_BODIES (default 100,000; 5,000 outside the default cell) seeded
-// bodies on /validate and /mutate over HTTPS on loopback, on kept-alive connections, 8 at a time:
+// runs it (its NODE_OPTIONS, read from manifests/) answers LBG_FUZZ_BODIES (default 100,000; 5,000
+// outside the default cell) seeded bodies on /validate and /mutate over HTTPS on loopback, on
+// kept-alive connections, 8 at a time:
 // random JSON, well-formed and mutated reviews, huge label maps, long keys, deep nesting, prototype
 // keys, invalid UTF-8, truncated bodies, wrong Content-Types (webhook-fuzz-bodies.ts). Every body
 // must get an answer below 500 within the apiserver's 5 s; a 4xx a JSON message; a well-formed review
