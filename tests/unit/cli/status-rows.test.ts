@@ -134,6 +134,53 @@ test('a PVC on a policy: the policy, its schedules and retains, whether its jobs
   assert.equal(cells([policyJob('policy-standard-daily')])[0], 'policy standard (jobs not created yet)');
 });
 
+test("a PVC on a policy: its health from its Volume's record (it has no job of its own), never from another PVC's", () => {
+  const config = withPolicies();
+  const health = backupHealthKeys(P);
+  const labels = on('db', { [`${P}/policy`]: 'standard' });
+  const summary = formatBackupHealthSummary({
+    state: 'failing',
+    since: '2026-06-01T06:00:00Z',
+    reason: 'the last 2 backups of RecurringJob policy-standard-daily failed',
+    lastFailureAt: '2026-06-01T05:00:00Z',
+    lastError: 'target unreachable',
+  });
+  const volume = (labelsOf: Record<string, string>, annotations: Record<string, string> = {}): Volume => ({
+    metadata: { name: 'vol-db', labels: labelsOf, annotations },
+  });
+  const rowOf = (volumes: Volume[] | null, pvcs = [pvc('db', labels, { volumeName: 'pv-db' })]) =>
+    statusRows({ ...snapshot(pvcs, [], volumes, classes, [pv('pv-db', 'vol-db', 'db')]), config }).find(
+      (row) => row.pvc === 'db',
+    );
+  const recorded = rowOf([volume({ [health.state]: 'failing' }, { [health.summary]: summary })]);
+  assert.deepEqual(
+    [recorded?.health, recorded?.healthSince, recorded?.healthReason],
+    ['failing', '2026-06-01T06:00:00Z', 'the last 2 backups of RecurringJob policy-standard-daily failed'],
+  );
+  // Bound, nothing recorded yet: unknown; Volumes unreadable or not bound: nothing to show.
+  assert.equal(rowOf([volume({})])?.health, 'unknown');
+  assert.equal(rowOf(null)?.health, '-');
+  assert.equal(rowOf([volume({ [health.state]: 'failing' })], [pvc('db', labels)])?.health, '-');
+  const other = pvc('other', on('other'), { volumeName: 'pv-db' });
+  const rows = statusRows({
+    ...snapshot(
+      [pvc('db', labels, { volumeName: 'pv-db' }), other],
+      [job('backup-shop-other', { [health.state]: 'healthy' })],
+      [volume({ [health.state]: 'failing' }, { [health.summary]: summary })],
+      classes,
+      [pv('pv-db', 'vol-db', 'db')],
+    ),
+    config,
+  });
+  assert.deepEqual(
+    sortWorstFirst(rows).map((row) => [row.pvc, row.health]),
+    [
+      ['db', 'failing'],
+      ['other', 'healthy'],
+    ],
+  );
+});
+
 test('jobs that cannot be read: the job the labels ask for, health unknown', () => {
   const [row] = statusRows(snapshot([pvc('db', on('db'))], null));
   assert.deepEqual([row?.protection, row?.health], ['backup-shop-db', 'unknown']);
