@@ -195,8 +195,10 @@ function policyHealth(
     (schedule) => schedule.task === 'backup',
   );
   const [schedule] = [...backupSchedules].sort((a, b) => timingPeriodHours(a.timing) - timingPeriodHours(b.timing));
-  const job = schedule === undefined ? undefined : snapshot.jobNamed(schedule.jobName);
-  if (schedule === undefined || job === undefined) return NOTHING;
+  // A policy of snapshots only has no backup health: a record from an earlier policy would lie.
+  if (schedule === undefined) return forgetVolumeHealth(snapshot, volume);
+  const job = snapshot.jobNamed(schedule.jobName);
+  if (job === undefined) return NOTHING;
   const since = Math.max(
     Date.parse(job.metadata.creationTimestamp ?? '') || 0,
     pvc.metadata?.creationTimestamp === undefined ? 0 : new Date(pvc.metadata.creationTimestamp).getTime(),

@@ -383,5 +383,24 @@ describe('a PVC on a policy: judged by its most frequent backup schedule on its 
       metadata: { labels: { [`${P}/health`]: null }, annotations: { [`${P}/health-summary`]: null } },
     });
     assert.deepEqual(decide('2026-11-23T12:00:00Z', mine, attached, optedOut).actions, []);
+    // Moved to a policy of snapshots only: no backup health to record, so none left behind.
+    const snapshotsOnly = {
+      ...config,
+      policies: config.policies.map((p) => ({ ...p, schedules: p.schedules.filter((s) => s.task === 'snapshot') })),
+    };
+    const moved = decideHealth(
+      snapshotOf('a', 'data', {
+        config: snapshotsOnly,
+        pvcs: [onPolicy],
+        volumes: [recorded],
+        jobs: [],
+        now: new Date('2026-11-23T12:00:00Z'),
+      }),
+      () => [],
+    );
+    assert.deepEqual(
+      moved.actions.map((action) => action.type === 'patch' && action.patch),
+      [forget.patch],
+    );
   });
 });
