@@ -182,7 +182,10 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
     const stateLabel = healthHolder?.metadata.labels?.[healthKeys.state];
     // A job is expected for a PVC without violations; one kept from before the labels went bad counts too.
     const expectsJob = jobName !== null && (violations.length === 0 || job !== undefined);
-    const expectsRecord = policy !== undefined ? violations.length === 0 && volume !== undefined : expectsJob;
+    const policyJobsMissing =
+      policy !== undefined && jobs !== null && policy.schedules.some((schedule) => !jobs.has(schedule.jobName));
+    // Without its jobs (or with its labels refused) nothing is assessed; unbound reads as unknown, as for a job.
+    const expectsRecord = policy !== undefined ? violations.length === 0 && !policyJobsMissing : expectsJob;
     const health: HealthCell =
       !expectsRecord || (policy === undefined && jobs !== null && job === undefined)
         ? '-'
@@ -201,8 +204,7 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
         : 'invalid labels';
       protection = job === undefined ? `no: ${why}` : `${jobName ?? ''} (kept; ${why})`;
     } else if (policy !== undefined) {
-      const missing = jobs !== null && policy.schedules.some((schedule) => !jobs.has(schedule.jobName));
-      protection = `policy ${policy.name}${missing ? ' (jobs not created yet)' : ''}`;
+      protection = `policy ${policy.name}${policyJobsMissing ? ' (jobs not created yet)' : ''}`;
     } else if (jobs !== null && job === undefined) protection = `${jobName ?? ''} (not created yet)`;
     else protection = jobName ?? '-';
 
