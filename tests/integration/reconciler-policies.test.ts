@@ -204,8 +204,10 @@ test("backup health of a policy PVC: from its volume's backups of the policy's d
     (l) => l[STANDARD_GROUP] === 'enabled' && l[HEALTH] === 'healthy',
     'group label, healthy recorded',
   );
-  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-a', 'Completed', new Date());
-  await world.playBackup('policy-standard-daily', 'vol-other', 'backup-other-a', 'Completed', new Date());
+  // An hour ago: an Error Backup is dated by its creationTimestamp (whole seconds), which must come after it.
+  const hourAgo = new Date(Date.now() - 3600_000);
+  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-a', 'Completed', hourAgo);
+  await world.playBackup('policy-standard-daily', 'vol-other', 'backup-other-a', 'Completed', hourAgo);
   const series = { job: 'policy-standard-daily', namespace: app, pvc: 'many-1' };
   const waitForValue = (name: string, value: number) =>
     waitFor(`${name} ${value} for many-1`, async () =>
