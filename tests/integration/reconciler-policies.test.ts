@@ -1,7 +1,8 @@
 // Backup policies against a real apiserver: a policy's jobs are made once however many PVCs use
 // it, the volumes join the policy's group, a policy change updates its jobs in place, removing a
 // used policy is refused and changes nothing, opt-out and deleted PVCs lose the group label (the
-// latter after the grace period), unused policy jobs go after the grace period, and the steady
+// latter after the grace period), unused policy jobs go after the grace period, a policy PVC's
+// health is recorded on its Volume with transition Events, and the steady
 // state writes nothing. The test plays Longhorn and the PV binder.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
+import { parseBackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
 import { POLICIES_YAML } from '../fixtures/policy-config.ts';
 import { archiveLabels, setStatus, waitForArchiveObject } from './archive-fixture.ts';
 import {
@@ -192,17 +194,58 @@ test('archive on a policy PVC: a job of its own holds the record (no volume runs
   assert.ok(await world.job(job), 'the archive job outlives the PVC');
 });
 
-test("backup health of a policy PVC: from its volume's backups of the policy's daily job, reported and never written", async () => {
+test("backup health of a policy PVC: from its volume's backups of the policy's daily job, recorded on its Volume with an Event per transition", async () => {
+  const HEALTH = `${P}/health`;
+  const summaryOn = async (volume: string) =>
+    parseBackupHealthSummary((await world.volume(volume)).metadata.annotations?.[`${P}/health-summary`]);
   await world.bind(app, 'many-1', 'vol-many-1');
-  await world.waitForVolumeLabels('vol-many-1', (l) => l[STANDARD_GROUP] === 'enabled', 'group label');
-  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-a', 'Completed', new Date());
-  await world.playBackup('policy-standard-daily', 'vol-other', 'backup-other-a', 'Completed', new Date());
-  handle.resync();
-  const series = { job: 'policy-standard-daily', namespace: app, pvc: 'many-1' };
-  await waitFor('one completed backup counted for many-1', async () =>
-    seriesValue(await scrape(handle), 'backup_completed_count', series) === 1 ? true : undefined,
+  await world.waitForVolumeLabels(
+    'vol-many-1',
+    (l) => l[STANDARD_GROUP] === 'enabled' && l[HEALTH] === 'healthy',
+    'group label, healthy recorded',
   );
+  // An hour ago: an Error Backup is dated by its creationTimestamp (whole seconds), which must come after it.
+  const hourAgo = new Date(Date.now() - 3600_000);
+  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-a', 'Completed', hourAgo);
+  await world.playBackup('policy-standard-daily', 'vol-other', 'backup-other-a', 'Completed', hourAgo);
+  const series = { job: 'policy-standard-daily', namespace: app, pvc: 'many-1' };
+  const waitForValue = (name: string, value: number) =>
+    waitFor(`${name} ${value} for many-1`, async () =>
+      seriesValue(await scrape(handle), name, series) === value ? true : undefined,
+    );
+  await waitForValue('backup_completed_count', 1);
   assert.equal(seriesValue(await scrape(handle), 'backup_pvc_stale', series), 0);
+
+  // A Backup names its volume, not its PVC: the PVC bound to that volume is reconciled at once
+  // (well inside the 30 s resync, which this waits less than).
+  const error = 'failed to get backup target default: cannot connect to nfs://backup.example:/export';
+  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-b', 'Error', new Date(), { error });
+  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-c', 'Error', new Date(), { error });
+  await waitFor(
+    'failing recorded on vol-many-1',
+    async () => ((await world.volume('vol-many-1')).metadata.labels?.[HEALTH] === 'failing' ? true : undefined),
+    20_000,
+  );
+  const failing = await world.waitForEvent(
+    app,
+    'many-1',
+    'BackupFailing',
+    /backup-many-1-c: failed to get backup target/,
+  );
+  assert.equal(failing.type, 'Warning');
+  const summary = await summaryOn('vol-many-1');
+  assert.deepEqual([summary?.state, summary?.lastError], ['failing', error]);
+  await waitForValue('backup_pvc_failing', 1);
+
+  await world.playBackup('policy-standard-daily', 'vol-many-1', 'backup-many-1-d', 'Completed', new Date());
+  await world.waitForVolumeLabels('vol-many-1', (l) => l[HEALTH] === 'healthy', 'healthy again');
+  await world.waitForEvent(app, 'many-1', 'BackupHealthy', /backup-many-1-d completed/);
+  assert.equal((await summaryOn('vol-many-1'))?.lastSuccessBackup, 'backup-many-1-d');
+  // A PVC that leaves the policy takes its record off the Volume.
+  await world.labelPvc(app, 'many-1', { [`${P}/enabled`]: 'false' });
+  const labels = await world.waitForVolumeLabels('vol-many-1', (l) => l[HEALTH] === undefined, 'record removed');
+  assert.equal(labels[STANDARD_GROUP], undefined);
+  assert.equal(await summaryOn('vol-many-1'), undefined);
 });
 
 test('the steady state: a full resync writes nothing', () => assertResyncWritesNothing(world, handle));

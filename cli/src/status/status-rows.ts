@@ -84,8 +84,10 @@ function severity(row: StatusRow): number {
   if (row.violations.some((code) => code !== 'missing_enabled_label')) return 1;
   if (row.health === 'stale') return 2;
   if (row.violations.length > 0) return 3;
-  if (row.job !== null && row.health !== 'healthy') return 4;
-  if (row.job !== null) return 5;
+  // Backed up by a job of its own or a policy's (whose health is recorded on the Volume).
+  const backedUp = row.job !== null || row.health !== '-';
+  if (backedUp && row.health !== 'healthy') return 4;
+  if (backedUp) return 5;
   return 6;
 }
 
@@ -173,17 +175,23 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
             ? jobNameFor(namespace, result.name)
             : null;
     const job = jobName === null ? undefined : jobs?.get(jobName);
-    const summary = parseBackupHealthSummary(job?.metadata.annotations?.[healthKeys.summary]);
-    const stateLabel = job?.metadata.labels?.[healthKeys.state];
+    const volume = boundVolume(bindingOf(pvc));
+    // The reconciler records a policy PVC's health on its Volume, a labelled PVC's on its job.
+    const healthHolder = policy !== undefined ? volume : job;
+    const summary = parseBackupHealthSummary(healthHolder?.metadata.annotations?.[healthKeys.summary]);
+    const stateLabel = healthHolder?.metadata.labels?.[healthKeys.state];
     // A job is expected for a PVC without violations; one kept from before the labels went bad counts too.
     const expectsJob = jobName !== null && (violations.length === 0 || job !== undefined);
+    const policyJobsMissing =
+      policy !== undefined && jobs !== null && policy.schedules.some((schedule) => !jobs.has(schedule.jobName));
+    // Without its jobs (or with its labels refused) nothing is assessed; unbound reads as unknown, as for a job.
+    const expectsRecord = policy !== undefined ? violations.length === 0 && !policyJobsMissing : expectsJob;
     const health: HealthCell =
-      !expectsJob || (jobs !== null && job === undefined)
+      !expectsRecord || (policy === undefined && jobs !== null && job === undefined)
         ? '-'
         : isBackupHealthState(stateLabel)
           ? stateLabel
           : 'unknown';
-    const volume = boundVolume(bindingOf(pvc));
     const lastBackupAt = summary?.lastSuccessAt ?? (volume?.status?.lastBackupAt || null);
     const settings = result.kind === 'opted-in' ? result.intent.settings : null;
 
@@ -196,8 +204,7 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
         : 'invalid labels';
       protection = job === undefined ? `no: ${why}` : `${jobName ?? ''} (kept; ${why})`;
     } else if (policy !== undefined) {
-      const missing = jobs !== null && policy.schedules.some((schedule) => !jobs.has(schedule.jobName));
-      protection = `policy ${policy.name}${missing ? ' (jobs not created yet)' : ''}`;
+      protection = `policy ${policy.name}${policyJobsMissing ? ' (jobs not created yet)' : ''}`;
     } else if (jobs !== null && job === undefined) protection = `${jobName ?? ''} (not created yet)`;
     else protection = jobName ?? '-';
 

@@ -174,6 +174,7 @@ export class ClusterCaches {
             return key === undefined ? [] : [key];
           }),
         ),
+      onPolicyVolumes: (volumes) => this.#options.onKeys(volumes.flatMap((name) => this.#keysOfVolumeName(name))),
     });
     this.#archive = options.archiveWatches.map((watch) => {
       const index = new MultiIndex<unknown>();
@@ -430,12 +431,21 @@ export class ClusterCaches {
    * records.
    */
   #keysOfVolume(volume: Volume): PvcKey[] {
-    const keys = this.#pvsByVolumeHandle
-      .get(volume.metadata.name ?? '')
-      .flatMap((pvName) => this.#pvcsByVolume.get(pvName));
+    const keys = this.#pvcKeysThroughPvs(volume.metadata.name ?? '');
     const status = volume.status?.kubernetesStatus;
     if (status?.namespace && status.pvcName) keys.push({ namespace: status.namespace, pvcName: status.pvcName });
     return keys;
+  }
+
+  /** The PVCs bound (or claiming to be) through the PVs whose volumeHandle is this volume name. */
+  #pvcKeysThroughPvs(volumeName: string): PvcKey[] {
+    return this.#pvsByVolumeHandle.get(volumeName).flatMap((pvName) => this.#pvcsByVolume.get(pvName));
+  }
+
+  /** The keys of a Longhorn volume by name (a policy job's Backup names only its volume). */
+  #keysOfVolumeName(volumeName: string): PvcKey[] {
+    const volume = this.#volumes.get(`${this.scope.longhornNamespace}/${volumeName}`);
+    return volume === undefined ? this.#pvcKeysThroughPvs(volumeName) : this.#keysOfVolume(volume);
   }
 
   #volumeHandler(): InformerHandler<Volume> {

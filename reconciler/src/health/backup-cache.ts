@@ -1,8 +1,9 @@
 // Every Backup of the Longhorn namespace, lean (backup-record.ts), indexed by the job that made it.
 // Unlike the archive workflow's Backup informer (label-selected: only this product's archive
 // Backups), this one watches them all: recurring backups carry their job only in spec/status
-// labels, which no label selector reaches. It reports which jobs a change concerns; a change
-// health does not read (progress, messages) concerns none.
+// labels, which no label selector reaches. It reports which jobs a change concerns, and for a
+// policy's shared job (whose Backups name no PVC) which volumes; a change health does not read
+// (progress, messages) concerns none.
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
@@ -13,6 +14,7 @@ import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger
 import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { Backup } from '@longhorn-backup-guard/shared/longhorn/types';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import { POLICY_GROUP_PREFIX } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import { backupRecordOf, indexJobOf, sameRecord, StringPool, type BackupRecord } from './backup-record.ts';
 
 export interface BackupCacheOptions {
@@ -24,6 +26,8 @@ export interface BackupCacheOptions {
   readonly relistPeriodMs: number;
   /** Called with the names of the jobs whose Backups changed. */
   readonly onJobs: (jobs: readonly string[]) => void;
+  /** Called with the Longhorn volumes whose Backups made by a policy job changed. */
+  readonly onPolicyVolumes: (volumes: readonly string[]) => void;
 }
 
 export class BackupCache {
@@ -43,6 +47,14 @@ export class BackupCache {
     const jobsOf = (...records: BackupRecord[]) => [
       ...new Set(records.map(indexJobOf).filter((job) => job !== undefined)),
     ];
+    const changed = (...records: BackupRecord[]) => {
+      options.onJobs(jobsOf(...records));
+      const volumes = records
+        .filter((record) => record.job?.startsWith(POLICY_GROUP_PREFIX) === true)
+        .map((record) => record.volume)
+        .filter((volume) => volume !== undefined);
+      if (volumes.length > 0) options.onPolicyVolumes([...new Set(volumes)]);
+    };
     this.informer = new Informer<BackupRecord>({
       resource: 'backups-health',
       kubeConfig: options.kubeConfig,
@@ -59,16 +71,16 @@ export class BackupCache {
       handler: {
         onAdd: (record) => {
           add(record);
-          options.onJobs(jobsOf(record));
+          changed(record);
         },
         onUpdate: (old, record) => {
           remove(old);
           add(record);
-          if (!sameRecord(old, record)) options.onJobs(jobsOf(old, record));
+          if (!sameRecord(old, record)) changed(old, record);
         },
         onDelete: (record) => {
           remove(record);
-          options.onJobs(jobsOf(record));
+          changed(record);
         },
       },
     });

@@ -1,7 +1,8 @@
 // The backup-health part of a reconcile, for an opted-in PVC whose job exists: assess the health,
 // report it (the gauges), and on a state change only, record the new state on the job (label
-// `<p>/health`, annotation `<p>/health-summary`) with an Event on the PVC. A PVC on a policy is
-// assessed and reported only (policyHealth). Pure.
+// `<p>/health`, annotation `<p>/health-summary`) with an Event on the PVC. A PVC on a policy has no
+// job of its own: its state is recorded on its Longhorn Volume (one per PVC) the same way, and
+// removed from the Volume when the PVC leaves the policy (policyHealth). Pure.
 
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import {
@@ -12,14 +13,14 @@ import {
   type BackupHealthState,
   type BackupHealthSummary,
 } from '@longhorn-backup-guard/shared/health/health-summary';
-import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
+import type { ObjectMeta, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import { policyNamed, timingPeriodHours } from '@longhorn-backup-guard/shared/policy/backup-policy';
-import type { Action, EventSpec } from '../model/actions.ts';
+import type { Action, EventSpec, ObjectTarget } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import { pvcObject } from '../model/involved-objects.ts';
 import { EMPTY_REPORT, type JobHealthReport } from '../model/key-report.ts';
-import { jobTarget } from '../model/object-targets.ts';
+import { jobTarget, volumeTarget } from '../model/object-targets.ts';
 import { formatRfc3339 } from '../model/rfc3339.ts';
 import type { Decision, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import { assessHealth, type BackupHealth } from './assess-health.ts';
@@ -107,14 +108,16 @@ function reportOf(jobName: string, health: BackupHealth): JobHealthReport {
   };
 }
 
-/** The recorded state and summary of a job (label and annotation). */
-export function recordedHealth(
-  job: RecurringJob,
-  labelPrefix: string,
-): { readonly state: BackupHealthState | undefined; readonly summary: BackupHealthSummary | undefined } {
+interface RecordedHealth {
+  readonly state: BackupHealthState | undefined;
+  readonly summary: BackupHealthSummary | undefined;
+}
+
+/** The recorded state and summary of a job, or of a policy PVC's Volume (label and annotation). */
+export function recordedHealth(holder: { readonly metadata: ObjectMeta }, labelPrefix: string): RecordedHealth {
   const keys = backupHealthKeys(labelPrefix);
-  const label = job.metadata.labels?.[keys.state];
-  const summary = parseBackupHealthSummary(job.metadata.annotations?.[keys.summary]);
+  const label = holder.metadata.labels?.[keys.state];
+  const summary = parseBackupHealthSummary(holder.metadata.annotations?.[keys.summary]);
   return {
     state: isBackupHealthState(label) ? label : undefined,
     summary: summary?.state === label ? summary : undefined,
@@ -122,10 +125,64 @@ export function recordedHealth(
 }
 
 /**
- * A policy PVC's health, reported only (gauges and alerts; no record, no Event): the Backups of its
- * volume made by the policy's most frequent backup schedule, whose cron sets the stale window,
- * counted from the later of the job's and the PVC's creation. Its own job, kept for an archive,
- * runs nothing and is not assessed.
+ * The record of `health` on `target` (the job, or a policy PVC's Volume) with the Event of the
+ * transition on the PVC: written on a transition only (or to repair a missing or unreadable
+ * summary), never per backup; a PVC not bound yet has nothing to say, so nothing is written.
+ */
+function recordActions(
+  snapshot: ReconcileSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  jobName: string,
+  target: ObjectTarget,
+  recorded: RecordedHealth,
+  health: BackupHealth,
+): Action[] {
+  if (recorded.state === health.state && recorded.summary !== undefined) return [];
+  if (recorded.state === undefined && health.state === 'unknown') return [];
+  const keys = backupHealthKeys(snapshot.config.labelPrefix);
+  const event = recorded.state === health.state ? undefined : transitionEvent(pvc, jobName, recorded.state, health);
+  return [
+    {
+      type: 'patch',
+      target,
+      patch: {
+        metadata: {
+          labels: { [keys.state]: health.state },
+          annotations: { [keys.summary]: formatBackupHealthSummary(summaryOf(health, snapshot.now)) },
+        },
+      },
+      ...(event === undefined ? {} : { event }),
+    },
+  ];
+}
+
+/** The removal of a health record from the Volume of a PVC that is no longer on a policy, if it has one. */
+function forgetVolumeHealth(snapshot: ReconcileSnapshot, volume: Volume | undefined): Decision {
+  const keys = backupHealthKeys(snapshot.config.labelPrefix);
+  const name = volume?.metadata.name;
+  if (name === undefined) return NOTHING;
+  const labelled = volume?.metadata.labels?.[keys.state] !== undefined;
+  const annotated = volume?.metadata.annotations?.[keys.summary] !== undefined;
+  if (!labelled && !annotated) return NOTHING;
+  const patch: Action = {
+    type: 'patch',
+    target: volumeTarget(snapshot.config, name),
+    patch: { metadata: { labels: { [keys.state]: null }, annotations: { [keys.summary]: null } } },
+  };
+  return { actions: [patch], report: EMPTY_REPORT };
+}
+
+function requeueAt(health: BackupHealth, now: Date): { requeueAfter?: number } {
+  return health.staleAt === undefined
+    ? {}
+    : { requeueAfter: Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS };
+}
+
+/**
+ * A policy PVC's health: the Backups of its volume made by the policy's most frequent backup
+ * schedule, whose cron sets the stale window, counted from the later of the job's and the PVC's
+ * creation; recorded on the Volume. Its own job, kept for an archive, runs nothing and is not
+ * assessed.
  */
 function policyHealth(
   snapshot: ReconcileSnapshot,
@@ -138,13 +195,17 @@ function policyHealth(
     (schedule) => schedule.task === 'backup',
   );
   const [schedule] = [...backupSchedules].sort((a, b) => timingPeriodHours(a.timing) - timingPeriodHours(b.timing));
-  const job = schedule === undefined ? undefined : snapshot.jobNamed(schedule.jobName);
-  if (schedule === undefined || job === undefined) return NOTHING;
+  // A policy of snapshots only has no backup health: a record from an earlier policy would lie.
+  if (schedule === undefined) return forgetVolumeHealth(snapshot, volume);
+  const job = snapshot.jobNamed(schedule.jobName);
+  if (job === undefined) return NOTHING;
   const since = Math.max(
     Date.parse(job.metadata.creationTimestamp ?? '') || 0,
     pvc.metadata?.creationTimestamp === undefined ? 0 : new Date(pvc.metadata.creationTimestamp).getTime(),
   );
   const volumeName = volume?.metadata.name;
+  const recorded =
+    volume === undefined ? { state: undefined, summary: undefined } : recordedHealth(volume, config.labelPrefix);
   const health = assessHealth({
     jobName: schedule.jobName,
     cron: job.spec?.cron ?? '',
@@ -154,30 +215,31 @@ function policyHealth(
       (backup) => backup.job === schedule.jobName && backup.volume !== undefined && backup.volume === volumeName,
     ),
     volume: volume === undefined ? undefined : { name: volumeName ?? '', state: volume.status?.state },
-    recorded: undefined,
+    recorded: recorded.summary,
     now,
     slackMs: config.backupStaleSlack,
     failingAfter: config.backupFailingAfter,
   });
   const report = { ...EMPTY_REPORT, health: [reportOf(schedule.jobName, health)] };
-  return health.staleAt === undefined
-    ? { actions: [], report }
-    : {
-        actions: [],
-        report,
-        requeueAfter: Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS,
-      };
+  const actions =
+    volumeName === undefined
+      ? []
+      : recordActions(snapshot, pvc, schedule.jobName, volumeTarget(config, volumeName), recorded, health);
+  return { actions, report, ...requeueAt(health, now) };
 }
 
 export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsOfJob): Decision {
   const { pvc, config, now } = snapshot;
   if (pvc === undefined) return NOTHING;
   const intent = intentOf(pvc, config);
-  if (intent.kind !== 'opted-in') return NOTHING;
+  const onPolicy = intent.kind === 'opted-in' && intent.intent.policy !== null;
+  // Off a policy (moved to its own labels, opted out, invalid): its Volume's record would lie.
+  const forgotten = onPolicy ? NOTHING : forgetVolumeHealth(snapshot, snapshot.volume);
+  if (intent.kind !== 'opted-in') return forgotten;
   if (intent.intent.policy !== null) return policyHealth(snapshot, pvc, intent.intent.policy, backupsOfJob);
   const jobName = intent.intent.jobName;
   const job = snapshot.jobNamed(jobName);
-  if (job === undefined || !isJobOfPvc(job, intent.intent.namespace, intent.intent.pvcName, config)) return NOTHING;
+  if (job === undefined || !isJobOfPvc(job, intent.intent.namespace, intent.intent.pvcName, config)) return forgotten;
 
   const recorded = recordedHealth(job, config.labelPrefix);
   const created = Date.parse(job.metadata.creationTimestamp ?? '');
@@ -196,28 +258,6 @@ export function decideHealth(snapshot: ReconcileSnapshot, backupsOfJob: BackupsO
     failingAfter: config.backupFailingAfter,
   });
   const report = { ...EMPTY_REPORT, health: [reportOf(jobName, health)] };
-  const requeueAfter =
-    health.staleAt === undefined
-      ? undefined
-      : Math.max(0, health.staleAt.getTime() - now.getTime()) + DEADLINE_MARGIN_MS;
-  const timer = requeueAfter === undefined ? {} : { requeueAfter };
-  // Written on a transition only (or to repair a missing or unreadable summary), never per backup;
-  // a new job of a PVC not bound yet has nothing to say, so its job is left as created.
-  if (recorded.state === health.state && recorded.summary !== undefined) return { actions: [], report, ...timer };
-  if (recorded.state === undefined && health.state === 'unknown') return { actions: [], report, ...timer };
-
-  const keys = backupHealthKeys(config.labelPrefix);
-  const event = recorded.state === health.state ? undefined : transitionEvent(pvc, jobName, recorded.state, health);
-  const patch: Action = {
-    type: 'patch',
-    target: jobTarget(config, jobName),
-    patch: {
-      metadata: {
-        labels: { [keys.state]: health.state },
-        annotations: { [keys.summary]: formatBackupHealthSummary(summaryOf(health, now)) },
-      },
-    },
-    ...(event === undefined ? {} : { event }),
-  };
-  return { actions: [patch], report, ...timer };
+  const actions = recordActions(snapshot, pvc, jobName, jobTarget(config, jobName), recorded, health);
+  return { actions: [...forgotten.actions, ...actions], report, ...requeueAt(health, now) };
 }

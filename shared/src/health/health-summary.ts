@@ -1,5 +1,6 @@
-// The backup health of one managed PVC as the reconciler records it on the PVC's RecurringJob, so
-// that `kubectl get recurringjobs -L <p>/health` and the CLI's `status` read it without metrics.
+// The backup health of one managed PVC as the reconciler records it on the PVC's RecurringJob (on
+// its Longhorn Volume for a PVC on a policy, which has no job of its own), so that
+// `kubectl get recurringjobs -L <p>/health` and the CLI's `status` read it without metrics.
 // The label carries the state (it changes only on a transition); the annotation carries the detail
 // of that transition as compact JSON (both keys are declared in the label schema). Pure: format
 // and parse, no I/O.

@@ -354,14 +354,15 @@ const health = {
   state: {
     suffix: 'health',
     form: 'label',
-    on: ['RecurringJob'],
+    on: ['RecurringJob', 'Volume'],
     setBy: 'reconciler',
-    about: 'the backup health state of the PVC (healthy, stale, failing, detached, unknown)',
+    about:
+      'the backup health state of the PVC (healthy, stale, failing, detached, unknown): on its job, or on its Volume for a PVC on a policy',
   },
   summary: {
     suffix: 'health-summary',
     form: 'annotation',
-    on: ['RecurringJob'],
+    on: ['RecurringJob', 'Volume'],
     setBy: 'reconciler',
     about: 'the detail of the last health transition, as JSON',
   },

@@ -128,10 +128,64 @@ test('a PVC on a policy: the policy, its schedules and retains, whether its jobs
     null,
     'daily 02:00 + sun 03:00',
     '7/4',
-    '-',
+    'unknown',
     [],
   ]);
-  assert.equal(cells([policyJob('policy-standard-daily')])[0], 'policy standard (jobs not created yet)');
+  // Not bound yet: unknown (as a job's); its jobs not created yet: nothing is assessed.
+  assert.deepEqual(
+    cells([policyJob('policy-standard-daily')]).filter((_, i) => i === 0 || i === 4),
+    ['policy standard (jobs not created yet)', '-'],
+  );
+});
+
+test("a PVC on a policy: its health from its Volume's record (it has no job of its own), never from another PVC's", () => {
+  const config = withPolicies();
+  const health = backupHealthKeys(P);
+  const labels = on('db', { [`${P}/policy`]: 'standard' });
+  const policyJobs = ['policy-standard-daily', 'policy-standard-weekly'].map((name) =>
+    job(name, { [`${P}/source-policy`]: 'standard' }),
+  );
+  const summary = formatBackupHealthSummary({
+    state: 'failing',
+    since: '2026-06-01T06:00:00Z',
+    reason: 'the last 2 backups of RecurringJob policy-standard-daily failed',
+    lastFailureAt: '2026-06-01T05:00:00Z',
+    lastError: 'target unreachable',
+  });
+  const volume = (labelsOf: Record<string, string>, annotations: Record<string, string> = {}): Volume => ({
+    metadata: { name: 'vol-db', labels: labelsOf, annotations },
+  });
+  const rowOf = (volumes: Volume[] | null, pvcs = [pvc('db', labels, { volumeName: 'pv-db' })]) =>
+    statusRows({ ...snapshot(pvcs, policyJobs, volumes, classes, [pv('pv-db', 'vol-db', 'db')]), config }).find(
+      (row) => row.pvc === 'db',
+    );
+  const recorded = rowOf([volume({ [health.state]: 'failing' }, { [health.summary]: summary })]);
+  assert.deepEqual(
+    [recorded?.health, recorded?.healthSince, recorded?.healthReason],
+    ['failing', '2026-06-01T06:00:00Z', 'the last 2 backups of RecurringJob policy-standard-daily failed'],
+  );
+  // Bound with nothing recorded yet, Volumes unreadable, or not bound: unknown (as for a job).
+  assert.equal(rowOf([volume({})])?.health, 'unknown');
+  assert.equal(rowOf(null)?.health, 'unknown');
+  assert.equal(rowOf([volume({ [health.state]: 'failing' })], [pvc('db', labels)])?.health, 'unknown');
+  const other = pvc('other', on('other'), { volumeName: 'pv-db' });
+  const rows = statusRows({
+    ...snapshot(
+      [pvc('db', labels, { volumeName: 'pv-db' }), other],
+      [...policyJobs, job('backup-shop-other', { [health.state]: 'healthy' })],
+      [volume({ [health.state]: 'failing' }, { [health.summary]: summary })],
+      classes,
+      [pv('pv-db', 'vol-db', 'db')],
+    ),
+    config,
+  });
+  assert.deepEqual(
+    sortWorstFirst(rows).map((row) => [row.pvc, row.health]),
+    [
+      ['db', 'failing'],
+      ['other', 'healthy'],
+    ],
+  );
 });
 
 test('jobs that cannot be read: the job the labels ask for, health unknown', () => {

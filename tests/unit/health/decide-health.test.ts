@@ -1,4 +1,4 @@
-// The health part of a reconcile: reported every pass, recorded on the job (label + annotation)
+// The health part of a reconcile: reported every pass, recorded on the job (a policy PVC's on its Volume)
 // and announced by an Event on a state change only; never a write per backup.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -262,15 +262,11 @@ describe('decideHealth properties', () => {
   });
 });
 
-describe('a PVC on a policy: reported from its most frequent backup schedule, on its own volume; nothing written', () => {
+describe('a PVC on a policy: judged by its most frequent backup schedule on its own volume, recorded on the Volume', () => {
   const config = withPolicies();
   const daily = 'policy-standard-daily';
-  const onPolicy = pvc(
-    'a',
-    'data',
-    { [`${P}/enabled`]: 'true', [`${P}/name`]: 'data', [`${P}/policy`]: 'standard' },
-    { volumeName: 'pvc-1' },
-  );
+  const policyLabels = { [`${P}/enabled`]: 'true', [`${P}/name`]: 'data', [`${P}/policy`]: 'standard' };
+  const onPolicy = pvc('a', 'data', policyLabels, { volumeName: 'pvc-1' });
   const policyJob = (name: string): RecurringJob => {
     const made = job(name, { [`${P}/managed`]: 'true', [`${P}/source-policy`]: 'standard' });
     return {
@@ -279,43 +275,132 @@ describe('a PVC on a policy: reported from its most frequent backup schedule, on
       spec: { ...made.spec, cron: '0 2 * * *' },
     };
   };
-  const backupOf = (name: string, volume: string, at: string): BackupRecord =>
+  const backupOf = (name: string, volume: string, at: string, error?: string): BackupRecord =>
     backupRecordOf(
       {
         metadata: { name, namespace: LONGHORN_NS, creationTimestamp: at, labels: { 'backup-volume': volume } },
         spec: { labels: { RecurringJob: daily } },
-        status: { state: 'Completed', backupCreatedAt: at, volumeName: volume },
+        status: {
+          state: error === undefined ? 'Completed' : 'Error',
+          backupCreatedAt: at,
+          volumeName: volume,
+          ...(error === undefined ? {} : { error }),
+        },
       },
       P,
       new StringPool(),
     );
-  const decide = (now: string, backups: readonly BackupRecord[]) =>
+  /** The Volume carrying what an earlier pass recorded (the patch's labels and annotations). */
+  const volumeAfter = (action: Action | undefined): Volume => {
+    assert.ok(action?.type === 'patch');
+    const { labels, annotations } = (
+      action.patch as { metadata: { labels: Record<string, string>; annotations: Record<string, string> } }
+    ).metadata;
+    return { ...attached, metadata: { ...attached.metadata, labels, annotations } };
+  };
+  const decide = (now: string, backups: readonly BackupRecord[], volume: Volume = attached, claim = onPolicy) =>
     decideHealth(
       snapshotOf('a', 'data', {
         config,
-        pvcs: [onPolicy],
-        volumes: [attached],
+        pvcs: [claim],
+        volumes: [volume],
         jobs: [policyJob(daily), policyJob('policy-standard-weekly')],
         now: new Date(now),
       }),
       (name) => (name === daily ? backups : []),
     );
 
-  test("healthy while its volume has a recent daily backup; another volume's do not count; never a write", () => {
+  test("healthy while its volume has a recent daily backup (recorded once, no Event); another volume's do not count", () => {
     const mine = [backupOf('b1', 'pvc-1', '2026-11-23T02:01:00Z')];
-    const fine = decide('2026-11-23T12:00:00Z', mine);
-    assert.deepEqual(fine.actions, []);
+    const first = decide('2026-11-23T12:00:00Z', mine);
+    assert.equal(first.actions.length, 1);
+    const [patch] = first.actions;
+    assert.ok(patch?.type === 'patch');
+    assert.deepEqual(patch.target, { resource: 'volumes', namespace: LONGHORN_NS, name: 'pvc-1' });
+    assert.equal(patch.event, undefined);
+    const recorded = volumeAfter(patch);
+    assert.equal(recorded.metadata.labels?.[`${P}/health`], 'healthy');
+    assert.equal(
+      parseBackupHealthSummary(recorded.metadata.annotations?.[`${P}/health-summary`])?.lastSuccessBackup,
+      'b1',
+    );
     assert.deepEqual(
-      fine.report.health.map((h) => [h.job, h.state]),
+      first.report.health.map((h) => [h.job, h.state]),
       [[daily, 'healthy']],
     );
-    assert.ok(fine.requeueAfter !== undefined);
+    assert.ok(first.requeueAfter !== undefined);
+    // A steady state writes nothing.
+    assert.deepEqual(decide('2026-11-23T13:00:00Z', mine, recorded).actions, []);
     const others = [backupOf('b2', 'pvc-9', '2026-11-23T02:01:00Z')];
-    const stale = decide('2026-11-23T12:00:00Z', others);
-    assert.deepEqual(stale.actions, []);
+    // The recorded healthy restarts the window: two daily runs plus slack after it.
+    assert.deepEqual(decide('2026-11-25T02:30:00Z', others, recorded).actions, []);
+    const stale = decide('2026-11-25T04:00:00Z', others, recorded);
     assert.deepEqual(
       stale.report.health.map((h) => h.state),
       ['stale'],
+    );
+    const [toStale] = stale.actions;
+    assert.ok(toStale?.type === 'patch');
+    assert.equal(toStale.event?.reason, 'BackupStale');
+    assert.equal(toStale.event?.involvedObject.kind, 'PersistentVolumeClaim');
+    assert.match(toStale.event?.message ?? '', new RegExp(`RecurringJob ${daily} are stale`));
+  });
+
+  test("failing with Longhorn's error text, then healthy again: one Event per transition on the PVC", () => {
+    const good = backupOf('b1', 'pvc-1', '2026-11-21T02:01:00Z');
+    const fine = volumeAfter(decide('2026-11-21T03:00:00Z', [good]).actions[0]);
+    const failed = [
+      good,
+      backupOf('b2', 'pvc-1', '2026-11-22T02:01:00Z', 'cannot reach the backup target'),
+      backupOf('b3', 'pvc-1', '2026-11-23T02:01:00Z', 'cannot reach the backup target'),
+    ];
+    const failing = decide('2026-11-23T03:00:00Z', failed, fine);
+    const [toFailing] = failing.actions;
+    assert.ok(toFailing?.type === 'patch');
+    assert.equal(toFailing.event?.reason, 'BackupFailing');
+    assert.equal(toFailing.event?.type, 'Warning');
+    assert.match(toFailing.event?.message ?? '', /b3: cannot reach the backup target/);
+    const failingVolume = volumeAfter(toFailing);
+    assert.equal(
+      parseBackupHealthSummary(failingVolume.metadata.annotations?.[`${P}/health-summary`])?.lastError,
+      'cannot reach the backup target',
+    );
+    const recovered = [...failed, backupOf('b4', 'pvc-1', '2026-11-24T02:01:00Z')];
+    const [toHealthy] = decide('2026-11-24T03:00:00Z', recovered, failingVolume).actions;
+    assert.ok(toHealthy?.type === 'patch');
+    assert.equal(toHealthy.event?.reason, 'BackupHealthy');
+    assert.match(toHealthy.event?.message ?? '', /Backup b4 completed/);
+  });
+
+  test('off the policy, its Volume loses the record (and a Volume without one is not written)', () => {
+    const mine = [backupOf('b1', 'pvc-1', '2026-11-23T02:01:00Z')];
+    const recorded = volumeAfter(decide('2026-11-23T12:00:00Z', mine).actions[0]);
+    const optedOut = pvc('a', 'data', { [`${P}/enabled`]: 'false' }, { volumeName: 'pvc-1' });
+    const [forget] = decide('2026-11-23T12:00:00Z', mine, recorded, optedOut).actions;
+    assert.ok(forget?.type === 'patch');
+    assert.deepEqual(forget.target, { resource: 'volumes', namespace: LONGHORN_NS, name: 'pvc-1' });
+    assert.deepEqual(forget.patch, {
+      metadata: { labels: { [`${P}/health`]: null }, annotations: { [`${P}/health-summary`]: null } },
+    });
+    assert.deepEqual(decide('2026-11-23T12:00:00Z', mine, attached, optedOut).actions, []);
+    // Moved to a policy of snapshots only: no backup health to record, so none left behind.
+    const snapshotsOnly = {
+      ...config,
+      policies: config.policies.map((p) => ({ ...p, schedules: p.schedules.filter((s) => s.task === 'snapshot') })),
+    };
+    const moved = decideHealth(
+      snapshotOf('a', 'data', {
+        config: snapshotsOnly,
+        pvcs: [onPolicy],
+        volumes: [recorded],
+        jobs: [],
+        now: new Date('2026-11-23T12:00:00Z'),
+      }),
+      () => [],
+    );
+    assert.deepEqual(
+      moved.actions.map((action) => action.type === 'patch' && action.patch),
+      [forget.patch],
     );
   });
 });
