@@ -5,8 +5,8 @@
 //   PVC    -> identity, labels, deletion; spec.storageClassName and volumeName; status.phase
 //   PV     -> identity; spec.csi driver and volumeHandle, spec.claimRef; status.phase
 //   Volume -> identity, labels, the product's own annotations (the orphan mark of a policy group
-//             label, a policy PVC's health summary); status state, robustness, last backup and its PVC (no spec: Longhorn's
-//             is large; no workload list: it changes with every pod)
+//             label, a policy PVC's health summary); status state, robustness, last backup and its
+//             PVC (no spec: Longhorn's is large; no workload list: it changes with every pod)
 import type { V1ObjectMeta, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { ObjectMeta, Volume, VolumeKubernetesStatus } from '@longhorn-backup-guard/shared/longhorn/types';
 
