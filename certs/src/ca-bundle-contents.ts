@@ -1,0 +1,58 @@
+// Which CAs the webhook configurations' caBundle carries: the Secret's CA and, for a bounded
+// overlap after the CA was re-created, the CA it replaced. Why: when the Secret's CA changes, the
+// replica that made (or first reads) the new CA injects it before it serves a certificate of it,
+// but the other replicas keep serving a certificate of the old CA until their next check; the
+// apiserver must trust both until then. A healthy replica checks at least once per check interval
+// (a failing one retries at most `retryMaxMs` apart), so two of the longer of them after the new CA
+// was minted every replica serves it. The mint time is not stored: the CA's notBefore is set back
+// by at most MAX_BACKDATE_MS (mint-certificates.ts), so "notBefore + MAX_BACKDATE_MS + two
+// intervals" is never earlier than "minted + two intervals". A replica whose clock runs ahead by
+// more than that margin drops the old CA early. At most two CAs: the Secret's and one previous.
+// No I/O; PEM text in and out.
+import { readCertificateFacts, tryReadCertificateFacts, type CertificateFacts } from './certificate-facts.ts';
+import { MAX_BACKDATE_MS } from './mint-certificates.ts';
+
+export interface CaBundleInputs {
+  /** The CA in the certificate Secret: always carried, first. */
+  readonly secretCaPem: string;
+  /** CAs of the certificates that may still be served: this replica's and those already in the caBundle. */
+  readonly previousCaPems: readonly string[];
+  readonly now: Date;
+  /** How long after the Secret's CA was minted its predecessor stays trusted (see overlapMs). */
+  readonly overlapMs: number;
+}
+
+/** Two of the longest gaps between a replica's checks, plus the notBefore backdate. */
+export function overlapMs(checkIntervalMs: number, retryMaxMs: number): number {
+  return 2 * Math.max(checkIntervalMs, retryMaxMs) + MAX_BACKDATE_MS;
+}
+
+/** The PEM certificates the caBundle should carry: the Secret's CA, then at most one predecessor. */
+export function caBundleCertificates(inputs: CaBundleInputs): string[] {
+  const current = readCertificateFacts(inputs.secretCaPem);
+  if (inputs.now.getTime() >= current.notBefore.getTime() + inputs.overlapMs) return [inputs.secretCaPem];
+  const predecessor = inputs.previousCaPems
+    .map((pem) => ({ pem, facts: tryReadCertificateFacts(pem) }))
+    .filter(
+      (candidate): candidate is { pem: string; facts: CertificateFacts } =>
+        candidate.facts !== undefined &&
+        candidate.facts.isCa &&
+        candidate.facts.fingerprint256 !== current.fingerprint256 &&
+        inputs.now < candidate.facts.notAfter,
+    )
+    // The newest predecessor: the one the replicas not yet switched serve.
+    .sort((a, b) => b.facts.notBefore.getTime() - a.facts.notBefore.getTime())[0];
+  return predecessor === undefined ? [inputs.secretCaPem] : [inputs.secretCaPem, predecessor.pem];
+}
+
+/** The PEM bundle text of the certificates, one after the other. */
+export function pemBundleOf(pems: readonly string[]): string {
+  return pems.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join('');
+}
+
+/** The certificates in a PEM bundle (what the apiserver reads from caBundle), in order. */
+export function certificatesInPemBundle(bundle: string): string[] {
+  return [...bundle.matchAll(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----\n?/g)].map((match) =>
+    match[0].endsWith('\n') ? match[0] : `${match[0]}\n`,
+  );
+}
