@@ -45,14 +45,12 @@ export function caBundleCertificates(inputs: CaBundleInputs): string[] {
   return predecessor === undefined ? [inputs.secretCaPem] : [inputs.secretCaPem, predecessor.pem];
 }
 
-/** The PEM bundle text of the certificates, one after the other. */
+/** The PEM bundle text of the certificates, one per line block; a single one is returned as it is. */
 export function pemBundleOf(pems: readonly string[]): string {
-  return pems.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join('');
+  return pems.map((pem, index) => (index < pems.length - 1 && !pem.endsWith('\n') ? `${pem}\n` : pem)).join('');
 }
 
-/** The certificates in a PEM bundle (what the apiserver reads from caBundle), in order. */
+/** The certificates in a PEM bundle (what the apiserver reads from caBundle), in order, without line ends around. */
 export function certificatesInPemBundle(bundle: string): string[] {
-  return [...bundle.matchAll(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----\n?/g)].map((match) =>
-    match[0].endsWith('\n') ? match[0] : `${match[0]}\n`,
-  );
+  return [...bundle.matchAll(/-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g)].map((match) => match[0]);
 }

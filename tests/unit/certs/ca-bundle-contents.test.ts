@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  caBundleCertificates,
+  certificatesInPemBundle,
+  overlapMs,
+  pemBundleOf,
+} from '@longhorn-backup-guard/certs/ca-bundle-contents';
+import { caBundlePemsOf } from '@longhorn-backup-guard/certs/ca-bundle-patch';
+import {
+  MAX_BACKDATE_MS,
+  mintCertificateAuthority,
+  plannedValidity,
+} from '@longhorn-backup-guard/certs/mint-certificates';
+
+const YEAR_S = 365 * 24 * 3600;
+const minted = (iso: string, validitySeconds = YEAR_S): Promise<{ cert: string; key: string }> =>
+  mintCertificateAuthority(`ca@${iso}`, plannedValidity(new Date(iso), validitySeconds));
+const oldest = await minted('2026-01-01T00:00:00Z');
+const old = await minted('2026-02-01T00:00:00Z');
+const expiredOld = await minted('2026-02-01T00:00:00Z', 3600);
+const secretCaMintedAt = new Date('2026-03-01T00:00:00Z');
+const secretCa = await minted(secretCaMintedAt.toISOString());
+const OVERLAP_MS = overlapMs(60_000, 60_000);
+const after = (ms: number): Date => new Date(secretCaMintedAt.getTime() + ms);
+
+test('the overlap is two of the longest check gaps plus the notBefore backdate', () => {
+  assert.equal(overlapMs(60_000, 60_000), 120_000 + MAX_BACKDATE_MS);
+  assert.equal(overlapMs(500, 30_000), 60_000 + MAX_BACKDATE_MS);
+});
+
+test('the replaced CA is carried after the Secret CA for at least two check intervals after the new CA was minted', () => {
+  for (const ms of [0, 60_000, 119_999]) {
+    assert.deepEqual(
+      caBundleCertificates({
+        secretCaPem: secretCa.cert,
+        previousCaPems: [old.cert],
+        now: after(ms),
+        overlapMs: OVERLAP_MS,
+      }),
+      [secretCa.cert, old.cert],
+      `${ms} ms after`,
+    );
+  }
+});
+
+test('the replaced CA is dropped once the overlap measured from the new CA notBefore has passed', () => {
+  // notBefore is the mint time less the backdate: the drop comes at least two intervals after minting.
+  const dropAt = OVERLAP_MS - MAX_BACKDATE_MS;
+  assert.deepEqual(
+    caBundleCertificates({
+      secretCaPem: secretCa.cert,
+      previousCaPems: [old.cert],
+      now: after(dropAt),
+      overlapMs: OVERLAP_MS,
+    }),
+    [secretCa.cert],
+  );
+});
+
+test('at most two CAs: the newest predecessor; the Secret CA, expired, broken and non-CA candidates are not carried twice', () => {
+  const bundle = caBundleCertificates({
+    secretCaPem: secretCa.cert,
+    previousCaPems: [oldest.cert, secretCa.cert, 'not a certificate', expiredOld.cert, old.cert, oldest.cert],
+    now: after(1_000),
+    overlapMs: OVERLAP_MS,
+  });
+  assert.deepEqual(bundle, [secretCa.cert, old.cert]);
+  assert.deepEqual(
+    caBundleCertificates({
+      secretCaPem: secretCa.cert,
+      previousCaPems: [expiredOld.cert],
+      now: after(1_000),
+      overlapMs: OVERLAP_MS,
+    }),
+    [secretCa.cert],
+  );
+  assert.deepEqual(
+    caBundleCertificates({ secretCaPem: secretCa.cert, previousCaPems: [], now: after(1_000), overlapMs: OVERLAP_MS }),
+    [secretCa.cert],
+  );
+});
+
+test('property: the Secret CA first, at most one other, none once the overlap has passed', () => {
+  const candidates = [oldest.cert, old.cert, expiredOld.cert, secretCa.cert, 'garbage'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(...candidates), { maxLength: 8 }),
+      fc.integer({ min: -10 * 60_000, max: 2 * 3600_000 }),
+      fc.integer({ min: 1, max: 3600_000 }),
+      (previousCaPems, offsetMs, overlap) => {
+        const now = after(offsetMs);
+        const bundle = caBundleCertificates({ secretCaPem: secretCa.cert, previousCaPems, now, overlapMs: overlap });
+        assert.equal(bundle[0], secretCa.cert);
+        assert.ok(bundle.length <= 2);
+        if (bundle.length === 2) {
+          assert.notEqual(bundle[1], secretCa.cert);
+          assert.ok(previousCaPems.includes(bundle[1] ?? ''));
+          // expiredOld was minted a month before the Secret CA, valid for an hour: never carried.
+          assert.notEqual(bundle[1], expiredOld.cert);
+        }
+        const secretNotBefore = secretCaMintedAt.getTime() - MAX_BACKDATE_MS;
+        if (now.getTime() >= secretNotBefore + overlap) assert.deepEqual(bundle, [secretCa.cert]);
+        if (previousCaPems.includes(old.cert) && now.getTime() < secretNotBefore + overlap)
+          assert.deepEqual(bundle, [secretCa.cert, old.cert]);
+      },
+    ),
+  );
+});
+
+test('a PEM bundle splits back into its certificates, in order; caBundles are read as PEM text', () => {
+  const bundle = pemBundleOf([secretCa.cert, old.cert]);
+  assert.deepEqual(certificatesInPemBundle(bundle), [secretCa.cert, old.cert]);
+  assert.deepEqual(certificatesInPemBundle(pemBundleOf([`${secretCa.cert}\n`, old.cert])), [secretCa.cert, old.cert]);
+  assert.equal(pemBundleOf([secretCa.cert]), secretCa.cert, 'one CA: the caBundle is ca.crt as it is');
+  assert.deepEqual(certificatesInPemBundle('no certificate here'), []);
+  const encoded = Buffer.from(bundle).toString('base64');
+  assert.deepEqual(
+    caBundlePemsOf({
+      webhooks: [
+        { name: 'a', clientConfig: { caBundle: encoded } },
+        { name: 'b', clientConfig: { caBundle: encoded } },
+        { name: 'c' },
+      ],
+    }),
+    [bundle],
+  );
+});
