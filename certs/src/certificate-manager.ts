@@ -17,8 +17,10 @@
 // mutatingwebhookconfigurations / validatingwebhookconfigurations.
 // A new CA (the Secret deleted, or its CA broken or expired) is trusted before it is served: the
 // caBundle carries the new CA and the one it replaces (ca-bundle-contents.ts says for how long),
-// and a replica serves a certificate of a new CA only once its injection went through, so neither
-// it nor a replica still serving the old CA's certificate is refused by the apiserver.
+// and a replica serves a certificate of a new CA only on a check that found the caBundles already
+// carrying it (not on the check that wrote them: the apiserver reads webhook configurations through
+// an informer, a moment behind the write), so neither it nor a replica still serving the old CA's
+// certificate is refused by the apiserver.
 // Limits: the CA is not rotated ahead of time; it is replaced only when missing, broken or
 // expired (a warning is logged from when a third of its validity remains). Replicas configured
 // with different names reissue for their own names on each check until they agree.
@@ -148,8 +150,10 @@ export class CertificateManager {
       let healthy = false;
       try {
         const ensured = await this.#checkSecret();
-        const injection = signal.aborted ? { complete: true, failed: false } : await this.#injectCaBundles(ensured);
-        const certificate = this.#useOnceTrusted(ensured.bundle, !injection.failed);
+        const injection = signal.aborted
+          ? { complete: true, alreadyCarried: true }
+          : await this.#injectCaBundles(ensured);
+        const certificate = this.#useOnceTrusted(ensured.bundle, injection.alreadyCarried);
         healthy = injection.complete && certificate.cert === ensured.bundle.serving.cert;
         first.resolve(certificate);
       } catch (error) {
@@ -197,16 +201,17 @@ export class CertificateManager {
   }
 
   /**
-   * A certificate of another CA than the one in use is served only once the caBundles carry its CA
-   * (`trusted`): until then the certificate in use, still trusted, stays (unless it has expired).
+   * A certificate of another CA than the one in use is served only once the caBundles carried its CA
+   * before this check: until then the certificate in use, still trusted, stays (unless it has
+   * expired), and the next check comes after the first retry delay.
    */
-  #useOnceTrusted(bundle: CertificateBundle, trusted: boolean): ServingCertificate {
+  #useOnceTrusted(bundle: CertificateBundle, alreadyCarried: boolean): ServingCertificate {
     const current = this.#current;
-    if (trusted || !current || current.caCert === bundle.ca.cert || this.#now() >= current.notAfter)
+    if (alreadyCarried || !current || current.caCert === bundle.ca.cert || this.#now() >= current.notAfter)
       return this.#use(bundle);
     this.#log.warn(
       { secret: this.#secretRef(), serialNumber: current.serialNumber },
-      'the Secret has a new CA that the webhook configurations do not carry yet; serving the certificate of the previous CA until they do',
+      'the Secret has a new CA that the webhook configurations did not carry before this check; serving the certificate of the previous CA until the next check',
     );
     return current;
   }
@@ -245,12 +250,12 @@ export class CertificateManager {
   }
 
   /**
-   * complete: every configured webhook configuration carries the Secret's CA; failed: a write or
-   * read failed (a configuration that does not exist is not a failure: it trusts no one yet).
+   * complete: every configured webhook configuration carries the Secret's CA now; alreadyCarried:
+   * nothing had to be written or failed (a configuration that does not exist trusts no one yet).
    */
-  async #injectCaBundles(ensured: EnsuredCertificates): Promise<{ complete: boolean; failed: boolean }> {
+  async #injectCaBundles(ensured: EnsuredCertificates): Promise<{ complete: boolean; alreadyCarried: boolean }> {
     let complete = true;
-    let failed = false;
+    let alreadyCarried = true;
     const bundleFor = (carriedPems: readonly string[]): string =>
       pemBundleOf(
         caBundleCertificates({
@@ -267,7 +272,10 @@ export class CertificateManager {
     for (const { kind, name } of this.#configurations) {
       try {
         const outcome = await injectCaBundle(this.#admission, kind, name, bundleFor);
-        if (outcome === 'updated') this.#log.info({ kind, name }, 'caBundle injected into the webhook configuration');
+        if (outcome === 'updated') {
+          this.#log.info({ kind, name }, 'caBundle injected into the webhook configuration');
+          alreadyCarried = false;
+        }
         if (outcome === 'absent') {
           this.#log.warn({ kind, name }, 'webhook configuration not found; will inject the caBundle when it exists');
           complete = false;
@@ -275,10 +283,10 @@ export class CertificateManager {
       } catch (error) {
         this.#log.error({ kind, name, err: describeApiError(error) }, 'caBundle injection failed; retrying');
         complete = false;
-        failed = true;
+        alreadyCarried = false;
       }
     }
-    return { complete, failed };
+    return { complete, alreadyCarried };
   }
 
   #warnCaNearExpiry(caCert: string): void {
