@@ -1,4 +1,5 @@
-// Which CAs the webhook configurations' caBundle carries: the Secret's CA and, for a bounded
+// Which CAs the webhook configurations' caBundle carries, and when a certificate of a new CA may
+// be served: the Secret's CA and, for a bounded
 // overlap after the CA was re-created, the CA it replaced. Why: when the Secret's CA changes, the
 // replica that made (or first reads) the new CA injects it before it serves a certificate of it,
 // but the other replicas keep serving a certificate of the old CA until their next check; the
@@ -43,6 +44,21 @@ export function caBundleCertificates(inputs: CaBundleInputs): string[] {
     // The newest predecessor: the one the replicas not yet switched serve.
     .sort((a, b) => b.facts.notBefore.getTime() - a.facts.notBefore.getTime())[0];
   return predecessor === undefined ? [inputs.secretCaPem] : [inputs.secretCaPem, predecessor.pem];
+}
+
+/**
+ * Whether the certificate of `nextCaPem` may replace the one in use: at once when its CA is the
+ * same, when nothing is served yet or the one in use has expired; for a new CA only on a check
+ * that found every caBundle already carrying it (the apiserver reads webhook configurations
+ * through an informer, a moment behind the write that put the CA there).
+ */
+export function mayServeCertificateOf(
+  nextCaPem: string,
+  inUse: { readonly caCert: string; readonly notAfter: Date } | undefined,
+  caBundlesAlreadyCarriedIt: boolean,
+  now: Date,
+): boolean {
+  return inUse === undefined || inUse.caCert === nextCaPem || caBundlesAlreadyCarriedIt || now >= inUse.notAfter;
 }
 
 /** The PEM bundle text of the certificates, one per line block; a single one is returned as it is. */

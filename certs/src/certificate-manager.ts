@@ -36,7 +36,13 @@ import {
   type CertificateSettingsInput,
 } from './certificate-settings.ts';
 import { nextCheckDelayMs, retryDelayMs } from './check-schedule.ts';
-import { caBundleCertificates, overlapMs, pemBundleOf, certificatesInPemBundle } from './ca-bundle-contents.ts';
+import {
+  caBundleCertificates,
+  mayServeCertificateOf,
+  overlapMs,
+  pemBundleOf,
+  certificatesInPemBundle,
+} from './ca-bundle-contents.ts';
 import { ensureCertificateSecret, type EnsuredCertificates } from './ensure-certificate-secret.ts';
 import { injectCaBundle, type WebhookConfigurationKind } from './inject-ca-bundle.ts';
 import { renewalDueAt } from './renewal-decision.ts';
@@ -207,7 +213,7 @@ export class CertificateManager {
    */
   #useOnceTrusted(bundle: CertificateBundle, alreadyCarried: boolean): ServingCertificate {
     const current = this.#current;
-    if (alreadyCarried || !current || current.caCert === bundle.ca.cert || this.#now() >= current.notAfter)
+    if (mayServeCertificateOf(bundle.ca.cert, current, alreadyCarried, this.#now()) || !current)
       return this.#use(bundle);
     this.#log.warn(
       { secret: this.#secretRef(), serialNumber: current.serialNumber },

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   caBundleCertificates,
   certificatesInPemBundle,
+  mayServeCertificateOf,
   overlapMs,
   pemBundleOf,
 } from '@longhorn-backup-guard/certs/ca-bundle-contents';
@@ -126,4 +127,14 @@ test('a PEM bundle splits back into its certificates, in order; caBundles are re
     }),
     [bundle],
   );
+});
+
+test('a certificate of a new CA is served only from a check that found the caBundles carrying it', () => {
+  const inUse = { caCert: old.cert, notAfter: after(60_000) };
+  const now = after(1_000);
+  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, false, now), false, 'just injected: not yet');
+  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, true, now), true, 'carried before this check');
+  assert.equal(mayServeCertificateOf(old.cert, inUse, false, now), true, 'same CA (a rotation): at once');
+  assert.equal(mayServeCertificateOf(secretCa.cert, undefined, false, now), true, 'nothing served yet');
+  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, false, after(60_000)), true, 'the one in use expired');
 });
