@@ -25,6 +25,9 @@ const secretCaMintedAt = new Date('2026-03-01T00:00:00Z');
 const secretCa = await minted(secretCaMintedAt.toISOString());
 const OVERLAP_MS = overlapMs(60_000, 60_000);
 const after = (ms: number): Date => new Date(secretCaMintedAt.getTime() + ms);
+/** The caBundle's CAs `ms` after the Secret CA was minted, with a 60 s check interval. */
+const bundleAfter = (ms: number, previousCaPems: readonly string[]): string[] =>
+  caBundleCertificates({ secretCaPem: secretCa.cert, previousCaPems, now: after(ms), overlapMs: OVERLAP_MS });
 
 test('the overlap is two of the longest check gaps plus the notBefore backdate', () => {
   assert.equal(overlapMs(60_000, 60_000), 120_000 + MAX_BACKDATE_MS);
@@ -33,54 +36,28 @@ test('the overlap is two of the longest check gaps plus the notBefore backdate',
 
 test('the replaced CA is carried after the Secret CA for at least two check intervals after the new CA was minted', () => {
   for (const ms of [0, 60_000, 119_999]) {
-    assert.deepEqual(
-      caBundleCertificates({
-        secretCaPem: secretCa.cert,
-        previousCaPems: [old.cert],
-        now: after(ms),
-        overlapMs: OVERLAP_MS,
-      }),
-      [secretCa.cert, old.cert],
-      `${ms} ms after`,
-    );
+    assert.deepEqual(bundleAfter(ms, [old.cert]), [secretCa.cert, old.cert], `${ms} ms after`);
   }
 });
 
 test('the replaced CA is dropped once the overlap measured from the new CA notBefore has passed', () => {
   // notBefore is the mint time less the backdate: the drop comes at least two intervals after minting.
   const dropAt = OVERLAP_MS - MAX_BACKDATE_MS;
-  assert.deepEqual(
-    caBundleCertificates({
-      secretCaPem: secretCa.cert,
-      previousCaPems: [old.cert],
-      now: after(dropAt),
-      overlapMs: OVERLAP_MS,
-    }),
-    [secretCa.cert],
-  );
+  assert.deepEqual(bundleAfter(dropAt, [old.cert]), [secretCa.cert]);
 });
 
 test('at most two CAs: the newest predecessor; the Secret CA, expired, broken and non-CA candidates are not carried twice', () => {
-  const bundle = caBundleCertificates({
-    secretCaPem: secretCa.cert,
-    previousCaPems: [oldest.cert, secretCa.cert, 'not a certificate', expiredOld.cert, old.cert, oldest.cert],
-    now: after(1_000),
-    overlapMs: OVERLAP_MS,
-  });
+  const bundle = bundleAfter(1_000, [
+    oldest.cert,
+    secretCa.cert,
+    'not a certificate',
+    expiredOld.cert,
+    old.cert,
+    oldest.cert,
+  ]);
   assert.deepEqual(bundle, [secretCa.cert, old.cert]);
-  assert.deepEqual(
-    caBundleCertificates({
-      secretCaPem: secretCa.cert,
-      previousCaPems: [expiredOld.cert],
-      now: after(1_000),
-      overlapMs: OVERLAP_MS,
-    }),
-    [secretCa.cert],
-  );
-  assert.deepEqual(
-    caBundleCertificates({ secretCaPem: secretCa.cert, previousCaPems: [], now: after(1_000), overlapMs: OVERLAP_MS }),
-    [secretCa.cert],
-  );
+  assert.deepEqual(bundleAfter(1_000, [expiredOld.cert]), [secretCa.cert]);
+  assert.deepEqual(bundleAfter(1_000, []), [secretCa.cert]);
 });
 
 test('property: the Secret CA first, at most one other, none once the overlap has passed', () => {
