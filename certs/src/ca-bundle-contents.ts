@@ -48,17 +48,20 @@ export function caBundleCertificates(inputs: CaBundleInputs): string[] {
 
 /**
  * Whether the certificate of `nextCaPem` may replace the one in use: at once when its CA is the
- * same, when nothing is served yet or the one in use has expired; for a new CA only on a check
- * that found every caBundle already carrying it (the apiserver reads webhook configurations
- * through an informer, a moment behind the write that put the CA there).
+ * same, when nothing is served yet or the one in use has expired; for a new CA on a check that
+ * found every caBundle already carrying it (the apiserver reads webhook configurations through an
+ * informer, a moment behind the write that put the CA there), and at the latest once the overlap
+ * has passed (the old CA is dropped then: a replica whose writes keep failing must not outstay it).
  */
 export function mayServeCertificateOf(
   nextCaPem: string,
   inUse: { readonly caCert: string; readonly notAfter: Date } | undefined,
   caBundlesAlreadyCarriedIt: boolean,
   now: Date,
+  overlapMs: number,
 ): boolean {
-  return inUse === undefined || inUse.caCert === nextCaPem || caBundlesAlreadyCarriedIt || now >= inUse.notAfter;
+  if (inUse === undefined || inUse.caCert === nextCaPem || caBundlesAlreadyCarriedIt) return true;
+  return now >= inUse.notAfter || now.getTime() >= readCertificateFacts(nextCaPem).notBefore.getTime() + overlapMs;
 }
 
 /** The PEM bundle text of the certificates, one per line block; a single one is returned as it is. */

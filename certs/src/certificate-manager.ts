@@ -81,6 +81,8 @@ export class CertificateManager {
   readonly #checkIntervalMs: number;
   readonly #retryInitialMs: number;
   readonly #retryMaxMs: number;
+  /** How long a replaced CA stays in the caBundles (see ca-bundle-contents.ts). */
+  readonly #overlapMs: number;
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #listeners = new Set<RotationListener>();
@@ -101,6 +103,7 @@ export class CertificateManager {
     this.#checkIntervalMs = options.checkIntervalMs ?? 60_000;
     this.#retryInitialMs = options.retryInitialMs ?? 1_000;
     this.#retryMaxMs = options.retryMaxMs ?? this.#checkIntervalMs;
+    this.#overlapMs = overlapMs(this.#checkIntervalMs, this.#retryMaxMs);
     this.#log = options.logger ?? createLogger('certs');
     this.#now = options.now ?? (() => new Date());
   }
@@ -208,12 +211,12 @@ export class CertificateManager {
 
   /**
    * A certificate of another CA than the one in use is served only once the caBundles carried its CA
-   * before this check: until then the certificate in use, still trusted, stays (unless it has
-   * expired), and the next check comes after the first retry delay.
+   * before this check (or the overlap has passed): until then the certificate in use, still
+   * trusted, stays, and the next check comes after the first retry delay.
    */
   #useOnceTrusted(bundle: CertificateBundle, alreadyCarried: boolean): ServingCertificate {
     const current = this.#current;
-    if (mayServeCertificateOf(bundle.ca.cert, current, alreadyCarried, this.#now()) || !current)
+    if (!current || mayServeCertificateOf(bundle.ca.cert, current, alreadyCarried, this.#now(), this.#overlapMs))
       return this.#use(bundle);
     this.#log.warn(
       { secret: this.#secretRef(), serialNumber: current.serialNumber },
@@ -272,7 +275,7 @@ export class CertificateManager {
             ...carriedPems.flatMap(certificatesInPemBundle),
           ],
           now: this.#now(),
-          overlapMs: overlapMs(this.#checkIntervalMs, this.#retryMaxMs),
+          overlapMs: this.#overlapMs,
         }),
       );
     for (const { kind, name } of this.#configurations) {

@@ -109,9 +109,21 @@ test('a PEM bundle splits back into its certificates, in order; caBundles are re
 test('a certificate of a new CA is served only from a check that found the caBundles carrying it', () => {
   const inUse = { caCert: old.cert, notAfter: after(60_000) };
   const now = after(1_000);
-  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, false, now), false, 'just injected: not yet');
-  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, true, now), true, 'carried before this check');
-  assert.equal(mayServeCertificateOf(old.cert, inUse, false, now), true, 'same CA (a rotation): at once');
-  assert.equal(mayServeCertificateOf(secretCa.cert, undefined, false, now), true, 'nothing served yet');
-  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, false, after(60_000)), true, 'the one in use expired');
+  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, false, now, OVERLAP_MS), false, 'just injected: not yet');
+  assert.equal(mayServeCertificateOf(secretCa.cert, inUse, true, now, OVERLAP_MS), true, 'carried before this check');
+  assert.equal(mayServeCertificateOf(old.cert, inUse, false, now, OVERLAP_MS), true, 'same CA (a rotation): at once');
+  assert.equal(mayServeCertificateOf(secretCa.cert, undefined, false, now, OVERLAP_MS), true, 'nothing served yet');
+  assert.equal(
+    mayServeCertificateOf(secretCa.cert, inUse, false, after(60_000), OVERLAP_MS),
+    true,
+    'the one in use expired',
+  );
+  const longInUse = { caCert: old.cert, notAfter: after(3600_000) };
+  const overlapEnds = OVERLAP_MS - MAX_BACKDATE_MS; // from the new CA's notBefore
+  assert.equal(mayServeCertificateOf(secretCa.cert, longInUse, false, after(overlapEnds - 1), OVERLAP_MS), false);
+  assert.equal(
+    mayServeCertificateOf(secretCa.cert, longInUse, false, after(overlapEnds), OVERLAP_MS),
+    true,
+    'writes failing: served at the latest when the old CA is dropped',
+  );
 });
