@@ -246,8 +246,11 @@ test('the Secret deleted: the caBundle carries the new CA next to the old before
     body: { metadata: { name: configurationName }, webhooks: [neverMatchingWebhook('ca.certs-test.lbg.example')] },
   });
   let clockAheadMs = 0; // both replicas' clock, moved past the overlap at the end
+  // A 5 s check (the first retry 100 ms): the other replica adopts the new CA up to 5 s later, and
+  // the old CA stays for two checks after the new one was made.
   const options = {
     mutatingWebhookConfigurationName: configurationName,
+    checkIntervalMs: 5_000,
     now: () => new Date(Date.now() + clockAheadMs),
   };
   const replicas = [manager(ns, options), manager(ns, options)];
@@ -292,8 +295,8 @@ test('the Secret deleted: the caBundle carries the new CA next to the old before
   );
 
   // Past the overlap (two check intervals plus the notBefore backdate), the old CA is dropped.
-  clockAheadMs = overlapMs(500, 400) + 60_000;
-  await waitFor('the old CA dropped', async () => ((await carried()).length === 1 ? true : undefined), 10_000);
+  clockAheadMs = overlapMs(5_000, 400) + 60_000;
+  await waitFor('the old CA dropped', async () => ((await carried()).length === 1 ? true : undefined), 20_000);
   assert.deepEqual(await carried(), [newCa]);
 });
 
