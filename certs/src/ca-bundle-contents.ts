@@ -6,8 +6,8 @@
 // apiserver must trust both until then. A healthy replica checks at least once per check interval
 // (a failing one retries at most `retryMaxMs` apart), so two of the longer of them after the new CA
 // was minted every replica serves it. The mint time is not stored: the CA's notBefore is set back
-// by at most MAX_BACKDATE_MS (mint-certificates.ts), so "notBefore + MAX_BACKDATE_MS + two
-// intervals" is never earlier than "minted + two intervals". A replica whose clock runs ahead by
+// by at most MAX_BACKDATE_MS (mint-certificates.ts) and rounded down to the second, so "notBefore +
+// MAX_BACKDATE_MS + 1 s + two intervals" is never earlier than "minted + two intervals". A replica whose clock runs ahead by
 // more than that margin drops the old CA early. At most two CAs: the Secret's and one previous.
 // No I/O; PEM text in and out.
 import { readCertificateFacts, tryReadCertificateFacts, type CertificateFacts } from './certificate-facts.ts';
@@ -23,10 +23,13 @@ export interface CaBundleInputs {
   readonly overlapMs: number;
 }
 
-/** Two of the longest gaps between a replica's checks, plus the notBefore backdate. */
+/** Two of the longest gaps between a replica's checks, plus the notBefore backdate and its rounding. */
 export function overlapMs(checkIntervalMs: number, retryMaxMs: number): number {
-  return 2 * Math.max(checkIntervalMs, retryMaxMs) + MAX_BACKDATE_MS;
+  return 2 * Math.max(checkIntervalMs, retryMaxMs) + MAX_BACKDATE_MS + NOT_BEFORE_PRECISION_MS;
 }
+
+/** X.509 stores notBefore in whole seconds (rounded down). */
+const NOT_BEFORE_PRECISION_MS = 1_000;
 
 /** The PEM certificates the caBundle should carry: the Secret's CA, then at most one predecessor. */
 export function caBundleCertificates(inputs: CaBundleInputs): string[] {
