@@ -7,8 +7,9 @@
 // (a failing one retries at most `retryMaxMs` apart), so two of the longer of them after the new CA
 // was minted every replica serves it. The mint time is not stored: the CA's notBefore is set back
 // by at most MAX_BACKDATE_MS (mint-certificates.ts) and rounded down to the second, so "notBefore +
-// MAX_BACKDATE_MS + 1 s + two intervals" is never earlier than "minted + two intervals". A replica whose clock runs ahead by
-// more than that margin drops the old CA early. At most two CAs: the Secret's and one previous.
+// MAX_BACKDATE_MS + 1 s + two intervals" is never earlier than "minted + two intervals". A replica
+// whose clock runs ahead by more than that margin drops the old CA early. At most two CAs: the
+// Secret's and one previous.
 // No I/O; PEM text in and out.
 import { readCertificateFacts, tryReadCertificateFacts, type CertificateFacts } from './certificate-facts.ts';
 import { MAX_BACKDATE_MS } from './mint-certificates.ts';
