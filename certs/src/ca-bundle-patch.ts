@@ -1,4 +1,4 @@
-// The JSON Patch that puts the CA into every webhook's clientConfig.caBundle, or none when all
+// The JSON Patch that puts the CA bundle into every webhook's clientConfig.caBundle, or none when all
 // already carry it. Why a JSON Patch per index: `webhooks` is a list, and a merge patch replaces a
 // list wholesale (it would write back rules and selectors as we read them, undoing a concurrent
 // `kubectl apply`); a full replace with resourceVersion would fail on any unrelated change. The
@@ -15,9 +15,15 @@ export interface JsonPatchOperation {
   readonly value: unknown;
 }
 
-/** caBundle is the base64 of the PEM text. */
+/** caBundle is the base64 of the PEM text (one CA, or a bundle of them). */
 export function caBundleOf(caCertPem: string): string {
   return Buffer.from(caCertPem, 'utf8').toString('base64');
+}
+
+/** The PEM text of every distinct caBundle the configuration's webhooks carry. */
+export function caBundlePemsOf(configuration: WebhookCaBundles): string[] {
+  const bundles = (configuration.webhooks ?? []).map((webhook) => webhook.clientConfig?.caBundle ?? '');
+  return [...new Set(bundles)].filter(Boolean).map((bundle) => Buffer.from(bundle, 'base64').toString('utf8'));
 }
 
 export function caBundlePatch(configuration: WebhookCaBundles, caBundle: string): JsonPatchOperation[] {

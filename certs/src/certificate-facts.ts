@@ -38,6 +38,15 @@ export function readCertificateFacts(pem: string): CertificateFacts {
   };
 }
 
+/** undefined for text that is not a PEM certificate. */
+export function tryReadCertificateFacts(pem: string): CertificateFacts | undefined {
+  try {
+    return readCertificateFacts(pem);
+  } catch {
+    return undefined;
+  }
+}
+
 /** node:crypto's `DNS:a, DNS:b, IP Address:127.0.0.1` form, split by kind (other kinds are dropped). */
 export function parseSubjectAltName(text: string | undefined): { dnsNames: string[]; ipAddresses: string[] } {
   const dnsNames: string[] = [];

@@ -15,7 +15,13 @@
 // RBAC it needs: in its namespace `create` on secrets (create cannot be limited by name) and
 // `get`, `update` on the Secret by name; cluster-wide `get`, `patch` on the named
 // mutatingwebhookconfigurations / validatingwebhookconfigurations.
-// Limits: the CA is not rotated with an overlap; it is replaced only when missing, broken or
+// A new CA (the Secret deleted, or its CA broken or expired) is trusted before it is served: the
+// caBundle carries the new CA and the one it replaces (ca-bundle-contents.ts says for how long),
+// and a replica serves a certificate of a new CA only on a check that found the caBundles already
+// carrying it (not on the check that wrote them: the apiserver reads webhook configurations through
+// an informer, a moment behind the write), so neither it nor a replica still serving the old CA's
+// certificate is refused by the apiserver.
+// Limits: the CA is not rotated ahead of time; it is replaced only when missing, broken or
 // expired (a warning is logged from when a third of its validity remains). Replicas configured
 // with different names reissue for their own names on each check until they agree.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,7 +36,14 @@ import {
   type CertificateSettingsInput,
 } from './certificate-settings.ts';
 import { nextCheckDelayMs, retryDelayMs } from './check-schedule.ts';
-import { ensureCertificateSecret } from './ensure-certificate-secret.ts';
+import {
+  caBundleCertificates,
+  mayServeCertificateOf,
+  overlapMs,
+  pemBundleOf,
+  certificatesInPemBundle,
+} from './ca-bundle-contents.ts';
+import { ensureCertificateSecret, type EnsuredCertificates } from './ensure-certificate-secret.ts';
 import { injectCaBundle, type WebhookConfigurationKind } from './inject-ca-bundle.ts';
 import { renewalDueAt } from './renewal-decision.ts';
 
@@ -68,6 +81,8 @@ export class CertificateManager {
   readonly #checkIntervalMs: number;
   readonly #retryInitialMs: number;
   readonly #retryMaxMs: number;
+  /** How long a replaced CA stays in the caBundles (see ca-bundle-contents.ts). */
+  readonly #overlapMs: number;
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #listeners = new Set<RotationListener>();
@@ -88,6 +103,7 @@ export class CertificateManager {
     this.#checkIntervalMs = options.checkIntervalMs ?? 60_000;
     this.#retryInitialMs = options.retryInitialMs ?? 1_000;
     this.#retryMaxMs = options.retryMaxMs ?? this.#checkIntervalMs;
+    this.#overlapMs = overlapMs(this.#checkIntervalMs, this.#retryMaxMs);
     this.#log = options.logger ?? createLogger('certs');
     this.#now = options.now ?? (() => new Date());
   }
@@ -142,8 +158,12 @@ export class CertificateManager {
     while (!signal.aborted) {
       let healthy = false;
       try {
-        const certificate = await this.#checkSecret();
-        healthy = signal.aborted || (await this.#injectCaBundles(certificate.caCert));
+        const ensured = await this.#checkSecret();
+        const injection = signal.aborted
+          ? { complete: true, alreadyCarried: true }
+          : await this.#injectCaBundles(ensured);
+        const certificate = this.#useOnceTrusted(ensured.bundle, injection.alreadyCarried);
+        healthy = injection.complete && certificate.cert === ensured.bundle.serving.cert;
         first.resolve(certificate);
       } catch (error) {
         this.#log.error(
@@ -170,23 +190,39 @@ export class CertificateManager {
     first.reject(new Error('the certificate manager was stopped before it had a certificate'));
   }
 
-  async #checkSecret(): Promise<ServingCertificate> {
+  async #checkSecret(): Promise<EnsuredCertificates> {
     const ensured = await ensureCertificateSecret(this.#core, this.settings, this.#now);
-    const certificate = this.#use(ensured.bundle);
     if (ensured.outcome !== 'reused') {
+      const serving = readCertificateFacts(ensured.bundle.serving.cert);
       this.#log.info(
         {
           outcome: ensured.outcome,
           reason: ensured.reason,
           secret: this.#secretRef(),
-          serialNumber: certificate.serialNumber,
-          notAfter: certificate.notAfter,
+          serialNumber: serving.serialNumber,
+          notAfter: serving.notAfter,
         },
         'serving certificate from the Secret',
       );
     }
-    if (ensured.caNearExpiry) this.#warnCaNearExpiry(certificate.caCert);
-    return certificate;
+    if (ensured.caNearExpiry) this.#warnCaNearExpiry(ensured.bundle.ca.cert);
+    return ensured;
+  }
+
+  /**
+   * A certificate of another CA than the one in use is served only once the caBundles carried its CA
+   * before this check (or the overlap has passed): until then the certificate in use, still
+   * trusted, stays, and the next check comes after the first retry delay.
+   */
+  #useOnceTrusted(bundle: CertificateBundle, alreadyCarried: boolean): ServingCertificate {
+    const current = this.#current;
+    if (!current || mayServeCertificateOf(bundle.ca.cert, current, alreadyCarried, this.#now(), this.#overlapMs))
+      return this.#use(bundle);
+    this.#log.warn(
+      { secret: this.#secretRef(), serialNumber: current.serialNumber },
+      'the Secret has a new CA that the webhook configurations did not carry before this check; serving the certificate of the previous CA until the next check',
+    );
+    return current;
   }
 
   /** Makes the bundle the one in use; tells subscribers when the serving certificate changed. */
@@ -222,13 +258,33 @@ export class CertificateManager {
     return next;
   }
 
-  /** True when every configured webhook configuration carries the CA. */
-  async #injectCaBundles(caCert: string): Promise<boolean> {
+  /**
+   * complete: every configured webhook configuration carries the Secret's CA now; alreadyCarried:
+   * nothing had to be written or failed (a configuration that does not exist trusts no one yet).
+   */
+  async #injectCaBundles(ensured: EnsuredCertificates): Promise<{ complete: boolean; alreadyCarried: boolean }> {
     let complete = true;
+    let alreadyCarried = true;
+    const bundleFor = (carriedPems: readonly string[]): string =>
+      pemBundleOf(
+        caBundleCertificates({
+          secretCaPem: ensured.bundle.ca.cert,
+          // The CA of the certificate this replica serves until this injection went through.
+          previousCaPems: [
+            ...(this.#current ? [this.#current.caCert] : []),
+            ...carriedPems.flatMap(certificatesInPemBundle),
+          ],
+          now: this.#now(),
+          overlapMs: this.#overlapMs,
+        }),
+      );
     for (const { kind, name } of this.#configurations) {
       try {
-        const outcome = await injectCaBundle(this.#admission, kind, name, caCert);
-        if (outcome === 'updated') this.#log.info({ kind, name }, 'caBundle injected into the webhook configuration');
+        const outcome = await injectCaBundle(this.#admission, kind, name, bundleFor);
+        if (outcome === 'updated') {
+          this.#log.info({ kind, name }, 'caBundle injected into the webhook configuration');
+          alreadyCarried = false;
+        }
         if (outcome === 'absent') {
           this.#log.warn({ kind, name }, 'webhook configuration not found; will inject the caBundle when it exists');
           complete = false;
@@ -236,9 +292,10 @@ export class CertificateManager {
       } catch (error) {
         this.#log.error({ kind, name, err: describeApiError(error) }, 'caBundle injection failed; retrying');
         complete = false;
+        alreadyCarried = false;
       }
     }
-    return complete;
+    return { complete, alreadyCarried };
   }
 
   #warnCaNearExpiry(caCert: string): void {

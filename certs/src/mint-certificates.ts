@@ -11,7 +11,7 @@ export interface CertificateAndKey {
 }
 
 const signing = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const;
-const MAX_BACKDATE_MS = 5 * 60 * 1000;
+export const MAX_BACKDATE_MS = 5 * 60 * 1000;
 
 /**
  * From `now` for `validitySeconds`, never past `notAfterLimit` (a leaf must not outlive its CA).

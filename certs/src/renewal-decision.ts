@@ -5,6 +5,7 @@ import {
   isIssuedBy,
   isKeyOfCertificate,
   readCertificateFacts,
+  tryReadCertificateFacts,
   type CertificateFacts,
   type ValidityWindow,
 } from './certificate-facts.ts';
@@ -59,7 +60,7 @@ function problemWithCa(stored: StoredCertificates, now: Date): string | undefine
   const { caCert, caKey } = stored;
   if (!caCert) return 'ca.crt is missing';
   if (!caKey) return 'ca.key is missing';
-  const ca = tryRead(caCert);
+  const ca = tryReadCertificateFacts(caCert);
   if (ca === undefined) return 'ca.crt is not a PEM certificate';
   if (!ca.isCa) return 'ca.crt is not a CA certificate';
   if (!tryCheck(() => isKeyOfCertificate(caKey, caCert))) return 'ca.key does not belong to ca.crt';
@@ -76,7 +77,7 @@ function problemWithServing(
   const { caCert = '', tlsCert, tlsKey } = stored;
   if (!tlsCert) return 'tls.crt is missing';
   if (!tlsKey) return 'tls.key is missing';
-  const serving = tryRead(tlsCert);
+  const serving = tryReadCertificateFacts(tlsCert);
   if (serving === undefined) return 'tls.crt is not a PEM certificate';
   if (!tryCheck(() => isKeyOfCertificate(tlsKey, tlsCert))) return 'tls.key does not belong to tls.crt';
   if (!tryCheck(() => isIssuedBy(tlsCert, caCert))) return 'tls.crt is not signed by the CA in ca.crt';
@@ -103,14 +104,6 @@ export function describeNameDifference(
     extra.length > 0 ? `not wanted ${extra.join(', ')}` : '',
   ];
   return `tls.crt names differ: ${parts.filter(Boolean).join('; ')}`;
-}
-
-function tryRead(pem: string): CertificateFacts | undefined {
-  try {
-    return readCertificateFacts(pem);
-  } catch {
-    return undefined;
-  }
 }
 
 function tryCheck(check: () => boolean): boolean {

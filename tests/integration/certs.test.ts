@@ -1,7 +1,8 @@
 // The certificate manager against a real apiserver: one Secret shared by every replica (created
 // once, reused, never overwritten in a race), caBundle injection without needless writes, rotation
-// of a short-lived serving certificate while an HTTPS server keeps answering, and no lost
-// certificate when the API refuses.
+// of a short-lived serving certificate while an HTTPS server keeps answering, a new CA trusted
+// before it is served (and the old one after, for the overlap), and no lost certificate when the
+// API refuses.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
@@ -20,6 +21,7 @@ import {
 } from '@kubernetes/client-node';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
+import { certificatesInPemBundle, overlapMs } from '@longhorn-backup-guard/certs/ca-bundle-contents';
 import { caBundleOf } from '@longhorn-backup-guard/certs/ca-bundle-patch';
 import { readCertificateFacts } from '@longhorn-backup-guard/certs/certificate-facts';
 import {
@@ -234,6 +236,68 @@ test('the CA is injected into every webhook of both configurations, one created 
     (await admission.readValidatingWebhookConfiguration({ name: validatingName })).metadata?.resourceVersion,
     validating.metadata?.resourceVersion,
   );
+});
+
+test('the Secret deleted: the caBundle carries the new CA next to the old before any replica serves the new, and drops the old after the overlap', async () => {
+  const ns = await cluster.createNamespace('certs-new-ca');
+  const configurationName = `lbg-certs-test-ca-${randomBytes(4).toString('hex')}`;
+  after(() => admission.deleteMutatingWebhookConfiguration({ name: configurationName }).catch(() => undefined));
+  await admission.createMutatingWebhookConfiguration({
+    body: { metadata: { name: configurationName }, webhooks: [neverMatchingWebhook('ca.certs-test.lbg.example')] },
+  });
+  let clockAheadMs = 0; // both replicas' clock, moved past the overlap at the end
+  // A 5 s check (the first retry 100 ms): the other replica adopts the new CA up to 5 s later, and
+  // the old CA stays for two checks after the new one was made.
+  const options = {
+    mutatingWebhookConfigurationName: configurationName,
+    checkIntervalMs: 5_000,
+    now: () => new Date(Date.now() + clockAheadMs),
+  };
+  const replicas = [manager(ns, options), manager(ns, options)];
+  const oldCa = (await replicas[0]!.start()).caCert;
+  await replicas[1]!.start();
+  const carried = async (): Promise<string[]> => {
+    const read = await admission.readMutatingWebhookConfiguration({ name: configurationName });
+    return certificatesInPemBundle(Buffer.from(read.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString());
+  };
+  assert.deepEqual(await carried(), [oldCa]);
+
+  // Every 20 ms: a CA a replica serves (taken before the read) that the caBundle does not carry.
+  const untrusted: string[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const served = replicas.map((replica) => replica.current?.caCert ?? '');
+      const bundle = await carried();
+      if (bundle.length > 2) untrusted.push(`${bundle.length} CAs carried`);
+      for (const ca of served) if (!bundle.includes(ca)) untrusted.push(readCertificateFacts(ca).subject);
+      await sleep(20);
+    }
+  })();
+  await core.deleteNamespacedSecret({ namespace: ns, name: secretName });
+  const newCa = await waitFor(
+    'both replicas on the new CA',
+    async () => {
+      const cas = new Set(replicas.map((replica) => replica.current?.caCert));
+      return cas.size === 1 && !cas.has(oldCa) ? [...cas][0] : undefined;
+    },
+    30_000,
+    20,
+  );
+  await sleep(1_000);
+  sampling = false;
+  await sampler;
+  assert.deepEqual(untrusted, [], "no moment in which a replica's CA was not in the caBundle");
+  assert.deepEqual(await carried(), [newCa, oldCa], 'the old CA is still carried within the overlap');
+  assert.ok(
+    logLines.some((line) => /did not carry before this check/.test(String(line.msg))),
+    'the replica that injected the new CA served it only from its next check',
+  );
+
+  // Past the overlap (two check intervals plus the notBefore backdate), the old CA is dropped.
+  clockAheadMs = overlapMs(5_000, 400) + 60_000;
+  await waitFor('the old CA dropped', async () => ((await carried()).length === 1 ? true : undefined), 20_000);
+  assert.deepEqual(await carried(), [newCa]);
 });
 
 /** One fresh TLS connection (no keep-alive), verified against `ca`; the serial the server presented. */

@@ -1,8 +1,8 @@
 // Two webhook replicas behind one address (a round-robin TCP balancer, as a Service), called by the
 // real apiserver with failurePolicy Fail (a failed call shows), under an open-loop stream of 50
 // PVC admissions a second: while the 6 s serving certificate rotates (target: 0 failed), and while
-// the certificate Secret, CA included, is deleted and made again (the failures counted and the
-// window measured).
+// the certificate Secret, CA included, is deleted and made again (target: 0 failed, and no moment
+// in which a replica's certificate is not trusted by the caBundle).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { certificatesInPemBundle } from '@longhorn-backup-guard/certs/ca-bundle-contents';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
 import { useTestCluster } from '../harness/test-cluster.ts';
@@ -124,9 +125,11 @@ function failures(outcomes: readonly AdmissionOutcome[]): { certificate: string[
 }
 
 /**
- * Samples, every 20 ms, whether each replica's certificate chains to the CA the apiserver has in
- * the configuration's caBundle: the time either does not is the window in which a new connection
- * from the apiserver would fail.
+ * Samples, every 20 ms, whether each replica's certificate chains to a CA the apiserver has in
+ * the configuration's caBundle (a PEM bundle): the time either does not is the window in which a
+ * new connection from the apiserver would fail. The replicas' CAs are taken before the
+ * configuration is read: a replica serves a new CA only once the caBundle carries it, so a
+ * replica that switched between the two does not count as untrusted.
  */
 function startTrustSampler(): { stop(): number } {
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
@@ -135,12 +138,15 @@ function startTrustSampler(): { stop(): number } {
   let running = true;
   void (async () => {
     while (running) {
+      const served = replicas.map((r) => r.certificates.current?.caCert ?? '');
       const configuration = await admission
         .readMutatingWebhookConfiguration({ name: registration.configurationName })
         .catch(() => undefined);
-      const bundle = Buffer.from(configuration?.webhooks?.[0]?.clientConfig?.caBundle ?? '', 'base64').toString();
+      const trusted = certificatesInPemBundle(
+        Buffer.from(configuration?.webhooks?.[0]?.clientConfig?.caBundle ?? '', 'base64').toString(),
+      );
       const now = performance.now();
-      if (replicas.some((r) => r.certificates.current?.caCert !== bundle)) untrustedMs += now - last;
+      if (served.some((ca) => !trusted.includes(certificatesInPemBundle(ca)[0] ?? ''))) untrustedMs += now - last;
       last = now;
       await sleep(20);
     }
@@ -153,7 +159,7 @@ function startTrustSampler(): { stop(): number } {
   };
 }
 
-test('two replicas under 50 admissions/s: 0 failed while the certificate rotates; the CA re-created within a bounded window', async (t) => {
+test('two replicas under 50 admissions/s: 0 failed while the certificate rotates and while the CA is re-created', async (t) => {
   await registerConfigurations(kc, registration, balancer.port, 'Fail');
   for (const _ of [0, 1]) {
     const replica = await startTestWebhook({
@@ -161,7 +167,9 @@ test('two replicas under 50 admissions/s: 0 failed while the certificate rotates
       registration,
       certificateNamespace,
       kubeConfig: pooledKubeConfig(),
-      certificateOptions: { servingValiditySeconds: 6, checkIntervalMs: CHECK_INTERVAL_MS },
+      // retryMaxMs 2 s: the old CA stays two of those after the new one is made (ca-bundle-contents.ts),
+      // longer than a check takes on a starved machine, as 2 x 60 s does in production.
+      certificateOptions: { servingValiditySeconds: 6, checkIntervalMs: CHECK_INTERVAL_MS, retryMaxMs: 2_000 },
       maxRequestsPerSocket: 10, // the apiserver reconnects often: many TLS handshakes
     });
     replicas.push(replica);
@@ -184,8 +192,8 @@ test('two replicas under 50 admissions/s: 0 failed while the certificate rotates
   assert.deepEqual(rotationFailures.certificate, [], 'no admission failed on the certificate while it rotated');
   assert.deepEqual(rotationFailures.other, []);
 
-  // CA re-creation: the Secret is deleted; a replica makes a new CA and certificate and injects the
-  // CA into the configurations, the other adopts them on its next check.
+  // CA re-creation: the Secret is deleted; a replica makes a new CA and certificate, injects the new
+  // CA next to the old one, and serves it from its next check; the other adopts it on its next check.
   const oldCa = replicas[0]?.certificates.current?.caCert;
   const recreating = stream('ca');
   t.after(() => recreating.stop());
@@ -218,8 +226,12 @@ test('two replicas under 50 admissions/s: 0 failed while the certificate rotates
     `CA re-created: ${recreation.length} admissions, ${recreationFailures.certificate.length} failed on the certificate, ${recreationFailures.timeout} timed out or unanswered; a replica's certificate was not trusted by the apiserver's caBundle for ${windowMs} ms (check interval ${CHECK_INTERVAL_MS} ms); both replicas on the new CA ${Math.round(adoptedMs)} ms after the Secret was deleted`,
   );
   assert.deepEqual(recreationFailures.other, [], 'every other admission was answered right');
-  // The replica that makes the new CA serves it before the caBundle carries it, and the other
-  // serves the old one until its next check: the window is one check plus the API round trips
-  // (1.9 s with a 500 ms check at load average 22), far under the shipped 60 s interval.
-  assert.ok(windowMs < 10_000, `the CA re-creation window (${windowMs} ms) is bounded`);
+  // Before the caBundle carried both CAs (the new one served before it was injected, the old one
+  // dropped while the other replica still served it) the window was 78 ms to 1.9 s.
+  assert.deepEqual(
+    recreationFailures.certificate,
+    [],
+    'no admission failed on the certificate while the CA was re-created',
+  );
+  assert.ok(windowMs < CHECK_INTERVAL_MS, `a replica's certificate untrusted by the caBundle for ${windowMs} ms`);
 });
