@@ -1,55 +1,32 @@
 // The real webhook behind a real kube-apiserver: what a person running kubectl sees.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import {
-  P,
-  createStorageClasses,
-  deleteConfigurations,
-  pvcBody,
-  pvcYaml,
-  registerConfigurations,
-  registrationFor,
-  runId,
-  startTestWebhook,
-  waitUntilWebhooksCalled,
-  type RunningWebhook,
-} from './webhook-support.ts';
+import { P, pvcBody, pvcYaml, waitUntilWebhooksCalled, useWebhookScene } from './webhook-support.ts';
 
 const cluster = await useTestCluster();
-const kc = cluster.kubeConfig();
-const core = kc.makeApiClient(CoreV1Api);
-const registration = registrationFor(runId());
-const classes = await createStorageClasses(kc, registration.id);
-let webhook: RunningWebhook | undefined;
-let ns = '';
 let legacyNs = '';
-
-before(async () => {
+let ns = '';
+const scene = await useWebhookScene(cluster, {
+  namespacePrefix: 'lbg-wh',
   // A PVC labelled badly before the webhook existed.
-  legacyNs = await cluster.createNamespace('lbg-wh-legacy', registration.namespaceLabels);
-  await core.createNamespacedPersistentVolumeClaim({
-    namespace: legacyNs,
-    body: pvcBody('legacy', { [`${P}/enabled`]: 'yes', [`${P}/start`]: '2460' }, classes.longhorn),
-  });
-  const certificateNamespace = await cluster.createNamespace('lbg-wh-certs');
-  const port = await freePort();
-  await registerConfigurations(kc, registration, port, 'Fail');
-  webhook = await startTestWebhook({ cluster, registration, certificateNamespace, port });
-  ns = await cluster.createNamespace('lbg-wh', registration.namespaceLabels);
-  await waitUntilWebhooksCalled(kc, ns, classes.longhorn);
-  await waitUntilWebhooksCalled(kc, legacyNs, classes.longhorn);
+  async beforeStart({ kc, registration, classes }) {
+    legacyNs = await cluster.createNamespace('lbg-wh-legacy', registration.namespaceLabels);
+    await kc.makeApiClient(CoreV1Api).createNamespacedPersistentVolumeClaim({
+      namespace: legacyNs,
+      body: pvcBody('legacy', { [`${P}/enabled`]: 'yes', [`${P}/start`]: '2460' }, classes.longhorn),
+    });
+  },
+  async afterStart({ kc, classes, namespace }) {
+    ns = namespace;
+    await waitUntilWebhooksCalled(kc, legacyNs, classes.longhorn);
+  },
 });
-
-after(async () => {
-  await deleteConfigurations(kc, registration);
-  await webhook?.handle.close();
-  await classes.remove();
-});
+const { kc, registration, classes } = scene;
+const core = kc.makeApiClient(CoreV1Api);
 
 const l = (entries: Record<string, string>) =>
   Object.fromEntries(Object.entries(entries).map(([key, value]) => [key.includes('/') ? key : `${P}/${key}`, value]));

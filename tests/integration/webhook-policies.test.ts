@@ -1,47 +1,24 @@
 // Backup policies at kubectl apply time, through the real webhook behind a real kube-apiserver:
 // an unknown policy is refused listing the known ones, a policy with a schedule label is refused
 // saying which to remove, and a namespace's default policy is filled in on new opted-in PVCs.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import { freePort } from '../harness/free-port.ts';
 import { withPolicies } from '../fixtures/policy-config.ts';
-import {
-  P,
-  createStorageClasses,
-  deleteConfigurations,
-  pvcYaml,
-  registerConfigurations,
-  registrationFor,
-  runId,
-  startTestWebhook,
-  waitUntilWebhooksCalled,
-  type RunningWebhook,
-} from './webhook-support.ts';
+import { P, pvcYaml, useWebhookScene } from './webhook-support.ts';
 
 const cluster = await useTestCluster();
-const kc = cluster.kubeConfig();
-const core = kc.makeApiClient(CoreV1Api);
-const registration = registrationFor(runId());
-const classes = await createStorageClasses(kc, registration.id);
-let webhook: RunningWebhook | undefined;
 let ns = '';
-
-before(async () => {
-  const certificateNamespace = await cluster.createNamespace('lbg-whp-certs');
-  const port = await freePort();
-  await registerConfigurations(kc, registration, port, 'Fail');
-  webhook = await startTestWebhook({ cluster, registration, certificateNamespace, port, config: withPolicies() });
-  ns = await cluster.createNamespace('lbg-whp', registration.namespaceLabels);
-  await waitUntilWebhooksCalled(kc, ns, classes.longhorn);
+const scene = await useWebhookScene(cluster, {
+  namespacePrefix: 'lbg-whp',
+  config: withPolicies(),
+  afterStart({ namespace }) {
+    ns = namespace;
+  },
 });
-
-after(async () => {
-  await deleteConfigurations(kc, registration);
-  await webhook?.handle.close();
-  await classes.remove();
-});
+const { kc, registration, classes } = scene;
+const core = kc.makeApiClient(CoreV1Api);
 
 const l = (entries: Record<string, string>) =>
   Object.fromEntries(Object.entries(entries).map(([key, value]) => [`${P}/${key}`, value]));

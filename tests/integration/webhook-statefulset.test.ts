@@ -1,48 +1,24 @@
 // The StatefulSet trap at admission time, on the real apiserver: a real StatefulSet object and the
 // PVCs its controller would create (`<template>-<statefulset>-<ordinal>`, the template's labels
 // plus the selector's; no controller runs here, so the test creates them as it would, in order).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, type V1StatefulSet } from '@kubernetes/client-node';
 import { useTestCluster } from '../harness/test-cluster.ts';
-import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import {
-  P,
-  createStorageClasses,
-  deleteConfigurations,
-  pvcBody,
-  registerConfigurations,
-  registrationFor,
-  runId,
-  startTestWebhook,
-  waitUntilWebhooksCalled,
-  type RunningWebhook,
-} from './webhook-support.ts';
+import { P, pvcBody, useWebhookScene } from './webhook-support.ts';
 
 const cluster = await useTestCluster();
-const kc = cluster.kubeConfig();
+let ns = '';
+const scene = await useWebhookScene(cluster, {
+  namespacePrefix: 'lbg-wh-sts',
+  afterStart({ namespace }) {
+    ns = namespace;
+  },
+});
+const { kc, registration, classes } = scene;
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
-const registration = registrationFor(runId());
-const classes = await createStorageClasses(kc, registration.id);
-let webhook: RunningWebhook | undefined;
-let ns = '';
-
-before(async () => {
-  const certificateNamespace = await cluster.createNamespace('lbg-wh-sts-certs');
-  const port = await freePort();
-  await registerConfigurations(kc, registration, port, 'Fail');
-  webhook = await startTestWebhook({ cluster, registration, certificateNamespace, port });
-  ns = await cluster.createNamespace('lbg-wh-sts', registration.namespaceLabels);
-  await waitUntilWebhooksCalled(kc, ns, classes.longhorn);
-});
-
-after(async () => {
-  await deleteConfigurations(kc, registration);
-  await webhook?.handle.close();
-  await classes.remove();
-});
 
 function statefulSet(name: string, templateLabels: Record<string, string>): V1StatefulSet {
   return {

@@ -2,6 +2,7 @@
 // workspace's CertificateManager) on 127.0.0.1, registered with the test apiserver through
 // configurations with unique names whose namespaceSelector matches only this file's namespaces.
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { request as httpsRequest, type Agent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import {
@@ -132,6 +133,64 @@ export async function createStorageClasses(
       await Promise.all([longhorn, other].map((name) => api.deleteStorageClass({ name }).catch(() => undefined)));
     },
   };
+}
+
+export type StorageClasses = Awaited<ReturnType<typeof createStorageClasses>>;
+
+export interface WebhookScene {
+  readonly kc: KubeConfig;
+  readonly registration: Registration;
+  readonly classes: StorageClasses;
+  /** A namespace the configurations select, made in `before` once the apiserver calls the webhook. */
+  namespace: string;
+  webhook: RunningWebhook | undefined;
+}
+
+export interface WebhookSceneOptions {
+  /** Names the selected namespace and, with `-certs`, the certificate Secret's namespace. */
+  readonly namespacePrefix: string;
+  readonly config?: ConfigSource | GuardConfig;
+  /** Runs in `before`, ahead of the webhook's start: objects made before the webhook existed. */
+  readonly beforeStart?: (scene: WebhookScene) => Promise<void>;
+  /**
+   * Runs at the end of `before`. A file's own top-level `before` is no place for what needs the
+   * scene: node:test runs top-level hooks as they are registered, not one after the other.
+   */
+  readonly afterStart?: (scene: WebhookScene) => Promise<void> | void;
+}
+
+/**
+ * The set-up the webhook's test files share: two StorageClasses, configurations registered for a
+ * free port, the real webhook started with its certificates and a selected namespace the apiserver
+ * already calls it for (in `before`); all removed in `after`.
+ */
+export async function useWebhookScene(cluster: TestCluster, options: WebhookSceneOptions): Promise<WebhookScene> {
+  const kc = cluster.kubeConfig();
+  const registration = registrationFor(runId());
+  const classes = await createStorageClasses(kc, registration.id);
+  const scene: WebhookScene = { kc, registration, classes, namespace: '', webhook: undefined };
+  before(async () => {
+    await options.beforeStart?.(scene);
+    const certificateNamespace = await cluster.createNamespace(`${options.namespacePrefix}-certs`);
+    const port = await freePort();
+    await registerConfigurations(kc, registration, port, 'Fail');
+    scene.webhook = await startTestWebhook({
+      cluster,
+      registration,
+      certificateNamespace,
+      port,
+      config: options.config,
+    });
+    scene.namespace = await cluster.createNamespace(options.namespacePrefix, registration.namespaceLabels);
+    await waitUntilWebhooksCalled(kc, scene.namespace, classes.longhorn);
+    await options.afterStart?.(scene);
+  });
+  after(async () => {
+    await deleteConfigurations(kc, registration);
+    await scene.webhook?.handle.close();
+    await classes.remove();
+  });
+  return scene;
 }
 
 /** A configuration source the test changes, as the file watcher would. */
