@@ -25,6 +25,10 @@ await world.core.createNamespace({ body: { metadata: { name: appB } } });
 world.apps.push(appB);
 await world.writeConfig(world.configYaml(''));
 const handle = await world.start();
+
+/** Waits until PVC `namespace/pvc` has (present) or no longer has the `condition` violation series. */
+const waitForViolation = (namespace: string, pvc: string, condition: string, present: boolean) =>
+  waitForSeries(handle, 'backup_pvc_violation', { condition, namespace, pvc }, present);
 after(() => world.stopAll());
 
 const jobOf = (name: string, namespace = app) => `backup-${namespace}-${name}`;
@@ -141,18 +145,8 @@ test("opting out removes our volume label and the job; Longhorn's default group 
 test('duplicate names: both PVCs are reported naming the other, the second gets no job, until resolved', async () => {
   await world.createPvc(app, 'dup-a', enabledLabels('dup'));
   await world.createPvc(app, 'dup-b', enabledLabels('dup'));
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' },
-    true,
-  );
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' },
-    true,
-  );
+  await waitForViolation(app, 'dup-a', 'duplicate_name', true);
+  await waitForViolation(app, 'dup-b', 'duplicate_name', true);
   await world.waitForEvent(app, 'dup-a', 'DuplicateBackupName', /also used by PVC "dup-b"/);
   const event = await world.waitForEvent(app, 'dup-b', 'DuplicateBackupName', /also used by PVC "dup-a"/);
   assert.equal(event.type, 'Warning');
@@ -166,29 +160,14 @@ test('duplicate names: both PVCs are reported naming the other, the second gets 
   await world.labelPvc(app, 'dup-b', { [`${P}/name`]: 'dup-b' });
   await world.waitForJob(jobOf('dup'), (job) => job.metadata.labels?.[`${P}/source-pvc`] === 'dup-a');
   await world.waitForJob(jobOf('dup-b'));
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'duplicate_name', namespace: app, pvc: 'dup-a' },
-    false,
-  );
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'duplicate_name', namespace: app, pvc: 'dup-b' },
-    false,
-  );
+  await waitForViolation(app, 'dup-a', 'duplicate_name', false);
+  await waitForViolation(app, 'dup-b', 'duplicate_name', false);
 });
 
 test('a manual job is never touched; a PVC wanting its name gets job_name_conflict', async () => {
   const manual = await world.createJob(jobOf('manual'), { team: 'ops' });
   await world.createPvc(app, 'manual', enabledLabels('manual'));
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'job_name_conflict', namespace: app, pvc: 'manual' },
-    true,
-  );
+  await waitForViolation(app, 'manual', 'job_name_conflict', true);
   await world.waitForEvent(app, 'manual', 'BackupJobNameConflict', /was not created by longhorn-backup-guard/);
   await handle.whenIdle();
   assert.equal((await world.job(jobOf('manual')))?.metadata.resourceVersion, manual.metadata.resourceVersion);
@@ -206,12 +185,7 @@ test('a manual job is never touched; a PVC wanting its name gets job_name_confli
     (job) => job.metadata.labels?.[`${P}/source-pvc`] === 'manual',
     "the PVC's own job",
   );
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'job_name_conflict', namespace: app, pvc: 'manual' },
-    false,
-  );
+  await waitForViolation(app, 'manual', 'job_name_conflict', false);
 });
 
 test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the first keeps its job', async () => {
@@ -219,12 +193,7 @@ test('backup-<a>-b-c is both <a>/b-c and <a>-b/c: the second is reported, the fi
   const job = await world.waitForJob(jobOf('c', appB));
   assert.equal(jobOf('c', appB), jobOf('b-c', app));
   await world.createPvc(app, 'second', enabledLabels('b-c'));
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'job_name_conflict', namespace: app, pvc: 'second' },
-    true,
-  );
+  await waitForViolation(app, 'second', 'job_name_conflict', true);
   await world.waitForEvent(
     app,
     'second',
@@ -259,12 +228,7 @@ test('a PVC that is not Longhorn-backed is left alone; its backup labels get a w
 
 test('violations appear, and clear when the labels are fixed', async () => {
   await world.createPvc(app, 'unlabelled', {});
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'missing_enabled_label', namespace: app, pvc: 'unlabelled' },
-    true,
-  );
+  await waitForViolation(app, 'unlabelled', 'missing_enabled_label', true);
   await world.waitForEvent(
     app,
     'unlabelled',
@@ -276,25 +240,10 @@ test('violations appear, and clear when the labels are fixed', async () => {
     [`${P}/name`]: 'unlabelled',
     [`${P}/interval`]: '5',
   });
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'invalid_interval', namespace: app, pvc: 'unlabelled' },
-    true,
-  );
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'missing_enabled_label', namespace: app, pvc: 'unlabelled' },
-    false,
-  );
+  await waitForViolation(app, 'unlabelled', 'invalid_interval', true);
+  await waitForViolation(app, 'unlabelled', 'missing_enabled_label', false);
   await world.labelPvc(app, 'unlabelled', { [`${P}/interval`]: '6' });
-  await waitForSeries(
-    handle,
-    'backup_pvc_violation',
-    { condition: 'invalid_interval', namespace: app, pvc: 'unlabelled' },
-    false,
-  );
+  await waitForViolation(app, 'unlabelled', 'invalid_interval', false);
   await waitForSeries(
     handle,
     'backup_pvc_managed',
