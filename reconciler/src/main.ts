@@ -8,22 +8,16 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { errorText, exitWithFailure, logEscapedErrors } from '@longhorn-backup-guard/shared/process/process-exits';
 import { InvalidConfigurationError } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
 import { startReconciler, type ReconcilerHandle } from './start-reconciler.ts';
 
 const log = createLogger('reconciler');
 
-process.on('unhandledRejection', (reason) => {
-  log.error({ err: reason }, 'unhandled promise rejection');
-});
-process.on('uncaughtException', (error) => {
-  log.error({ err: error }, 'uncaught exception');
-});
+logEscapedErrors(log);
 
 function fail(message: string): never {
-  log.fatal(message);
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
+  return exitWithFailure(log, message);
 }
 
 function podNamespace(): string {
@@ -56,7 +50,7 @@ try {
   });
 } catch (error) {
   if (error instanceof InvalidConfigurationError) fail(error.message);
-  fail(`the reconciler could not start: ${error instanceof Error ? error.message : String(error)}`);
+  fail(`the reconciler could not start: ${errorText(error)}`);
 }
 log.info({ metricsPort: handle.metricsPort }, 'reconciler started');
 

@@ -5,6 +5,7 @@ import { CertificateManager } from '@longhorn-backup-guard/certs/certificate-man
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
+import { errorText, exitWithFailure, logEscapedErrors } from '@longhorn-backup-guard/shared/process/process-exits';
 import { watchConfigFile, type ConfigFileSource } from './config/config-file.ts';
 import { staticConfig, type ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
 import { readEnvironment, type WebhookEnvironment } from './environment.ts';
@@ -12,21 +13,10 @@ import { startWebhook } from './start-webhook.ts';
 
 const log = createLogger('webhook');
 
-// Nothing may take the process down unnoticed: log what escaped, keep serving.
-process.on('unhandledRejection', (reason) => {
-  log.error({ err: reason }, 'unhandled promise rejection');
-});
-process.on('uncaughtException', (error) => {
-  log.error({ err: error }, 'uncaught exception');
-});
+logEscapedErrors(log);
 
 function fail(message: string): never {
-  log.fatal(message);
-  process.exit(1);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return exitWithFailure(log, message);
 }
 
 let environment: WebhookEnvironment;
