@@ -35,7 +35,10 @@ export async function installChart(
   images: readonly BuiltImage[],
   helmBinary: string,
   home: string,
+  log: (message: string) => void,
 ): Promise<ChartInstall> {
+  let started = Date.now();
+  const took = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   await mkdir(home, { recursive: true });
   const helm = (args: string[]) => runHelm(helmBinary, cluster.info.kubeconfigPath, home, args);
   await applyPrometheusOperatorCrds(cluster);
@@ -46,6 +49,8 @@ export async function installChart(
     const done = await cluster.kubectl(step);
     if (done.code !== 0) throw new Error(`kubectl ${step.join(' ')} failed: ${done.stderr}`);
   }
+  log(`helm install: the Prometheus operator's CRDs and the namespace in ${took()}`);
+  started = Date.now();
   const installed = await helm([
     'install',
     RELEASE,
@@ -55,6 +60,9 @@ export async function installChart(
     ...imageValues(images),
   ]);
   if (installed.code !== 0) throw new Error(`helm install failed: ${installed.stderr}${installed.stdout}`);
+  log(`helm install: the release in ${took()}`);
+  started = Date.now();
   await waitForRollouts(cluster);
+  log(`helm install: both Deployments rolled out in ${took()}`);
   return { helm };
 }
