@@ -150,6 +150,23 @@ function refusedMessage(error: unknown): string {
   return String(error);
 }
 
+/** The pod's container as containerd knows it. */
+function containerIdOf(pod: V1Pod): string {
+  return pod.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '') ?? '';
+}
+
+/** The host PID of the container's first process (node itself: the images' entrypoint). */
+async function hostPidOf(pod: V1Pod): Promise<number> {
+  const { stdout } = await run('ctr', ['--address', shipped.node.containerdSocket, '-n', 'k8s.io', 'tasks', 'ls']);
+  const row = stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find(([id]) => id === containerIdOf(pod));
+  const pid = Number(row?.[1]);
+  assert.ok(pid > 0, `no task for ${pod.metadata?.name}: ${stdout}`);
+  return pid;
+}
+
 function restarts(pod: V1Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0);
 }
@@ -276,7 +293,7 @@ test(
     const standby = (await pods(RECONCILER_DEPLOYMENT))
       .map((pod) => pod.metadata?.name)
       .find((name) => name !== leader.metadata?.name);
-    const containerId = leader.status?.containerStatuses?.[0]?.containerID?.replace(/^containerd:\/\//, '') ?? '';
+    const containerId = containerIdOf(leader);
     const killed = Date.now();
     await run('ctr', [
       '--address',
@@ -389,6 +406,37 @@ test("deleting the webhook's TLS Secret: the replicas recover and admissions res
   log(`TLS Secret deleted: admissions resumed after ${Date.now() - deleted} ms`);
 });
 
+// Longer than the earlier liveness probe's patience (3 failures 10 s apart: restarted after about
+// 30 s), well within the shipped one's (2 minutes).
+const FREEZE_MS = 45_000;
+
+test(
+  'a webhook replica frozen for 45 s (SIGSTOP, as a starved or swapping process): out of the Service meanwhile, never restarted, Ready again once it runs',
+  { skip },
+  async () => {
+    const [pod] = await pods(WEBHOOK_DEPLOYMENT);
+    assert.ok(pod);
+    const name = pod.metadata?.name ?? '';
+    const read = () => core.readNamespacedPod({ name, namespace: PRODUCT_NAMESPACE });
+    const ready = async () => (await read()).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const pid = await hostPidOf(pod);
+    const frozenAt = Date.now();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await waitFor(`${name} not Ready`, async () => ((await ready()) === 'False' ? true : undefined), 90_000, 500);
+      log(`${name} frozen: not Ready (out of the Service) after ${Date.now() - frozenAt} ms`);
+      await sleep(Math.max(0, FREEZE_MS - (Date.now() - frozenAt)));
+      assert.equal(restarts(await read()), 0, `${name} not restarted while frozen`);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const thawedAt = Date.now();
+    await waitFor(`${name} Ready again`, async () => ((await ready()) === 'True' ? true : undefined), 90_000, 500);
+    log(`${name} running again after ${FREEZE_MS} ms frozen: Ready after ${Date.now() - thawedAt} ms`);
+    assert.equal(restarts(await read()), 0, `${name} never restarted`);
+  },
+);
+
 test(
   'the pods stay within their memory limits while reconciling 1,000 PVCs (no OOM kill; peaks reported)',
   { skip },
@@ -460,6 +508,7 @@ test(
   async (t) => {
     if (!haveTool(t, 'helm', helm)) return;
     // The kustomize install goes first, its namespace with it: `kubectl delete -k` leaves nothing either.
+    let started = Date.now();
     const deleted = await shipped.cluster.kubectl(['delete', '-k', shipped.overlayDir, '--timeout=300s']);
     assert.equal(deleted.code, 0, deleted.stderr);
     const kustomizeLeft = await shipped.cluster.kubectl([
@@ -472,9 +521,14 @@ test(
     ]);
     assert.equal(kustomizeLeft.stdout.trim(), '', 'no object of manifests/core is left');
 
-    let started = Date.now();
-    const chart = await installChart(shipped.cluster, shipped.images, helm, join(shipped.cluster.info.runDir, 'helm'));
-    log(`helm install: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`kubectl delete -k: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const chart = await installChart(
+      shipped.cluster,
+      shipped.images,
+      helm,
+      join(shipped.cluster.info.runDir, 'helm'),
+      log,
+    );
     await assertPodsAsShipped();
     await assertAdmissionAndJobs('helm-data');
 
