@@ -13,8 +13,7 @@
 // be seen by other tests.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -23,9 +22,10 @@ import { parseConfig } from '@longhorn-backup-guard/shared/config/parse-config';
 import { startComponent, type ComponentProcess } from '../../scripts/local/component-process.ts';
 import { freePort } from '../harness/free-port.ts';
 import { repoRoot } from '../harness/paths.ts';
+import { chartDir, runHelm as runHelmIn } from '../harness/helm.ts';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { findHelm, haveTool, prometheusOperatorCrdsDir } from '../tools/tools.ts';
+import { applyPrometheusOperatorCrds, findHelm, haveTool } from '../tools/tools.ts';
 import { P, createStorageClasses, pvcBody, waitUntilWebhooksCalled } from './webhook-support.ts';
 import { defaultBackupJobSpec } from '../fixtures/default-job-spec.ts';
 
@@ -36,7 +36,6 @@ process.env.LBG_APISERVER_EXTRA_ARGS = [
 const cluster = await startPrivateCluster();
 const kc = cluster.kubeConfig();
 const helm = await findHelm();
-const chartDir = join(repoRoot, 'charts', 'longhorn-backup-guard');
 const NS = 'longhorn-backup-guard';
 const RELEASE = 'longhorn-backup-guard';
 const helmHome = await mkdtemp(join(tmpdir(), 'lbg-helm-'));
@@ -59,24 +58,7 @@ interface Run {
 }
 
 function runHelm(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      helm ?? 'helm',
-      [...args, '--kubeconfig', cluster.info.kubeconfigPath],
-      {
-        maxBuffer: 32 * 1024 * 1024,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: helmHome,
-          HELM_CACHE_HOME: join(helmHome, 'cache'),
-          HELM_CONFIG_HOME: join(helmHome, 'config'),
-          HELM_DATA_HOME: join(helmHome, 'data'),
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+  return runHelmIn(helm ?? 'helm', cluster.info.kubeconfigPath, helmHome, args);
 }
 
 async function helmOk(args: string[]): Promise<string> {
@@ -472,9 +454,7 @@ function prepareCluster(): Promise<void> {
 }
 
 async function createPrerequisites(): Promise<void> {
-  const crdsDir = await prometheusOperatorCrdsDir();
-  for (const file of (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml')))
-    await kubectlOk(['apply', '--server-side', '-f', join(crdsDir, file)]);
+  await applyPrometheusOperatorCrds(cluster);
   await kubectlOk(['create', 'namespace', 'longhorn-system']);
   await kubectlOk(['create', 'namespace', NS]);
 }

@@ -61,8 +61,15 @@ interface Container {
   securityContext: Record<string, unknown>;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
   volumeMounts?: { name: string; mountPath: string }[];
-  livenessProbe: { httpGet: { path: string; port: string; scheme?: string } };
-  readinessProbe: { httpGet: { path: string; port: string; scheme?: string } };
+  startupProbe: Probe;
+  livenessProbe: Probe;
+  readinessProbe: Probe;
+}
+interface Probe {
+  httpGet: { path: string; port: string; scheme?: string };
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
 }
 interface DeploymentSpec {
   spec: {
@@ -185,15 +192,25 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
     assert.equal(env.get('POD_NAMESPACE'), 'fieldRef:metadata.namespace');
     assert.equal(env.get('METRICS_PORT'), '8080');
     assert.deepEqual(container.ports?.find((p) => p.name === 'metrics')?.containerPort, 8080);
-    assert.equal(container.livenessProbe.httpGet.path, '/healthz');
-    assert.equal(container.readinessProbe.httpGet.path, '/readyz');
+    // Probes for a loaded node: a slow start or a slow answer is no reason to restart a pod.
+    const { startupProbe, livenessProbe, readinessProbe } = container;
+    assert.equal(startupProbe.httpGet.path, '/healthz');
+    assert.ok(startupProbe.periodSeconds * startupProbe.failureThreshold >= 300, 'startup: 5 minutes');
+    assert.deepEqual(livenessProbe.httpGet, { path: '/healthz', port: 'metrics' }, 'liveness: plain HTTP, no TLS');
+    assert.ok(livenessProbe.timeoutSeconds >= 10, 'liveness: a slow answer is an answer');
+    assert.ok(livenessProbe.periodSeconds * livenessProbe.failureThreshold >= 120, 'liveness: 2 minutes silent');
+    assert.equal(readinessProbe.httpGet.path, '/readyz');
   }
   const webhook = find<DeploymentSpec>('Deployment', 'longhorn-backup-guard-webhook', NS).spec.template.spec;
   const [webhookContainer] = webhook.containers;
   assert.ok(webhookContainer);
   assert.equal(webhookContainer.ports?.find((p) => p.name === 'https')?.containerPort, 8443);
-  for (const probe of [webhookContainer.livenessProbe, webhookContainer.readinessProbe])
-    assert.deepEqual(probe.httpGet.scheme, 'HTTPS');
+  for (const probe of [webhookContainer.startupProbe, webhookContainer.readinessProbe])
+    assert.deepEqual(
+      probe.httpGet,
+      { path: probe.httpGet.path, port: 'https', scheme: 'HTTPS' },
+      'as the apiserver calls',
+    );
   const webhookEnv = envOf(webhookContainer);
   assert.equal(webhookEnv.get('CONFIG_FILE'), '/etc/longhorn-backup-guard/config.yaml');
   const configMount = webhookContainer.volumeMounts?.find((m) => m.mountPath === '/etc/longhorn-backup-guard');

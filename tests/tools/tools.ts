@@ -3,10 +3,12 @@
 // test fails (CI must run the installer; a silent skip would hide a check that never ran).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '../harness/paths.ts';
+import type { TestCluster } from '../harness/test-cluster.ts';
 
 const run = promisify(execFile);
 const toolsDir = join(repoRoot, 'tests', 'tools');
@@ -52,6 +54,15 @@ export async function prometheusOperatorCrdsDir(): Promise<string> {
   const dir = stdout.trim().split('\n').at(-1);
   if (!dir) throw new Error('tests/tools/prometheus-operator-crds.sh printed no directory');
   return dir;
+}
+
+/** Applies the Prometheus operator's CRDs (server-side: they are too large for kubectl's annotation). */
+export async function applyPrometheusOperatorCrds(cluster: TestCluster): Promise<void> {
+  const crdsDir = await prometheusOperatorCrdsDir();
+  for (const file of (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml'))) {
+    const applied = await cluster.kubectl(['apply', '--server-side', '-f', join(crdsDir, file)]);
+    if (applied.code !== 0) throw new Error(`kubectl apply ${file} failed: ${applied.stderr}`);
+  }
 }
 
 /**

@@ -39,6 +39,11 @@ export async function installShipped(cluster: TestCluster, images: readonly Buil
   await cluster.kubectl(['create', 'namespace', LONGHORN_NAMESPACE]);
   const applied = await cluster.kubectl(['apply', '-k', dir]);
   if (applied.code !== 0) throw new Error(`kubectl apply -k failed: ${applied.stderr}`);
+  await waitForRollouts(cluster);
+}
+
+/** Waits for both Deployments to be rolled out (their pods Ready), or throws with what went wrong. */
+export async function waitForRollouts(cluster: TestCluster): Promise<void> {
   for (const deployment of [WEBHOOK_DEPLOYMENT, RECONCILER_DEPLOYMENT]) {
     const rolled = await cluster.kubectl([
       'rollout',
@@ -46,7 +51,7 @@ export async function installShipped(cluster: TestCluster, images: readonly Buil
       `deployment/${deployment}`,
       '-n',
       PRODUCT_NAMESPACE,
-      '--timeout=180s',
+      '--timeout=360s', // the startup probes allow 5 minutes
     ]);
     if (rolled.code !== 0) {
       throw new Error(`deployment ${deployment} did not roll out: ${rolled.stderr}\n${await diagnose(cluster)}`);

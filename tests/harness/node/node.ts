@@ -35,7 +35,8 @@ export function nodeAddress(): string | undefined {
 }
 
 export interface NodeStartOptions {
-  plane: ControlPlane;
+  /** May still be starting: containerd starts and imports the images meanwhile. */
+  plane: ControlPlane | Promise<ControlPlane>;
   /** Where kubelet, kube-controller-manager and kube-scheduler are (tests/node/build.sh). */
   nodeBinDir: string;
   /** The pause image first, then the images to load (tests/node/images.sh). */
@@ -46,31 +47,26 @@ export interface NodeStartOptions {
 export class Node {
   readonly runDir: string;
   readonly containerdSocket: string;
-  readonly #dnatRule: string[];
-  readonly #core: CoreV1Api;
+  /** Set once the control plane is up. */
+  #core: CoreV1Api | undefined;
 
-  private constructor(runDir: string, dnatRule: string[], core: CoreV1Api) {
+  private constructor(runDir: string) {
     this.runDir = runDir;
-    this.#core = core;
     this.containerdSocket = join(runDir, 'containerd', 'containerd.sock');
-    this.#dnatRule = dnatRule;
   }
 
   static async start(options: NodeStartOptions): Promise<Node> {
     const log = options.log ?? ((m: string) => process.stderr.write(`[node] ${m}\n`));
-    const { plane } = options;
     const address = nodeAddress();
     if (!address) throw new Error('the machine has no non-loopback IPv4 address for the node');
     await removeStaleRunDirs(runDirPrefix, stopRunDir, log);
     const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
     await writeFile(join(runDir, 'owner.pid'), String(process.pid));
     killOnInterrupt(runDir);
-    const apiPort = new URL(plane.info.apiUrl).port;
-    const dnatRule = ['-p', 'tcp', '-d', KUBERNETES_SERVICE_IP, '--dport', '443', '-j', 'DNAT', '--to-destination'];
-    const node = new Node(runDir, [...dnatRule, `${address}:${apiPort}`], plane.kubeConfig().makeApiClient(CoreV1Api));
-    await writeFile(join(runDir, 'dnat-rule.json'), JSON.stringify(node.#dnatRule));
+    const node = new Node(runDir);
     try {
-      await node.#start(options, address, log);
+      await node.#startContainerd(options.images, log);
+      await node.#join(await options.plane, options.nodeBinDir, address, log);
       return node;
     } catch (error) {
       liveRunDirs.delete(runDir);
@@ -79,21 +75,16 @@ export class Node {
     }
   }
 
-  async #start(options: NodeStartOptions, address: string, log: (m: string) => void): Promise<void> {
-    const { plane, nodeBinDir, images } = options;
+  /** containerd with the CNI configuration and the images imported: nothing here needs the control plane. */
+  async #startContainerd(images: readonly BuiltImage[], log: (m: string) => void): Promise<void> {
     const runDir = this.runDir;
-    const paths: NodePaths = {
-      runDir,
-      containerdSocket: this.containerdSocket,
-      cniConfDir: join(runDir, 'cni'),
-      caFile: plane.info.caFile,
-    };
+    const paths = this.#paths();
     const [pause] = images;
     if (!pause) throw new Error('no pause image');
     await mkdir(paths.cniConfDir, { recursive: true });
     await writeFile(join(paths.cniConfDir, '10-lbg-node.conflist'), cniConflist(runDir));
     await writeFile(join(runDir, 'containerd.toml'), containerdConfig(paths, pause.reference));
-    let started = Date.now();
+    const started = Date.now();
     const containerd = startLogged(
       'containerd',
       ['--config', join(runDir, 'containerd.toml')],
@@ -111,9 +102,27 @@ export class Node {
       });
     }
     log(`containerd up with ${images.length} images imported in ${Date.now() - started} ms`);
-    await run('iptables', ['-t', 'nat', '-I', 'PREROUTING', ...this.#dnatRule]);
+  }
 
-    started = Date.now();
+  #paths(caFile = ''): NodePaths {
+    const runDir = this.runDir;
+    return { runDir, containerdSocket: this.containerdSocket, cniConfDir: join(runDir, 'cni'), caFile };
+  }
+
+  /** The `kubernetes` Service's DNAT rule, the controllers and the kubelet; waits for the node to be Ready. */
+  async #join(plane: ControlPlane, nodeBinDir: string, address: string, log: (m: string) => void): Promise<void> {
+    const runDir = this.runDir;
+    const paths = this.#paths(plane.info.caFile);
+    const core = plane.kubeConfig().makeApiClient(CoreV1Api);
+    this.#core = core;
+    const dnatRule = [
+      ...['-p', 'tcp', '-d', KUBERNETES_SERVICE_IP, '--dport', '443', '-j', 'DNAT', '--to-destination'],
+      `${address}:${new URL(plane.info.apiUrl).port}`,
+    ];
+    await writeFile(join(runDir, 'dnat-rule.json'), JSON.stringify(dnatRule));
+    await run('iptables', ['-t', 'nat', '-I', 'PREROUTING', ...dnatRule]);
+
+    const started = Date.now();
     const kubeconfig = plane.info.kubeconfigPath;
     const pki = join(plane.info.runDir, 'pki');
     const controllerManager = startLogged(
@@ -151,7 +160,6 @@ export class Node {
       join(runDir, 'kubelet.log'),
       join(runDir, 'kubelet.pid'),
     );
-    const core = plane.kubeConfig().makeApiClient(CoreV1Api);
     await waitFor(
       `node ${NODE_NAME} Ready`,
       async () => {
@@ -180,15 +188,16 @@ export class Node {
     const controllerManager = await readPid(join(this.runDir, 'kube-controller-manager.pid'));
     if (controllerManager) await stopPid(controllerManager);
     const kubelet = await readPid(join(this.runDir, 'kubelet.pid'));
-    if (kubelet && isAlive(kubelet)) {
-      const pods = await this.#core.listPodForAllNamespaces().catch(() => undefined);
+    const core = this.#core;
+    if (kubelet && isAlive(kubelet) && core) {
+      const pods = await core.listPodForAllNamespaces().catch(() => undefined);
       for (const pod of pods?.items ?? []) {
         const { name = '', namespace = '' } = pod.metadata ?? {};
-        await this.#core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => {});
+        await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => {});
       }
       await waitFor(
         'the pods gone',
-        async () => ((await this.#core.listPodForAllNamespaces()).items.length === 0 ? true : undefined),
+        async () => ((await core.listPodForAllNamespaces()).items.length === 0 ? true : undefined),
         60_000,
         500,
       ).catch(() => {});

@@ -30,6 +30,8 @@ export interface ShippedCluster {
   readonly cluster: TestCluster;
   readonly node: Node;
   readonly images: readonly BuiltImage[];
+  /** The kustomize overlay applied (`kubectl delete -k` of it uninstalls). */
+  readonly overlayDir: string;
   readonly timings: Readonly<Record<string, number>>;
   stop(): Promise<void>;
 }
@@ -49,28 +51,37 @@ export async function startShippedCluster(log: (message: string) => void): Promi
     await buildNodeBinaries(),
     await buildImages(),
   ]);
-  const plane = await timed('control plane', () =>
+  // The node's containerd starts and imports the images while the control plane starts.
+  const planeStarting = timed('control plane', () =>
     ControlPlane.start({ binDir, crdsPath: longhornCrdsPath, ...(address ? { nodeAddress: address } : {}) }),
   );
+  planeStarting.catch(() => {}); // awaited below; a failure meanwhile is no unhandled rejection
   let node: Node | undefined;
+  let plane: ControlPlane | undefined;
   try {
-    const started = await timed('node', () => Node.start({ plane, nodeBinDir, images }));
+    const started = await timed('node (with the control plane)', () =>
+      Node.start({ plane: planeStarting, nodeBinDir, images }),
+    );
     node = started;
-    const cluster = new TestCluster(plane.info, plane);
-    await timed('install as shipped', () => installShipped(cluster, images, join(plane.info.runDir, 'overlay')));
+    const up = await planeStarting;
+    plane = up;
+    const cluster = new TestCluster(up.info, up);
+    const overlayDir = join(up.info.runDir, 'overlay');
+    await timed('install as shipped', () => installShipped(cluster, images, overlayDir));
     return {
       cluster,
       node: started,
       images,
+      overlayDir,
       timings,
       stop: async () => {
         await started.stop();
-        await plane.stop();
+        await up.stop();
       },
     };
   } catch (error) {
     await node?.stop();
-    await plane.stop();
+    await (plane ?? (await planeStarting.catch(() => undefined)))?.stop();
     throw error;
   }
 }
