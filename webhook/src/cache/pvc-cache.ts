@@ -1,7 +1,8 @@
 // The PVCs the webhook compares a PVC with, by namespace: one informer over all namespaces, or
 // one per namespace of `watchNamespaces`. The informers (shared, resilient) hold the objects; this
-// keeps a namespace index of them, fed by their handlers. Only what the decisions read is kept
-// (leanPvc); the decisions memoize each cached PVC's parsed name claim (see pvc-violations.ts).
+// keeps a namespace index of them and one by backup name (backup-name-index.ts), fed by their
+// handlers. Only what the decisions read is kept (leanPvc); the decisions memoize each cached PVC's
+// parsed name claim (see admission-violations.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
@@ -10,6 +11,8 @@ import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resour
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { PvcLike } from '../admission/pvc-object.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import type { NamespacePvcs } from '../decide/namespace-pvcs.ts';
+import { BackupNameIndex } from './backup-name-index.ts';
 import type { ScopedCache } from './replaceable-cache.ts';
 
 export type CachedPvc = PvcLike & KubeObject;
@@ -35,6 +38,7 @@ export class PvcCache implements ScopedCache {
   readonly watchNamespaces: readonly string[];
   readonly #informers: Informer<CachedPvc>[];
   readonly #byNamespace = new MultiIndex<CachedPvc>();
+  readonly #byBackupName = new BackupNameIndex<CachedPvc>(() => this.#everyPvc());
 
   constructor(watchNamespaces: readonly string[], options: CacheOptions) {
     this.watchNamespaces = watchNamespaces;
@@ -76,17 +80,26 @@ export class PvcCache implements ScopedCache {
     await Promise.all(this.#informers.map((informer) => informer.stop()));
   }
 
-  inNamespace(namespace: string): CachedPvc[] {
-    return this.#byNamespace.get(namespace);
+  inNamespace(namespace: string): NamespacePvcs {
+    return {
+      all: () => this.#byNamespace.get(namespace),
+      labelled: (labelKey, value) => this.#byBackupName.labelled(namespace, labelKey, value),
+    };
+  }
+
+  *#everyPvc(): Iterable<CachedPvc> {
+    for (const namespace of this.#byNamespace.groups()) yield* this.#byNamespace.get(namespace);
   }
 
   #put(pvc: CachedPvc): void {
     const { namespace = '', name = '' } = pvc.metadata ?? {};
     this.#byNamespace.set(namespace, name, pvc);
+    this.#byBackupName.put(pvc);
   }
 
   #remove(pvc: CachedPvc): void {
     const { namespace = '', name = '' } = pvc.metadata ?? {};
     this.#byNamespace.delete(namespace, name);
+    this.#byBackupName.remove(pvc);
   }
 }
