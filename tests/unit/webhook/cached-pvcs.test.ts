@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { BackupNameIndex } from '@longhorn-backup-guard/webhook/cache/backup-name-index';
+import { CachedPvcs } from '@longhorn-backup-guard/webhook/cache/cached-pvcs';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import { pvcViolations } from '@longhorn-backup-guard/webhook/decide/admission-violations';
 import { listedPvcs } from '@longhorn-backup-guard/webhook/decide/namespace-pvcs';
@@ -44,14 +44,14 @@ test('the index gives the PVCs a walk gives, through adds, updates, deletes and 
     fc.property(fc.array(change, { maxLength: 40 }), (changes) => {
       // The informer's store: one object per namespace/name, replaced on every update (objects are frozen).
       const store = new Map<string, Cached>();
-      const index = new BackupNameIndex<Cached>(() => store.values());
+      const cache = new CachedPvcs<Cached>();
       for (const { namespace, name, labels: pvcLabels, deleted, terminating, storageClassName, ask } of changes) {
         const key = `${namespace}/${name}`;
         const previous = store.get(key);
         if (deleted) {
           if (previous !== undefined) {
             store.delete(key);
-            index.remove(previous);
+            cache.remove(previous);
           }
         } else {
           const next: Cached = {
@@ -64,25 +64,23 @@ test('the index gives the PVCs a walk gives, through adds, updates, deletes and 
             spec: { storageClassName },
           };
           store.set(key, next);
-          index.put(next);
+          cache.put(next);
         }
+        // What a walk of the cache sees.
         const inNamespace = [...store.values()].filter((one) => one.metadata.namespace === ask.namespace);
         const labelKey = `${ask.prefix}/name`;
+        assert.deepEqual(names(cache.inNamespace(ask.namespace).all()), names(inNamespace));
         assert.deepEqual(
-          names(index.labelled(ask.namespace, labelKey, ask.value)),
+          names(cache.inNamespace(ask.namespace).labelled(labelKey, ask.value)),
           names(listedPvcs(inNamespace).labelled(labelKey, ask.value)),
         );
 
         // The duplicate-name check of a PVC under review, with the index and with the walk.
         const reviewed = pvc('reviewed', labels({ enabled: 'true', name: ask.value || 'db' }));
-        const indexed = {
-          all: () => inNamespace,
-          labelled: (key: string, value: string) => index.labelled(ask.namespace, key, value),
-        };
         const config = { labelPrefix: P };
         const withIndex = pvcViolations(ask.namespace, 'reviewed', reviewed, {
           ...context({ configChanges: config }),
-          namespacePvcs: indexed,
+          namespacePvcs: cache.inNamespace(ask.namespace),
         });
         const withWalk = pvcViolations(
           ask.namespace,
