@@ -5,17 +5,16 @@
 //   node bench/webhook/decision-cost.ts [--pvcs 200,5000] [--reviews 20000]
 // CPU time (process.cpuUsage) over the reviews, after a warm-up; prints a Markdown table.
 import { parseArgs } from 'node:util';
-import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import { CachedPvcs } from '@longhorn-backup-guard/webhook/cache/cached-pvcs';
-import type { AdmissionContext } from '@longhorn-backup-guard/webhook/decide/admission-context';
 import { listedPvcs, type NamespacePvcs } from '@longhorn-backup-guard/webhook/decide/namespace-pvcs';
 import { handleAdmission } from '@longhorn-backup-guard/webhook/server/handle-admission';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ratio } from '../lib/table.ts';
-import { BENCH_NAMESPACE, benchCases, LONGHORN_STORAGE_CLASS, validBackupLabels } from './review-bodies.ts';
+import { benchContext, seededPvcs } from './bench-context.ts';
+import { BENCH_NAMESPACE, benchCases } from './review-bodies.ts';
 
 const { values: flags } = parseArgs({
   options: { pvcs: { type: 'string', default: '200,5000' }, reviews: { type: 'string', default: '20000' } },
@@ -23,33 +22,11 @@ const { values: flags } = parseArgs({
 const counts = flags.pvcs.split(',').map(Number);
 const reviews = Number(flags.reviews);
 
-/** The PVCs run.ts seeds: app-data-<i>, each with its own backup name, Longhorn-backed. */
-function seededPvcs(count: number): PvcLike[] {
-  return Array.from({ length: count }, (_, i) =>
-    Object.freeze({
-      metadata: { name: `app-data-${i}`, namespace: BENCH_NAMESPACE, labels: validBackupLabels(`app-data-${i}`) },
-      spec: { storageClassName: LONGHORN_STORAGE_CLASS },
-    }),
-  );
-}
-
-function contextWith(namespacePvcs: NamespacePvcs): AdmissionContext {
-  return {
-    config: defaultConfig,
-    namespacePvcs,
-    storageClasses: [{ metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' }],
-    namespaceJobs: [],
-    namespaceStatefulSets: [],
-    namespaceLabels: {},
-    now: new Date(),
-  };
-}
-
 /** CPU µs per review: parse the body, read it, take the context, decide, answer. */
 async function cpuPerReview(body: string, webhook: 'mutate' | 'validate', view: () => NamespacePvcs): Promise<number> {
   const dependencies = {
     readiness: () => ({ ready: true }),
-    contextFor: async () => contextWith(view()),
+    contextFor: async () => benchContext(view()),
     log: createLogger('bench', 'silent'),
   };
   const run = async (times: number) => {
