@@ -3,7 +3,7 @@
 // (the one going first alternates), on the benchmark's bodies, the webhook deciding against N
 // labelled PVCs in its cache indexes. The machine's load hardly moves CPU time of one process; the
 // HTTPS figures (run.ts) add the same TLS and socket work to both.
-//   node bench/webhook/server-cost.ts [--pvcs 200] [--requests 5000] [--rounds 5]
+//   node bench/webhook/server-cost.ts [--pvcs 200] [--requests 5000] [--rounds 5] [--cases validate-allowed,...]
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { mintCertificateAuthority, plannedValidity } from '@longhorn-backup-guard/certs/mint-certificates';
@@ -24,6 +24,7 @@ const { values: flags } = parseArgs({
     pvcs: { type: 'string', default: '200' },
     requests: { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '5' },
+    cases: { type: 'string' },
   },
 });
 const requests = Number(flags.requests);
@@ -63,7 +64,8 @@ async function cpuPerAnswer(app: typeof bare | typeof webhook, url: string, body
 
 process.stderr.write(`machine: ${describeMachine()}\nbefore: ${loadSummary()}\n`);
 const rows: string[][] = [];
-for (const benchCase of benchCases()) {
+const selected = flags.cases?.split(',');
+for (const benchCase of benchCases().filter((c) => selected?.includes(c.id) ?? true)) {
   const micros = { bare: [] as number[], webhook: [] as number[] };
   for (const name of ['bare', 'webhook'] as const) await cpuPerAnswer(apps[name], benchCase.path, benchCase.body);
   for (let round = 0; round < rounds; round++) {
