@@ -14,7 +14,9 @@ import {
   type StorageClassLike,
 } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import { joinWords } from '@longhorn-backup-guard/shared/text/join-words';
+import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import type { AdmissionContext } from '@longhorn-backup-guard/webhook/decide/admission-context';
+import { listedPvcs } from '@longhorn-backup-guard/webhook/decide/namespace-pvcs';
 import { labelsOnCreate } from '@longhorn-backup-guard/webhook/decide/decide-mutation';
 import { judgePvc } from '@longhorn-backup-guard/webhook/decide/pvc-verdict';
 import type { Finding } from './findings.ts';
@@ -41,7 +43,7 @@ export interface CheckResult {
 /** A claim as the apiserver would store it: with the mutating webhook's defaults. */
 interface StoredClaim {
   readonly claim: Claim;
-  readonly pvc: AdmissionContext['namespacePvcs'][number];
+  readonly pvc: PvcLike;
   readonly warnings: readonly string[];
 }
 
@@ -73,7 +75,7 @@ export function checkManifests(objects: readonly ManifestObject[], options: Chec
 
   const baseContext = (namespace: string): AdmissionContext => ({
     config,
-    namespacePvcs: [],
+    namespacePvcs: listedPvcs([]),
     storageClasses,
     namespaceJobs: [],
     namespaceStatefulSets: collected.statefulSets.get(namespace) ?? [],
@@ -106,7 +108,7 @@ export function checkManifests(objects: readonly ManifestObject[], options: Chec
 
   const storedByNamespace = Map.groupBy(stored, (entry) => entry.claim.namespace);
   for (const [namespace, entries] of storedByNamespace) {
-    const context = { ...baseContext(namespace), namespacePvcs: entries.map((entry) => entry.pvc) };
+    const context = { ...baseContext(namespace), namespacePvcs: listedPvcs(entries.map((entry) => entry.pvc)) };
     for (const { claim, pvc, warnings } of entries)
       findings.push(...judged(claim, pvc, warnings, createdBefore(claim, context, entries)));
   }
@@ -179,7 +181,10 @@ function createdBefore(claim: Claim, context: AdmissionContext, entries: readonl
     other.replicaOf.statefulSet === replica.statefulSet &&
     other.replicaOf.template === replica.template &&
     other.replicaOf.ordinal > replica.ordinal;
-  return { ...context, namespacePvcs: entries.filter((entry) => !later(entry.claim)).map((entry) => entry.pvc) };
+  return {
+    ...context,
+    namespacePvcs: listedPvcs(entries.filter((entry) => !later(entry.claim)).map((entry) => entry.pvc)),
+  };
 }
 
 /**

@@ -29,6 +29,7 @@ import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { storageBackingOf, type StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import { judgePvc } from '@longhorn-backup-guard/webhook/decide/pvc-verdict';
+import { listedPvcs } from '@longhorn-backup-guard/webhook/decide/namespace-pvcs';
 import {
   boundVolume,
   hasLonghornPv,
@@ -145,7 +146,7 @@ export function statusRows(snapshot: ClusterSnapshot): StatusRow[] {
     const result = parseIntent({ namespace, name, labels: pvc.metadata.labels ?? {} }, config);
     const context = {
       config,
-      namespacePvcs: byNamespace.get(namespace) ?? [],
+      namespacePvcs: listedPvcs(byNamespace.get(namespace) ?? []),
       storageClasses: snapshot.storageClasses ?? [],
       namespaceJobs: [],
       namespaceStatefulSets: [],

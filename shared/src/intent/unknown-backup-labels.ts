@@ -14,11 +14,19 @@ function shownKey(key: string): string {
   return key.length > 80 ? `${key.slice(0, 79)}…` : key;
 }
 
-/** Called once per label key: the prefix and the known keys are prepared once per call of the caller. */
+let lastTest: { readonly prefix: string; readonly isUnknown: (key: string) => boolean } | undefined;
+
+/**
+ * Called once per label key; the known keys' set is built once per prefix (one configuration: the
+ * same test every review; building it per review was a tenth of a `/validate` answer's decision).
+ */
 function unknownKeyTest(prefix: string): (key: string) => boolean {
-  const known = new Set(pvcLabelKeys(prefix));
-  const ours = backupLabelKeyPrefix(prefix);
-  return (key) => key.startsWith(ours) && !known.has(key);
+  if (lastTest?.prefix !== prefix) {
+    const known = new Set(pvcLabelKeys(prefix));
+    const ours = backupLabelKeyPrefix(prefix);
+    lastTest = { prefix, isUnknown: (key) => key.startsWith(ours) && !known.has(key) };
+  }
+  return lastTest.isUnknown;
 }
 
 /**

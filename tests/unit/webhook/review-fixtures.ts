@@ -16,6 +16,7 @@ import {
 import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { PvcLike } from '@longhorn-backup-guard/webhook/admission/pvc-object';
 import type { AdmissionContext } from '@longhorn-backup-guard/webhook/decide/admission-context';
+import { listedPvcs } from '@longhorn-backup-guard/webhook/decide/namespace-pvcs';
 
 export const P = 'backup.vluwte.nl';
 export const NS = 'team';
@@ -73,13 +74,17 @@ export function request(operation: Operation, object: unknown, oldObject?: unkno
   return read.request;
 }
 
+/** The namespace's PVCs are given as a list (listedPvcs walks it; the cache's index is tested against it). */
 export function context(
-  overrides: Partial<AdmissionContext> & { configChanges?: Partial<GuardConfig> } = {},
+  overrides: Omit<Partial<AdmissionContext>, 'namespacePvcs'> & {
+    namespacePvcs?: readonly PvcLike[];
+    configChanges?: Partial<GuardConfig>;
+  } = {},
 ): AdmissionContext {
-  const { configChanges, ...rest } = overrides;
+  const { configChanges, namespacePvcs = [], ...rest } = overrides;
   return {
     config: { ...defaultConfig, ...configChanges },
-    namespacePvcs: [],
+    namespacePvcs: listedPvcs(namespacePvcs),
     storageClasses: [longhornClass, nfsClass],
     namespaceJobs: [],
     namespaceStatefulSets: [],

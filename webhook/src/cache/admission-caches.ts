@@ -8,7 +8,8 @@ import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resour
 import type { RecurringJob } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
 import type { StatefulSetLike } from '@longhorn-backup-guard/shared/statefulset/stateful-set-replica';
-import { PvcCache, type CacheOptions, type CachedPvc } from './pvc-cache.ts';
+import type { NamespacePvcs } from '../decide/namespace-pvcs.ts';
+import { PvcCache, type CacheOptions } from './pvc-cache.ts';
 import { RecurringJobCache, jobScopeKey } from './recurring-job-cache.ts';
 import { StatefulSetCache } from './stateful-set-cache.ts';
 import { ReplaceableCache } from './replaceable-cache.ts';
@@ -81,7 +82,7 @@ export class ClusterCaches {
     return namespace === undefined ? undefined : (namespace.metadata?.labels ?? {});
   }
 
-  namespacePvcs(namespace: string): CachedPvc[] {
+  namespacePvcs(namespace: string): NamespacePvcs {
     return this.#pvcs.current.inNamespace(namespace);
   }
 

@@ -1,7 +1,8 @@
 // The PVCs the webhook compares a PVC with, by namespace: one informer over all namespaces, or
 // one per namespace of `watchNamespaces`. The informers (shared, resilient) hold the objects; this
-// keeps a namespace index of them, fed by their handlers. Only what the decisions read is kept
-// (leanPvc); the decisions memoize each cached PVC's parsed name claim (see pvc-violations.ts).
+// keeps them indexed by namespace and by backup name (cached-pvcs.ts), fed by their handlers.
+// Only what the decisions read is kept (leanPvc); the decisions memoize each cached PVC's parsed
+// name claim (see admission-violations.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
@@ -9,7 +10,8 @@ import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/obj
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { PvcLike } from '../admission/pvc-object.ts';
-import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import type { NamespacePvcs } from '../decide/namespace-pvcs.ts';
+import { CachedPvcs } from './cached-pvcs.ts';
 import type { ScopedCache } from './replaceable-cache.ts';
 
 export type CachedPvc = PvcLike & KubeObject;
@@ -34,7 +36,7 @@ export class PvcCache implements ScopedCache {
   /** The namespaces watched; empty means all. */
   readonly watchNamespaces: readonly string[];
   readonly #informers: Informer<CachedPvc>[];
-  readonly #byNamespace = new MultiIndex<CachedPvc>();
+  readonly #pvcs = new CachedPvcs<CachedPvc>();
 
   constructor(watchNamespaces: readonly string[], options: CacheOptions) {
     this.watchNamespaces = watchNamespaces;
@@ -50,9 +52,9 @@ export class PvcCache implements ScopedCache {
           resyncPeriodMs: options.resyncPeriodMs,
           transform: (object) => leanPvc(object as CachedPvc),
           handler: {
-            onAdd: (pvc) => this.#put(pvc),
-            onUpdate: (_old, pvc) => this.#put(pvc),
-            onDelete: (pvc) => this.#remove(pvc),
+            onAdd: (pvc) => this.#pvcs.put(pvc),
+            onUpdate: (_old, pvc) => this.#pvcs.put(pvc),
+            onDelete: (pvc) => this.#pvcs.remove(pvc),
           },
         }),
     );
@@ -76,17 +78,7 @@ export class PvcCache implements ScopedCache {
     await Promise.all(this.#informers.map((informer) => informer.stop()));
   }
 
-  inNamespace(namespace: string): CachedPvc[] {
-    return this.#byNamespace.get(namespace);
-  }
-
-  #put(pvc: CachedPvc): void {
-    const { namespace = '', name = '' } = pvc.metadata ?? {};
-    this.#byNamespace.set(namespace, name, pvc);
-  }
-
-  #remove(pvc: CachedPvc): void {
-    const { namespace = '', name = '' } = pvc.metadata ?? {};
-    this.#byNamespace.delete(namespace, name);
+  inNamespace(namespace: string): NamespacePvcs {
+    return this.#pvcs.inNamespace(namespace);
   }
 }

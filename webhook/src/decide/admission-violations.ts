@@ -44,15 +44,9 @@ function claimOfCached(namespace: string, pvc: PvcLike, config: GuardConfig): Na
  */
 function otherClaims(namespace: string, pvcName: string, context: AdmissionContext, name?: string): NameClaim[] {
   const nameKey = backupLabelKeys(context.config.labelPrefix).name;
-  return context.namespacePvcs.flatMap((other) => {
-    const otherName = other.metadata?.name ?? '';
-    const otherLabel = labelsOf(other)[nameKey];
-    if (
-      otherName === pvcName ||
-      otherLabel === undefined ||
-      (name !== undefined && otherLabel !== name) ||
-      isTerminating(other)
-    )
+  const others = name === undefined ? context.namespacePvcs.all() : context.namespacePvcs.labelled(nameKey, name);
+  return others.flatMap((other) => {
+    if ((other.metadata?.name ?? '') === pvcName || labelsOf(other)[nameKey] === undefined || isTerminating(other))
       return [];
     if (storageBackingOf(other, context.storageClasses, context.config.provisioner).kind === 'other') return [];
     const claim = claimOfCached(namespace, other, context.config);

@@ -7,6 +7,8 @@
 export interface BodyBudget {
   /** Resolves with the function that gives the bytes back (idempotent) once they fit. */
   reserve(bytes: number): Promise<() => void>;
+  /** The same at once when the bytes fit now (no promise: the common case), else null. */
+  tryReserve(bytes: number): (() => void) | null;
   /** Bytes reserved and requests waiting, for tests and metrics. */
   usage(): { readonly reserved: number; readonly waiting: number };
 }
@@ -38,11 +40,19 @@ export function createBodyBudget(budgetBytes: number): BodyBudget {
     };
   }
 
+  // A body larger than the whole budget waits until nothing else is in flight.
+  const bounded = (requested: number) => Math.min(Math.max(requested, 0), budgetBytes);
+  const tryReserve = (requested: number) => {
+    const bytes = bounded(requested);
+    return reserved + bytes <= budgetBytes ? take(bytes) : null;
+  };
+
   return {
+    tryReserve,
     reserve(requested) {
-      // A body larger than the whole budget waits until nothing else is in flight.
-      const bytes = Math.min(Math.max(requested, 0), budgetBytes);
-      if (reserved + bytes <= budgetBytes) return Promise.resolve(take(bytes));
+      const granted = tryReserve(requested);
+      if (granted !== null) return Promise.resolve(granted);
+      const bytes = bounded(requested);
       return new Promise((resolve) => waiting.push({ bytes, grant: () => resolve(take(bytes)) }));
     },
     usage: () => ({ reserved, waiting: waiting.length }),
