@@ -6,7 +6,7 @@
 // informers stop, exit 0. An invalid configuration at start: exit 1 with the keys at fault.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
+import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { InvalidConfigurationError } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
 import { startReconciler, type ReconcilerHandle } from './start-reconciler.ts';
@@ -46,7 +46,7 @@ function metricsPort(): number {
 let handle: ReconcilerHandle;
 try {
   handle = await startReconciler({
-    kubeConfig: loadKubeConfig(),
+    kubeConfig: loadKubeClient(),
     namespace: podNamespace(),
     identity: process.env.POD_NAME || hostname(),
     configMapName: process.env.CONFIG_MAP_NAME || undefined,

@@ -2,7 +2,6 @@
 // one per namespace of `watchNamespaces`. The informers (shared, resilient) hold the objects; this
 // keeps a namespace index of them, fed by their handlers. Only what the decisions read is kept
 // (leanPvc); the decisions memoize each cached PVC's parsed name claim (see pvc-violations.ts).
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
@@ -11,11 +10,12 @@ import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger
 import type { PvcLike } from '../admission/pvc-object.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 import type { ScopedCache } from './replaceable-cache.ts';
+import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export type CachedPvc = PvcLike & KubeObject;
 
 export interface CacheOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   readonly log: Logger;
   readonly metrics?: InformerMetrics | undefined;
   readonly resyncPeriodMs?: number | undefined;
