@@ -61,7 +61,8 @@ console.log(JSON.stringify({ importMs, rssMiB: rss / 2 ** 20, heapMiB: heapUsed 
   return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as Sample;
 }
 
-const trees = flags.before === undefined ? { after: here } : { before: resolve(flags.before), after: here };
+const trees: Readonly<Record<string, string>> =
+  flags.before === undefined ? { after: here } : { before: resolve(flags.before), after: here };
 console.log(`# start-up: ${describeMachine()}`);
 console.log(`# ${loadSummary()} at start; ${runs} runs each, alternating trees`);
 const samples = new Map<string, Sample[]>();

@@ -4,27 +4,18 @@
 // the first line runs) for the dozen calls the components make; 2.0.1 also opens a TLS connection
 // per request (kubernetes-client/javascript#2893). Tests and the CLI keep client-node.
 //
-// One undici Agent per TLS material, keep-alive, HTTP/2 where the apiserver offers it (as client-go
-// does), so every request and watch multiplexes over a handful of connections. Timeouts are
-// deliberate: an ordinary request gets REQUEST_TIMEOUT_MS for its headers and between body chunks,
-// below the reconciler's 15 s lease, so a replica that lost its lease is not left with a write in
-// flight for undici's default 300 s; a watch ends after WATCH_INACTIVITY_MS without a byte (the
-// informer's server-side timeoutSeconds and bookmarks keep a healthy one shorter).
+// One pooled undici Agent per TLS material (pooled-agent.ts: keep-alive, HTTP/2, 10 s request
+// timeouts); a watch ends after WATCH_INACTIVITY_MS without a byte (the informer's server-side
+// timeoutSeconds and bookmarks keep a healthy one shorter).
 // Rotation: files (the projected ServiceAccount token, a CA or client certificate file) are re-read
 // at most once a minute, as client-go re-reads a token file; a new token needs no new connection,
 // new TLS bytes build a new Agent and close the old one once its requests end.
 import { readFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request } from 'undici';
 import { KubeApiError } from './api-errors.ts';
 import type { KubeConnection, Material } from './kube-connection.ts';
-
-/** Headers and gaps between body chunks of an ordinary request (not a watch); below the 15 s lease. */
-export const REQUEST_TIMEOUT_MS = 10_000;
-/** Connection (TCP + TLS) set-up. */
-const CONNECT_TIMEOUT_MS = 5_000;
-/** An idle pooled connection is closed after this (the apiserver keeps HTTP/2 connections longer). */
-const KEEP_ALIVE_MS = 60_000;
+import { flatHeaders, pooledAgent, sameTls, type PooledAgent, type TlsMaterial } from './pooled-agent.ts';
 /** A token, CA or certificate file is re-read at most this often. */
 const REREAD_MS = 60_000;
 /** A watch that sends nothing (not even a bookmark) for this long is ended; the informer watches again. */
@@ -64,38 +55,15 @@ export interface KubeAnswer<T> {
 /** One watch event as the apiserver streams it. */
 export type WatchEventHandler = (type: string, object: unknown) => void;
 
-interface TlsBytes {
-  readonly ca?: Buffer;
-  readonly cert?: Buffer;
-  readonly key?: Buffer;
-}
-
 interface Credentials {
-  readonly tls: TlsBytes;
+  readonly tls: TlsMaterial;
   readonly token?: string;
   readonly readAt: number;
-}
-
-interface Transport {
-  readonly tls: TlsBytes;
-  readonly agent: Agent;
-  readonly watches: Dispatcher;
 }
 
 async function bytesOf(source: Material | undefined): Promise<Buffer | undefined> {
   if (source === undefined) return undefined;
   return 'bytes' in source ? source.bytes : readFile(source.file);
-}
-
-function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : a.equals(b);
-}
-
-function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  return headers;
 }
 
 function isBodyTimeout(error: unknown): boolean {
@@ -107,7 +75,7 @@ export class KubeClient {
   readonly #rereads: boolean;
   #credentials: Credentials | undefined;
   #reading: Promise<Credentials> | undefined;
-  #transport: Transport | undefined;
+  #transport: PooledAgent | undefined;
 
   constructor(connection: KubeConnection) {
     this.#connection = connection;
@@ -200,7 +168,7 @@ export class KubeClient {
     return url.toString();
   }
 
-  async #prepare(): Promise<{ headers: Record<string, string>; transport: Transport }> {
+  async #prepare(): Promise<{ headers: Record<string, string>; transport: PooledAgent }> {
     const credentials = await this.#currentCredentials();
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
     if (credentials.token) headers.authorization = `Bearer ${credentials.token}`;
@@ -228,43 +196,23 @@ export class KubeClient {
     const { ca, cert, key, token } = this.#connection;
     const [caBytes, certBytes, keyBytes, tokenBytes] = await Promise.all([ca, cert, key, token].map(bytesOf));
     return {
-      tls: { ca: caBytes, cert: certBytes, key: keyBytes },
+      tls: {
+        ca: caBytes,
+        cert: certBytes,
+        key: keyBytes,
+        rejectUnauthorized: !this.#connection.skipTlsVerify,
+        servername: this.#connection.tlsServerName,
+      },
       token: tokenBytes?.toString('utf8').trim(),
       readAt: performance.now(),
     };
   }
 
-  #transportFor(tls: TlsBytes): Transport {
+  #transportFor(tls: TlsMaterial): PooledAgent {
     const current = this.#transport;
-    if (
-      current &&
-      sameBytes(current.tls.ca, tls.ca) &&
-      sameBytes(current.tls.cert, tls.cert) &&
-      sameBytes(current.tls.key, tls.key)
-    )
-      return current;
+    if (current && sameTls(current.tls, tls)) return current;
     if (current) void current.agent.close().catch(() => undefined);
-    const { skipTlsVerify, tlsServerName } = this.#connection;
-    const agent = new Agent({
-      connect: {
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        rejectUnauthorized: !skipTlsVerify,
-        servername: tlsServerName,
-        keepAlive: true,
-        keepAliveInitialDelay: 30_000,
-        timeout: CONNECT_TIMEOUT_MS,
-      },
-      allowH2: true,
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      headersTimeout: REQUEST_TIMEOUT_MS,
-      bodyTimeout: REQUEST_TIMEOUT_MS,
-    });
-    const watches = agent.compose(
-      (dispatch) => (options, handler) => dispatch({ ...options, bodyTimeout: WATCH_INACTIVITY_MS }, handler),
-    );
-    this.#transport = { tls, agent, watches };
+    this.#transport = pooledAgent(tls, WATCH_INACTIVITY_MS);
     return this.#transport;
   }
 }
