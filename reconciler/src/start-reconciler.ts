@@ -101,14 +101,17 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   });
   const informerMetrics = createInformerMetrics(registry);
   const controllerMetrics = createControllerMetrics(registry);
-  const client = kubeClientOf(options.kubeConfig);
+  // The writes (objects and Events) have a pool of their own, reset when leadership ends, so that
+  // nothing an aborted write left on a partitioned connection arrives once it heals; the reads,
+  // watches and the Lease keep theirs.
+  const writer = kubeClientOf(options.kubeConfig).withOwnPool();
   const limiter = new WriteRateLimiter(options.writeLimit);
   const writes = new WriteCounter(registry);
   // Bound to the elector once it exists; until then nothing leads, so nothing is admitted.
   const fence = new WriteFence();
   const admit = (): AbortSignal => fence.admit();
   const events = new EventRecorder({
-    client,
+    client: writer,
     instance: options.identity,
     log,
     onWrite: () => writes.count('events', 'create'),
@@ -226,7 +229,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     state: () => state,
     archive,
     executor: {
-      client,
+      client: writer,
       events,
       writes,
       beforeWrite: () => limiter.take(),
@@ -300,6 +303,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     onStoppedLeading: () => {
       // At once, not after the queued transitions: writes in flight are aborted, none is admitted.
       fence.revoke();
+      writer.resetConnections();
       transition(stopLeading);
     },
   });

@@ -153,6 +153,25 @@ export class KubeClient {
     }
   }
 
+  /**
+   * A client for the same cluster and credentials with a pool of its own, so that its connections
+   * can be reset (resetConnections) without touching this one's watches.
+   */
+  withOwnPool(): KubeClient {
+    return new KubeClient(this.#connection);
+  }
+
+  /**
+   * Resets the pool's connections at once (TCP RST), dropping whatever they still carry: a request
+   * aborted in flight on a live HTTP/2 connection is only a RST_STREAM behind its frames, which a
+   * connection held up by a partition delivers once it heals. The next request opens a new connection.
+   */
+  resetConnections(): void {
+    const transport = this.#transport;
+    this.#transport = undefined;
+    transport?.reset();
+  }
+
   /** Closes the pool (requests in flight finish first). */
   async close(): Promise<void> {
     const transport = this.#transport;
