@@ -1,5 +1,5 @@
-// One pooled HTTP transport per cluster for every API call: typed clients, custom objects, lists,
-// watches, the Lease and Events.
+// client-node's generated clients on one pooled HTTP transport, for the tests and benches that use
+// them against the apiserver (the components themselves run on kube-client.ts, without client-node).
 //
 // Why: @kubernetes/client-node 2.0.1 builds a new undici Agent in applySecurityAuthentication for
 // every request, so every call opens a fresh TCP + TLS connection and loads the client certificate
