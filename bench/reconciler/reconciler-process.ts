@@ -2,7 +2,7 @@
 // limiter) in a process of its own, so its peak RSS is its own and it shares no event loop with
 // the measuring script. Answers { id, command } messages from run.ts (see rpc.ts).
 //   node bench/reconciler/reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>
-import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
+import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { startReconciler } from '@longhorn-backup-guard/reconciler/start-reconciler';
 import { waitFor } from '../../tests/harness/wait-for.ts';
 import { reportReady, stopWith } from '../lib/child-process.ts';
@@ -12,8 +12,8 @@ const [kubeconfigPath, namespace, workers, writeRate] = process.argv.slice(2);
 if (kubeconfigPath === undefined || namespace === undefined || workers === undefined || writeRate === undefined) {
   throw new Error('usage: reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>');
 }
-const kubeConfig = new PooledKubeConfig();
-kubeConfig.loadFromFile(kubeconfigPath);
+// The components' own client and kubeconfig loader, as main.ts uses them (no client-node at run time).
+const kubeConfig = loadKubeClient({ KUBECONFIG: kubeconfigPath });
 
 const reconciler = await startReconciler({
   kubeConfig,

@@ -3,7 +3,7 @@
 //   node bench/webhook/webhook-server.ts <kubeconfig> <cert file> <key file>
 //     <max requests per socket, 0: no limit> [<server limits as JSON>]
 import { readFileSync } from 'node:fs';
-import { PooledKubeConfig } from '@longhorn-backup-guard/shared/kube/pooled-kube-config';
+import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { staticConfig } from '@longhorn-backup-guard/shared/config/config-source';
 import { staticCertificate } from '@longhorn-backup-guard/webhook/server/certificate-source';
@@ -21,8 +21,8 @@ if (
 ) {
   throw new Error('usage: webhook-server.ts <kubeconfig> <cert file> <key file> <max requests per socket>');
 }
-const kubeConfig = new PooledKubeConfig();
-kubeConfig.loadFromFile(kubeconfigPath);
+// The components' own client and kubeconfig loader, as main.ts uses them (no client-node at run time).
+const kubeConfig = loadKubeClient({ KUBECONFIG: kubeconfigPath });
 
 const webhook = await startWebhook({
   kubeConfig,

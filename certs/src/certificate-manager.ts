@@ -25,7 +25,8 @@
 // expired (a warning is logged from when a third of its validity remains). Replicas configured
 // with different names reissue for their own names on each check until they agree.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '@longhorn-backup-guard/shared/kube/kube-client';
+import { kubeClientOf, type KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 import { describeApiError } from '@longhorn-backup-guard/shared/kube/api-errors';
 import { createLogger, type Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { readCertificateFacts } from './certificate-facts.ts';
@@ -60,7 +61,8 @@ export interface ServingCertificate {
 export type RotationListener = (certificate: ServingCertificate) => void;
 
 export interface CertificateManagerOptions extends CertificateSettingsInput {
-  readonly kubeConfig: KubeConfig;
+  /** The cluster: a KubeClient, or a kubeconfig object (kube-source.ts). */
+  readonly kubeConfig: KubeSource;
   /** Configurations whose webhooks get the CA as caBundle; either may be left out or not exist yet. */
   readonly mutatingWebhookConfigurationName?: string | undefined;
   readonly validatingWebhookConfigurationName?: string | undefined;
@@ -75,8 +77,7 @@ export interface CertificateManagerOptions extends CertificateSettingsInput {
 
 export class CertificateManager {
   readonly settings: CertificateSettings;
-  readonly #core: CoreV1Api;
-  readonly #admission: AdmissionregistrationV1Api;
+  readonly #client: KubeClient;
   readonly #configurations: ReadonlyArray<{ kind: WebhookConfigurationKind; name: string }>;
   readonly #checkIntervalMs: number;
   readonly #retryInitialMs: number;
@@ -94,8 +95,7 @@ export class CertificateManager {
   /** Throws on invalid settings; talks to no one until start(). */
   constructor(options: CertificateManagerOptions) {
     this.settings = resolveCertificateSettings(options);
-    this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
-    this.#admission = options.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+    this.#client = kubeClientOf(options.kubeConfig);
     this.#configurations = [
       { kind: 'mutating' as const, name: options.mutatingWebhookConfigurationName },
       { kind: 'validating' as const, name: options.validatingWebhookConfigurationName },
@@ -191,7 +191,7 @@ export class CertificateManager {
   }
 
   async #checkSecret(): Promise<EnsuredCertificates> {
-    const ensured = await ensureCertificateSecret(this.#core, this.settings, this.#now);
+    const ensured = await ensureCertificateSecret(this.#client, this.settings, this.#now);
     if (ensured.outcome !== 'reused') {
       const serving = readCertificateFacts(ensured.bundle.serving.cert);
       this.#log.info(
@@ -280,7 +280,7 @@ export class CertificateManager {
       );
     for (const { kind, name } of this.#configurations) {
       try {
-        const outcome = await injectCaBundle(this.#admission, kind, name, bundleFor);
+        const outcome = await injectCaBundle(this.#client, kind, name, bundleFor);
         if (outcome === 'updated') {
           this.#log.info({ kind, name }, 'caBundle injected into the webhook configuration');
           alreadyCarried = false;

@@ -2,8 +2,10 @@
 // certificate (same CA) when the one stored is missing, broken, for other names or due; write with
 // optimistic concurrency. Whenever another replica got there first (409 on create or on update),
 // re-read and use what it wrote: a Secret another replica wrote is never overwritten blindly.
-import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { isAlreadyExists, isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { objectPath, resourcePath, type ResourceRef } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { KubeClient } from '@longhorn-backup-guard/shared/kube/kube-client';
 import { readCertificateFacts } from './certificate-facts.ts';
 import {
   bundleOf,
@@ -40,8 +42,10 @@ export interface EnsuredCertificates {
 /** Races lost in a row before giving up until the next check. */
 const MAX_ATTEMPTS = 3;
 
+const secrets = (namespace: string): ResourceRef => ({ version: 'v1', namespace, plural: 'secrets' });
+
 export async function ensureCertificateSecret(
-  api: CoreV1Api,
+  client: KubeClient,
   settings: CertificateSettings,
   now: () => Date,
 ): Promise<EnsuredCertificates> {
@@ -49,11 +53,15 @@ export async function ensureCertificateSecret(
   const names = servingNames(settings);
   for (let attempt = 1; ; attempt++) {
     const lostRaceBefore = attempt > 1;
-    const secret = await readSecret(api, namespace, name);
+    const secret = await readSecret(client, namespace, name);
     if (secret === undefined) {
       const bundle = await mintBundle(settings, names, now());
       try {
-        await api.createNamespacedSecret({ namespace, body: newCertificateSecret(namespace, name, bundle) });
+        await client.request({
+          method: 'POST',
+          path: resourcePath(secrets(namespace)),
+          body: newCertificateSecret(namespace, name, bundle),
+        });
         return { bundle, outcome: 'created', caNearExpiry: false };
       } catch (error) {
         if (!isAlreadyExists(error) || attempt >= MAX_ATTEMPTS) throw error;
@@ -77,9 +85,9 @@ export async function ensureCertificateSecret(
         : await reissueServing(caOf(stored), settings, names, now());
     try {
       // resourceVersion from the read makes this an optimistic-concurrency update.
-      await api.replaceNamespacedSecret({
-        namespace,
-        name,
+      await client.request({
+        method: 'PUT',
+        path: objectPath(secrets(namespace), name),
         body: { ...secret, data: { ...secret.data, ...secretDataOf(bundle) } },
       });
       const outcome = verdict.action === 'recreate-ca' ? 'recreated-ca' : 'reissued';
@@ -90,9 +98,9 @@ export async function ensureCertificateSecret(
   }
 }
 
-async function readSecret(api: CoreV1Api, namespace: string, name: string): Promise<V1Secret | undefined> {
+async function readSecret(client: KubeClient, namespace: string, name: string): Promise<V1Secret | undefined> {
   try {
-    return await api.readNamespacedSecret({ namespace, name });
+    return (await client.request<V1Secret>({ method: 'GET', path: objectPath(secrets(namespace), name) })).body;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

@@ -6,7 +6,7 @@
 // informers stop, exit 0. An invalid configuration at start: exit 1 with the keys at fault.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
+import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { errorText, exitWithFailure, logEscapedErrors } from '@longhorn-backup-guard/shared/process/process-exits';
 import { InvalidConfigurationError } from '@longhorn-backup-guard/shared/config/invalid-configuration-error';
@@ -40,7 +40,7 @@ function metricsPort(): number {
 let handle: ReconcilerHandle;
 try {
   handle = await startReconciler({
-    kubeConfig: loadKubeConfig(),
+    kubeConfig: loadKubeClient(),
     namespace: podNamespace(),
     identity: process.env.POD_NAME || hostname(),
     configMapName: process.env.CONFIG_MAP_NAME || undefined,

@@ -3,7 +3,7 @@
 // main.ts runs it as a process; tests and benchmarks start it in-process.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { kubeClientOf, type KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
 import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
@@ -39,7 +39,8 @@ export const CONTROLLER_NAME = 'reconciler';
 const SCOPE_SYNC_TIMEOUT_MS = 120_000;
 
 export interface ReconcilerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** The cluster: the KubeClient main.ts loads, or a kubeconfig object (tests). */
+  readonly kubeConfig: KubeSource;
   /** Where the ConfigMap and the Lease live (POD_NAMESPACE). */
   readonly namespace: string;
   /** This replica's identity in the Lease and in Events (POD_NAME). */
@@ -100,15 +101,17 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   });
   const informerMetrics = createInformerMetrics(registry);
   const controllerMetrics = createControllerMetrics(registry);
-  const core = options.kubeConfig.makeApiClient(CoreV1Api);
-  const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
+  // The writes (objects and Events) have a pool of their own, reset when leadership ends, so that
+  // nothing an aborted write left on a partitioned connection arrives once it heals; the reads,
+  // watches and the Lease keep theirs.
+  const writer = kubeClientOf(options.kubeConfig).withOwnPool();
   const limiter = new WriteRateLimiter(options.writeLimit);
   const writes = new WriteCounter(registry);
   // Bound to the elector once it exists; until then nothing leads, so nothing is admitted.
   const fence = new WriteFence();
   const admit = (): AbortSignal => fence.admit();
   const events = new EventRecorder({
-    core,
+    client: writer,
     instance: options.identity,
     log,
     onWrite: () => writes.count('events', 'create'),
@@ -226,8 +229,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     state: () => state,
     archive,
     executor: {
-      core,
-      custom,
+      client: writer,
       events,
       writes,
       beforeWrite: () => limiter.take(),
@@ -301,6 +303,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     onStoppedLeading: () => {
       // At once, not after the queued transitions: writes in flight are aborted, none is admitted.
       fence.revoke();
+      writer.resetConnections();
       transition(stopLeading);
     },
   });

@@ -32,12 +32,14 @@ import {
 import { storedCertificatesOf } from '@longhorn-backup-guard/certs/certificate-secret';
 import { resolveCertificateSettings } from '@longhorn-backup-guard/certs/certificate-settings';
 import { ensureCertificateSecret } from '@longhorn-backup-guard/certs/ensure-certificate-secret';
+import { kubeClientOf } from '@longhorn-backup-guard/shared/kube/kube-source';
 import { reloadTlsServerOnRotation, secureContextOptions } from '@longhorn-backup-guard/certs/reload-tls-server';
 import { renewalDueAt } from '@longhorn-backup-guard/certs/renewal-decision';
 
 const cluster = await useTestCluster();
 const kc = cluster.kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
+const client = kubeClientOf(kc);
 const admission = kc.makeApiClient(AdmissionregistrationV1Api);
 const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
 const serviceName = 'guard-webhook';
@@ -128,8 +130,8 @@ test('racing replicas: one creates the Secret, the other adopts it; one renews, 
   });
   const clock = () => new Date();
   const created = await Promise.all([
-    ensureCertificateSecret(core, settings, clock),
-    ensureCertificateSecret(core, settings, clock),
+    ensureCertificateSecret(client, settings, clock),
+    ensureCertificateSecret(client, settings, clock),
   ]);
   assert.deepEqual(created.map((result) => result.outcome).sort(), ['adopted', 'created']);
   assert.deepEqual(created[0].bundle, created[1].bundle);
@@ -137,8 +139,8 @@ test('racing replicas: one creates the Secret, the other adopts it; one renews, 
   // Later, when renewal is due, both see it at once: one writes, the other gets 409 and adopts.
   const later = new Date(Date.now() + 3000 * 1000);
   const renewed = await Promise.all([
-    ensureCertificateSecret(core, settings, () => later),
-    ensureCertificateSecret(core, settings, () => later),
+    ensureCertificateSecret(client, settings, () => later),
+    ensureCertificateSecret(client, settings, () => later),
   ]);
   assert.deepEqual(renewed.map((result) => result.outcome).sort(), ['adopted', 'reissued']);
   assert.deepEqual(renewed[0].bundle, renewed[1].bundle);

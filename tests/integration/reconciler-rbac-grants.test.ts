@@ -20,7 +20,7 @@ const CALL_SITES: CallSites = {
   }),
   '/persistentvolumeclaims patch': {
     file: 'reconciler/src/execute/execute-actions.ts',
-    uses: 'patchNamespacedPersistentVolumeClaim(',
+    uses: "{ version: 'v1', namespace: target.namespace, plural: 'persistentvolumeclaims' }",
   },
   '/persistentvolumes list': { file: 'reconciler/src/cache/reconciler-caches.ts', uses: "plural: 'persistentvolumes'" },
   '/persistentvolumes watch': {
@@ -31,7 +31,10 @@ const CALL_SITES: CallSites = {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: "plural: 'storageclasses'",
   }),
-  '/events create': { file: 'reconciler/src/events/event-recorder.ts', uses: 'createNamespacedEvent(' },
+  '/events create': {
+    file: 'reconciler/src/events/event-recorder.ts',
+    uses: "client.request({ method: 'POST', path: events, body })",
+  },
   ...listAndWatch('longhorn.io/recurringjobs', {
     file: 'reconciler/src/cache/reconciler-caches.ts',
     uses: 'longhorn(LONGHORN_PLURALS.recurringJob)',
@@ -75,15 +78,15 @@ const CALL_SITES: CallSites = {
   ...listAndWatch('/configmaps', { file: 'reconciler/src/config/config-map-source.ts', uses: "plural: 'configmaps'" }),
   'coordination.k8s.io/leases get': {
     file: 'reconciler/src/machinery/leader-election.ts',
-    uses: 'readNamespacedLease(',
+    uses: "method: 'GET', path: objectPath(this.#leases, name)",
   },
   'coordination.k8s.io/leases update': {
     file: 'reconciler/src/machinery/leader-election.ts',
-    uses: 'replaceNamespacedLease',
+    uses: "method: 'PUT', path: objectPath(this.#leases, name)",
   },
   'coordination.k8s.io/leases create': {
     file: 'reconciler/src/machinery/leader-election.ts',
-    uses: 'createNamespacedLease',
+    uses: "method: 'POST', path: resourcePath(this.#leases)",
   },
 };
 

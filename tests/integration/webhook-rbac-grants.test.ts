@@ -24,7 +24,10 @@ const CALL_SITES: CallSites = {
   }),
   ...listAndWatch('/namespaces', { file: 'webhook/src/cache/admission-caches.ts', uses: "plural: 'namespaces'" }),
   // A review for a namespace the cache does not hold yet (answers cached briefly, negative ones too).
-  '/namespaces get': { file: 'webhook/src/cache/context-source.ts', uses: 'core.readNamespace(' },
+  '/namespaces get': {
+    file: 'webhook/src/cache/context-source.ts',
+    uses: "method: 'GET', path: objectPath({ version: 'v1', plural: 'namespaces' }, name)",
+  },
   ...listAndWatch('apps/statefulsets', {
     file: 'webhook/src/cache/stateful-set-cache.ts',
     uses: "plural: 'statefulsets'",
@@ -33,22 +36,34 @@ const CALL_SITES: CallSites = {
     file: 'webhook/src/cache/recurring-job-cache.ts',
     uses: 'plural: LONGHORN_PLURALS.recurringJob',
   }),
-  // caBundle injection into the product's own two configurations.
+  // caBundle injection into the product's own two configurations (kind: mutating or validating).
   ...Object.fromEntries(
-    (['Mutating', 'Validating'] as const).flatMap((kind) => [
+    (['mutating', 'validating'] as const).flatMap((kind) => [
       [
-        `admissionregistration.k8s.io/${kind.toLowerCase()}webhookconfigurations get`,
-        { file: 'certs/src/inject-ca-bundle.ts', uses: `api.read${kind}WebhookConfiguration(` },
+        `admissionregistration.k8s.io/${kind}webhookconfigurations get`,
+        { file: 'certs/src/inject-ca-bundle.ts', uses: "client.request<WebhookCaBundles>({ method: 'GET', path })" },
       ],
       [
-        `admissionregistration.k8s.io/${kind.toLowerCase()}webhookconfigurations patch`,
-        { file: 'certs/src/inject-ca-bundle.ts', uses: `api.patch${kind}WebhookConfiguration(` },
+        `admissionregistration.k8s.io/${kind}webhookconfigurations patch`,
+        {
+          file: 'certs/src/inject-ca-bundle.ts',
+          uses: "client.request({ method: 'PATCH', path, body: patch, patch: 'json' })",
+        },
       ],
     ]),
   ),
-  '/secrets get': { file: 'certs/src/ensure-certificate-secret.ts', uses: 'api.readNamespacedSecret(' },
-  '/secrets update': { file: 'certs/src/ensure-certificate-secret.ts', uses: 'api.replaceNamespacedSecret(' },
-  '/secrets create': { file: 'certs/src/ensure-certificate-secret.ts', uses: 'api.createNamespacedSecret(' },
+  '/secrets get': {
+    file: 'certs/src/ensure-certificate-secret.ts',
+    uses: "method: 'GET', path: objectPath(secrets(namespace), name)",
+  },
+  '/secrets update': {
+    file: 'certs/src/ensure-certificate-secret.ts',
+    uses: "method: 'PUT', path: objectPath(secrets(namespace), name)",
+  },
+  '/secrets create': {
+    file: 'certs/src/ensure-certificate-secret.ts',
+    uses: "method: 'POST', path: resourcePath(secrets(namespace))",
+  },
 };
 
 test('every verb the webhook is granted has a call site in the code, and every call site is granted', () => {

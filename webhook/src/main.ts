@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificateManager } from '@longhorn-backup-guard/certs/certificate-manager';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
-import { loadKubeConfig } from '@longhorn-backup-guard/shared/kube/load-kube-config';
+import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { errorText, exitWithFailure, logEscapedErrors } from '@longhorn-backup-guard/shared/process/process-exits';
 import { watchConfigFile, type ConfigFileSource } from './config/config-file.ts';
@@ -46,7 +46,7 @@ if (environment.configFile === undefined) {
 
 let kubeConfig;
 try {
-  kubeConfig = loadKubeConfig();
+  kubeConfig = loadKubeClient();
 } catch (error) {
   fail(errorText(error));
 }

@@ -1,7 +1,6 @@
 // Starts the admission webhook programmatically (main.ts, tests, benchmarks): caches, the
 // operations server (/metrics), the certificate, then the HTTPS admission server. close() stops
 // accepting, finishes requests in flight, then stops the certificate loop and the caches.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startOperationsServer, type OperationsServer } from '@longhorn-backup-guard/shared/http/operations-server';
 import { createInformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
@@ -14,9 +13,10 @@ import { buildAdmissionServer, type AdmissionServer } from './server/admission-s
 import type { CertificateSource } from './server/certificate-source.ts';
 import type { ServerLimits } from './server/server-limits.ts';
 import type { Readiness } from './server/handle-admission.ts';
+import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export interface WebhookOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   readonly config: ConfigSource;
   readonly certificates: CertificateSource;
   /** Default 0.0.0.0. */

@@ -8,6 +8,7 @@ import { apiStatusCode, describeApiError } from '@longhorn-backup-guard/shared/k
 import { listCollection } from '@longhorn-backup-guard/shared/kube/informer/list-collection';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import { kubeConfigPageReader } from './kube-config-page-reader.ts';
 import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import type { StorageClassLike } from '@longhorn-backup-guard/shared/storage/storage-class-of';
@@ -50,6 +51,7 @@ export async function readCluster(
   now: Date,
 ): Promise<{ snapshot: ClusterSnapshot; notes: string[] }> {
   const notes: string[] = [];
+  const read = kubeConfigPageReader(kubeConfig);
   const { namespace: cmNamespace, name: cmName } = scope.configMap;
   const config =
     scope.config ??
@@ -58,9 +60,9 @@ export async function readCluster(
         const configMap = await kubeConfig
           .makeApiClient(CoreV1Api)
           .readNamespacedConfigMap({ namespace: cmNamespace, name: cmName });
-        const read = configFromText(configMap.data?.[CONFIG_KEY] ?? '');
-        if (!read.ok) throw new Error(`it is invalid (${read.errors.join('; ')})`);
-        return read.config;
+        const parsed = configFromText(configMap.data?.[CONFIG_KEY] ?? '');
+        if (!parsed.ok) throw new Error(`it is invalid (${parsed.errors.join('; ')})`);
+        return parsed.config;
       },
       notes,
       (reason) =>
@@ -70,7 +72,7 @@ export async function readCluster(
 
   const pvcs = (
     await listCollection<StatusPvc>(
-      kubeConfig,
+      read,
       resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: scope.namespace ?? undefined }),
     )
   ).items;
@@ -78,7 +80,7 @@ export async function readCluster(
     async () =>
       (
         await listCollection<StorageClassLike & KubeObject>(
-          kubeConfig,
+          read,
           resourcePath({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' }),
         )
       ).items,
@@ -91,7 +93,7 @@ export async function readCluster(
   const jobs = await optional(
     async () =>
       (
-        await listCollection<RecurringJob>(kubeConfig, longhorn(LONGHORN_PLURALS.recurringJob), {
+        await listCollection<RecurringJob>(read, longhorn(LONGHORN_PLURALS.recurringJob), {
           labelSelector: `${backupLabelKeys(config.labelPrefix).managed}=true`,
         })
       ).items,
@@ -100,7 +102,7 @@ export async function readCluster(
       `RecurringJobs in ${config.longhornNamespace} could not be read (${reason}): PROTECTED shows the job the labels ask for, HEALTH is unknown`,
   );
   const volumes = await optional(
-    async () => (await listCollection<Volume>(kubeConfig, longhorn(LONGHORN_PLURALS.volume))).items,
+    async () => (await listCollection<Volume>(read, longhorn(LONGHORN_PLURALS.volume))).items,
     notes,
     (reason) =>
       `Longhorn Volumes in ${config.longhornNamespace} could not be read (${reason}): LAST BACKUP comes only from the health summary`,
@@ -109,7 +111,7 @@ export async function readCluster(
     async () =>
       (
         await listCollection<V1PersistentVolume & KubeObject>(
-          kubeConfig,
+          read,
           resourcePath({ version: 'v1', plural: 'persistentvolumes' }),
         )
       ).items,

@@ -9,7 +9,7 @@
 // What the caches watch (namespaces, Longhorn namespace, label prefix) is their scope: a config
 // change of the scope is applied by building new caches (see reconciler-state.ts).
 
-import type { KubeConfig, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import type { CacheScope } from '@longhorn-backup-guard/shared/config/cache-scope';
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
@@ -43,9 +43,10 @@ import { leanPv, leanPvc, leanVolume } from './lean-objects.ts';
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export interface ClusterCachesOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   /** The configuration in force; its scope must be the caches' scope. */
   readonly config: () => GuardConfig;
   readonly archiveWatches: readonly ArchiveWatch[];

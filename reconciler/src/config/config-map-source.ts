@@ -4,7 +4,7 @@
 // to: a policy removed while PVCs use it) is logged, reported (Event on the ConfigMap,
 // backup_config_valid 0) and the last good configuration stays.
 
-import type { KubeConfig, V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import {
   ConfigListeners,
   type ConfigListener,
@@ -19,11 +19,12 @@ import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resour
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { Gauge, type Registry } from 'prom-client';
 import type { EventSpec } from '../model/actions.ts';
+import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export const CONFIG_DATA_KEY = 'config.yaml';
 
 export interface ConfigMapSourceOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   readonly namespace: string;
   readonly name: string;
   readonly log: Logger;

@@ -4,8 +4,10 @@
 // Events are best effort: a failure is logged, never retried, and never fails a reconcile. The
 // correlator decides which Events are worth a write (seen, aggregated, spam: event-correlator.ts).
 
-import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { describeApiError, isAlreadyExists } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { KubeClient } from '@longhorn-backup-guard/shared/kube/kube-client';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { EventSpec } from '../model/actions.ts';
 import { EventCorrelator, type CorrelatorOptions } from './event-correlator.ts';
@@ -17,7 +19,7 @@ export const REPORTING_COMPONENT = 'longhorn-backup-guard/reconciler';
 const MESSAGE_MAX = 1024;
 
 export interface EventRecorderOptions {
-  readonly core: CoreV1Api;
+  readonly client: KubeClient;
   /** This replica (POD_NAME), as reportingInstance. */
   readonly instance: string;
   readonly log: Logger;
@@ -68,7 +70,9 @@ export class EventRecorder {
     };
     try {
       await this.#options.beforeWrite();
-      await this.#options.core.createNamespacedEvent({ namespace: involvedObject.namespace, body });
+      // Dates go out as toISOString(), as client-node's serializer wrote them.
+      const events = resourcePath({ version: 'v1', namespace: involvedObject.namespace, plural: 'events' });
+      await this.#options.client.request({ method: 'POST', path: events, body });
       this.#options.onWrite?.();
     } catch (error) {
       if (!isAlreadyExists(error)) {

@@ -11,10 +11,9 @@
 // replica is not the leader; its signal aborts the request when leadership ends). A 429, or any
 // answer with Retry-After, pauses every write of the reconciler (onThrottled) for that long.
 
-import type { ConfigurationOptions, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { apiStatusCode, isConflict, isNotFound, retryAfterMs } from '@longhorn-backup-guard/shared/kube/api-errors';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
-import { withSignal } from '@longhorn-backup-guard/shared/kube/request-signal';
+import { objectPath, resourcePath, type ResourceRef } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { KubeClient } from '@longhorn-backup-guard/shared/kube/kube-client';
 import { LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { Action, EventSpec } from '../model/actions.ts';
 import type { EventRecorder } from '../events/event-recorder.ts';
@@ -26,8 +25,7 @@ import type { WriteCounter } from './write-counter.ts';
 export const FIELD_MANAGER = 'longhorn-backup-guard-reconciler';
 
 export interface ExecutorDeps {
-  readonly custom: CustomObjectsApi;
-  readonly core: CoreV1Api;
+  readonly client: KubeClient;
   readonly events: EventRecorder;
   readonly writes: WriteCounter;
   /** The write rate limiter: resolves when the next write may go. */
@@ -55,55 +53,49 @@ export interface Execution {
   readonly requeue: boolean;
 }
 
+/** A Longhorn collection in a namespace. */
+const longhorn = (namespace: string, plural: string): ResourceRef => ({
+  group: LONGHORN_GROUP,
+  version: LONGHORN_VERSION,
+  namespace,
+  plural,
+});
+
 async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
   const { target } = action;
   await deps.beforeWrite();
   const signal = deps.fence?.();
-  const options = (base?: ConfigurationOptions) => (signal === undefined ? base : withSignal(signal, base));
+  const fieldManager = { fieldManager: FIELD_MANAGER };
   if (action.type === 'create') {
-    await deps.custom.createNamespacedCustomObject(
-      {
-        group: LONGHORN_GROUP,
-        version: LONGHORN_VERSION,
-        namespace: target.namespace,
-        plural: action.target.resource,
-        body: action.body,
-        fieldManager: FIELD_MANAGER,
-      },
-      options(),
-    );
+    await deps.client.request({
+      method: 'POST',
+      path: resourcePath(longhorn(target.namespace, target.resource)),
+      query: fieldManager,
+      body: action.body,
+      signal,
+    });
   } else if (action.type === 'delete') {
     const preconditions =
       action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
-    await deps.custom.deleteNamespacedCustomObject(
-      {
-        group: LONGHORN_GROUP,
-        version: LONGHORN_VERSION,
-        namespace: target.namespace,
-        plural: action.target.resource,
-        name: target.name,
-        body: preconditions,
-      },
-      options(),
-    );
-  } else if (target.resource === 'persistentvolumeclaims') {
-    await deps.core.patchNamespacedPersistentVolumeClaim(
-      { namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER },
-      options(mergePatch),
-    );
+    await deps.client.request({
+      method: 'DELETE',
+      path: objectPath(longhorn(target.namespace, target.resource), target.name),
+      body: preconditions,
+      signal,
+    });
   } else {
-    await deps.custom.patchNamespacedCustomObject(
-      {
-        group: LONGHORN_GROUP,
-        version: LONGHORN_VERSION,
-        namespace: target.namespace,
-        plural: target.resource,
-        name: target.name,
-        body: action.patch,
-        fieldManager: FIELD_MANAGER,
-      },
-      options(mergePatch),
-    );
+    const collection: ResourceRef =
+      target.resource === 'persistentvolumeclaims'
+        ? { version: 'v1', namespace: target.namespace, plural: 'persistentvolumeclaims' }
+        : longhorn(target.namespace, target.resource);
+    await deps.client.request({
+      method: 'PATCH',
+      path: objectPath(collection, target.name),
+      query: fieldManager,
+      body: action.patch,
+      patch: 'merge',
+      signal,
+    });
   }
   deps.writes.count(target.resource, action.type);
 }

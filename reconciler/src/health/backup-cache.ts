@@ -5,7 +5,6 @@
 // policy's shared job (whose Backups name no PVC) which volumes; a change health does not read
 // (progress, messages) concerns none.
 
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import { objectKey } from '@longhorn-backup-guard/shared/kube/informer/object-key';
@@ -16,9 +15,10 @@ import type { Backup } from '@longhorn-backup-guard/shared/longhorn/types';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 import { POLICY_GROUP_PREFIX } from '@longhorn-backup-guard/shared/policy/backup-policy';
 import { backupRecordOf, indexJobOf, sameRecord, StringPool, type BackupRecord } from './backup-record.ts';
+import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export interface BackupCacheOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   readonly longhornNamespace: string;
   readonly labelPrefix: string;
   readonly log: Logger;

@@ -4,14 +4,36 @@
 // renewDeadline (shorter than the lease duration, so it stops before anyone may take over).
 // A graceful stop releases the Lease (empty holder) so a standby takes over at once.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeApiError, isConflict, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { objectPath, resourcePath, type ResourceRef } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import type { KubeClient } from '@longhorn-backup-guard/shared/kube/kube-client';
+import { kubeClientOf, type KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { LeaderElectionMetrics } from './controller-metrics.ts';
 import { decideLease, type LeaseObservation } from './lease-decision.ts';
 
+/** A coordination.k8s.io/v1 Lease as the apiserver sends it (times are RFC 3339 strings). */
+interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/** A MicroTime as client-go (and client-node's V1MicroTime) writes it: microseconds, UTC. */
+function microTime(date: Date): string {
+  return `${date.toISOString().slice(0, -1)}000Z`;
+}
+
 export interface LeaderElectionOptions {
-  kubeConfig: KubeConfig;
+  /** The cluster: a KubeClient, or a kubeconfig object (kube-source.ts). */
+  kubeConfig: KubeSource;
   namespace: string;
   /** The Lease's name; also the `name` label of leader_election_master_status. */
   name: string;
@@ -36,10 +58,11 @@ const now = (): number => performance.now();
 export class LeaderElector {
   #options: Required<Pick<LeaderElectionOptions, 'leaseDurationSeconds' | 'renewDeadlineMs' | 'retryPeriodMs'>> &
     LeaderElectionOptions;
-  #api: CoordinationV1Api;
+  #client: KubeClient;
+  #leases: ResourceRef;
   #observation: LeaseObservation | undefined;
   /** The Lease as last written by this replica (for release). */
-  #lease: V1Lease | undefined;
+  #lease: Lease | undefined;
   #leading = false;
   #renewedAt = -Infinity;
   #deadlineTimer: NodeJS.Timeout | undefined;
@@ -57,7 +80,8 @@ export class LeaderElector {
     if (retryPeriodMs * 1.2 >= renewDeadlineMs)
       throw new Error('retryPeriodMs (with 20 % jitter) must be shorter than renewDeadlineMs');
     this.#options = { ...options, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs };
-    this.#api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.#client = kubeClientOf(options.kubeConfig);
+    this.#leases = { group: 'coordination.k8s.io', version: 'v1', namespace: options.namespace, plural: 'leases' };
     options.metrics?.leader.set({ name: options.name }, 0);
   }
 
@@ -110,9 +134,9 @@ export class LeaderElector {
   async #attempt(): Promise<void> {
     const { name, namespace, identity, log } = this.#options;
     const startedAt = now();
-    let lease: V1Lease | undefined;
+    let lease: Lease | undefined;
     try {
-      lease = await this.#api.readNamespacedLease({ name, namespace });
+      lease = (await this.#client.request<Lease>({ method: 'GET', path: objectPath(this.#leases, name) })).body;
     } catch (error) {
       if (!isNotFound(error)) {
         log.warn(
@@ -138,10 +162,18 @@ export class LeaderElector {
     try {
       const response =
         action === 'create'
-          ? await this.#api.createNamespacedLeaseWithHttpInfo({ namespace, body: this.#leaseBody(undefined) })
-          : await this.#api.replaceNamespacedLeaseWithHttpInfo({ name, namespace, body: this.#leaseBody(lease) });
+          ? await this.#client.request<Lease>({
+              method: 'POST',
+              path: resourcePath(this.#leases),
+              body: this.#leaseBody(undefined),
+            })
+          : await this.#client.request<Lease>({
+              method: 'PUT',
+              path: objectPath(this.#leases, name),
+              body: this.#leaseBody(lease),
+            });
       this.#options.onServerDate?.(response.headers.date);
-      const written = response.data;
+      const written = response.body;
       this.#lease = written;
       // Written after stop() began: remembered for the release, but no longer leading.
       if (this.#stopper.signal.aborted) return;
@@ -159,8 +191,8 @@ export class LeaderElector {
   }
 
   /** The Lease holding it for this replica: a renewal keeps acquireTime and the transition count. */
-  #leaseBody(current: V1Lease | undefined): V1Lease {
-    const stamp = new V1MicroTime();
+  #leaseBody(current: Lease | undefined): Lease {
+    const stamp = microTime(new Date());
     const ours = current?.spec?.holderIdentity === this.#options.identity;
     return {
       apiVersion: 'coordination.k8s.io/v1',
@@ -212,11 +244,11 @@ export class LeaderElector {
   async #release(): Promise<void> {
     const lease = this.#lease;
     if (!lease?.spec) return;
-    const stamp = new V1MicroTime();
+    const stamp = microTime(new Date());
     try {
-      await this.#api.replaceNamespacedLease({
-        name: this.#options.name,
-        namespace: this.#options.namespace,
+      await this.#client.request({
+        method: 'PUT',
+        path: objectPath(this.#leases, this.#options.name),
         body: {
           ...lease,
           spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: stamp, renewTime: stamp },

@@ -1,5 +1,5 @@
-// One pooled HTTP transport per cluster for every API call: typed clients, custom objects, lists,
-// watches, the Lease and Events.
+// client-node's generated clients on one pooled HTTP transport, for the tests and benches that use
+// them against the apiserver (the components themselves run on kube-client.ts, without client-node).
 //
 // Why: @kubernetes/client-node 2.0.1 builds a new undici Agent in applySecurityAuthentication for
 // every request, so every call opens a fresh TCP + TLS connection and loads the client certificate
@@ -10,10 +10,8 @@
 // keep-alive, HTTP/2 where the apiserver offers it (as client-go), so all requests and watches
 // multiplex over a handful of connections.
 //
-// Timeouts are deliberate: an ordinary request gets REQUEST_TIMEOUT_MS for its headers and between
-// body chunks, below the reconciler's 15 s lease, so a replica that lost its lease is not left with
-// a write in flight for undici's default 300 s. A watch has no body timeout (it is quiet by design;
-// the Watch's own 30 s inactivity abort and the informer's server-side timeoutSeconds end it).
+// The pool and its timeouts are pooled-agent.ts's, as the components' KubeClient has them; a watch
+// here has no body timeout (client-node's Watch aborts after 30 s of inactivity itself).
 //
 // Token rotation: the Authorization header is computed per request by client-node's authenticators,
 // which re-read an in-cluster ServiceAccount token file every 60 s (as client-go does); a bearer
@@ -30,33 +28,11 @@ import {
   type RequestContext,
 } from '@kubernetes/client-node';
 import { createRequire } from 'node:module';
-import { Agent, type Dispatcher } from 'undici';
+import { pooledAgent, sameTls, type PooledAgent, type TlsMaterial } from './pooled-agent.ts';
 import { requestHttpLibrary } from './request-http-library.ts';
 
-/** Headers and gaps between body chunks of an ordinary request (not a watch); below the 15 s lease. */
-export const REQUEST_TIMEOUT_MS = 10_000;
-/** Connection (TCP + TLS) set-up. */
-const CONNECT_TIMEOUT_MS = 5_000;
-/** An idle pooled connection is closed after this (the apiserver keeps HTTP/2 connections longer). */
-const KEEP_ALIVE_MS = 60_000;
-
-interface TlsMaterial {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-  rejectUnauthorized?: boolean;
-  servername?: string;
-}
-
-interface Transport {
-  readonly material: TlsMaterial;
-  readonly agent: Agent;
-  readonly requests: Dispatcher;
-  readonly watches: Dispatcher;
-}
-
 export class PooledKubeConfig extends KubeConfig {
-  #transport: Transport | undefined;
+  #transport: PooledAgent | undefined;
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     const cluster = this.getCurrentCluster();
@@ -69,7 +45,7 @@ export class PooledKubeConfig extends KubeConfig {
     if (options.auth) context.setHeaderParam('Authorization', `Basic ${Buffer.from(options.auth).toString('base64')}`);
     for (const [name, value] of Object.entries(options.headers)) context.setHeaderParam(name, String(value));
     const transport = this.#transportFor(tlsMaterialOf(options));
-    context.setDispatcher(isWatch(context.getUrl()) ? transport.watches : transport.requests);
+    context.setDispatcher(isWatch(context.getUrl()) ? transport.watches : transport.agent);
   }
 
   /**
@@ -95,21 +71,11 @@ export class PooledKubeConfig extends KubeConfig {
     await transport?.agent.close();
   }
 
-  #transportFor(material: TlsMaterial): Transport {
+  #transportFor(material: TlsMaterial): PooledAgent {
     const current = this.#transport;
-    if (current && sameMaterial(current.material, material)) return current;
+    if (current && sameTls(current.tls, material)) return current;
     if (current) void current.agent.close().catch(() => undefined);
-    const agent = new Agent({
-      connect: { ...material, keepAlive: true, keepAliveInitialDelay: 30_000, timeout: CONNECT_TIMEOUT_MS },
-      allowH2: true,
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      headersTimeout: REQUEST_TIMEOUT_MS,
-      bodyTimeout: REQUEST_TIMEOUT_MS,
-    });
-    const watches = agent.compose(
-      (dispatch) => (options, handler) => dispatch({ ...options, bodyTimeout: 0 }, handler),
-    );
-    this.#transport = { material, agent, requests: agent, watches };
+    this.#transport = pooledAgent(material, 0);
     return this.#transport;
   }
 }
@@ -127,27 +93,13 @@ const userAgent = {
 };
 
 function tlsMaterialOf(options: RequestOptions): TlsMaterial {
-  const material: TlsMaterial = {};
-  if (Buffer.isBuffer(options.ca)) material.ca = options.ca;
-  if (Buffer.isBuffer(options.cert)) material.cert = options.cert;
-  if (Buffer.isBuffer(options.key)) material.key = options.key;
-  if (options.rejectUnauthorized !== undefined) material.rejectUnauthorized = options.rejectUnauthorized;
-  if (options.servername !== undefined) material.servername = options.servername;
-  return material;
-}
-
-function sameMaterial(a: TlsMaterial, b: TlsMaterial): boolean {
-  return (
-    sameBytes(a.ca, b.ca) &&
-    sameBytes(a.cert, b.cert) &&
-    sameBytes(a.key, b.key) &&
-    a.rejectUnauthorized === b.rejectUnauthorized &&
-    a.servername === b.servername
-  );
-}
-
-function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : a.equals(b);
+  return {
+    ca: Buffer.isBuffer(options.ca) ? options.ca : undefined,
+    cert: Buffer.isBuffer(options.cert) ? options.cert : undefined,
+    key: Buffer.isBuffer(options.key) ? options.key : undefined,
+    rejectUnauthorized: options.rejectUnauthorized,
+    servername: options.servername,
+  };
 }
 
 function isWatch(url: string): boolean {

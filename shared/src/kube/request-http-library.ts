@@ -16,15 +16,7 @@ import {
   type ResponseBody,
 } from '@kubernetes/client-node';
 import { request, type Dispatcher } from 'undici';
-
-type Headers = Record<string, string>;
-
-function flatHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers: Headers = {};
-  for (const [name, value] of Object.entries(raw))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  return headers;
-}
+import { flatHeaders } from './pooled-agent.ts';
 
 function bodyOf(bytes: Buffer): ResponseBody {
   return {

@@ -2,9 +2,11 @@
 // moment ago, e.g. by the same `kubectl apply` as the PVC) is read from the API, briefly, so its
 // policy label is not missed; that answer is kept a few seconds (namespace-answers.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { V1Namespace } from '@kubernetes/client-node';
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
 import { describeApiError, isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
+import { objectPath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
+import { kubeClientOf, type KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
 import type { AdmissionContext } from '../decide/admission-context.ts';
@@ -14,7 +16,7 @@ import { createNamespaceAnswers } from './namespace-answers.ts';
 export interface ContextSourceOptions {
   readonly caches: ClusterCaches;
   readonly config: ConfigSource;
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   readonly log: Logger;
   readonly now: () => Date;
   /** How long a namespace read may take before the PVC is judged without its labels (default 2 s). */
@@ -24,14 +26,18 @@ export interface ContextSourceOptions {
 type Labels = Record<string, string>;
 
 export function createContextSource(options: ContextSourceOptions): (namespace: string) => Promise<AdmissionContext> {
-  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const client = kubeClientOf(options.kubeConfig);
   const timeoutMs = options.namespaceLookupTimeoutMs ?? 2_000;
 
   async function readNamespaceLabels(name: string): Promise<Labels | null> {
     const stop = new AbortController();
     const timeout = sleep(timeoutMs, null, { signal: stop.signal }).catch(() => null);
-    const read = core.readNamespace({ name }).then(
-      (namespace): Labels | null => namespace.metadata?.labels ?? {},
+    const readNamespace = client.request<V1Namespace>({
+      method: 'GET',
+      path: objectPath({ version: 'v1', plural: 'namespaces' }, name),
+    });
+    const read = readNamespace.then(
+      ({ body: namespace }): Labels | null => namespace.metadata?.labels ?? {},
       (error: unknown) => {
         if (!isNotFound(error))
           options.log.warn(

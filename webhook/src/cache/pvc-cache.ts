@@ -3,7 +3,6 @@
 // keeps them indexed by namespace and by backup name (cached-pvcs.ts), fed by their handlers.
 // Only what the decisions read is kept (leanPvc); the decisions memoize each cached PVC's parsed
 // name claim (see admission-violations.ts).
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@longhorn-backup-guard/shared/kube/informer/informer';
 import type { InformerMetrics } from '@longhorn-backup-guard/shared/kube/informer/informer-metrics';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
@@ -13,11 +12,12 @@ import type { PvcLike } from '../admission/pvc-object.ts';
 import type { NamespacePvcs } from '../decide/namespace-pvcs.ts';
 import { CachedPvcs } from './cached-pvcs.ts';
 import type { ScopedCache } from './replaceable-cache.ts';
+import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export type CachedPvc = PvcLike & KubeObject;
 
 export interface CacheOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeSource;
   readonly log: Logger;
   readonly metrics?: InformerMetrics | undefined;
   readonly resyncPeriodMs?: number | undefined;

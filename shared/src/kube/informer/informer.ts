@@ -7,10 +7,11 @@
 //   apiserver or a failed list -> relist after backoff; resync period or no event or bookmark for
 //   watchdogMs -> relist.
 // A relist reports only differences, including deletes that happened while nothing was watched.
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logging/create-logger.ts';
-import { retryAfterMs } from '../api-errors.ts';
+import { apiStatusCode, retryAfterMs } from '../api-errors.ts';
+import type { KubeClient } from '../kube-client.ts';
+import { kubeClientOf, type KubeSource } from '../kube-source.ts';
 import { backoffDelayMs, informerBackoff, type BackoffPolicy } from './backoff.ts';
 import type { InformerMetrics } from './informer-metrics.ts';
 import { withoutBookkeeping } from './lean-object.ts';
@@ -30,7 +31,8 @@ export type RestartReason = 'error' | 'gone' | 'watchdog';
 export interface InformerOptions<T> {
   /** Names the resource in logs and in backup_informer_restarts_total{resource}. */
   resource: string;
-  kubeConfig: KubeConfig;
+  /** The cluster: a KubeClient, or a kubeconfig object (kube-source.ts). */
+  kubeConfig: KubeSource;
   /** The collection's REST path, for list and watch (see resourcePath()). */
   path: string;
   labelSelector?: string;
@@ -50,7 +52,7 @@ export interface InformerOptions<T> {
    * Default 15 min.
    */
   watchdogMs?: number;
-  /** Server-side end of each watch, below the client's 30 s inactivity abort. Default: 20 to 28 s at random. */
+  /** Server-side end of each watch, below the client's 30 s inactivity end. Default: 20 to 28 s at random. */
   watchTimeoutSeconds?: number;
   backoff?: BackoffPolicy;
   log: Logger;
@@ -80,6 +82,7 @@ const now = (): number => performance.now();
 export class Informer<T extends KubeObject> {
   readonly resource: string;
   #options: InformerOptions<T>;
+  #client: KubeClient;
   #list: ListFunction<T>;
   #transform: (object: unknown) => T;
   #handlers: InformerHandler<T>[] = [];
@@ -98,11 +101,12 @@ export class Informer<T extends KubeObject> {
   constructor(options: InformerOptions<T>) {
     this.resource = options.resource;
     this.#options = options;
+    this.#client = kubeClientOf(options.kubeConfig);
     // Applied page by page as a listing arrives (only one page of full objects is ever held) and to
     // every watch event.
     const transform = options.transform ?? ((object: unknown) => withoutBookkeeping(object as T));
     this.#transform = transform;
-    if (options.list === undefined) this.#list = collectionLister<T>(options.kubeConfig, options.path, transform);
+    if (options.list === undefined) this.#list = collectionLister<T>(this.#client, options.path, transform);
     else {
       const list = options.list;
       this.#list = async (query) => {
@@ -277,7 +281,7 @@ export class Informer<T extends KubeObject> {
       const startedAt = now();
       let settled = false;
       let sawEvent = false;
-      let controller: AbortController | undefined;
+      const controller = new AbortController();
       let watchdogTimer: NodeJS.Timeout | undefined;
       let resyncTimer: NodeJS.Timeout | undefined;
       const finish = (outcome: WatchOutcome): void => {
@@ -286,7 +290,7 @@ export class Informer<T extends KubeObject> {
         clearTimeout(watchdogTimer);
         clearTimeout(resyncTimer);
         signal.removeEventListener('abort', onStop);
-        controller?.abort();
+        controller.abort();
         resolve(outcome);
       };
       const onStop = (): void => finish({ kind: 'stopped' });
@@ -333,9 +337,8 @@ export class Informer<T extends KubeObject> {
         }
       };
       const onDone = (error: unknown): void => {
-        if (error === null || error === undefined || isTimeout(error))
-          finish({ kind: 'ended', sawEvent, lastedMs: now() - startedAt });
-        else if (httpStatusOf(error) === 410) finish({ kind: 'gone' });
+        if (error === null || error === undefined) finish({ kind: 'ended', sawEvent, lastedMs: now() - startedAt });
+        else if (apiStatusCode(error) === 410) finish({ kind: 'gone' });
         else finish({ kind: 'failed', error, relist: false });
       };
       const query = {
@@ -345,12 +348,10 @@ export class Informer<T extends KubeObject> {
         fieldSelector: this.#options.fieldSelector,
         timeoutSeconds: this.#options.watchTimeoutSeconds ?? 20 + Math.floor(Math.random() * 9),
       };
-      new Watch(this.#options.kubeConfig).watch(this.#options.path, query, onEvent, onDone).then(
-        (started) => {
-          controller = started;
-          if (settled) started.abort();
-        },
-        (error: unknown) => finish({ kind: 'failed', error, relist: false }),
+      const onWatchEvent = (type: string, object: unknown): void => onEvent(type, object as T & WatchStatus['object']);
+      this.#client.watch(this.#options.path, query, onWatchEvent, controller.signal).then(
+        () => onDone(null),
+        (error: unknown) => onDone(error),
       );
     });
   }
@@ -379,14 +380,4 @@ export class Informer<T extends KubeObject> {
     this.#syncWaiters = [];
     for (const resolve of waiters) resolve(synced);
   }
-}
-
-function isTimeout(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError';
-}
-
-/** Watch throws a plain Error with statusCode for a non-200 answer. */
-function httpStatusOf(error: unknown): number | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
-  return typeof code === 'number' ? code : undefined;
 }

@@ -1,8 +1,8 @@
 // Lists a collection by its REST path, page by page, as raw JSON: exactly the shape watch events
 // carry. (The typed clients turn timestamps into Date objects, which watch events never do; an
 // informer fed by both would hold two shapes of the same object.)
-import { ApiException, HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import type { QueryParams } from '../kube-client.ts';
+import { kubeClientOf, type KubeSource } from '../kube-source.ts';
 import type { KubeObject } from './object-key.ts';
 
 export interface Listing<T> {
@@ -23,6 +23,20 @@ const pageSize = 500;
 /** A whole page, however slowly it arrives. */
 const requestTimeoutMs = 60_000;
 
+/**
+ * GETs one page of a collection as JSON (`path` with `query`); throws on an HTTP error with the
+ * status code api-errors.ts reads. The components read through their KubeClient; the CLI through
+ * client-node (users' kubeconfigs may need exec plugins).
+ */
+export type PageReader = (path: string, query: QueryParams, signal?: AbortSignal) => Promise<unknown>;
+
+/** Pages through the component's KubeClient, each bounded by requestTimeoutMs. */
+export function clientPageReader(source: KubeSource): PageReader {
+  const client = kubeClientOf(source);
+  return async (path, query, signal) =>
+    (await client.request<unknown>({ method: 'GET', path, query, signal, timeoutMs: requestTimeoutMs })).body;
+}
+
 interface CollectionPage<T> {
   apiVersion?: string;
   kind?: string;
@@ -31,11 +45,11 @@ interface CollectionPage<T> {
 }
 
 /**
- * Lists every object under `path` (all pages of one consistent snapshot). Throws ApiException on an
+ * Lists every object under `path` (all pages of one consistent snapshot). Throws KubeApiError on an
  * HTTP error. `transform` is applied page by page, so only one page of full objects is ever held.
  */
 export async function listCollection<T extends KubeObject>(
-  kubeConfig: KubeConfig,
+  read: PageReader,
   path: string,
   query: ListQuery = {},
   transform?: (object: unknown) => T,
@@ -44,17 +58,16 @@ export async function listCollection<T extends KubeObject>(
   let resourceVersion = '';
   let continueToken: string | undefined;
   do {
-    const page = await getJson<CollectionPage<T>>(
-      kubeConfig,
+    const page = (await read(
       path,
       {
         labelSelector: query.labelSelector,
         fieldSelector: query.fieldSelector,
-        limit: String(pageSize),
+        limit: pageSize,
         continue: continueToken,
       },
       query.signal,
-    );
+    )) as CollectionPage<T>;
     for (const item of page.items ?? []) {
       const typed = withTypeMeta(item, page);
       items.push(transform === undefined ? typed : transform(typed));
@@ -67,11 +80,12 @@ export async function listCollection<T extends KubeObject>(
 
 /** A ListFunction over `path` for an informer. */
 export function collectionLister<T extends KubeObject>(
-  kubeConfig: KubeConfig,
+  source: KubeSource,
   path: string,
   transform?: (object: unknown) => T,
 ): ListFunction<T> {
-  return (query) => listCollection<T>(kubeConfig, path, query, transform);
+  const read = clientPageReader(source);
+  return (query) => listCollection<T>(read, path, query, transform);
 }
 
 /** Items of built-in lists come without apiVersion and kind; watch events carry them. */
@@ -79,36 +93,4 @@ function withTypeMeta<T>(item: T, page: CollectionPage<T>): T {
   const typed = item as { apiVersion?: string; kind?: string };
   if (typed.kind || !page.kind?.endsWith('List')) return item;
   return { apiVersion: page.apiVersion, kind: page.kind.slice(0, -'List'.length), ...item };
-}
-
-/** Through the KubeConfig's own authentication and dispatcher (the pooled transport where it is one). */
-async function getJson<T>(
-  kubeConfig: KubeConfig,
-  path: string,
-  params: Record<string, string | undefined>,
-  signal?: AbortSignal,
-): Promise<T> {
-  const server = kubeConfig.getCurrentCluster()?.server;
-  if (!server) throw new Error('no current cluster in the kubeconfig');
-  const url = new URL(server.replace(/\/$/, '') + path);
-  for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(key, value);
-  const context = new RequestContext(url.toString(), HttpMethod.GET);
-  context.setHeaderParam('Accept', 'application/json');
-  await kubeConfig.applySecurityAuthentication(context);
-  const timeout = AbortSignal.timeout(requestTimeoutMs);
-  const response = await fetch(url, {
-    headers: context.getHeaders(),
-    dispatcher: context.getDispatcher(),
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-  });
-  const body = await response.text();
-  if (response.status !== 200) {
-    throw new ApiException(
-      response.status,
-      `GET ${url.pathname}: HTTP ${response.status}`,
-      body,
-      Object.fromEntries(response.headers),
-    );
-  }
-  return JSON.parse(body) as T;
 }

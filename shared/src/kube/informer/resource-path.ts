@@ -15,3 +15,8 @@ export function resourcePath(ref: ResourceRef): string {
   const scope = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
   return `${base}${scope}/${ref.plural}`;
 }
+
+/** The REST path of one object: /api/v1/namespaces/ns/persistentvolumeclaims/data. */
+export function objectPath(ref: ResourceRef, name: string): string {
+  return `${resourcePath(ref)}/${encodeURIComponent(name)}`;
+}
