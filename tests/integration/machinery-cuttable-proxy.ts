@@ -1,10 +1,13 @@
 // A TCP relay to the apiserver (TLS passes through) that can play a network partition: tests of the
 // machinery cut one client off while the apiserver stays up for everyone else, either by resetting
-// its connections (cut) or by a blackhole that forwards nothing and closes nothing (as dropped
-// packets: what was sent waits, and arrives if the partition heals). It also counts the
-// connections a client opens (the pooled transport's test).
+// its connections (cut) or by dropping the relay's packets in the kernel (a blackhole: iptables
+// DROP on its port, nothing closed, nothing acknowledged; the sender retransmits, and what it gave
+// up on, a connection it reset, never arrives). It also counts the connections a client opens
+// (the pooled transport's test).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
+import { promisify } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface CuttableProxy {
@@ -14,10 +17,13 @@ export interface CuttableProxy {
   /** Drops every connection and refuses new ones. */
   cut(): void;
   restore(): void;
-  /** Stops forwarding in both directions without closing anything; new connections hang. */
-  blackhole(): void;
-  /** Forwards again, what waited during the blackhole included. */
-  heal(): void;
+  /**
+   * Drops every packet to and from the relay's port in the kernel (iptables, needs root): as a
+   * lost network, nothing is acknowledged; a connection its client resets meanwhile is gone.
+   */
+  dropPackets(): Promise<void>;
+  /** Removes the drop rules: connections still open carry on, retransmitting what was lost. */
+  passPackets(): Promise<void>;
   close(): Promise<void>;
   /** A copy of `kc` whose server is this relay. */
   kubeConfigThrough(kc: KubeConfig): KubeConfig;
@@ -25,38 +31,26 @@ export interface CuttableProxy {
 
 export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy> {
   const target = new URL(apiUrl);
-  let mode: 'open' | 'cut' | 'blackhole' = 'open';
+  let mode: 'open' | 'cut' = 'open';
   let accepted = 0;
   const sockets = new Set<Socket>();
-  /** Client connections and their upstream (none yet for one accepted during a blackhole). */
-  const relays = new Map<Socket, Socket | undefined>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
   };
-  const forward = (client: Socket, upstream: Socket): void => {
-    client.pipe(upstream).pipe(client);
-  };
   const relay = (client: Socket): void => {
     const upstream = connect(Number(target.port), target.hostname);
     track(upstream);
-    relays.set(client, upstream);
-    forward(client, upstream);
+    client.pipe(upstream).pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   };
   const server = createServer((client) => {
     accepted++;
     track(client);
-    client.on('close', () => relays.delete(client));
     if (mode === 'cut') {
       client.destroy();
-      return;
-    }
-    if (mode === 'blackhole') {
-      client.pause();
-      relays.set(client, undefined);
       return;
     }
     relay(client);
@@ -67,6 +61,24 @@ export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy>
   const port = address.port;
   const dropAll = (): void => {
     for (const socket of sockets) socket.destroy();
+  };
+  // Loopback packets pass INPUT once each way: to the relay (dport) and from it (sport).
+  const dropRules = [`--dport`, `--sport`].map((match) => [
+    'INPUT',
+    '-i',
+    'lo',
+    '-p',
+    'tcp',
+    match,
+    String(port),
+    '-j',
+    'DROP',
+  ]);
+  let dropping = false;
+  const passPackets = async (): Promise<void> => {
+    if (!dropping) return;
+    dropping = false;
+    for (const rule of dropRules) await iptables(['-D', ...rule]);
   };
   return {
     port,
@@ -80,27 +92,19 @@ export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy>
     restore: () => {
       mode = 'open';
     },
-    blackhole: () => {
-      mode = 'blackhole';
-      for (const [client, upstream] of relays) {
-        client.unpipe();
-        upstream?.unpipe();
-        client.pause();
-        upstream?.pause();
-      }
+    dropPackets: async () => {
+      if (dropping) return;
+      dropping = true;
+      for (const rule of dropRules) await iptables(['-I', ...rule]);
     },
-    heal: () => {
-      mode = 'open';
-      for (const [client, upstream] of relays) {
-        if (upstream === undefined) relay(client);
-        else forward(client, upstream);
-      }
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
+    passPackets,
+    close: async () => {
+      await passPackets();
+      await new Promise<void>((resolve) => {
         dropAll();
         server.close(() => resolve());
-      }),
+      });
+    },
     kubeConfigThrough: (kc) => {
       const cluster = kc.getCurrentCluster();
       assert.ok(cluster);
@@ -110,4 +114,16 @@ export async function startCuttableProxy(apiUrl: string): Promise<CuttableProxy>
       return kc;
     },
   };
+}
+
+/** Whether dropPackets can work here: iptables installed and this process allowed to change rules. */
+export async function canDropPackets(): Promise<boolean> {
+  return iptables(['-S', 'INPUT']).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function iptables(args: readonly string[]): Promise<void> {
+  await promisify(execFile)('iptables', ['-w', '5', ...args]);
 }
