@@ -78,7 +78,10 @@ export interface ReconcilerHandle {
   config(): GuardConfig;
   /** Enqueues every key now (what the periodic full resync does); only while leading. */
   resync(): void;
-  /** Resolves once the work queue is empty and no reconcile runs (immediately when not leading). */
+  /**
+   * Resolves once the work queue is empty, no reconcile runs (immediately when not leading) and
+   * their Events are sent.
+   */
   whenIdle(): Promise<void>;
   /** Finishes in-flight reconciles, releases the lease, stops informers and the server. */
   close(): Promise<void>;
@@ -317,6 +320,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     whenIdle: async () => {
       while (queue !== undefined && (queue.length > 0 || queue.processing > 0))
         await new Promise((resolve) => setTimeout(resolve, 20));
+      await events.whenSent();
     },
     close: async () => {
       if (closing) return;
@@ -324,6 +328,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       // Workers first (in-flight reconciles finish), then the lease is released for a standby.
       transition(stopLeading);
       await transitions;
+      // The reconciles' Events go out while this replica still leads (they are fenced like writes).
+      await events.whenSent();
       await elector.stop();
       await transitions;
       await applying;
