@@ -16,6 +16,7 @@ import { ClusterCaches } from './cache/reconciler-caches.ts';
 import { ConfigMapSource } from './config/config-map-source.ts';
 import { EventRecorder } from './events/event-recorder.ts';
 import { WriteCounter } from './execute/write-counter.ts';
+import { WrittenVersions } from './execute/written-versions.ts';
 import { keyString, type PvcKey } from './keys/pvc-key.ts';
 import { LeaderElector } from './machinery/leader-election.ts';
 import { createControllerMetrics } from './machinery/controller-metrics.ts';
@@ -233,6 +234,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       custom,
       events,
       writes,
+      written: new WrittenVersions(),
       beforeWrite: () => limiter.take(),
       fence: admit,
       onThrottled: (pauseMs) => {

@@ -21,6 +21,7 @@ import type { EventRecorder } from '../events/event-recorder.ts';
 import { asOneStory } from '../events/event-story.ts';
 import { refusedWriteEvent } from './refused-write.ts';
 import type { WriteCounter } from './write-counter.ts';
+import type { WrittenVersions } from './written-versions.ts';
 
 /** Who wrote a field, in every object's managedFields. */
 export const FIELD_MANAGER = 'longhorn-backup-guard-reconciler';
@@ -30,6 +31,8 @@ export interface ExecutorDeps {
   readonly core: CoreV1Api;
   readonly events: EventRecorder;
   readonly writes: WriteCounter;
+  /** Where each create and patch records the resourceVersion it left its object at. */
+  readonly written?: WrittenVersions;
   /** The write rate limiter: resolves when the next write may go. */
   readonly beforeWrite: () => Promise<void>;
   /** The leader fence: throws unless this replica leads; the signal the write carries. */
@@ -55,13 +58,17 @@ export interface Execution {
   readonly requeue: boolean;
 }
 
+/** The written object as the apiserver answered it (create, patch): what the executor reads of it. */
+type Answer = { readonly metadata?: { readonly resourceVersion?: string } } | undefined;
+
 async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
   const { target } = action;
   await deps.beforeWrite();
   const signal = deps.fence?.();
   const options = (base?: ConfigurationOptions) => (signal === undefined ? base : withSignal(signal, base));
+  let answer: Answer | undefined;
   if (action.type === 'create') {
-    await deps.custom.createNamespacedCustomObject(
+    answer = (await deps.custom.createNamespacedCustomObject(
       {
         group: LONGHORN_GROUP,
         version: LONGHORN_VERSION,
@@ -71,7 +78,7 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
         fieldManager: FIELD_MANAGER,
       },
       options(),
-    );
+    )) as Answer;
   } else if (action.type === 'delete') {
     const preconditions =
       action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
@@ -87,12 +94,12 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       options(),
     );
   } else if (target.resource === 'persistentvolumeclaims') {
-    await deps.core.patchNamespacedPersistentVolumeClaim(
+    answer = await deps.core.patchNamespacedPersistentVolumeClaim(
       { namespace: target.namespace, name: target.name, body: action.patch, fieldManager: FIELD_MANAGER },
       options(mergePatch),
     );
   } else {
-    await deps.custom.patchNamespacedCustomObject(
+    answer = (await deps.custom.patchNamespacedCustomObject(
       {
         group: LONGHORN_GROUP,
         version: LONGHORN_VERSION,
@@ -103,9 +110,11 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
         fieldManager: FIELD_MANAGER,
       },
       options(mergePatch),
-    );
+    )) as Answer;
   }
   deps.writes.count(target.resource, action.type);
+  if (action.type === 'delete') deps.written?.deleted(target);
+  else deps.written?.wrote(target, answer?.metadata?.resourceVersion);
 }
 
 export async function executeActions(actions: readonly Action[], deps: ExecutorDeps): Promise<Execution> {
