@@ -90,9 +90,12 @@ export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<Rec
       deps.log.debug({ key: text }, `${text}: the cache has not seen our last write yet; deciding again when it has`);
       return { requeueAfterMs: STALE_COPY_RECHECK_MS };
     }
-    const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
-    // Debug: at info, one synchronous stdout line per writing reconcile cost ~15% of the CPU under load.
-    if (writes.length > 0) deps.log.debug({ key: text, writes }, `reconciling ${text}`);
+    // Debug: at info, one synchronous stdout line per writing reconcile cost ~15% of the CPU under load;
+    // the line is not even built unless debug is on.
+    if (deps.log.isLevelEnabled('debug')) {
+      const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
+      if (writes.length > 0) deps.log.debug({ key: text, writes }, `reconciling ${text}`);
+    }
     const execution = await executeActions(decision.actions, deps.executor);
     if (execution.requeue) {
       deps.log.info(
