@@ -22,7 +22,7 @@ import { LeaderElector } from './machinery/leader-election.ts';
 import { createControllerMetrics } from './machinery/controller-metrics.ts';
 import { runController, type RunningController } from './machinery/run-controller.ts';
 import type { TokenBucket } from './machinery/token-bucket.ts';
-import { WorkQueue } from './machinery/work-queue.ts';
+import { WorkQueue, type Priority } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
 import { WriteFence } from './machinery/write-fence.ts';
 import { ServerClock } from './machinery/server-clock.ts';
@@ -134,15 +134,16 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   registerHealthGauges(registry, reports, () =>
     controller === undefined ? undefined : auditBackups(state.caches.backupJobs(), state.config.labelPrefix, now()),
   );
-  const enqueue = (keys: readonly PvcKey[]) => {
+  /** Keys a watch event concerns go first; every key at once (a resync) goes `low` (work-queue.ts). */
+  const enqueue = (keys: readonly PvcKey[], priority: Priority = 'normal') => {
     if (queue === undefined) return;
-    for (const key of keys) queue.add(keyString(key));
+    for (const key of keys) queue.add(keyString(key), priority);
   };
-  const enqueuePolicies = () => queue?.add(POLICY_JOBS_KEY);
+  const enqueuePolicies = (priority: Priority = 'normal') => queue?.add(POLICY_JOBS_KEY, priority);
   /** Every key, the policies' jobs among them (start of leading, resync, configuration change). */
   const enqueueAll = () => {
-    enqueue(state.caches.allKeys());
-    enqueuePolicies();
+    enqueue(state.caches.allKeys(), 'low');
+    enqueuePolicies('low');
   };
   const makeCaches = (config: GuardConfig) =>
     new ClusterCaches(scopeOf(config), {
@@ -189,8 +190,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     const keys = state.caches.allKeys();
     reports.retainOnly(keys);
     scheduleResync();
-    enqueue(keys);
-    enqueuePolicies();
+    enqueue(keys, 'low');
+    enqueuePolicies('low');
   };
 
   const configSource = new ConfigMapSource({
