@@ -1,6 +1,6 @@
 // The PVC fleet of the benchmark: N labelled, bound, Longhorn-backed PVCs spread over namespaces,
 // each with its Longhorn Volume, plus the StorageClass and the namespaces they need. Created with
-// bounded concurrency (one apiserver on a shared machine).
+// bounded concurrency (one apiserver on a shared machine), over the caller's (pooled) client.
 import { randomUUID } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, StorageV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
@@ -76,7 +76,9 @@ export async function createFleet(
       body: { metadata: { name: 'longhorn-backup-guard' }, data: { 'config.yaml': config } },
     });
   });
-  await step('Volumes', () =>
+  // One pipeline per PVC (Volume, PVC, then its status and its PV side by side) instead of one step
+  // per kind: the apiserver always has `concurrency` requests of every kind in flight.
+  await step('Volumes, PVCs, PVC status Bound and PVs', () =>
     forEachBounded(fleet, concurrency, async (pvc) => {
       await custom.createNamespacedCustomObject({
         ...longhorn,
@@ -88,11 +90,7 @@ export async function createFleet(
           spec: { size: '10737418240', numberOfReplicas: 3, frontend: 'blockdev' },
         },
       });
-    }),
-  );
-  await step('PVCs (bound to their volume)', () =>
-    forEachBounded(fleet, concurrency, async (pvc) => {
-      await core.createNamespacedPersistentVolumeClaim({
+      const created = await core.createNamespacedPersistentVolumeClaim({
         namespace: pvc.namespace,
         body: {
           metadata: { name: pvc.name, labels: fleetLabels(pvc, INITIAL_RETAIN) },
@@ -104,38 +102,36 @@ export async function createFleet(
           },
         },
       });
-    }),
-  );
-  await step('PVC status Bound, and its PV', () =>
-    forEachBounded(fleet, concurrency, async (pvc) => {
-      const bound = await core.patchNamespacedPersistentVolumeClaimStatus(
-        {
-          namespace: pvc.namespace,
-          name: pvc.name,
-          body: { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } } },
-        },
-        mergePatch,
-      );
-      // The PV the binder would have made: Longhorn's CSI volume of the Volume, claimRef back at the PVC (its uid too).
-      await core.createPersistentVolume({
-        body: {
-          metadata: { name: pvc.volume },
-          spec: {
-            capacity: { storage: '10Gi' },
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: STORAGE_CLASS,
-            persistentVolumeReclaimPolicy: 'Retain',
-            csi: { driver: 'driver.longhorn.io', volumeHandle: pvc.volume },
-            claimRef: {
-              apiVersion: 'v1',
-              kind: 'PersistentVolumeClaim',
-              namespace: pvc.namespace,
-              name: pvc.name,
-              uid: bound.metadata?.uid ?? '',
+      await Promise.all([
+        core.patchNamespacedPersistentVolumeClaimStatus(
+          {
+            namespace: pvc.namespace,
+            name: pvc.name,
+            body: { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } } },
+          },
+          mergePatch,
+        ),
+        // The PV the binder would have made: Longhorn's CSI volume, claimRef back at the PVC (its uid too).
+        core.createPersistentVolume({
+          body: {
+            metadata: { name: pvc.volume },
+            spec: {
+              capacity: { storage: '10Gi' },
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: STORAGE_CLASS,
+              persistentVolumeReclaimPolicy: 'Retain',
+              csi: { driver: 'driver.longhorn.io', volumeHandle: pvc.volume },
+              claimRef: {
+                apiVersion: 'v1',
+                kind: 'PersistentVolumeClaim',
+                namespace: pvc.namespace,
+                name: pvc.name,
+                uid: created.metadata?.uid ?? '',
+              },
             },
           },
-        },
-      });
+        }),
+      ]);
     }),
   );
   return timings;

@@ -51,8 +51,10 @@ export async function removeJobsAndLabels(
   concurrency: number,
 ): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  await custom.deleteCollectionNamespacedCustomObject({ ...longhorn, plural: 'recurringjobs' });
+  // One delete per job, not a deletecollection: one request deleting 20,000 objects outlasts the
+  // pooled client's request timeout on a loaded machine.
   await forEachBounded(fleet, concurrency, async (pvc) => {
+    await custom.deleteNamespacedCustomObject({ ...longhorn, plural: 'recurringjobs', name: pvc.job });
     await custom.patchNamespacedCustomObject(
       {
         ...longhorn,

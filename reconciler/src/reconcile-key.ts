@@ -1,6 +1,8 @@
 // reconcile(key): snapshot the caches, decide, store the report (metrics follow at once), then
 // execute the actions. The policies' shared jobs are one key of their own (POLICY_JOBS_KEY).
-// Level-triggered: the event that enqueued the key is never looked at.
+// Level-triggered: the event that enqueued the key is never looked at. A decision taken on a
+// cached copy older than the reconciler's own last write of that object is not acted on
+// (written-versions.ts): it would repeat that write.
 
 import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
@@ -66,12 +68,34 @@ function decideKey(deps: ReconcileDeps, text: string): Decision {
   return decision;
 }
 
+/** A decision met a copy older than our own write: the write's watch event requeues the key; this is the fallback. */
+const STALE_COPY_RECHECK_MS = 1_000;
+
+/** Whether an action would write an object whose cached copy is older than the reconciler's own last write of it. */
+function decidedOnStaleCopy(actions: readonly Action[], deps: ReconcileDeps): boolean {
+  const { written } = deps.executor;
+  if (written === undefined) return false;
+  const { caches } = deps.state();
+  return actions.some((action) => {
+    if (action.type === 'event') return false;
+    const cached = caches.cachedVersionOf(action.target);
+    return cached !== undefined && written.isBehind(action.target, cached.version);
+  });
+}
+
 export function makeReconcile(deps: ReconcileDeps): (key: string) => Promise<ReconcileResult> {
   return async (text) => {
     const decision = decideKey(deps, text);
-    const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
-    // Debug: at info, one synchronous stdout line per writing reconcile cost ~15% of the CPU under load.
-    if (writes.length > 0) deps.log.debug({ key: text, writes }, `reconciling ${text}`);
+    if (decidedOnStaleCopy(decision.actions, deps)) {
+      deps.log.debug({ key: text }, `${text}: the cache has not seen our last write yet; deciding again when it has`);
+      return { requeueAfterMs: STALE_COPY_RECHECK_MS };
+    }
+    // Debug: at info, one synchronous stdout line per writing reconcile cost ~15% of the CPU under load;
+    // the line is not even built unless debug is on.
+    if (deps.log.isLevelEnabled('debug')) {
+      const writes = decision.actions.flatMap((action) => describeWrite(action) ?? []);
+      if (writes.length > 0) deps.log.debug({ key: text, writes }, `reconciling ${text}`);
+    }
     const execution = await executeActions(decision.actions, deps.executor);
     if (execution.requeue) {
       deps.log.info(

@@ -16,12 +16,13 @@ import { ClusterCaches } from './cache/reconciler-caches.ts';
 import { ConfigMapSource } from './config/config-map-source.ts';
 import { EventRecorder } from './events/event-recorder.ts';
 import { WriteCounter } from './execute/write-counter.ts';
+import { WrittenVersions } from './execute/written-versions.ts';
 import { keyString, type PvcKey } from './keys/pvc-key.ts';
 import { LeaderElector } from './machinery/leader-election.ts';
 import { createControllerMetrics } from './machinery/controller-metrics.ts';
 import { runController, type RunningController } from './machinery/run-controller.ts';
 import type { TokenBucket } from './machinery/token-bucket.ts';
-import { WorkQueue } from './machinery/work-queue.ts';
+import { WorkQueue, type Priority } from './machinery/work-queue.ts';
 import { WriteRateLimiter } from './machinery/write-rate-limiter.ts';
 import { WriteFence } from './machinery/write-fence.ts';
 import { ServerClock } from './machinery/server-clock.ts';
@@ -79,7 +80,10 @@ export interface ReconcilerHandle {
   config(): GuardConfig;
   /** Enqueues every key now (what the periodic full resync does); only while leading. */
   resync(): void;
-  /** Resolves once the work queue is empty and no reconcile runs (immediately when not leading). */
+  /**
+   * Resolves once the work queue is empty, no reconcile runs (immediately when not leading) and
+   * their Events are sent.
+   */
   whenIdle(): Promise<void>;
   /** Finishes in-flight reconciles, releases the lease, stops informers and the server. */
   close(): Promise<void>;
@@ -133,15 +137,16 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
   registerHealthGauges(registry, reports, () =>
     controller === undefined ? undefined : auditBackups(state.caches.backupJobs(), state.config.labelPrefix, now()),
   );
-  const enqueue = (keys: readonly PvcKey[]) => {
+  /** Keys a watch event concerns go first; every key at once (a resync) goes `low` (work-queue.ts). */
+  const enqueue = (keys: readonly PvcKey[], priority: Priority = 'normal') => {
     if (queue === undefined) return;
-    for (const key of keys) queue.add(keyString(key));
+    for (const key of keys) queue.add(keyString(key), priority);
   };
-  const enqueuePolicies = () => queue?.add(POLICY_JOBS_KEY);
+  const enqueuePolicies = (priority: Priority = 'normal') => queue?.add(POLICY_JOBS_KEY, priority);
   /** Every key, the policies' jobs among them (start of leading, resync, configuration change). */
   const enqueueAll = () => {
-    enqueue(state.caches.allKeys());
-    enqueuePolicies();
+    enqueue(state.caches.allKeys(), 'low');
+    enqueuePolicies('low');
   };
   const makeCaches = (config: GuardConfig) =>
     new ClusterCaches(scopeOf(config), {
@@ -188,8 +193,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     const keys = state.caches.allKeys();
     reports.retainOnly(keys);
     scheduleResync();
-    enqueue(keys);
-    enqueuePolicies();
+    enqueue(keys, 'low');
+    enqueuePolicies('low');
   };
 
   const configSource = new ConfigMapSource({
@@ -232,6 +237,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       client: writer,
       events,
       writes,
+      written: new WrittenVersions(),
       beforeWrite: () => limiter.take(),
       fence: admit,
       onThrottled: (pauseMs) => {
@@ -320,6 +326,7 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
     whenIdle: async () => {
       while (queue !== undefined && (queue.length > 0 || queue.processing > 0))
         await new Promise((resolve) => setTimeout(resolve, 20));
+      await events.whenSent();
     },
     close: async () => {
       if (closing) return;
@@ -327,6 +334,8 @@ export async function startReconciler(options: ReconcilerOptions): Promise<Recon
       // Workers first (in-flight reconciles finish), then the lease is released for a standby.
       transition(stopLeading);
       await transitions;
+      // The reconciles' Events go out while this replica still leads (they are fenced like writes).
+      await events.whenSent();
       await elector.stop();
       await transitions;
       await applying;

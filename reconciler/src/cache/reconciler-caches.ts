@@ -23,7 +23,7 @@ import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhor
 import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ArchiveWatch } from '../model/archive-contract.ts';
-import type { LonghornPlural } from '../model/actions.ts';
+import type { LonghornPlural, ObjectTarget } from '../model/actions.ts';
 import { intentOf } from '../model/intent-of.ts';
 import type { PvcWithBinding, ReconcileSnapshot } from '../model/reconcile-snapshot.ts';
 import type { PolicySnapshot } from '../model/policy-snapshot.ts';
@@ -249,6 +249,23 @@ export class ClusterCaches {
   }> {
     for (const [jobName, backups] of this.#backups.jobs())
       yield { jobName, backups, job: this.#jobs.get(`${this.scope.longhornNamespace}/${jobName}`) };
+  }
+
+  /**
+   * The cached copy's resourceVersion of a job, Volume or PVC the reconciler writes (`version`
+   * undefined: not in the cache); undefined for a resource it does not cache whole.
+   */
+  cachedVersionOf(target: ObjectTarget): { readonly version: string | undefined } | undefined {
+    const { resource, namespace, name } = target;
+    const object =
+      resource === 'recurringjobs'
+        ? this.#jobs.get(`${namespace}/${name}`)
+        : resource === 'volumes'
+          ? this.#volumes.get(`${namespace}/${name}`)
+          : resource === 'persistentvolumeclaims'
+            ? this.#pvcsByNamespace.getOne(namespace, name)
+            : null;
+    return object === null ? undefined : { version: object?.metadata?.resourceVersion };
   }
 
   /** What decide() reads for `key`, from the caches as they are now. */

@@ -41,8 +41,13 @@ function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
 export function claimsToCompare(snapshot: ReconcileSnapshot, result: IntentResult): readonly NameClaim[] {
   const claim = nameClaimOf(result);
   if (claim === null) return [];
+  // The claimed name first (memoized, a string compare); whether the other PVC is Longhorn-backed
+  // (its StorageClass, perhaps its binding) only for one that claims the same name.
   const rival = snapshot.namespacePvcs.some(
-    (other) => other.pvc.metadata?.name !== claim.pvcName && countedClaim(snapshot, other)?.name === claim.name,
+    (other) =>
+      other.pvc.metadata?.name !== claim.pvcName &&
+      nameClaimOf(intentOf(other.pvc, snapshot.config))?.name === claim.name &&
+      countedClaim(snapshot, other)?.name === claim.name,
   );
   return rival ? namespaceClaims(snapshot) : [];
 }

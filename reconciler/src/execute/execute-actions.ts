@@ -20,6 +20,7 @@ import type { EventRecorder } from '../events/event-recorder.ts';
 import { asOneStory } from '../events/event-story.ts';
 import { refusedWriteEvent } from './refused-write.ts';
 import type { WriteCounter } from './write-counter.ts';
+import type { WrittenVersions } from './written-versions.ts';
 
 /** Who wrote a field, in every object's managedFields. */
 export const FIELD_MANAGER = 'longhorn-backup-guard-reconciler';
@@ -28,6 +29,8 @@ export interface ExecutorDeps {
   readonly client: KubeClient;
   readonly events: EventRecorder;
   readonly writes: WriteCounter;
+  /** Where each create and patch records the resourceVersion it left its object at. */
+  readonly written?: WrittenVersions;
   /** The write rate limiter: resolves when the next write may go. */
   readonly beforeWrite: () => Promise<void>;
   /** The leader fence: throws unless this replica leads; the signal the write carries. */
@@ -61,19 +64,23 @@ const longhorn = (namespace: string, plural: string): ResourceRef => ({
   plural,
 });
 
+/** The written object as the apiserver answered it (create, patch): what the executor reads of it. */
+type Answer = { readonly metadata?: { readonly resourceVersion?: string } } | undefined;
+
 async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
   const { target } = action;
   await deps.beforeWrite();
   const signal = deps.fence?.();
   const fieldManager = { fieldManager: FIELD_MANAGER };
+  let answer: Answer | undefined;
   if (action.type === 'create') {
-    await deps.client.request({
+    ({ body: answer } = await deps.client.request<Answer>({
       method: 'POST',
       path: resourcePath(longhorn(target.namespace, target.resource)),
       query: fieldManager,
       body: action.body,
       signal,
-    });
+    }));
   } else if (action.type === 'delete') {
     const preconditions =
       action.resourceVersion === undefined ? {} : { preconditions: { resourceVersion: action.resourceVersion } };
@@ -88,16 +95,18 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       target.resource === 'persistentvolumeclaims'
         ? { version: 'v1', namespace: target.namespace, plural: 'persistentvolumeclaims' }
         : longhorn(target.namespace, target.resource);
-    await deps.client.request({
+    ({ body: answer } = await deps.client.request<Answer>({
       method: 'PATCH',
       path: objectPath(collection, target.name),
       query: fieldManager,
       body: action.patch,
       patch: 'merge',
       signal,
-    });
+    }));
   }
   deps.writes.count(target.resource, action.type);
+  if (action.type === 'delete') deps.written?.deleted(target);
+  else deps.written?.wrote(target, answer?.metadata?.resourceVersion);
 }
 
 export async function executeActions(actions: readonly Action[], deps: ExecutorDeps): Promise<Execution> {

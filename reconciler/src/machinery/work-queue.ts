@@ -2,6 +2,10 @@
 // being processed is never handed to a second worker, and if it is added meanwhile it is processed
 // once more after done(); failures back off per key (5 ms doubling to 1000 s) until forget();
 // addAfter() schedules a later visit. shutDown() drops what waits and lets in-flight work finish.
+// Two priorities, as controller-runtime's priority queue: a key added `low` (a full resync, the
+// start of leading, a configuration change: every key at once) is handed out only when no normal
+// key waits, so a change seen on a watch never waits behind thousands of resync keys; a key waiting
+// low that is added again at normal priority moves up.
 import { backoffDelayMs, itemBackoff, type BackoffPolicy } from '@longhorn-backup-guard/shared/kube/informer/backoff';
 import type { WorkQueueMetrics } from './controller-metrics.ts';
 
@@ -14,6 +18,32 @@ export interface WorkQueueOptions {
 
 const now = (): number => performance.now();
 
+export type Priority = 'normal' | 'low';
+
+/** A FIFO with O(1) pushes and pops (Array.shift is O(n): 20,000 keys of a resync made it quadratic). */
+class Fifo {
+  #items: string[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: string): void {
+    this.#items.push(item);
+  }
+
+  shift(): string | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head++];
+    if (this.#head * 2 >= this.#items.length) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
 /** The longest delay setTimeout keeps; a longer one fires at once (the orphan grace period may be 30 days). */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -21,9 +51,15 @@ export class WorkQueue {
   readonly name: string;
   #metrics: WorkQueueMetrics | undefined;
   #backoff: BackoffPolicy;
-  #queue: string[] = [];
+  #normal = new Fifo();
+  /** May hold keys since moved up to #normal (skipped when met: #queued says where a key is). */
+  #low = new Fifo();
+  /** Keys in #normal or #low, and which. */
+  #queued = new Map<string, Priority>();
   /** Keys waiting to be processed (queued, or added again while processing); value: when added. */
   #dirty = new Map<string, number>();
+  /** Dirty keys added only at low priority. */
+  #dirtyLow = new Set<string>();
   /** Keys handed to a worker and not yet done; value: when handed out. */
   #processing = new Map<string, number>();
   #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -41,9 +77,17 @@ export class WorkQueue {
     this.#metrics?.retries.inc({ name: this.name }, 0);
   }
 
-  add(key: string): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
+  add(key: string, priority: Priority = 'normal'): void {
+    if (this.#shuttingDown) return;
+    if (this.#dirty.has(key)) {
+      if (priority === 'normal' && this.#dirtyLow.delete(key) && this.#queued.get(key) === 'low') {
+        this.#queued.set(key, 'normal');
+        this.#normal.push(key);
+      }
+      return;
+    }
     this.#dirty.set(key, now());
+    if (priority === 'low') this.#dirtyLow.add(key);
     this.#metrics?.adds.inc({ name: this.name });
     this.#updateDepth();
     if (this.#processing.has(key)) return; // done() queues it again
@@ -93,7 +137,7 @@ export class WorkQueue {
   /** The next key to process, waiting if none; undefined once shut down. Call done(key) after. */
   get(): Promise<string | undefined> {
     if (this.#shuttingDown) return Promise.resolve(undefined);
-    const key = this.#queue.shift();
+    const key = this.#next();
     if (key !== undefined) return Promise.resolve(this.#handOut(key));
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
@@ -133,8 +177,11 @@ export class WorkQueue {
       this.#shuttingDown = true;
       for (const { timer } of this.#delayed.values()) clearTimeout(timer);
       this.#delayed.clear();
-      this.#queue = [];
+      this.#normal = new Fifo();
+      this.#low = new Fifo();
+      this.#queued.clear();
       this.#dirty.clear();
+      this.#dirtyLow.clear();
       this.#updateDepth();
       for (const resolve of this.#waiters.splice(0)) resolve(undefined);
     }
@@ -144,13 +191,34 @@ export class WorkQueue {
 
   #enqueue(key: string): void {
     const waiter = this.#waiters.shift();
-    if (waiter) waiter(this.#handOut(key));
-    else this.#queue.push(key);
+    if (waiter) {
+      waiter(this.#handOut(key));
+      return;
+    }
+    const priority: Priority = this.#dirtyLow.has(key) ? 'low' : 'normal';
+    this.#queued.set(key, priority);
+    (priority === 'low' ? this.#low : this.#normal).push(key);
+  }
+
+  /** The next queued key: normal ones first; entries left behind by a move up are skipped. */
+  #next(): string | undefined {
+    for (const [fifo, priority] of [
+      [this.#normal, 'normal'],
+      [this.#low, 'low'],
+    ] as const) {
+      for (let key = fifo.shift(); key !== undefined; key = fifo.shift()) {
+        if (this.#queued.get(key) !== priority) continue;
+        this.#queued.delete(key);
+        return key;
+      }
+    }
+    return undefined;
   }
 
   #handOut(key: string): string {
     const addedAt = this.#dirty.get(key) ?? now();
     this.#dirty.delete(key);
+    this.#dirtyLow.delete(key);
     this.#processing.set(key, now());
     this.#metrics?.queueDuration.observe({ name: this.name }, (now() - addedAt) / 1000);
     this.#updateDepth();

@@ -52,6 +52,43 @@ test('a key added while processing is processed once more after done(), never co
   assert.equal(await third, undefined);
 });
 
+test('a change goes ahead of a resync: normal keys first, low ones after, each in order', async () => {
+  const queue = new WorkQueue({ name: 't' });
+  for (const key of ['r1', 'r2', 'r3', 'r4']) queue.add(key, 'low');
+  queue.add('changed');
+  queue.add('r3'); // a key waiting low that changes moves up
+  queue.add('r1', 'low'); // already waiting: nothing changes
+  assert.equal(queue.length, 5);
+  const order: (string | undefined)[] = [];
+  for (let i = 0; i < 5; i++) {
+    const key = await next(queue);
+    order.push(key);
+    if (key !== undefined) queue.done(key);
+  }
+  assert.deepEqual(order, ['changed', 'r3', 'r1', 'r2', 'r4'], 'r3 once, at normal priority');
+  assert.equal(queue.length, 0);
+  assert.equal(await within(queue.get()), 'pending', 'no key twice');
+  await queue.shutDown();
+});
+
+test('a key added low while processing comes back low; added normal meanwhile, it comes back first', async () => {
+  const queue = new WorkQueue({ name: 't' });
+  queue.add('a');
+  queue.add('b');
+  assert.equal(await next(queue), 'a');
+  assert.equal(await next(queue), 'b');
+  queue.add('x', 'low');
+  queue.add('a', 'low');
+  queue.add('b', 'low');
+  queue.add('b');
+  queue.done('a');
+  queue.done('b');
+  const order = [await next(queue), await next(queue), await next(queue)];
+  assert.deepEqual(order, ['b', 'x', 'a']);
+  for (const key of order) if (key !== undefined) queue.done(key);
+  await queue.shutDown();
+});
+
 test('many workers: a key is never processed twice at once, and every add is followed by a processing that starts after it', async () => {
   const queue = new WorkQueue({ name: 't' });
   const active = new Set<string>();
