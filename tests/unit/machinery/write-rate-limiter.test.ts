@@ -43,17 +43,22 @@ test('a reservation debt is paid back by time', () => {
 
 test('WriteRateLimiter.take resolves at once within the burst and waits beyond it', async () => {
   let clock = 0;
-  const limiter = new WriteRateLimiter({ ratePerSecond: 20, burst: 2 }, () => clock);
+  // One token an hour: the third take's wait is far longer than any scheduling delay of a loaded
+  // machine, so "still waiting" is not a race against the timer.
+  const hourMs = 3_600_000;
+  const limiter = new WriteRateLimiter({ ratePerSecond: 1 / 3_600, burst: 2 }, () => clock);
   await limiter.take();
   await limiter.take();
   let third = false;
-  const waiting = limiter.take().then(() => {
+  const stop = new AbortController();
+  const waiting = limiter.take(stop.signal).then(() => {
     third = true;
   });
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(third, false, 'the third write waits for a token');
-  await waiting;
-  clock = 10_000;
+  stop.abort();
+  await assert.rejects(waiting, { name: 'AbortError' }, 'a waiting take ends when its signal aborts');
+  clock = 10 * hourMs; // the bucket is full again (the aborted take's reservation paid back)
   await limiter.take();
   const aborted = new AbortController();
   aborted.abort();
