@@ -7,10 +7,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { openTcp, openTls, type TlsMaterial } from './tls-material.ts';
 import {
-  IdleTimeoutError,
-  abortReason,
-  readBody,
+  failOnAbortOrIdle,
   flatHeaders,
+  readBody,
   type Transport,
   type TransportAnswer,
   type TransportRequest,
@@ -53,23 +52,15 @@ export class Http1Transport implements Transport {
       headers,
       agent: this.#agent,
     });
-    let failure: Error | undefined;
-    const fail = (error: Error): void => {
-      failure ??= error;
-      request.destroy(error);
-    };
-    const onAbort = (): void => fail(abortReason(call.signal as AbortSignal));
-    call.signal?.addEventListener('abort', onAbort, { once: true });
-    request.setTimeout(call.idleMs, () => fail(new IdleTimeoutError(call.idleMs)));
-    request.once('close', () => call.signal?.removeEventListener('abort', onAbort));
+    const failure = failOnAbortOrIdle(request, call);
     request.end(call.body);
     return new Promise((resolve, reject) => {
-      request.once('error', (error: Error) => reject(failure ?? error));
+      request.once('error', (error: Error) => reject(failure() ?? error));
       request.once('response', (answer: IncomingMessage) =>
         resolve({
           status: answer.statusCode ?? 0,
           headers: flatHeaders(answer.headers),
-          read: (onChunk) => readBody(answer, () => failure, onChunk),
+          read: (onChunk) => readBody(answer, failure, onChunk),
         }),
       );
     });

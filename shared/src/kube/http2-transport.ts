@@ -30,10 +30,10 @@ import type { Socket } from 'node:net';
 import { Http1Transport } from './http1-transport.ts';
 import { openTcp, openTls, type TlsMaterial } from './tls-material.ts';
 import {
-  IdleTimeoutError,
   abortReason,
-  readBody,
+  failOnAbortOrIdle,
   flatHeaders,
+  readBody,
   type Transport,
   type TransportAnswer,
   type TransportRequest,
@@ -250,26 +250,18 @@ export class Http2Transport implements Transport {
       throw new RefusedStreamError(error);
     }
     stream.once('close', () => this.#release(connection));
-    let failure: Error | undefined;
-    const fail = (error: Error): void => {
-      failure ??= error;
-      stream.destroy(error); // RST_STREAM
-    };
-    const onAbort = (): void => fail(abortReason(call.signal as AbortSignal));
-    call.signal?.addEventListener('abort', onAbort, { once: true });
-    stream.once('close', () => call.signal?.removeEventListener('abort', onAbort));
-    stream.setTimeout(call.idleMs, () => fail(new IdleTimeoutError(call.idleMs)));
+    const failure = failOnAbortOrIdle(stream, call); // the abort: RST_STREAM
     if (call.body !== undefined) stream.end(call.body);
     return new Promise((resolve, reject) => {
       const failed = (error: Error): void =>
         reject(
-          stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? new RefusedStreamError(error) : (failure ?? error),
+          stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? new RefusedStreamError(error) : (failure() ?? error),
         );
       stream.once('response', (answer) =>
         resolve({
           status: Number(answer[':status']),
           headers: flatHeaders(answer),
-          read: (onChunk) => readBody(stream, () => failure, onChunk),
+          read: (onChunk) => readBody(stream, failure, onChunk),
         }),
       );
       stream.once('error', failed);

@@ -103,3 +103,28 @@ export function readBody(
     );
   });
 }
+
+/** A request or stream: destroying it with an error ends it (HTTP/2: RST_STREAM). */
+interface Destroyable {
+  destroy(error?: Error): unknown;
+  setTimeout(ms: number, callback: () => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Destroys `request` when `call.signal` aborts or nothing arrives for `call.idleMs`; the returned
+ * function tells which of those failed it (undefined: neither), so that this reason, not the
+ * transport's own error, is what the caller sees.
+ */
+export function failOnAbortOrIdle(request: Destroyable, call: TransportRequest): () => Error | undefined {
+  let failure: Error | undefined;
+  const fail = (error: Error): void => {
+    failure ??= error;
+    request.destroy(error);
+  };
+  const onAbort = (): void => fail(abortReason(call.signal as AbortSignal));
+  call.signal?.addEventListener('abort', onAbort, { once: true });
+  request.once('close', () => call.signal?.removeEventListener('abort', onAbort));
+  request.setTimeout(call.idleMs, () => fail(new IdleTimeoutError(call.idleMs)));
+  return () => failure;
+}
