@@ -78,12 +78,15 @@ async function bytesOf(source: Material | undefined): Promise<Buffer | undefined
 export class KubeClient {
   readonly #connection: KubeConnection;
   readonly #rereads: boolean;
+  /** The server URL's own path, e.g. '' or '/k8s/clusters/c-1'. */
+  readonly #pathPrefix: string;
   #credentials: Credentials | undefined;
   #reading: Promise<Credentials> | undefined;
   #transport: Transport | undefined;
 
   constructor(connection: KubeConnection) {
     this.#connection = connection;
+    this.#pathPrefix = new URL(connection.server).pathname.replace(/\/+$/, '');
     const { ca, cert, key, token } = connection;
     this.#rereads = [ca, cert, key, token].some((source) => source !== undefined && 'file' in source);
   }
@@ -181,13 +184,21 @@ export class KubeClient {
     await transport?.close();
   }
 
-  /** The request's path and query on the server (whose URL may carry a path prefix). */
+  /**
+   * The request's path and query on the server (whose URL may carry a path prefix). Built as a string:
+   * parsing a URL per request showed in the profile; paths come from resource-path.ts, encoded.
+   */
   #pathOf(path: string, query: QueryParams | undefined): string {
-    const url = new URL(this.#connection.server + path);
-    if (query !== undefined)
-      for (const [name, value] of Object.entries(query))
+    if (path.includes('?')) {
+      const url = new URL(this.#connection.server + path);
+      for (const [name, value] of Object.entries(query ?? {}))
         if (value !== undefined) url.searchParams.set(name, String(value));
-    return url.pathname + url.search;
+      return url.pathname + url.search;
+    }
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(name, String(value));
+    const text = search.toString();
+    return text === '' ? this.#pathPrefix + path : `${this.#pathPrefix}${path}?${text}`;
   }
 
   async #prepare(): Promise<{ headers: Record<string, string>; transport: Transport }> {
