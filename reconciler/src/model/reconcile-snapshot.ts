@@ -24,7 +24,9 @@ export interface ReconcileSnapshot {
   readonly volume: Volume | undefined;
   /** Any Volume of the Longhorn namespace by name. */
   readonly volumeNamed: (name: string) => Volume | undefined;
-  /** Every PVC of the key's namespace, this one included (duplicate names). */
+  /** The PVCs of the key's namespace whose intent claims the backup name `name`, this one included (an index). */
+  readonly claimants: (name: string) => readonly PvcWithBinding[];
+  /** Every PVC of the key's namespace, this one included (a walk: only on a name clash or a gone PVC). */
   readonly namespacePvcs: readonly PvcWithBinding[];
   readonly storageClasses: readonly V1StorageClass[];
   /** The managed RecurringJobs whose source labels name this key. */
