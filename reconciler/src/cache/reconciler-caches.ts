@@ -285,7 +285,6 @@ export class ClusterCaches {
     const binding: VolumeBinding = pvc === undefined ? { kind: 'unbound' } : bindingOf(pvc);
     const watched = new Map<LonghornPlural, readonly unknown[]>();
     for (const [plural, index] of this.#archiveObjects) watched.set(plural, index.get(keyString(key)));
-    const namespacePvcs = () => this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf));
     return {
       key,
       pvc,
@@ -296,9 +295,7 @@ export class ClusterCaches {
       // needs none for the duplicate-name check); the namespace's list only when a decision reads it.
       claimants: (name) =>
         this.#nameClaims.claimants(key.namespace, name, config).map((p) => withLazyBinding(p, bindingOf)),
-      get namespacePvcs() {
-        return namespacePvcs();
-      },
+      namespacePvcs: () => this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf)),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
       jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),

@@ -30,7 +30,7 @@ function countedClaim(snapshot: ReconcileSnapshot, other: PvcWithBinding): NameC
 
 /** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
 function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
-  return snapshot.namespacePvcs.flatMap((other) => countedClaim(snapshot, other) ?? []);
+  return snapshot.namespacePvcs().flatMap((other) => countedClaim(snapshot, other) ?? []);
 }
 
 /**

@@ -26,8 +26,11 @@ export interface ReconcileSnapshot {
   readonly volumeNamed: (name: string) => Volume | undefined;
   /** The PVCs of the key's namespace whose intent claims the backup name `name`, this one included (an index). */
   readonly claimants: (name: string) => readonly PvcWithBinding[];
-  /** Every PVC of the key's namespace, this one included (a walk: only on a name clash or a gone PVC). */
-  readonly namespacePvcs: readonly PvcWithBinding[];
+  /**
+   * Every PVC of the key's namespace, this one included: built when called (a walk, only on a name
+   * clash or a gone PVC), so a copy of the snapshot (`{ ...snapshot }`) does not build it.
+   */
+  readonly namespacePvcs: () => readonly PvcWithBinding[];
   readonly storageClasses: readonly V1StorageClass[];
   /** The managed RecurringJobs whose source labels name this key. */
   readonly managedJobs: readonly RecurringJob[];

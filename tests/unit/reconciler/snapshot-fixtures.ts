@@ -114,7 +114,7 @@ export function snapshotOf(namespace: string, pvcName: string, world: World): Re
     binding,
     volume: boundVolume(binding),
     volumeNamed,
-    namespacePvcs,
+    namespacePvcs: () => namespacePvcs,
     claimants: (name) => namespacePvcs.filter(({ pvc }) => nameClaimOf(intentOf(pvc, config))?.name === name),
     storageClasses: world.storageClasses ?? [longhornClass, nfsClass],
     managedJobs: jobs.filter((j) => isJobOfPvc(j, namespace, pvcName, config)),
