@@ -44,6 +44,7 @@ import { LABEL_VALUE_MAX_LENGTH } from '@longhorn-backup-guard/shared/names/kube
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import { sameFlatRecord } from '@longhorn-backup-guard/shared/util/same-flat-record';
 import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export interface ClusterCachesOptions {
@@ -479,9 +480,9 @@ export class ClusterCaches {
       // Longhorn updates a volume's status all the time: only its labels, its PVC and whether it is
       // attached (backup health) matter here.
       matters: (old, volume) =>
-        JSON.stringify(old.metadata.labels) !== JSON.stringify(volume.metadata.labels) ||
+        !sameFlatRecord(old.metadata.labels, volume.metadata.labels) ||
         old.status?.state !== volume.status?.state ||
-        JSON.stringify(old.status?.kubernetesStatus) !== JSON.stringify(volume.status?.kubernetesStatus),
+        !sameFlatRecord(old.status?.kubernetesStatus, volume.status?.kubernetesStatus),
     });
   }
 
