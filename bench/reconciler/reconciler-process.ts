@@ -1,7 +1,11 @@
 // The real reconciler (startReconciler: ConfigMap, informers, leader election, workers, write
 // limiter) in a process of its own, so its peak RSS is its own and it shares no event loop with
-// the measuring script. Answers { id, command } messages from run.ts (see rpc.ts).
+// the measuring script. Answers { id, command } messages from run.ts (see rpc.ts). With
+// LBG_BENCH_HEAP_SNAPSHOT_DIR set, the `memory` command (after the RSS is read) also writes a heap
+// snapshot there, after the full GC: what the live heap holds at the end.
 //   node bench/reconciler/reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
 import { startReconciler } from '@longhorn-backup-guard/reconciler/start-reconciler';
 import { waitFor } from '../../tests/harness/wait-for.ts';
@@ -32,7 +36,11 @@ process.on('message', (message: unknown) => {
   const answer = async (): Promise<ReconcilerAnswer> => {
     if (message.command === 'resync') reconciler.resync();
     if (message.command === 'resync' || message.command === 'idle') await reconciler.whenIdle();
-    if (message.command === 'memory') (globalThis as { gc?: () => void }).gc?.();
+    if (message.command === 'memory') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const snapshotDir = process.env.LBG_BENCH_HEAP_SNAPSHOT_DIR;
+      if (snapshotDir) writeHeapSnapshot(join(snapshotDir, `reconciler-${process.pid}.heapsnapshot`));
+    }
     return { id: message.id, writes: writes(), memory: process.memoryUsage() };
   };
   answer().then(

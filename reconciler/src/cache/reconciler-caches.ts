@@ -20,7 +20,6 @@ import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resour
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import { LONGHORN_GROUP, LONGHORN_PLURALS, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
-import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
 import { managedJobSource, sourcePvcLabelValue } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
 import type { ArchiveWatch } from '../model/archive-contract.ts';
 import type { LonghornPlural, ObjectTarget } from '../model/actions.ts';
@@ -40,9 +39,12 @@ import {
 } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { BackupCache } from '../health/backup-cache.ts';
 import { leanPv, leanPvc, leanVolume } from './lean-objects.ts';
+import { NameClaims } from './name-claims.ts';
+import { LABEL_VALUE_MAX_LENGTH } from '@longhorn-backup-guard/shared/names/kubernetes-names';
 import type { BackupRecord } from '../health/backup-record.ts';
 import { keyString, type PvcKey } from '../keys/pvc-key.ts';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
+import { sameFlatRecord } from '@longhorn-backup-guard/shared/util/same-flat-record';
 import type { KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 
 export interface ClusterCachesOptions {
@@ -103,6 +105,8 @@ export class ClusterCaches {
   readonly #backups: BackupCache;
 
   readonly #pvcsByNamespace = new MultiIndex<V1PersistentVolumeClaim>();
+  /** The PVCs by namespace and claimed backup name (duplicate names, job-name conflicts). */
+  readonly #nameClaims = new NameClaims(() => this.#everyPvc());
   /** Volume (PV) name -> the PVCs bound to it. */
   readonly #pvcsByVolume = new MultiIndex<PvcKey>();
   /** `namespace/source-pvc label` -> managed jobs. */
@@ -268,6 +272,10 @@ export class ClusterCaches {
     return object === null ? undefined : { version: object?.metadata?.resourceVersion };
   }
 
+  *#everyPvc(): Iterable<V1PersistentVolumeClaim> {
+    for (const namespace of this.#pvcsByNamespace.groups()) yield* this.#pvcsByNamespace.get(namespace);
+  }
+
   /** What decide() reads for `key`, from the caches as they are now. */
   snapshot(key: PvcKey, config: GuardConfig, now: Date): ReconcileSnapshot {
     const pvc = this.#pvcsByNamespace.getOne(key.namespace, key.pvcName);
@@ -284,9 +292,11 @@ export class ClusterCaches {
       binding,
       volume: boundVolume(binding),
       volumeNamed,
-      // A namespace's bindings are resolved only where a decision reads them (a PVC whose StorageClass
-      // is Longhorn's needs none for the duplicate-name check): O(PVCs of the namespace) per reconcile.
-      namespacePvcs: this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf)),
+      // Bindings are resolved only where a decision reads them (a PVC whose StorageClass is Longhorn's
+      // needs none for the duplicate-name check); the namespace's list only when a decision reads it.
+      claimants: (name) =>
+        this.#nameClaims.claimants(key.namespace, name, config).map((p) => withLazyBinding(p, bindingOf)),
+      namespacePvcs: () => this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf)),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
       jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),
@@ -375,10 +385,7 @@ export class ClusterCaches {
   #keysOfPvc(pvc: V1PersistentVolumeClaim): PvcKey[] {
     const name = this.#claimedName(pvc);
     const namespace = pvc.metadata?.namespace ?? '';
-    const mates =
-      name === undefined
-        ? []
-        : this.#pvcsByNamespace.get(namespace).filter((other) => this.#claimedName(other) === name);
+    const mates = name === undefined ? [] : this.#nameClaims.claimants(namespace, name, this.#options.config());
     return [pvcKeyOf(pvc), ...mates.map(pvcKeyOf)];
   }
 
@@ -387,11 +394,13 @@ export class ClusterCaches {
       add: (pvc) => {
         const key = pvcKeyOf(pvc);
         this.#pvcsByNamespace.set(key.namespace, key.pvcName, pvc);
+        this.#nameClaims.put(pvc);
         if (pvc.spec?.volumeName) this.#pvcsByVolume.set(pvc.spec.volumeName, keyString(key), key);
       },
       remove: (pvc) => {
         const key = pvcKeyOf(pvc);
         this.#pvcsByNamespace.delete(key.namespace, key.pvcName);
+        this.#nameClaims.remove(pvc);
         if (pvc.spec?.volumeName) this.#pvcsByVolume.delete(pvc.spec.volumeName, keyString(key));
       },
       keysOf: (pvc) => this.#keysOfPvc(pvc),
@@ -403,9 +412,13 @@ export class ClusterCaches {
   #sourceKeyOfJob(job: RecurringJob): PvcKey | undefined {
     const source = managedJobSource(job, this.#options.config());
     if (source === null) return undefined;
-    const pvc = this.#pvcsByNamespace
-      .get(source.namespace)
-      .find((p) => sourcePvcLabelValue(p.metadata?.name ?? '') === source.pvcLabel);
+    // A label shorter than a cut one is the PVC's whole name: a lookup, not a walk of the namespace.
+    const pvc =
+      source.pvcLabel.length < LABEL_VALUE_MAX_LENGTH
+        ? this.#pvcsByNamespace.getOne(source.namespace, source.pvcLabel)
+        : this.#pvcsByNamespace
+            .get(source.namespace)
+            .find((p) => sourcePvcLabelValue(p.metadata?.name ?? '') === source.pvcLabel);
     return { namespace: source.namespace, pvcName: pvc?.metadata?.name ?? source.pvcLabel };
   }
 
@@ -415,13 +428,7 @@ export class ClusterCaches {
     const keys: PvcKey[] = [];
     const source = this.#sourceKeyOfJob(job);
     if (source !== undefined) keys.push(source);
-    for (const namespace of this.#pvcsByNamespace.groups()) {
-      if (!jobName.startsWith(jobNameFor(namespace, ''))) continue;
-      for (const pvc of this.#pvcsByNamespace.get(namespace)) {
-        const name = this.#claimedName(pvc);
-        if (name !== undefined && jobNameFor(namespace, name) === jobName) keys.push(pvcKeyOf(pvc));
-      }
-    }
+    for (const pvc of this.#nameClaims.claimantsOfJob(jobName, this.#options.config())) keys.push(pvcKeyOf(pvc));
     return keys;
   }
 
@@ -473,9 +480,9 @@ export class ClusterCaches {
       // Longhorn updates a volume's status all the time: only its labels, its PVC and whether it is
       // attached (backup health) matter here.
       matters: (old, volume) =>
-        JSON.stringify(old.metadata.labels) !== JSON.stringify(volume.metadata.labels) ||
+        !sameFlatRecord(old.metadata.labels, volume.metadata.labels) ||
         old.status?.state !== volume.status?.state ||
-        JSON.stringify(old.status?.kubernetesStatus) !== JSON.stringify(volume.status?.kubernetesStatus),
+        !sameFlatRecord(old.status?.kubernetesStatus, volume.status?.kubernetesStatus),
     });
   }
 

@@ -21,7 +21,8 @@ export function decideGonePvc(snapshot: ReconcileSnapshot): Decision {
   // A PVC name longer than a label value is cut in the jobs' source label: a key made from such a
   // label stands for the PVC whose name cuts the same way, which that PVC's own key handles.
   const label = sourcePvcLabelValue(key.pvcName);
-  if (snapshot.namespacePvcs.some(({ pvc }) => sourcePvcLabelValue(pvc.metadata?.name ?? '') === label)) return NOTHING;
+  if (snapshot.namespacePvcs().some(({ pvc }) => sourcePvcLabelValue(pvc.metadata?.name ?? '') === label))
+    return NOTHING;
 
   const actions: Action[] = [];
   const orphaned: string[] = [];

@@ -30,16 +30,19 @@ export function jobLabelPatch(
   drop: readonly string[],
   group: string | null = null,
 ): LabelPatch | null {
+  // Runs twice per reconcile (volume, PVC): built without intermediate arrays, the patch's keys in
+  // the same order as ever (enabled keys, then dropped jobs, then other policy groups).
   const current = labels ?? {};
-  const groupKey = group === null ? null : recurringJobGroupLabelKey(group);
-  const enableKeys = [...enable.map(recurringJobLabelKey), ...(groupKey === null ? [] : [groupKey])];
-  const dropKeys = [...drop.map(recurringJobLabelKey), ...policyGroupKeys(current)];
-  const patch: LabelPatch = {};
+  const enableKeys = enable.map(recurringJobLabelKey);
+  if (group !== null) enableKeys.push(recurringJobGroupLabelKey(group));
+  let patch: LabelPatch | null = null;
   for (const key of enableKeys) {
-    if (current[key] !== LONGHORN_LABEL_ENABLED) patch[key] = LONGHORN_LABEL_ENABLED;
+    if (current[key] !== LONGHORN_LABEL_ENABLED) (patch ??= {})[key] = LONGHORN_LABEL_ENABLED;
   }
-  for (const key of dropKeys) {
-    if (!enableKeys.includes(key) && current[key] !== undefined) patch[key] = null;
-  }
-  return Object.keys(patch).length === 0 ? null : patch;
+  const dropKey = (key: string) => {
+    if (current[key] !== undefined && !enableKeys.includes(key)) (patch ??= {})[key] = null;
+  };
+  for (const job of drop) dropKey(recurringJobLabelKey(job));
+  for (const key of Object.keys(current)) if (key.startsWith(POLICY_GROUP_KEY_PREFIX)) dropKey(key);
+  return patch;
 }

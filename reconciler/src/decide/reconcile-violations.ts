@@ -30,7 +30,7 @@ function countedClaim(snapshot: ReconcileSnapshot, other: PvcWithBinding): NameC
 
 /** The job names claimed by the Longhorn-backed PVCs of the snapshot's namespace. */
 function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
-  return snapshot.namespacePvcs.flatMap((other) => countedClaim(snapshot, other) ?? []);
+  return snapshot.namespacePvcs().flatMap((other) => countedClaim(snapshot, other) ?? []);
 }
 
 /**
@@ -41,14 +41,11 @@ function namespaceClaims(snapshot: ReconcileSnapshot): NameClaim[] {
 export function claimsToCompare(snapshot: ReconcileSnapshot, result: IntentResult): readonly NameClaim[] {
   const claim = nameClaimOf(result);
   if (claim === null) return [];
-  // The claimed name first (memoized, a string compare); whether the other PVC is Longhorn-backed
-  // (its StorageClass, perhaps its binding) only for one that claims the same name.
-  const rival = snapshot.namespacePvcs.some(
-    (other) =>
-      other.pvc.metadata?.name !== claim.pvcName &&
-      nameClaimOf(intentOf(other.pvc, snapshot.config))?.name === claim.name &&
-      countedClaim(snapshot, other)?.name === claim.name,
-  );
+  // The PVCs that claim the same name come from an index; whether one is Longhorn-backed (its
+  // StorageClass, perhaps its binding) is read only for those.
+  const rival = snapshot
+    .claimants(claim.name)
+    .some((other) => other.pvc.metadata?.name !== claim.pvcName && countedClaim(snapshot, other) !== null);
   return rival ? namespaceClaims(snapshot) : [];
 }
 

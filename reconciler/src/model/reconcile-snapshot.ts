@@ -24,8 +24,13 @@ export interface ReconcileSnapshot {
   readonly volume: Volume | undefined;
   /** Any Volume of the Longhorn namespace by name. */
   readonly volumeNamed: (name: string) => Volume | undefined;
-  /** Every PVC of the key's namespace, this one included (duplicate names). */
-  readonly namespacePvcs: readonly PvcWithBinding[];
+  /** The PVCs of the key's namespace whose intent claims the backup name `name`, this one included (an index). */
+  readonly claimants: (name: string) => readonly PvcWithBinding[];
+  /**
+   * Every PVC of the key's namespace, this one included: built when called (a walk, only on a name
+   * clash or a gone PVC), so a copy of the snapshot (`{ ...snapshot }`) does not build it.
+   */
+  readonly namespacePvcs: () => readonly PvcWithBinding[];
   readonly storageClasses: readonly V1StorageClass[];
   /** The managed RecurringJobs whose source labels name this key. */
   readonly managedJobs: readonly RecurringJob[];

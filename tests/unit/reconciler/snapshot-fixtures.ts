@@ -2,7 +2,9 @@
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
+import { nameClaimOf } from '@longhorn-backup-guard/shared/intent/duplicate-names';
 import { isJobOfPvc } from '@longhorn-backup-guard/shared/recurring-job/managed-job';
+import { intentOf } from '@longhorn-backup-guard/reconciler/model/intent-of';
 import type { ReconcileSnapshot } from '@longhorn-backup-guard/reconciler/model/reconcile-snapshot';
 import { boundVolume, resolveVolumeBinding } from '@longhorn-backup-guard/shared/storage/volume-binding';
 import { defaultBackupJobSpec } from '../../fixtures/default-job-spec.ts';
@@ -103,15 +105,17 @@ export function snapshotOf(namespace: string, pvcName: string, world: World): Re
   const bindingOf = (claim: V1PersistentVolumeClaim) => resolveVolumeBinding(claim, lookups, config.provisioner);
   const claim = pvcs.find((p) => p.metadata?.namespace === namespace && p.metadata.name === pvcName);
   const binding = claim === undefined ? ({ kind: 'unbound' } as const) : bindingOf(claim);
+  const namespacePvcs = pvcs
+    .filter((p) => p.metadata?.namespace === namespace)
+    .map((p) => ({ pvc: p, binding: bindingOf(p) }));
   return {
     key: { namespace, pvcName },
     pvc: claim,
     binding,
     volume: boundVolume(binding),
     volumeNamed,
-    namespacePvcs: pvcs
-      .filter((p) => p.metadata?.namespace === namespace)
-      .map((p) => ({ pvc: p, binding: bindingOf(p) })),
+    namespacePvcs: () => namespacePvcs,
+    claimants: (name) => namespacePvcs.filter(({ pvc }) => nameClaimOf(intentOf(pvc, config))?.name === name),
     storageClasses: world.storageClasses ?? [longhornClass, nfsClass],
     managedJobs: jobs.filter((j) => isJobOfPvc(j, namespace, pvcName, config)),
     jobNamed: (name) => jobs.find((j) => j.metadata.name === name),

@@ -1,10 +1,10 @@
 // The cached PVCs, indexed the two ways admission reads them: by namespace (all of a namespace, on
 // a name clash) and by namespace and backup name (every review). Fed by the PVC informers' handlers
 // (pvc-cache.ts); no I/O of its own, so tests and benchmarks fill it directly.
+import { BackupNameIndex } from '@longhorn-backup-guard/shared/collections/backup-name-index';
 import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
 import type { PvcLike } from '../admission/pvc-object.ts';
 import type { NamespacePvcs } from '../decide/namespace-pvcs.ts';
-import { BackupNameIndex } from './backup-name-index.ts';
 
 export class CachedPvcs<T extends PvcLike> {
   readonly #byNamespace = new MultiIndex<T>();

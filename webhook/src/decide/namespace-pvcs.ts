@@ -1,6 +1,6 @@
 // The PVCs of a review's namespace as a decision reads them: all of them (rarely: a name clash),
 // or only those with one label value (every review: the duplicate-name check). The cache answers
-// the second from an index (cache/backup-name-index.ts); a plain list walks, for tests.
+// the second from an index (shared/src/collections/backup-name-index.ts); a plain list walks, for tests.
 import type { PvcLike } from '../admission/pvc-object.ts';
 
 export interface NamespacePvcs {

@@ -1,17 +1,25 @@
 // The cached PVCs by namespace and the value of one label (the backup name, `<p>/name`), so the
 // duplicate-name check reads the few PVCs that claim a name instead of walking the namespace on
-// every review. Kept up to date by the PVC informers' handlers; the label key comes with each
-// question (it follows the configuration's prefix): asked under another key, the index is built
-// again once from every cached PVC.
-import { MultiIndex } from '@longhorn-backup-guard/shared/collections/multi-index';
-import type { PvcLike } from '../admission/pvc-object.ts';
+// every decision (the webhook's reviews, the reconciler's reconciles). Kept up to date by the PVC
+// informers' handlers; the label key comes with each question (it follows the configuration's
+// prefix): asked under another key, the index is built again once from every cached PVC.
+import { MultiIndex } from './multi-index.ts';
+
+/** What the index reads of a PVC (the webhook's PvcLike and client-node's V1PersistentVolumeClaim fit). */
+export interface LabelledObject {
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>> | null;
+  };
+}
 
 /** A namespace is a DNS label: no '/', so `<namespace>/<value>` names one group. */
 function groupOf(namespace: string, value: string): string {
   return `${namespace}/${value}`;
 }
 
-export class BackupNameIndex<T extends PvcLike> {
+export class BackupNameIndex<T extends LabelledObject> {
   /** Every cached PVC, to build the index from when the label key changes. */
   readonly #everyPvc: () => Iterable<T>;
   #labelKey: string | undefined;
