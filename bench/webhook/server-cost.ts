@@ -42,7 +42,7 @@ const webhook = buildAdmissionServer({
   metrics: createAdmissionMetrics(new Registry()),
   dependencies: {
     readiness: () => ({ ready: true }),
-    contextFor: async (namespace) => benchContext(cached.inNamespace(namespace)),
+    contextFor: (namespace) => benchContext(cached.inNamespace(namespace)),
     log: logger,
   },
 });

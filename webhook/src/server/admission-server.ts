@@ -16,7 +16,12 @@ import type { WebhookKind } from '../decide/decide-admission.ts';
 import { MAX_JSON_DEPTH, scanReviewText, withoutManagedFields } from '../admission/review-text.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
 import { createBodyBudget, type BodyBudget } from './body-budget.ts';
-import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
+import {
+  handleAdmission,
+  type AdmissionAnswer,
+  type AdmissionDependencies,
+  type AdmissionSummary,
+} from './handle-admission.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 
 /**
@@ -191,12 +196,18 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
 
   const summaries = new WeakMap<FastifyRequest['raw'], AdmissionSummary>();
 
+  const send = (request: FastifyRequest, reply: FastifyReply, answer: AdmissionAnswer): FastifyReply => {
+    summaries.set(request.raw, answer.summary);
+    if (answer.statusCode === 200) return reply.code(200).send(answer.review);
+    return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
+  };
   for (const [path, webhook] of Object.entries(ROUTES)) {
-    app.post(path, async (request, reply) => {
-      const answer = await handleAdmission(webhook, request.body, dependencies);
-      summaries.set(request.raw, answer.summary);
-      if (answer.statusCode === 200) return reply.code(200).send(answer.review);
-      return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
+    // Not an async handler: a review of a cached namespace is answered without a promise.
+    app.post(path, (request, reply) => {
+      const answer = handleAdmission(webhook, request.body, dependencies);
+      return answer instanceof Promise
+        ? answer.then((settled) => send(request, reply, settled))
+        : send(request, reply, answer);
     });
   }
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
