@@ -17,6 +17,7 @@ import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
 import { markdownTable, ratio } from '../lib/table.ts';
 import { buildBareApp } from './bare-app.ts';
+import { injectCpuPerAnswer } from './inject-cost.ts';
 import { benchContext, seededPvcs } from './bench-context.ts';
 import { benchCases } from './review-bodies.ts';
 
@@ -69,18 +70,7 @@ type Name = keyof typeof apps;
 const names: Name[] = ['bare', 'base', 'this'];
 await Promise.all(names.map((name) => apps[name].ready()));
 
-/** CPU µs per answer over `requests` injected requests, 8 in flight at a time. */
-async function cpuPerAnswer(name: Name, url: string, body: string): Promise<number> {
-  const app = apps[name];
-  const one = async () => {
-    const reply = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body });
-    if (reply.statusCode !== 200) throw new Error(`${name} ${url} answered ${reply.statusCode}: ${reply.body}`);
-  };
-  const before = process.cpuUsage();
-  for (let done = 0; done < requests; done += 8) await Promise.all(Array.from({ length: 8 }, one));
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / requests;
-}
+const cpuPerAnswer = (name: Name, url: string, body: string) => injectCpuPerAnswer(apps[name], url, body, requests);
 
 process.stderr.write(`machine: ${describeMachine()}\nbefore: ${loadSummary()}\n`);
 const rows: string[][] = [];
