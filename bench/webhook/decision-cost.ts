@@ -26,7 +26,7 @@ const reviews = Number(flags.reviews);
 async function cpuPerReview(body: string, webhook: 'mutate' | 'validate', view: () => NamespacePvcs): Promise<number> {
   const dependencies = {
     readiness: () => ({ ready: true }),
-    contextFor: async () => benchContext(view()),
+    contextFor: () => benchContext(view()),
     log: createLogger('bench', 'silent'),
   };
   const run = async (times: number) => {

@@ -3,6 +3,7 @@
 //   node bench/webhook/run.ts [--connections 32] [--duration 8] [--rate 1000] [--latency-duration 8]
 //                             [--rounds 5] [--existing-pvcs 200] [--cases validate-allowed,mutate-patch,...]
 //                             [--max-requests-per-socket 0] [--node-options="<the Deployment's NODE_OPTIONS>"]
+//                             [--bare-node-options="" | same]
 // Each server runs in a child process; each load generator is a process of its own. The two servers
 // take turns, round after round (the one going first alternates), and each figure is the median of
 // the rounds with their range beside it: on a shared 2-core machine one run alone is noise.
@@ -47,6 +48,9 @@ const { values: flags } = parseArgs({
     // Node options for the webhook process: the Deployment's NODE_OPTIONS (its heap cap) unless told
     // otherwise, e.g. --node-options="--max-old-space-size=96 --cpu-prof --cpu-prof-dir=/tmp/prof".
     'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
+    // Node options for the bare server: none unless asked. `--bare-node-options=same` gives it the
+    // webhook's (its heap caps), to see what they cost a server that does nothing else.
+    'bare-node-options': { type: 'string', default: '' },
   },
 });
 const connections = Number(flags.connections);
@@ -134,11 +138,12 @@ try {
     `seeded: StorageClass ${LONGHORN_STORAGE_CLASS}, namespace ${BENCH_NAMESPACE} with ${existingPvcs} labelled PVCs`,
   );
 
-  const bare = await startChild(join(here, 'bare-server.ts'), [
-    tls.certFile,
-    tls.keyFile,
-    flags['max-requests-per-socket'],
-  ]);
+  const bareNodeOptions = flags['bare-node-options'] === 'same' ? flags['node-options'] : flags['bare-node-options'];
+  const bare = await startChild(
+    join(here, 'bare-server.ts'),
+    [tls.certFile, tls.keyFile, flags['max-requests-per-socket']],
+    { execArgv: bareNodeOptions.split(/\s+/).filter(Boolean) },
+  );
   children.push(bare);
   const webhook = await startChild(
     join(here, 'webhook-server.ts'),
@@ -208,6 +213,7 @@ try {
   console.log(
     `webhook RSS (${existingPvcs} PVCs cached${flags['node-options'] ? `, ${flags['node-options']}` : ''}): idle ${idleRss.current.toFixed(0)} MiB, peak (VmHWM) ${endRss.peak.toFixed(0)} MiB, at the end ${endRss.current.toFixed(0)} MiB`,
   );
+  console.log(`bare server's node options: ${bareNodeOptions || 'none'}`);
   console.log(
     failures === 0
       ? 'failed requests in all runs: 0'

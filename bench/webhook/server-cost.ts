@@ -16,6 +16,7 @@ import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
 import { markdownTable, ratio } from '../lib/table.ts';
 import { buildBareApp } from './bare-app.ts';
+import { injectCpuPerAnswer } from './inject-cost.ts';
 import { benchContext, seededPvcs } from './bench-context.ts';
 import { BENCH_NAMESPACE, benchCases } from './review-bodies.ts';
 
@@ -42,7 +43,7 @@ const webhook = buildAdmissionServer({
   metrics: createAdmissionMetrics(new Registry()),
   dependencies: {
     readiness: () => ({ ready: true }),
-    contextFor: async (namespace) => benchContext(cached.inNamespace(namespace)),
+    contextFor: (namespace) => benchContext(cached.inNamespace(namespace)),
     log: logger,
   },
 });
@@ -50,17 +51,8 @@ const bare = buildBareApp(tls, 0);
 await Promise.all([webhook.ready(), bare.ready()]);
 const apps = { bare, webhook };
 
-/** CPU µs per answer over `requests` injected requests, 8 in flight at a time. */
-async function cpuPerAnswer(app: typeof bare | typeof webhook, url: string, body: string): Promise<number> {
-  const one = async () => {
-    const reply = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body });
-    if (reply.statusCode !== 200) throw new Error(`${url} answered ${reply.statusCode}: ${reply.body.slice(0, 300)}`);
-  };
-  const before = process.cpuUsage();
-  for (let done = 0; done < requests; done += 8) await Promise.all(Array.from({ length: 8 }, one));
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / requests;
-}
+const cpuPerAnswer = (app: typeof bare | typeof webhook, url: string, body: string) =>
+  injectCpuPerAnswer(app, url, body, requests);
 
 process.stderr.write(`machine: ${describeMachine()}\nbefore: ${loadSummary()}\n`);
 const rows: string[][] = [];

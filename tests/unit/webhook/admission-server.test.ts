@@ -13,7 +13,7 @@ import { context, labels, pvc, review } from './review-fixtures.ts';
 let app: AdmissionServer;
 const registry = new Registry();
 let ready = true;
-let contextFor: (namespace: string) => Promise<AdmissionContext> = async () => context();
+let contextFor: (namespace: string) => AdmissionContext | Promise<AdmissionContext> = async () => context();
 
 before(async () => {
   const tls = await mintCertificateAuthority('admission-server-test', plannedValidity(new Date(), 3600));
@@ -101,6 +101,29 @@ test('a failure while deciding: 500 with no details, counted as error, and the n
     contextFor = async () => context();
   }
   assert.equal((await post('/mutate', review('CREATE', pvc('a')))).statusCode, 200);
+});
+
+test('a context given at once (a cached namespace) or in a promise (one read first): the same answers; a throw is a 500', async () => {
+  const reviews = [
+    ['/validate', review('CREATE', pvc('data-pvc', labels({ enabled: 'yes' })))],
+    ['/validate', review('CREATE', pvc('data-pvc', labels({ enabled: 'true' })))],
+    ['/mutate', review('CREATE', pvc('data-pvc', labels({ enabled: 'true' })))],
+    ['/mutate', review('CREATE', pvc('data-pvc'))],
+  ] as const;
+  const answers = async () => Promise.all(reviews.map(async ([url, body]) => (await post(url, body)).body));
+  const promised = await answers();
+  contextFor = () => context();
+  try {
+    assert.deepEqual(await answers(), promised);
+    contextFor = () => {
+      throw new Error('boom');
+    };
+    const response = await post('/validate', review('CREATE', pvc('a')));
+    assert.equal(response.statusCode, 500);
+    assert.deepEqual(response.json(), { statusCode: 500, message: 'the webhook failed to decide; see its log' });
+  } finally {
+    contextFor = async () => context();
+  }
 });
 
 test('bodies that are no review: 4xx, counted as bad_request with operation unknown (or the one it said)', async () => {

@@ -9,6 +9,7 @@ import { objectPath } from '@longhorn-backup-guard/shared/kube/informer/resource
 import { kubeClientOf, type KubeSource } from '@longhorn-backup-guard/shared/kube/kube-source';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { ConfigSource } from '@longhorn-backup-guard/shared/config/config-source';
+import type { GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import type { AdmissionContext } from '../decide/admission-context.ts';
 import type { ClusterCaches } from './admission-caches.ts';
 import { createNamespaceAnswers } from './namespace-answers.ts';
@@ -25,7 +26,9 @@ export interface ContextSourceOptions {
 
 type Labels = Record<string, string>;
 
-export function createContextSource(options: ContextSourceOptions): (namespace: string) => Promise<AdmissionContext> {
+export function createContextSource(
+  options: ContextSourceOptions,
+): (namespace: string) => AdmissionContext | Promise<AdmissionContext> {
   const client = kubeClientOf(options.kubeConfig);
   const timeoutMs = options.namespaceLookupTimeoutMs ?? 2_000;
 
@@ -56,19 +59,35 @@ export function createContextSource(options: ContextSourceOptions): (namespace: 
 
   const namespaceAnswers = createNamespaceAnswers({ read: readNamespaceLabels, now: () => performance.now() });
 
-  return async (namespace) => {
-    const config = options.config.current();
-    const cached = options.caches.namespaceLabels(namespace);
-    const namespaceLabels =
-      cached ?? (isNamespaceInScope(config, namespace) ? await namespaceAnswers(namespace) : null);
+  const contextWith = (
+    namespace: string,
+    config: GuardConfig,
+    namespaceLabels: Readonly<Labels> | null,
+  ): AdmissionContext => {
+    const { caches } = options;
     return {
       config,
-      namespacePvcs: options.caches.namespacePvcs(namespace),
-      storageClasses: options.caches.storageClasses(),
-      namespaceJobs: options.caches.namespaceJobs(namespace),
-      namespaceStatefulSets: options.caches.namespaceStatefulSets(namespace),
+      namespacePvcs: caches.namespacePvcs(namespace),
+      storageClasses: caches.storageClasses(),
+      // Read when a decision asks (within one synchronous decision: one snapshot), not copied on
+      // every review: only a DELETE reads the jobs, only a name clash the StatefulSets.
+      get namespaceJobs() {
+        return caches.namespaceJobs(namespace);
+      },
+      get namespaceStatefulSets() {
+        return caches.namespaceStatefulSets(namespace);
+      },
       namespaceLabels,
       now: options.now(),
     };
+  };
+
+  // Synchronous when the namespace is cached (nearly every review): no promise to wait for.
+  return (namespace) => {
+    const config = options.config.current();
+    const cached = options.caches.namespaceLabels(namespace);
+    if (cached !== undefined || !isNamespaceInScope(config, namespace))
+      return contextWith(namespace, config, cached ?? null);
+    return namespaceAnswers(namespace).then((labels) => contextWith(namespace, config, labels));
   };
 }

@@ -16,7 +16,12 @@ import type { WebhookKind } from '../decide/decide-admission.ts';
 import { MAX_JSON_DEPTH, scanReviewText, withoutManagedFields } from '../admission/review-text.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
 import { createBodyBudget, type BodyBudget } from './body-budget.ts';
-import { handleAdmission, type AdmissionDependencies, type AdmissionSummary } from './handle-admission.ts';
+import {
+  handleAdmission,
+  type AdmissionAnswer,
+  type AdmissionDependencies,
+  type AdmissionSummary,
+} from './handle-admission.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 
 /**
@@ -122,6 +127,19 @@ function reserveBodyBytes(budget: BodyBudget, request: FastifyRequest, reply: Fa
 }
 
 /**
+ * The logger as fastify gets it: its child() is the logger itself, so requests log through the
+ * server's logger, their id in the line. fastify makes a child per request: a pino child (its
+ * default) cost a few percent of a busy webhook's CPU for the few lines written, and a
+ * childLoggerFactory instead makes fastify check the logger it returns on every request (the
+ * largest of fastify's own items in a profile of /validate). The lines are the same: fastify's own
+ * serializers (req, res) serve only its request logging, which is off, and `err` is pino's.
+ */
+function withoutRequestChildren(logger: Logger): Logger {
+  const shared = Object.create(logger, { child: { value: () => shared } }) as Logger;
+  return shared;
+}
+
+/**
  * Every socket, from its TCP accept on (a TLS handshake that never ends included), so that a stop
  * can end them all once the shutdown timeout has passed.
  */
@@ -161,12 +179,9 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
       // How often Node looks for requests past their headers or request timeout (default 30 s).
       connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
     },
-    loggerInstance: options.logger,
+    loggerInstance: withoutRequestChildren(options.logger),
     // One line per admission is written below instead, without bodies.
     logController: new LogController({ disableRequestLogging: true }),
-    // Requests log through the server's logger, their id in the line: a pino child per request
-    // (fastify's default) cost a few percent of a busy webhook's CPU for the few lines written.
-    childLoggerFactory: (logger) => logger,
     bodyLimit: ADMISSION_BODY_LIMIT,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
@@ -191,12 +206,18 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
 
   const summaries = new WeakMap<FastifyRequest['raw'], AdmissionSummary>();
 
+  const send = (request: FastifyRequest, reply: FastifyReply, answer: AdmissionAnswer): FastifyReply => {
+    summaries.set(request.raw, answer.summary);
+    if (answer.statusCode === 200) return reply.code(200).send(answer.review);
+    return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
+  };
   for (const [path, webhook] of Object.entries(ROUTES)) {
-    app.post(path, async (request, reply) => {
-      const answer = await handleAdmission(webhook, request.body, dependencies);
-      summaries.set(request.raw, answer.summary);
-      if (answer.statusCode === 200) return reply.code(200).send(answer.review);
-      return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
+    // Not an async handler: a review of a cached namespace is answered without a promise.
+    app.post(path, (request, reply) => {
+      const answer = handleAdmission(webhook, request.body, dependencies);
+      return answer instanceof Promise
+        ? answer.then((settled) => send(request, reply, settled))
+        : send(request, reply, answer);
     });
   }
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));

@@ -19,7 +19,8 @@ export interface Readiness {
 
 export interface AdmissionDependencies {
   readonly readiness: () => Readiness;
-  readonly contextFor: (namespace: string) => Promise<AdmissionContext>;
+  /** The decision's snapshot; a promise only when something must be read from the API first. */
+  readonly contextFor: (namespace: string) => AdmissionContext | Promise<AdmissionContext>;
   readonly log: Logger;
 }
 
@@ -36,11 +37,15 @@ export type AdmissionAnswer =
   | { readonly statusCode: 200; readonly review: AdmissionReviewResponse; readonly summary: AdmissionSummary }
   | { readonly statusCode: 400 | 500 | 503; readonly message: string; readonly summary: AdmissionSummary };
 
-export async function handleAdmission(
+/**
+ * Synchronous when the context is (a cached namespace: nearly every review), so the common answer
+ * waits for no promise; a promise when the namespace's labels must be read first.
+ */
+export function handleAdmission(
   webhook: WebhookKind,
   body: unknown,
   dependencies: AdmissionDependencies,
-): Promise<AdmissionAnswer> {
+): AdmissionAnswer | Promise<AdmissionAnswer> {
   const read = readAdmissionReview(body);
   if (!read.ok)
     return {
@@ -59,16 +64,23 @@ export async function handleAdmission(
       message: `not ready: ${readiness.reason ?? 'starting'}`,
       summary: { ...about, result: 'error' },
     };
-  try {
-    const context = await dependencies.contextFor(namespace);
-    const review = reviewOf(decide(webhook, read.request, context));
-    return { statusCode: 200, review, summary: { ...about, result: resultOf(review.response) } };
-  } catch (error) {
+  const failed = (error: unknown): AdmissionAnswer => {
     dependencies.log.error({ err: error, webhook, ...about }, 'admission decision failed');
     return {
       statusCode: 500,
       message: 'the webhook failed to decide; see its log',
       summary: { ...about, result: 'error' },
     };
+  };
+  const answer = (context: AdmissionContext): AdmissionAnswer => {
+    const review = reviewOf(decide(webhook, read.request, context));
+    return { statusCode: 200, review, summary: { ...about, result: resultOf(review.response) } };
+  };
+  try {
+    const context = dependencies.contextFor(namespace);
+    if (!(context instanceof Promise)) return answer(context);
+    return context.then(answer).catch(failed);
+  } catch (error) {
+    return failed(error);
   }
 }
