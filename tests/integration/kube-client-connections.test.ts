@@ -10,7 +10,7 @@ import { objectPath, resourcePath } from '@longhorn-backup-guard/shared/kube/inf
 import { kubeClientOf } from '@longhorn-backup-guard/shared/kube/kube-source';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { haveTool } from '../tools/tools.ts';
-import { canDropPackets, startCuttableProxy } from './machinery-cuttable-proxy.ts';
+import { canDropPackets, clientThroughProxy } from './machinery-cuttable-proxy.ts';
 
 const cluster = await useTestCluster();
 const configMap = (namespace: string, name: string) =>
@@ -18,10 +18,7 @@ const configMap = (namespace: string, name: string) =>
 
 test('a connection the server closes is replaced: the next call opens a new one and succeeds', async (t) => {
   const ns = await cluster.createNamespace('closed');
-  const proxy = await startCuttableProxy(cluster.info.apiUrl);
-  t.after(() => proxy.close());
-  const client = kubeClientOf(proxy.kubeConfigThrough(cluster.kubeConfig()));
-  t.after(() => client.close());
+  const { proxy, client } = await clientThroughProxy(t, cluster);
   const namespace = objectPath({ version: 'v1', plural: 'namespaces' }, ns);
   for (let i = 0; i < 10; i++) await client.request({ method: 'GET', path: namespace });
   assert.equal(proxy.accepted, 1);
@@ -40,10 +37,7 @@ test('a connection the server closes is replaced: the next call opens a new one 
 test('resetConnections drops a write in flight on a partitioned connection: it never arrives, even after the heal', async (t) => {
   if (!haveTool(t, 'iptables (run as root)', (await canDropPackets()) ? 'iptables' : undefined)) return;
   const ns = await cluster.createNamespace('reset');
-  const proxy = await startCuttableProxy(cluster.info.apiUrl);
-  t.after(() => proxy.close());
-  const client = kubeClientOf(proxy.kubeConfigThrough(cluster.kubeConfig()));
-  t.after(() => client.close());
+  const { proxy, client } = await clientThroughProxy(t, cluster);
   const admin = kubeClientOf(cluster.kubeConfig());
   await client.request({ method: 'GET', path: objectPath({ version: 'v1', plural: 'namespaces' }, ns) });
 

@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { objectPath, resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
-import { kubeClientOf } from '@longhorn-backup-guard/shared/kube/kube-source';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
-import { startCuttableProxy } from './machinery-cuttable-proxy.ts';
+import { clientThroughProxy } from './machinery-cuttable-proxy.ts';
 
 const cluster = await startPrivateCluster({
   apiserverArgs: ['--goaway-chance=0.02', '--http2-max-streams-per-connection=8'],
@@ -16,10 +15,7 @@ const cluster = await startPrivateCluster({
 
 test('GOAWAY and a limit of 8 streams: 1,000 calls at 32 at a time all succeed over a new connection per GOAWAY', async (t) => {
   const ns = await cluster.createNamespace('goaway');
-  const proxy = await startCuttableProxy(cluster.info.apiUrl);
-  t.after(() => proxy.close());
-  const client = kubeClientOf(proxy.kubeConfigThrough(cluster.kubeConfig()));
-  t.after(() => client.close());
+  const { proxy, client } = await clientThroughProxy(t, cluster);
   const configMaps = resourcePath({ version: 'v1', plural: 'configmaps', namespace: ns });
   let next = 0;
   const failures: string[] = [];

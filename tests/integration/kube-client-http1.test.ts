@@ -6,19 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { objectPath, resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
-import { kubeClientOf } from '@longhorn-backup-guard/shared/kube/kube-source';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
-import { startCuttableProxy } from './machinery-cuttable-proxy.ts';
+import { clientThroughProxy } from './machinery-cuttable-proxy.ts';
 
 const cluster = await startPrivateCluster({ apiserverArgs: ['--disable-http2-serving'] });
 
 test('an apiserver without HTTP/2: HTTP/1.1 keep-alive, 200 calls 4 at a time and a watch over a handful of connections', async (t) => {
   const ns = await cluster.createNamespace('http1');
-  const proxy = await startCuttableProxy(cluster.info.apiUrl);
-  t.after(() => proxy.close());
-  const client = kubeClientOf(proxy.kubeConfigThrough(cluster.kubeConfig()));
-  t.after(() => client.close());
+  const { proxy, client } = await clientThroughProxy(t, cluster);
   const configMaps = resourcePath({ version: 'v1', plural: 'configmaps', namespace: ns });
   const seen: string[] = [];
   const stop = new AbortController();

@@ -8,7 +8,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
+import type { TestContext } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '@longhorn-backup-guard/shared/kube/kube-client';
+import { kubeClientOf } from '@longhorn-backup-guard/shared/kube/kube-source';
+import type { TestCluster } from '../harness/test-cluster.ts';
 
 export interface CuttableProxy {
   port: number;
@@ -126,4 +130,16 @@ export async function canDropPackets(): Promise<boolean> {
 
 async function iptables(args: readonly string[]): Promise<void> {
   await promisify(execFile)('iptables', ['-w', '5', ...args]);
+}
+
+/** A relay to `cluster`'s apiserver, and the components' client through it as the admin; both closed after `t`. */
+export async function clientThroughProxy(
+  t: TestContext,
+  cluster: TestCluster,
+): Promise<{ proxy: CuttableProxy; client: KubeClient }> {
+  const proxy = await startCuttableProxy(cluster.info.apiUrl);
+  t.after(() => proxy.close());
+  const client = kubeClientOf(proxy.kubeConfigThrough(cluster.kubeConfig()));
+  t.after(() => client.close());
+  return { proxy, client };
 }
