@@ -21,6 +21,17 @@ export interface IntentConfig {
   readonly policies: readonly { readonly name: string }[];
 }
 
+/** The policies' names, listed once per configuration (the same array on every call). */
+const policyNamesByList = new WeakMap<IntentConfig['policies'], readonly string[]>();
+function policyNamesOf(policies: IntentConfig['policies']): readonly string[] {
+  let names = policyNamesByList.get(policies);
+  if (names === undefined) {
+    names = policies.map((policy) => policy.name);
+    policyNamesByList.set(policies, names);
+  }
+  return names;
+}
+
 export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentResult {
   const keys = backupLabelKeys(config.labelPrefix);
   const labels = pvc.labels ?? {};
@@ -31,7 +42,7 @@ export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentRe
     namespace: pvc.namespace,
     pvcName: pvc.name,
     maxRetention: config.maxRetention,
-    policyNames: config.policies.map((policy) => policy.name),
+    policyNames: policyNamesOf(config.policies),
   };
 
   for (const [id, entry] of PVC_LABEL_ENTRIES) {
@@ -74,22 +85,21 @@ export function parseIntent(pvc: PvcLabelsInput, config: IntentConfig): IntentRe
     value('archive') === true && deleteAfter !== undefined ? { deleteAfter } : null;
   if (enabled !== true) return { kind: 'opted-out', ...common, archive };
   if (name === undefined) throw new Error('unreachable: enabled=true without a name and without a violation');
-  const settings = Object.fromEntries(
-    SETTING_NAMES.map((setting) => [setting, values[setting]]),
-  ) as unknown as BackupSettings;
-  const jobLabels = Object.fromEntries(
-    PVC_LABEL_ENTRIES.filter(
-      ([, entry]) => archive !== null && entry.job.via === 'label-while-archive-requested',
-    ).flatMap(([id]) => {
+  // Plain loops: this runs on every admission review and every reconcile (no arrays per entry).
+  const settings: Partial<Record<SettingName, unknown>> = {};
+  for (const setting of SETTING_NAMES) settings[setting] = values[setting];
+  const jobLabels: Record<string, string> = {};
+  if (archive !== null) {
+    for (const [id, entry] of PVC_LABEL_ENTRIES) {
       const text = labels[keys[id]];
-      return text === undefined ? [] : [[keys[id], text]];
-    }),
-  );
+      if (entry.job.via === 'label-while-archive-requested' && text !== undefined) jobLabels[keys[id]] = text;
+    }
+  }
   const intent = {
     ...common,
     name,
     jobName: jobNameFor(pvc.namespace, name),
-    settings,
+    settings: settings as BackupSettings,
     fromDefaults,
     archive,
     jobLabels,

@@ -101,14 +101,27 @@ function declaredBodyBytes(request: FastifyRequest): number {
 
 /**
  * Waits until the request's body fits in the budget, before a byte of it is read; the bytes are
- * given back when the answer is sent or the connection is gone. A callback hook, not an async one:
- * nearly every request fits at once, and then no promise is made.
+ * given back, and `ended` runs, when the response closes. A callback, not a promise: nearly every
+ * request fits at once, and then no promise is made.
  */
-function reserveBodyBytes(budget: BodyBudget, request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+function reserveBodyBytes(
+  budget: BodyBudget,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ended: (() => void) | undefined,
+  done: () => void,
+): void {
   const bytes = declaredBodyBytes(request);
+  const whenClosed = (release: () => void) =>
+    ended === undefined
+      ? release
+      : () => {
+          release();
+          ended();
+        };
   const granted = budget.tryReserve(bytes);
   if (granted !== null) {
-    reply.raw.once('close', granted);
+    reply.raw.once('close', whenClosed(granted));
     done();
     return;
   }
@@ -121,7 +134,7 @@ function reserveBodyBytes(budget: BodyBudget, request: FastifyRequest, reply: Fa
   void budget.reserve(bytes).then((release) => {
     reply.raw.off('close', left);
     if (gone) release();
-    else reply.raw.once('close', release);
+    else reply.raw.once('close', whenClosed(release));
     done();
   });
 }
@@ -198,18 +211,69 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   // JSON only: text/plain (accepted by default) is no AdmissionReview.
   app.removeContentTypeParser('text/plain');
   addScannedJsonParser(app);
+  // On close, a request still in flight is answered with `Connection: close`, so its connection
+  // ends with it instead of lingering until the client's idle timeout (fastify itself says so on
+  // requests that arrive while closing). Set by each handler below rather than in an onSend hook:
+  // every hook costs fastify's hook runner on every request.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  const closeIfClosing = (reply: FastifyReply): FastifyReply => (closing ? reply.header('connection', 'close') : reply);
+
+  // What each admission came to, for its metrics and log line once the answer is sent.
+  app.decorateRequest('admissionSummary', null);
+  const summaryOf = (request: FastifyRequest) =>
+    (request as FastifyRequest & { admissionSummary: AdmissionSummary | null }).admissionSummary;
+  const setSummary = (request: FastifyRequest, summary: AdmissionSummary) => {
+    (request as FastifyRequest & { admissionSummary: AdmissionSummary | null }).admissionSummary = summary;
+  };
+
+  /** Counts (and at debug level logs) an admission whose answer was sent. */
+  const answered = (webhook: WebhookKind, request: FastifyRequest, reply: FastifyReply): void => {
+    // Counted once answered, as fastify's onResponse did: not when the client left before the answer.
+    if (!reply.raw.writableEnded) return;
+    const summary = summaryOf(request) ?? {
+      operation: 'unknown',
+      result: reply.statusCode >= 500 ? 'error' : 'bad_request',
+    };
+    metrics.observe(webhook, summary.operation, summary.result, reply.elapsedTime / 1000);
+    // Every admission is counted in admission_requests_total and recorded by the apiserver's audit
+    // log; a line per admission is debug (LOG_LEVEL=debug), as in controller-runtime. At info it
+    // cost about a tenth of a busy webhook's CPU (serialization and redaction).
+    if (options.logger.isLevelEnabled('debug'))
+      request.log.debug(
+        {
+          reqId: request.id,
+          webhook,
+          ...summary,
+          statusCode: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        'admission',
+      );
+  };
+
+  // The one hook on every request (a callback, not a promise: an async hook costs one per request):
+  // a POST reserves its body's bytes; an admission is counted when its response closes, where the
+  // bytes go back (no onResponse hook, and no second listener).
   const bodyBudget = createBodyBudget(limits.bodyBytesInFlight);
   app.addHook('onRequest', (request, reply, done) => {
-    if (request.method === 'POST') reserveBodyBytes(bodyBudget, request, reply, done);
-    else done();
+    if (request.method !== 'POST') {
+      done();
+      return;
+    }
+    const webhook = ROUTES[request.routeOptions.url ?? ''];
+    const ended = webhook === undefined ? undefined : () => answered(webhook, request, reply);
+    reserveBodyBytes(bodyBudget, request, reply, ended, done);
   });
 
-  const summaries = new WeakMap<FastifyRequest['raw'], AdmissionSummary>();
-
   const send = (request: FastifyRequest, reply: FastifyReply, answer: AdmissionAnswer): FastifyReply => {
-    summaries.set(request.raw, answer.summary);
-    if (answer.statusCode === 200) return reply.code(200).send(answer.review);
-    return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
+    setSummary(request, answer.summary);
+    if (answer.statusCode === 200) return closeIfClosing(reply).code(200).send(answer.review);
+    return closeIfClosing(reply)
+      .code(answer.statusCode)
+      .send({ statusCode: answer.statusCode, message: answer.message });
   };
   for (const [path, webhook] of Object.entries(ROUTES)) {
     // Not an async handler: a review of a cached namespace is answered without a promise.
@@ -220,10 +284,10 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
         : send(request, reply, answer);
     });
   }
-  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
+  app.get('/healthz', async (_request, reply) => closeIfClosing(reply).type('text/plain').send('ok\n'));
   app.get('/readyz', async (_request, reply) => {
     const { ready, reason } = dependencies.readiness();
-    return reply
+    return closeIfClosing(reply)
       .code(ready ? 200 : 503)
       .type('text/plain')
       .send(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
@@ -232,50 +296,14 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode ?? 500;
     if (statusCode >= 400 && statusCode < 500) {
-      summaries.set(request.raw, { operation: 'unknown', result: 'bad_request' });
-      return reply.code(statusCode).send({ statusCode, message: clientErrorMessage(error, request) });
+      setSummary(request, { operation: 'unknown', result: 'bad_request' });
+      return closeIfClosing(reply)
+        .code(statusCode)
+        .send({ statusCode, message: clientErrorMessage(error, request) });
     }
-    summaries.set(request.raw, { operation: 'unknown', result: 'error' });
+    setSummary(request, { operation: 'unknown', result: 'error' });
     request.log.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
-    return reply.code(500).send({ statusCode: 500, message: 'internal error; see the webhook log' });
-  });
-
-  // On close, a request still in flight is answered with `Connection: close`, so its connection
-  // ends with it instead of lingering until the client's idle timeout.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  // Hooks on every request take a callback, not a promise (an async hook costs one per request).
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close');
-    done(null, payload);
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    const webhook = ROUTES[request.routeOptions.url ?? ''];
-    if (webhook !== undefined) {
-      const summary = summaries.get(request.raw) ?? {
-        operation: 'unknown',
-        result: reply.statusCode >= 500 ? 'error' : 'bad_request',
-      };
-      metrics.observe(webhook, summary.operation, summary.result, reply.elapsedTime / 1000);
-      // Every admission is counted in admission_requests_total and recorded by the apiserver's audit
-      // log; a line per admission is debug (LOG_LEVEL=debug), as in controller-runtime. At info it
-      // cost about a tenth of a busy webhook's CPU (serialization and redaction).
-      if (options.logger.isLevelEnabled('debug'))
-        request.log.debug(
-          {
-            reqId: request.id,
-            webhook,
-            ...summary,
-            statusCode: reply.statusCode,
-            ms: Math.round(reply.elapsedTime * 100) / 100,
-          },
-          'admission',
-        );
-    }
-    done();
+    return closeIfClosing(reply).code(500).send({ statusCode: 500, message: 'internal error; see the webhook log' });
   });
   return app;
 }
