@@ -7,7 +7,7 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { LONGHORN_API_VERSION, LONGHORN_GROUP, LONGHORN_VERSION } from '@longhorn-backup-guard/shared/longhorn/api';
 import { jobNameFor } from '@longhorn-backup-guard/shared/intent/job-name';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../../tests/harness/patch-content-types.ts';
 import { forEachBounded } from '../lib/bounded.ts';
 
 export const LONGHORN_NAMESPACE = defaultConfig.longhornNamespace;

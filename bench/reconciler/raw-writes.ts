@@ -4,7 +4,7 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { parseIntent } from '@longhorn-backup-guard/shared/intent/parse-intent';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../../tests/harness/patch-content-types.ts';
 import { LONGHORN_LABEL_ENABLED, recurringJobLabelKey } from '@longhorn-backup-guard/shared/longhorn/api';
 import { desiredRecurringJob } from '@longhorn-backup-guard/shared/recurring-job/desired-recurring-job';
 import { forEachBounded } from '../lib/bounded.ts';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../../tests/harness/patch-content-types.ts';
 import { TestCluster } from '../../tests/harness/test-cluster.ts';
 import { freePort } from '../../tests/harness/free-port.ts';
 import { repoRoot } from '../../tests/harness/paths.ts';

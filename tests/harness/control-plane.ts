@@ -42,6 +42,8 @@ export interface StartOptions {
    * admin client certificate.
    */
   nodeAddress?: string;
+  /** More kube-apiserver flags (e.g. --goaway-chance for the client's connection tests). */
+  apiserverArgs?: readonly string[];
 }
 
 /** The first address of the `kubernetes` Service (--service-cluster-ip-range=10.0.0.0/24). */
@@ -54,6 +56,7 @@ export class ControlPlane {
   readonly #etcdPeerPort: number;
   readonly #auditLog: boolean;
   readonly #nodeAddress: string | undefined;
+  readonly #apiserverArgs: readonly string[];
   #etcd: RunningProcess | undefined;
   #apiserver: RunningProcess | undefined;
 
@@ -65,9 +68,11 @@ export class ControlPlane {
     etcdPeerPort: number,
     auditLog: boolean,
     nodeAddress: string | undefined,
+    apiserverArgs: readonly string[],
   ) {
     this.info = info;
     this.#nodeAddress = nodeAddress;
+    this.#apiserverArgs = apiserverArgs;
     this.#pki = pki;
     this.#apiPort = apiPort;
     this.#etcd = etcd;
@@ -110,6 +115,7 @@ export class ControlPlane {
         peerPort,
         options.auditLog === true,
         options.nodeAddress,
+        options.apiserverArgs ?? [],
       );
       await writeFile(info.kubeconfigPath, adminKubeconfig(info.apiUrl, pki), { mode: 0o600 });
       const started = Date.now();
@@ -168,6 +174,7 @@ export class ControlPlane {
         ...(this.#auditLog
           ? [`--audit-policy-file=${await writeAuditPolicy(runDir)}`, `--audit-log-path=${this.auditLogPath}`]
           : []),
+        ...this.#apiserverArgs,
         ...(process.env.LBG_APISERVER_EXTRA_ARGS?.split(/\s+/).filter(Boolean) ?? []),
       ],
       join(runDir, 'kube-apiserver.log'),

@@ -89,7 +89,9 @@ export function useTestCluster(): Promise<TestCluster> {
  * A control plane of the caller's own (for tests that restart the apiserver or etcd, or read its
  * audit log); stopped after the file.
  */
-export async function startPrivateCluster(options: { auditLog?: boolean } = {}): Promise<TestCluster> {
+export async function startPrivateCluster(
+  options: { auditLog?: boolean; apiserverArgs?: readonly string[] } = {},
+): Promise<TestCluster> {
   const binDir = await buildControlPlaneBinaries();
   const plane = await ControlPlane.start({ binDir, crdsPath: longhornCrdsPath, ...options });
   after(() => plane.stop());

@@ -2,7 +2,7 @@
 // through the status subresource (as Longhorn would), PVCs that ask for an archive, and the
 // reconciler as a child process (`node reconciler/src/main.ts`) for the kill tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { freePort } from '../harness/free-port.ts';
 import { repoRoot } from '../harness/paths.ts';

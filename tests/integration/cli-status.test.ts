@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { backupHealthKeys } from '@longhorn-backup-guard/shared/health/health-summary';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { P, enabledLabels, ReconcilerWorld } from './reconciler-fixture.ts';
 import { runCli, runPlugin } from './cli-support.ts';

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backup, Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import { startPrivateCluster } from '../harness/test-cluster.ts';
 import { freePort } from '../harness/free-port.ts';
 import { waitFor } from '../harness/wait-for.ts';

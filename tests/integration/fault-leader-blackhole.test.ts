@@ -4,8 +4,9 @@
 // connections still hold is retransmitted. The apiserver's audit log (a private control plane)
 // shows the fencing: no write of the old leader arrived after the standby took the Lease. Its
 // writes sent into the partition before it knew are sent on the write pool, which it resets when
-// it steps down, so they are never delivered. (A middlebox that acknowledged and held them would
-// still deliver them: no client can recall those; see the README's failure table.)
+// it steps down (TCP RST first, before anything is flushed gracefully), so they are never
+// delivered. (A middlebox that acknowledged and held them would still deliver them: no client can
+// recall those; see the README's failure table.)
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,13 +77,8 @@ test('a blackholed leader: the standby takes over within the lease duration, and
   const oldWrites = log.filter((e) => e.user === 'lbg-old-leader' && isMutating(e) && e.resource !== 'leases');
   const late = oldWrites.filter((e) => e.receivedAtMs >= takenAt);
   assert.ok(oldWrites.length > 0, 'the old leader wrote before the partition');
-  // Known gap (issue 13's pooled transport): the write pool's reset on step-down does not always
-  // win. undici's destroy of an HTTP/2 session closes its socket gracefully (close(2)), whose unsent
-  // bytes the kernel still delivers once the partition heals, and a reset after that does nothing;
-  // resetting the sockets before the pool's destroy breaks undici's session bookkeeping (an assert
-  // in client-h2.js). Without the reset 3 writes arrived late; with it 0 in 3 runs of 4.
-  if (late.length > 0)
-    t.todo(`${late.length} write(s) sent into the partition before the step-down arrived after the heal`);
+  // The write pool's reset RSTs its TCP sockets before anything is flushed gracefully
+  // (shared/src/kube/http2-transport.ts), so nothing sent into the partition arrives after the heal.
   assert.deepEqual(
     late.map((e) => `${e.verb} ${e.resource}/${e.name ?? ''} ${e.code}`),
     [],

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseBackupHealthSummary } from '@longhorn-backup-guard/shared/health/health-summary';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import type { Backup, BackupState } from '@longhorn-backup-guard/shared/longhorn/types';
 import { alertRulesPath } from '../../scripts/generate-prometheus-rule.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';

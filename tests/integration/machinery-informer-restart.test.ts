@@ -12,7 +12,7 @@ import { Informer, type RestartReason } from '@longhorn-backup-guard/shared/kube
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 
 const own = await startPrivateCluster();
 const controlPlane = own.controlPlane;

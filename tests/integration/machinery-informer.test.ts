@@ -13,7 +13,7 @@ import { collectionLister } from '@longhorn-backup-guard/shared/kube/informer/li
 import { resourcePath } from '@longhorn-backup-guard/shared/kube/informer/resource-path';
 import type { KubeObject } from '@longhorn-backup-guard/shared/kube/informer/object-key';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 
 const cluster = await useTestCluster();
 const kc = cluster.kubeConfig();

@@ -3,7 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import { defaultConfig, type GuardConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { ArchiveWatch } from '@longhorn-backup-guard/reconciler/model/archive-contract';

@@ -12,7 +12,7 @@ import {
   type V1PersistentVolumeClaim,
 } from '@kubernetes/client-node';
 import { isNotFound } from '@longhorn-backup-guard/shared/kube/api-errors';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import { createLogger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { BackupState, RecurringJob, Volume } from '@longhorn-backup-guard/shared/longhorn/types';
 import {

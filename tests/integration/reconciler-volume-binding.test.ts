@@ -5,7 +5,7 @@
 // The test plays the PV binder and Longhorn.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import type { Snapshot } from '@longhorn-backup-guard/shared/longhorn/types';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { archiveLabels, archiveObjects } from './archive-fixture.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, ApiException } from '@kubernetes/client-node';
-import { jsonPatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { jsonPatch } from '../harness/patch-content-types.ts';
 import { parseAllDocuments, stringify } from 'yaml';
 import { repoRoot } from '../harness/paths.ts';
 import { shippedRbac } from '../harness/shipped-rbac.ts';

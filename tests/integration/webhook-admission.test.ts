@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import { useTestCluster } from '../harness/test-cluster.ts';
 import { waitFor } from '../harness/wait-for.ts';
 import { P, pvcBody, pvcYaml, waitUntilWebhooksCalled, useWebhookScene } from './webhook-support.ts';

@@ -3,7 +3,7 @@
 // merge patches; kubectl deletes (real and server dry runs, which run admission) to read verdicts.
 import assert from 'node:assert/strict';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { mergePatch } from '@longhorn-backup-guard/shared/kube/patch-content-types';
+import { mergePatch } from '../harness/patch-content-types.ts';
 import {
   LONGHORN_API_VERSION,
   LONGHORN_GROUP,

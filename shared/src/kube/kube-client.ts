@@ -1,23 +1,32 @@
-// The components' Kubernetes client: JSON requests and watch streams over one pooled undici
-// transport per cluster. It replaces @kubernetes/client-node at run time (issue 13): importing
-// client-node loads every generated API and 757 models (about 86 MiB of RSS and 0.5-0.9 s before
-// the first line runs) for the dozen calls the components make; 2.0.1 also opens a TLS connection
-// per request (kubernetes-client/javascript#2893). Tests and the CLI keep client-node.
+// The components' Kubernetes client: JSON requests and watch streams over one HTTP/2 connection
+// per cluster (node:http2, http2-transport.ts). It replaces @kubernetes/client-node at run time
+// (issue 13): importing client-node loads every generated API and 757 models (about 86 MiB of RSS
+// and 0.5-0.9 s before the first line runs) for the dozen calls the components make; 2.0.1 also
+// opens a TLS connection per request (kubernetes-client/javascript#2893). Node's own http2 in place
+// of undici: importing undici cost about 27 MiB of RSS and 240 ms at start, and its HTTP/2 glue
+// about half of the reconciler's transport CPU; tests and the CLI keep client-node (and undici).
 //
-// One pooled undici Agent per TLS material (pooled-agent.ts: keep-alive, HTTP/2, 10 s request
-// timeouts); a watch ends after WATCH_INACTIVITY_MS without a byte (the informer's server-side
-// timeoutSeconds and bookmarks keep a healthy one shorter).
+// Timeouts are deliberate: an ordinary request gets REQUEST_TIMEOUT_MS for its headers and between
+// body chunks, below the reconciler's 15 s lease, so a replica that lost its lease is not left with
+// a write in flight; a watch ends cleanly after WATCH_INACTIVITY_MS without a byte (the informer's
+// server-side timeoutSeconds and bookmarks keep a healthy one shorter); `timeoutMs` and `signal`
+// abort a request (RST_STREAM).
 // Rotation: files (the projected ServiceAccount token, a CA or client certificate file) are re-read
 // at most once a minute, as client-go re-reads a token file; a new token needs no new connection,
-// new TLS bytes build a new Agent and close the old one once its requests end.
+// new TLS bytes open a new connection and close the old one once its streams end.
 import { readFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { request } from 'undici';
 import { KubeApiError } from './api-errors.ts';
+import { Http1Transport } from './http1-transport.ts';
+import { Http2Transport } from './http2-transport.ts';
 import type { KubeConnection, Material } from './kube-connection.ts';
-import { flatHeaders, pooledAgent, sameTls, type PooledAgent, type TlsMaterial } from './pooled-agent.ts';
+import { sameTls, type TlsMaterial } from './tls-material.ts';
+import { IdleTimeoutError, textOf, type Transport } from './transport.ts';
+
 /** A token, CA or certificate file is re-read at most this often. */
 const REREAD_MS = 60_000;
+/** Headers and gaps between body chunks of an ordinary request (not a watch); below the 15 s lease. */
+const REQUEST_TIMEOUT_MS = 10_000;
 /** A watch that sends nothing (not even a bookmark) for this long is ended; the informer watches again. */
 const WATCH_INACTIVITY_MS = 30_000;
 
@@ -66,19 +75,18 @@ async function bytesOf(source: Material | undefined): Promise<Buffer | undefined
   return 'bytes' in source ? source.bytes : readFile(source.file);
 }
 
-function isBodyTimeout(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
-}
-
 export class KubeClient {
   readonly #connection: KubeConnection;
   readonly #rereads: boolean;
+  /** The server URL's own path, e.g. '' or '/k8s/clusters/c-1'. */
+  readonly #pathPrefix: string;
   #credentials: Credentials | undefined;
   #reading: Promise<Credentials> | undefined;
-  #transport: PooledAgent | undefined;
+  #transport: Transport | undefined;
 
   constructor(connection: KubeConnection) {
     this.#connection = connection;
+    this.#pathPrefix = new URL(connection.server).pathname.replace(/\/+$/, '');
     const { ca, cert, key, token } = connection;
     this.#rereads = [ca, cert, key, token].some((source) => source !== undefined && 'file' in source);
   }
@@ -95,23 +103,18 @@ export class KubeClient {
     if (body !== undefined) headers['content-type'] = call.patch ? patchContentTypes[call.patch] : 'application/json';
     const signals = [call.signal, call.timeoutMs === undefined ? undefined : AbortSignal.timeout(call.timeoutMs)];
     const present = signals.filter((signal) => signal !== undefined);
-    const answer = await request(this.#url(call.path, call.query), {
+    const answer = await transport.send({
       method: call.method,
+      path: this.#pathOf(call.path, call.query),
       headers,
       body,
       signal: present.length > 1 ? AbortSignal.any(present) : present[0],
-      dispatcher: transport.agent,
+      idleMs: REQUEST_TIMEOUT_MS,
     });
-    const text = await answer.body.text();
-    const answerHeaders = flatHeaders(answer.headers);
-    if (answer.statusCode < 200 || answer.statusCode > 299)
-      throw new KubeApiError(
-        answer.statusCode,
-        `${call.method} ${call.path}: HTTP ${answer.statusCode}`,
-        text,
-        answerHeaders,
-      );
-    return { body: (text === '' ? undefined : JSON.parse(text)) as T, headers: answerHeaders };
+    const text = await textOf(answer);
+    if (answer.status < 200 || answer.status > 299)
+      throw new KubeApiError(answer.status, `${call.method} ${call.path}: HTTP ${answer.status}`, text, answer.headers);
+    return { body: (text === '' ? undefined : JSON.parse(text)) as T, headers: answer.headers };
   }
 
   /**
@@ -121,21 +124,22 @@ export class KubeClient {
    */
   async watch(path: string, query: QueryParams, onEvent: WatchEventHandler, signal: AbortSignal): Promise<void> {
     const { headers, transport } = await this.#prepare();
-    const answer = await request(this.#url(path, { ...query, watch: true }), {
+    const answer = await transport.send({
       method: 'GET',
+      path: this.#pathOf(path, { ...query, watch: true }),
       headers,
       signal,
-      dispatcher: transport.watches,
+      idleMs: WATCH_INACTIVITY_MS,
     });
-    if (answer.statusCode !== 200) {
-      const text = await answer.body.text();
-      throw new KubeApiError(answer.statusCode, `watch ${path}: HTTP ${answer.statusCode}`, text, {});
+    if (answer.status !== 200) {
+      const text = await textOf(answer);
+      throw new KubeApiError(answer.status, `watch ${path}: HTTP ${answer.status}`, text, {});
     }
     const decoder = new StringDecoder('utf8');
     let pending = '';
     try {
-      for await (const chunk of answer.body) {
-        pending += decoder.write(chunk as Buffer);
+      await answer.read((chunk) => {
+        pending += decoder.write(chunk);
         let newline = pending.indexOf('\n');
         while (newline >= 0) {
           const line = pending.slice(0, newline);
@@ -146,9 +150,9 @@ export class KubeClient {
           }
           newline = pending.indexOf('\n');
         }
-      }
+      });
     } catch (error) {
-      if (isBodyTimeout(error)) return;
+      if (error instanceof IdleTimeoutError) return;
       throw error;
     }
   }
@@ -162,9 +166,10 @@ export class KubeClient {
   }
 
   /**
-   * Resets the pool's connections at once (TCP RST), dropping whatever they still carry: a request
-   * aborted in flight on a live HTTP/2 connection is only a RST_STREAM behind its frames, which a
-   * connection held up by a partition delivers once it heals. The next request opens a new connection.
+   * Resets the pool's connections at once (TCP RST before anything is flushed gracefully), dropping
+   * whatever they still carry: a request aborted in flight on a live HTTP/2 connection is only a
+   * RST_STREAM behind its frames, which a connection held up by a partition delivers once it heals.
+   * The next request opens a new connection.
    */
   resetConnections(): void {
     const transport = this.#transport;
@@ -172,22 +177,31 @@ export class KubeClient {
     transport?.reset();
   }
 
-  /** Closes the pool (requests in flight finish first). */
+  /** Closes the connection (requests in flight finish first). */
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = undefined;
-    await transport?.agent.close();
+    await transport?.close();
   }
 
-  #url(path: string, query: QueryParams | undefined): string {
-    const url = new URL(this.#connection.server + path);
-    if (query !== undefined)
-      for (const [name, value] of Object.entries(query))
+  /**
+   * The request's path and query on the server (whose URL may carry a path prefix). Built as a string:
+   * parsing a URL per request showed in the profile; paths come from resource-path.ts, encoded.
+   */
+  #pathOf(path: string, query: QueryParams | undefined): string {
+    if (path.includes('?')) {
+      const url = new URL(this.#connection.server + path);
+      for (const [name, value] of Object.entries(query ?? {}))
         if (value !== undefined) url.searchParams.set(name, String(value));
-    return url.toString();
+      return url.pathname + url.search;
+    }
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(name, String(value));
+    const text = search.toString();
+    return text === '' ? this.#pathPrefix + path : `${this.#pathPrefix}${path}?${text}`;
   }
 
-  async #prepare(): Promise<{ headers: Record<string, string>; transport: PooledAgent }> {
+  async #prepare(): Promise<{ headers: Record<string, string>; transport: Transport }> {
     const credentials = await this.#currentCredentials();
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
     if (credentials.token) headers.authorization = `Bearer ${credentials.token}`;
@@ -227,11 +241,12 @@ export class KubeClient {
     };
   }
 
-  #transportFor(tls: TlsMaterial): PooledAgent {
+  #transportFor(tls: TlsMaterial): Transport {
     const current = this.#transport;
     if (current && sameTls(current.tls, tls)) return current;
-    if (current) void current.agent.close().catch(() => undefined);
-    this.#transport = pooledAgent(tls, WATCH_INACTIVITY_MS);
+    if (current) void current.close().catch(() => undefined);
+    const server = new URL(this.#connection.server);
+    this.#transport = server.protocol === 'http:' ? new Http1Transport(server, tls) : new Http2Transport(server, tls);
     return this.#transport;
   }
 }

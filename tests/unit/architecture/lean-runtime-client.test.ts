@@ -1,8 +1,9 @@
 // The webhook and the reconciler run without @kubernetes/client-node (issue 13): importing it costs
 // about 80 MiB of RSS and 0.5-1 s at start, for object types the components only need at compile
-// time. Every file their mains load (followed through the workspaces) may import its types only
-// (`import type`, erased by Node); the CLI and the tests keep client-node. Checked twice: on the
-// source, and by loading each component's module graph with a resolve hook that reports it.
+// time. Nor undici: their client speaks node:http2 (importing undici cost about 27 MiB of RSS and
+// 240 ms at start). Every file their mains load (followed through the workspaces) may import their
+// types only (`import type`, erased by Node); the CLI and the tests keep them. Checked twice: on the
+// source, and by loading each component's module graph with a resolve hook that reports them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { test } from 'node:test';
 import ts from 'typescript';
 
 const root = resolve(import.meta.dirname, '../../..');
-const FORBIDDEN = '@kubernetes/client-node';
+const FORBIDDEN = ['@kubernetes/client-node', 'undici'];
 const SCOPE = '@longhorn-backup-guard/';
 const MAINS = ['webhook/src/main.ts', 'reconciler/src/main.ts'];
 
@@ -50,7 +51,7 @@ function productFile(from: string, specifier: string): string | undefined {
   return join(root, workspace, 'src', `${rest.join('/')}.ts`);
 }
 
-/** Every product file `main` loads at run time, with who loads client-node. */
+/** Every product file `main` loads at run time, with who loads a forbidden package. */
 function walk(main: string): { files: number; offenders: string[] } {
   const seen = new Set<string>();
   const offenders: string[] = [];
@@ -59,7 +60,8 @@ function walk(main: string): { files: number; offenders: string[] } {
     if (seen.has(file)) continue;
     seen.add(file);
     for (const specifier of runtimeImports(file)) {
-      if (specifier === FORBIDDEN || specifier.startsWith(`${FORBIDDEN}/`)) offenders.push(relative(root, file));
+      if (FORBIDDEN.some((name) => specifier === name || specifier.startsWith(`${name}/`)))
+        offenders.push(`${relative(root, file)}: ${specifier}`);
       const next = productFile(file, specifier);
       if (next !== undefined) queue.push(next);
     }
@@ -68,18 +70,19 @@ function walk(main: string): { files: number; offenders: string[] } {
 }
 
 for (const main of MAINS) {
-  test(`${main} loads no client-node code, only its types (source)`, () => {
+  test(`${main} loads no client-node or undici code, only their types (source)`, () => {
     const { files, offenders } = walk(main);
     assert.ok(files > 20, `only ${files} files reached from ${main}: the walk is broken`);
-    assert.deepEqual(offenders, [], `these files import ${FORBIDDEN} at run time; use \`import type\``);
+    assert.deepEqual(offenders, [], `these files import ${FORBIDDEN.join(' or ')} at run time; use \`import type\``);
   });
 }
 
-test('the components start-up modules load no client-node code (a resolve hook watching a real import)', () => {
+test('the components start-up modules load no client-node or undici code (a resolve hook watching a real import)', () => {
   const hook = `import { registerHooks } from 'node:module';
 registerHooks({ resolve(specifier, context, next) {
   const resolved = next(specifier, context);
-  if (resolved.url.includes('/@kubernetes/client-node/')) process.stdout.write('client-node from ' + context.parentURL + '\\n');
+  for (const name of ['/@kubernetes/client-node/', '/undici/'])
+    if (resolved.url.includes(name)) process.stdout.write(name + ' from ' + context.parentURL + '\\n');
   return resolved;
 } });`;
   const modules = [
@@ -97,5 +100,5 @@ registerHooks({ resolve(specifier, context, next) {
     },
   );
   assert.equal(child.status, 0, child.stderr);
-  assert.equal(child.stdout, '', 'client-node was loaded');
+  assert.equal(child.stdout, '', 'client-node or undici was loaded');
 });

@@ -1,12 +1,12 @@
-// One undici Agent per apiserver and TLS material, shared by the components' KubeClient and by
-// PooledKubeConfig (client-node's generated clients in tests and benches): keep-alive, HTTP/2 where
-// the apiserver offers it (as client-go does), so every request and watch multiplexes over a handful
-// of connections. Timeouts are deliberate: an ordinary request gets REQUEST_TIMEOUT_MS for its
-// headers and between body chunks, below the reconciler's 15 s lease, so a replica that lost its
-// lease is not left with a write in flight for undici's default 300 s; watches get their own body
-// timeout (they are quiet by design).
+// One undici Agent per apiserver and TLS material for PooledKubeConfig (client-node's generated
+// clients in tests and benches; the components run on shared/src/kube/http2-transport.ts, without
+// undici): keep-alive, HTTP/2 where the apiserver offers it (as client-go does), so every request
+// and watch multiplexes over a handful of connections. Timeouts as the components have them: an
+// ordinary request gets REQUEST_TIMEOUT_MS for its headers and between body chunks (undici's
+// default is 300 s); watches get their own body timeout (they are quiet by design).
 import { connect, type Socket } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { TlsMaterial } from '@longhorn-backup-guard/shared/kube/tls-material';
 
 /** Headers and gaps between body chunks of an ordinary request (not a watch); below the 15 s lease. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -14,14 +14,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** An idle pooled connection is closed after this (the apiserver keeps HTTP/2 connections longer). */
 const KEEP_ALIVE_MS = 60_000;
-
-export interface TlsMaterial {
-  readonly ca?: Buffer;
-  readonly cert?: Buffer;
-  readonly key?: Buffer;
-  readonly rejectUnauthorized?: boolean;
-  readonly servername?: string;
-}
 
 export interface PooledAgent {
   readonly tls: TlsMaterial;
@@ -86,27 +78,4 @@ export function pooledAgent(tls: TlsMaterial, watchBodyTimeoutMs: number): Poole
     for (const socket of sockets) socket.resetAndDestroy();
   };
   return { tls, agent, watches, reset };
-}
-
-/** True when a pool built for `a` serves `b` (rotated files make a new pool). */
-export function sameTls(a: TlsMaterial, b: TlsMaterial): boolean {
-  return (
-    sameBytes(a.ca, b.ca) &&
-    sameBytes(a.cert, b.cert) &&
-    sameBytes(a.key, b.key) &&
-    a.rejectUnauthorized === b.rejectUnauthorized &&
-    a.servername === b.servername
-  );
-}
-
-function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : a.equals(b);
-}
-
-/** undici's answer headers as one string per name. */
-export function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  return headers;
 }

@@ -16,7 +16,7 @@ import {
   type ResponseBody,
 } from '@kubernetes/client-node';
 import { request, type Dispatcher } from 'undici';
-import { flatHeaders } from './pooled-agent.ts';
+import { flatHeaders } from '@longhorn-backup-guard/shared/kube/transport';
 
 function bodyOf(bytes: Buffer): ResponseBody {
   return {

@@ -28,7 +28,8 @@ import {
   type RequestContext,
 } from '@kubernetes/client-node';
 import { createRequire } from 'node:module';
-import { pooledAgent, sameTls, type PooledAgent, type TlsMaterial } from './pooled-agent.ts';
+import { sameTls, type TlsMaterial } from '@longhorn-backup-guard/shared/kube/tls-material';
+import { pooledAgent, type PooledAgent } from './pooled-agent.ts';
 import { requestHttpLibrary } from './request-http-library.ts';
 
 export class PooledKubeConfig extends KubeConfig {

@@ -1,0 +1,54 @@
+// The TLS material of one connection to the apiserver, and the connection itself: a TCP socket of
+// our own under TLS, kept so that it can be reset (TCP RST, resetAndDestroy): a TLS socket refuses
+// resetAndDestroy, and a graceful close would let the kernel deliver what it still holds once a
+// partition heals (kube-client.ts, resetConnections).
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+
+export interface TlsMaterial {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly rejectUnauthorized?: boolean;
+  readonly servername?: string;
+}
+
+/** True when a connection built for `a` serves `b` (rotated files make a new one). */
+export function sameTls(a: TlsMaterial, b: TlsMaterial): boolean {
+  return (
+    sameBytes(a.ca, b.ca) &&
+    sameBytes(a.cert, b.cert) &&
+    sameBytes(a.key, b.key) &&
+    a.rejectUnauthorized === b.rejectUnauthorized &&
+    a.servername === b.servername
+  );
+}
+
+function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
+}
+
+/** A TCP connection to `server` (an http: or https: URL); TCP keep-alive on. */
+export function openTcp(server: URL): Socket {
+  const host = server.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(server.port) || (server.protocol === 'https:' ? 443 : 80);
+  // No Nagle: a request is a few small frames, and waiting for the ACK of the previous one (delayed
+  // up to 40 ms) would add that to every call (undici and Node's http client turn it off too).
+  return tcpConnect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 });
+}
+
+/** TLS over `tcp`, offering `protocols` by ALPN; the server's name checked as client-go does. */
+export function openTls(server: URL, tcp: Socket, tls: TlsMaterial, protocols: string[]): TLSSocket {
+  const host = server.hostname.replace(/^\[(.*)\]$/, '$1');
+  return tlsConnect({
+    socket: tcp,
+    host,
+    // SNI may not carry an IP address; the certificate is still checked against it.
+    servername: tls.servername ?? (isIP(host) === 0 ? host : undefined),
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ALPNProtocols: protocols,
+  });
+}
