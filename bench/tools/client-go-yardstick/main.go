@@ -5,9 +5,12 @@
 //	client-go-yardstick -kubeconfig <file> -work <file> -concurrency 4
 //
 // The work file is JSON lines written by bench/reconciler/run.ts, one per PVC:
-// {"namespace": "longhorn-system", "job": {RecurringJob object}, "volume": "<name>", "label": "<key>"}.
-// Prints {"seconds": <wall time of the writes>, "cpuSeconds": <user + system>, "maxRssMiB": <peak RSS>}
-// on stdout.
+// {"namespace": "longhorn-system", "job": {RecurringJob object}, "volume": "<name>", "label": "<key>",
+// "event": {core/v1 Event object, optional}}.
+// Prints {"seconds": <wall time of the job and label writes>, "eventSeconds": <wall time of the Event
+// creates, a second pass after the first, 0 without events>, "cpuSeconds": <user + system of both>,
+// "maxRssMiB": <peak RSS>} on stdout. The Events are timed apart so that "seconds" stays the plain
+// loop's work the reconciler has always been compared with.
 package main
 
 import (
@@ -34,11 +37,13 @@ type workItem struct {
 	Job       map[string]interface{} `json:"job"`
 	Volume    string                 `json:"volume"`
 	Label     string                 `json:"label"`
+	Event     map[string]interface{} `json:"event"`
 }
 
 var (
 	recurringJobs = schema.GroupVersionResource{Group: "longhorn.io", Version: "v1beta2", Resource: "recurringjobs"}
 	volumes       = schema.GroupVersionResource{Group: "longhorn.io", Version: "v1beta2", Resource: "volumes"}
+	events        = schema.GroupVersionResource{Version: "v1", Resource: "events"}
 )
 
 func main() {
@@ -67,16 +72,38 @@ func run(kubeconfig, workFile string, concurrency int) error {
 		return err
 	}
 	ctx := context.Background()
+	started := time.Now()
+	if err := inParallel(items, concurrency, func(item workItem) error { return write(ctx, client, item) }); err != nil {
+		return err
+	}
+	seconds := time.Since(started).Seconds()
+	started = time.Now()
+	if err := inParallel(items, concurrency, func(item workItem) error { return writeEvent(ctx, client, item) }); err != nil {
+		return err
+	}
+	eventSeconds := 0.0
+	if len(items) > 0 && items[0].Event != nil {
+		eventSeconds = time.Since(started).Seconds()
+	}
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		return err
+	}
+	cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
+	return json.NewEncoder(os.Stdout).Encode(map[string]float64{"seconds": seconds, "eventSeconds": eventSeconds, "cpuSeconds": cpu, "maxRssMiB": float64(usage.Maxrss) / 1024})
+}
+
+// inParallel runs do for every item on `concurrency` workers and returns the first error.
+func inParallel(items []workItem, concurrency int, do func(workItem) error) error {
 	work := make(chan workItem)
 	errs := make(chan error, concurrency)
 	var wg sync.WaitGroup
-	started := time.Now()
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for item := range work {
-				if err := write(ctx, client, item); err != nil {
+				if err := do(item); err != nil {
 					errs <- err
 					return
 				}
@@ -97,16 +124,18 @@ feed:
 	if failed == nil && len(errs) > 0 {
 		failed = <-errs
 	}
-	if failed != nil {
-		return failed
+	return failed
+}
+
+func writeEvent(ctx context.Context, client dynamic.Interface, item workItem) error {
+	if item.Event == nil {
+		return nil
 	}
-	seconds := time.Since(started).Seconds()
-	var usage syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
-		return err
+	event := &unstructured.Unstructured{Object: item.Event}
+	if _, err := client.Resource(events).Namespace(event.GetNamespace()).Create(ctx, event, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create Event %s: %w", event.GetName(), err)
 	}
-	cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
-	return json.NewEncoder(os.Stdout).Encode(map[string]float64{"seconds": seconds, "cpuSeconds": cpu, "maxRssMiB": float64(usage.Maxrss) / 1024})
+	return nil
 }
 
 func write(ctx context.Context, client dynamic.Interface, item workItem) error {
