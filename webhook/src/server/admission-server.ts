@@ -212,14 +212,16 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
   app.removeContentTypeParser('text/plain');
   addScannedJsonParser(app);
   // On close, a request still in flight is answered with `Connection: close`, so its connection
-  // ends with it instead of lingering until the client's idle timeout (fastify itself says so on
-  // requests that arrive while closing). Set by each handler below rather than in an onSend hook:
-  // every hook costs fastify's hook runner on every request.
+  // ends with it instead of lingering until the client's idle timeout. One hook for every answer
+  // (404s and errors included), a callback: an async hook costs a promise per request.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  const closeIfClosing = (reply: FastifyReply): FastifyReply => (closing ? reply.header('connection', 'close') : reply);
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   // What each admission came to, for its metrics and log line once the answer is sent.
   app.decorateRequest('admissionSummary', null);
@@ -254,9 +256,9 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
       );
   };
 
-  // The one hook on every request (a callback, not a promise: an async hook costs one per request):
-  // a POST reserves its body's bytes; an admission is counted when its response closes, where the
-  // bytes go back (no onResponse hook, and no second listener).
+  // A callback hook, not a promise (an async hook costs one per request): a POST reserves its
+  // body's bytes; an admission is counted when its response closes, where the bytes go back (no
+  // onResponse hook, and no second listener).
   const bodyBudget = createBodyBudget(limits.bodyBytesInFlight);
   app.addHook('onRequest', (request, reply, done) => {
     if (request.method !== 'POST') {
@@ -270,10 +272,8 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
 
   const send = (request: FastifyRequest, reply: FastifyReply, answer: AdmissionAnswer): FastifyReply => {
     setSummary(request, answer.summary);
-    if (answer.statusCode === 200) return closeIfClosing(reply).code(200).send(answer.review);
-    return closeIfClosing(reply)
-      .code(answer.statusCode)
-      .send({ statusCode: answer.statusCode, message: answer.message });
+    if (answer.statusCode === 200) return reply.code(200).send(answer.review);
+    return reply.code(answer.statusCode).send({ statusCode: answer.statusCode, message: answer.message });
   };
   for (const [path, webhook] of Object.entries(ROUTES)) {
     // Not an async handler: a review of a cached namespace is answered without a promise.
@@ -284,10 +284,10 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
         : send(request, reply, answer);
     });
   }
-  app.get('/healthz', async (_request, reply) => closeIfClosing(reply).type('text/plain').send('ok\n'));
+  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
   app.get('/readyz', async (_request, reply) => {
     const { ready, reason } = dependencies.readiness();
-    return closeIfClosing(reply)
+    return reply
       .code(ready ? 200 : 503)
       .type('text/plain')
       .send(ready ? 'ok\n' : `not ready: ${reason ?? 'starting'}\n`);
@@ -297,13 +297,11 @@ export function buildAdmissionServer(options: AdmissionServerOptions): Admission
     const statusCode = error.statusCode ?? 500;
     if (statusCode >= 400 && statusCode < 500) {
       setSummary(request, { operation: 'unknown', result: 'bad_request' });
-      return closeIfClosing(reply)
-        .code(statusCode)
-        .send({ statusCode, message: clientErrorMessage(error, request) });
+      return reply.code(statusCode).send({ statusCode, message: clientErrorMessage(error, request) });
     }
     setSummary(request, { operation: 'unknown', result: 'error' });
     request.log.error({ err: error, reqId: request.id, url: request.url }, 'request failed');
-    return closeIfClosing(reply).code(500).send({ statusCode: 500, message: 'internal error; see the webhook log' });
+    return reply.code(500).send({ statusCode: 500, message: 'internal error; see the webhook log' });
   });
   return app;
 }
