@@ -44,7 +44,7 @@ export type QueryParams = Readonly<Record<string, string | number | boolean | un
 
 export interface KubeRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** e.g. /api/v1/namespaces/app/persistentvolumeclaims/data (resource-path.ts builds them). */
+  /** e.g. /api/v1/namespaces/app/persistentvolumeclaims/data (resource-path.ts builds them), without a query. */
   readonly path: string;
   readonly query?: QueryParams;
   /** Sent as JSON. */
@@ -186,15 +186,10 @@ export class KubeClient {
 
   /**
    * The request's path and query on the server (whose URL may carry a path prefix). Built as a string:
-   * parsing a URL per request showed in the profile; paths come from resource-path.ts, encoded.
+   * parsing a URL per request showed in the profile; paths come from resource-path.ts, encoded, and
+   * carry no query of their own (it is `query`).
    */
   #pathOf(path: string, query: QueryParams | undefined): string {
-    if (path.includes('?')) {
-      const url = new URL(this.#connection.server + path);
-      for (const [name, value] of Object.entries(query ?? {}))
-        if (value !== undefined) url.searchParams.set(name, String(value));
-      return url.pathname + url.search;
-    }
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(name, String(value));
     const text = search.toString();
