@@ -5,7 +5,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { openTcp, openTls, type TlsMaterial } from './tls-material.ts';
+import { openTls, OwnSockets, type TlsMaterial } from './tls-material.ts';
 import {
   failOnAbortOrIdle,
   flatHeaders,
@@ -22,7 +22,7 @@ export class Http1Transport implements Transport {
   readonly tls: TlsMaterial;
   readonly #server: URL;
   readonly #agent: HttpAgent;
-  readonly #sockets = new Set<Socket>();
+  readonly #sockets = new OwnSockets();
 
   constructor(server: URL, tls: TlsMaterial) {
     this.#server = server;
@@ -33,10 +33,7 @@ export class Http1Transport implements Transport {
       : new HttpAgent({ keepAlive: true, timeout: KEEP_ALIVE_MS });
     // One connection per request in flight, as HTTP/1.1 needs; each over a TCP socket we keep.
     const connect = (): Socket => {
-      const tcp = openTcp(server);
-      this.#sockets.add(tcp);
-      tcp.once('close', () => this.#sockets.delete(tcp));
-      tcp.on('error', () => undefined);
+      const tcp = this.#sockets.open(server);
       return secure ? openTls(server, tcp, tls, ['http/1.1']) : tcp;
     };
     (this.#agent as { createConnection: unknown }).createConnection = connect;
@@ -74,7 +71,7 @@ export class Http1Transport implements Transport {
   }
 
   reset(): void {
-    for (const tcp of this.#sockets) tcp.resetAndDestroy();
+    this.#sockets.resetAll();
     this.#agent.destroy();
   }
 }

@@ -26,9 +26,8 @@ import {
   type OutgoingHttpHeaders,
   type Settings,
 } from 'node:http2';
-import type { Socket } from 'node:net';
 import { Http1Transport } from './http1-transport.ts';
-import { openTcp, openTls, type TlsMaterial } from './tls-material.ts';
+import { openTls, OwnSockets, type TlsMaterial } from './tls-material.ts';
 import {
   abortReason,
   failOnAbortOrIdle,
@@ -72,7 +71,7 @@ class RefusedStreamError extends Error {
 export class Http2Transport implements Transport {
   readonly tls: TlsMaterial;
   readonly #server: URL;
-  readonly #sockets = new Set<Socket>();
+  readonly #sockets = new OwnSockets();
   readonly #connections = new Set<Connection>();
   #current: Promise<Connection | Http1Transport> | undefined;
   #http1: Http1Transport | undefined;
@@ -112,7 +111,7 @@ export class Http2Transport implements Transport {
     this.#current = undefined;
     // The TCP sockets first: a session's destroy would end its TLS socket gracefully, and what the
     // kernel holds would still go out once a partition heals.
-    for (const tcp of this.#sockets) tcp.resetAndDestroy();
+    this.#sockets.resetAll();
     for (const connection of this.#connections) {
       this.#retire(connection);
       connection.session.destroy();
@@ -170,10 +169,7 @@ export class Http2Transport implements Transport {
   }
 
   async #open(): Promise<Connection | Http1Transport> {
-    const tcp = openTcp(this.#server);
-    this.#sockets.add(tcp);
-    tcp.once('close', () => this.#sockets.delete(tcp));
-    tcp.on('error', () => undefined); // reported by the TLS socket and the session
+    const tcp = this.#sockets.open(this.#server);
     const socket = openTls(this.#server, tcp, this.tls, ['h2', 'http/1.1']);
     try {
       await new Promise<void>((resolve, reject) => {

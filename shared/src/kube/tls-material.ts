@@ -28,9 +28,13 @@ function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
   return a === undefined || b === undefined ? a === b : a.equals(b);
 }
 
+function hostOf(server: URL): string {
+  return server.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** A TCP connection to `server` (an http: or https: URL); TCP keep-alive on. */
-export function openTcp(server: URL): Socket {
-  const host = server.hostname.replace(/^\[(.*)\]$/, '$1');
+function openTcp(server: URL): Socket {
+  const host = hostOf(server);
   const port = Number(server.port) || (server.protocol === 'https:' ? 443 : 80);
   // No Nagle: a request is a few small frames, and waiting for the ACK of the previous one (delayed
   // up to 40 ms) would add that to every call (undici and Node's http client turn it off too).
@@ -39,7 +43,7 @@ export function openTcp(server: URL): Socket {
 
 /** TLS over `tcp`, offering `protocols` by ALPN; the server's name checked as client-go does. */
 export function openTls(server: URL, tcp: Socket, tls: TlsMaterial, protocols: string[]): TLSSocket {
-  const host = server.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(server);
   return tlsConnect({
     socket: tcp,
     host,
@@ -51,4 +55,23 @@ export function openTls(server: URL, tcp: Socket, tls: TlsMaterial, protocols: s
     rejectUnauthorized: tls.rejectUnauthorized,
     ALPNProtocols: protocols,
   });
+}
+
+/** The TCP sockets a transport opened and still holds, so that reset() can RST them all. */
+export class OwnSockets {
+  readonly #open = new Set<Socket>();
+
+  /** A new TCP connection to `server`, held until it closes; its errors are the TLS socket's or the request's. */
+  open(server: URL): Socket {
+    const tcp = openTcp(server);
+    this.#open.add(tcp);
+    tcp.once('close', () => this.#open.delete(tcp));
+    tcp.on('error', () => undefined);
+    return tcp;
+  }
+
+  /** TCP RST on every one: nothing they still hold is delivered. */
+  resetAll(): void {
+    for (const tcp of this.#open) tcp.resetAndDestroy();
+  }
 }
