@@ -2,7 +2,7 @@
 // review and answers "allowed" with its uid, and nothing else. Served over HTTPS by bare-server.ts,
 // called in process by server-cost.ts.
 import Fastify from 'fastify';
-import { ADMISSION_BODY_LIMIT } from '@longhorn-backup-guard/webhook/server/admission-server';
+import { ADMISSION_BODY_LIMIT } from '@longhorn-backup-guard/webhook/server/admission-endpoint';
 
 function uidOf(body: unknown): string {
   const request = (body as { request?: { uid?: unknown } } | null)?.request;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LABEL_PREFIX } from '@longhorn-backup-guard/shared/config/guard-config';
-import { ADMISSION_BODY_LIMIT } from '@longhorn-backup-guard/webhook/server/admission-server';
+import { ADMISSION_BODY_LIMIT } from '@longhorn-backup-guard/webhook/server/admission-endpoint';
 import { DEFAULT_SERVER_LIMITS } from '@longhorn-backup-guard/webhook/server/server-limits';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';

@@ -1,5 +1,6 @@
-// The HTTP shell around the decisions, through fastify's inject (no socket): status codes, the
-// JSON messages, readiness, a decision that throws, and the metrics each request leaves.
+// The HTTP shell around the decisions, over HTTPS on loopback (the server as it runs): status
+// codes, the JSON messages, readiness, a decision that throws, and the metrics each request leaves.
+import { request as httpsRequest } from 'node:https';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
@@ -11,6 +12,8 @@ import type { AdmissionContext } from '@longhorn-backup-guard/webhook/decide/adm
 import { context, labels, pvc, review } from './review-fixtures.ts';
 
 let app: AdmissionServer;
+let port = 0;
+let ca = '';
 const registry = new Registry();
 let ready = true;
 let contextFor: (namespace: string) => AdmissionContext | Promise<AdmissionContext> = async () => context();
@@ -27,20 +30,52 @@ before(async () => {
       log: createLogger('webhook-test', 'silent'),
     },
   });
-  await app.ready();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  port = typeof address === 'object' && address !== null ? address.port : 0;
+  ca = tls.cert;
 });
 
 after(async () => {
   await app.close();
 });
 
-const post = (url: string, payload: unknown, contentType = 'application/json') =>
-  app.inject({
-    method: 'POST',
-    url,
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
-    headers: { 'content-type': contentType },
+interface Answer {
+  readonly statusCode: number;
+  readonly body: string;
+  json<T = unknown>(): T;
+}
+
+function call(method: 'GET' | 'POST', path: string, body = '', headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const sent = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        ca,
+        // The test's self-signed certificate names no address; the CA is still checked.
+        checkServerIdentity: () => undefined,
+        headers: { 'content-length': String(Buffer.byteLength(body)), ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ statusCode: response.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T });
+        });
+      },
+    );
+    sent.on('error', reject);
+    sent.end(body);
   });
+}
+
+const post = (path: string, payload: unknown, contentType = 'application/json') =>
+  call('POST', path, typeof payload === 'string' ? payload : JSON.stringify(payload), { 'content-type': contentType });
 
 async function counter(webhook: string, operation: string, result: string): Promise<number> {
   const metric = await registry.getSingleMetric('admission_requests_total')?.get();
@@ -81,8 +116,8 @@ test('not ready: 503 with the reason (the apiserver applies the failurePolicy), 
     assert.equal(response.statusCode, 503);
     assert.deepEqual(response.json(), { statusCode: 503, message: 'not ready: caches not synced: namespaces' });
     assert.equal(await counter('validate', 'UPDATE', 'error'), 1);
-    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
-    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    assert.equal((await call('GET', '/readyz')).statusCode, 503);
+    assert.equal((await call('GET', '/healthz')).statusCode, 200);
   } finally {
     ready = true;
   }
@@ -144,16 +179,42 @@ test('bodies that are no review: 4xx, counted as bad_request with operation unkn
 });
 
 test('other paths and methods: 404, not counted', async () => {
-  assert.equal((await app.inject({ method: 'GET', url: '/mutate' })).statusCode, 404);
-  assert.equal(
-    (
-      await app.inject({
+  assert.equal((await call('GET', '/mutate')).statusCode, 404);
+  assert.equal((await post('/convert', {})).statusCode, 404);
+});
+
+test('the query the apiserver adds (?timeout=10s) is the same webhook', async () => {
+  const response = await post('/validate?timeout=10s', review('CREATE', pvc('data-pvc', labels({ enabled: 'yes' }))));
+  assert.equal(response.statusCode, 200);
+  assert.equal(response.json<{ response: { allowed: boolean } }>().response.allowed, false);
+});
+
+test('a chunked body (no Content-Length) past the 4 MiB limit: 413 once the limit is passed', async () => {
+  const response = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
+    const sent = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mutate',
         method: 'POST',
-        url: '/convert',
-        payload: '{}',
-        headers: { 'content-type': 'application/json' },
-      })
-    ).statusCode,
-    404,
-  );
+        ca,
+        checkServerIdentity: () => undefined,
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () =>
+          resolve({ statusCode: answer.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    // The server may end the connection before the whole body is written.
+    sent.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? undefined : reject(error)));
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    for (let i = 0; i < 5; i++) sent.write(chunk);
+    sent.end();
+  });
+  assert.equal(response.statusCode, 413);
+  assert.match((JSON.parse(response.body) as { message: string }).message, /larger than the limit of 4194304 bytes/);
 });
