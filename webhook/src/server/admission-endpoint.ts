@@ -121,6 +121,11 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
     };
     const fail = (error: unknown): void => {
       logger.error({ err: error, reqId: requestId, webhook }, 'request failed');
+      // Failed while answering: the answer cannot be replaced, only cut short.
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
       answer(
         500,
         { statusCode: 500, message: 'internal error; see the webhook log' },
