@@ -101,7 +101,9 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
 
   return (webhook, request, response) => {
     const started = performance.now();
-    const requestId = `req-${(++requests).toString(36)}`;
+    const requestNumber = ++requests;
+    // Named only when a line is written (an error, or debug level).
+    const requestId = () => `req-${requestNumber.toString(36)}`;
     let summary: AdmissionSummary | undefined;
 
     const answer = (statusCode: number, payload: unknown, result: AdmissionSummary, close = false): void => {
@@ -120,7 +122,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
       else answer(settled.statusCode, { statusCode: settled.statusCode, message: settled.message }, settled.summary);
     };
     const fail = (error: unknown): void => {
-      logger.error({ err: error, reqId: requestId, webhook }, 'request failed');
+      logger.error({ err: error, reqId: requestId(), webhook }, 'request failed');
       // Failed while answering: the answer cannot be replaced, only cut short.
       if (response.headersSent) {
         response.destroy();
@@ -147,7 +149,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
       // info it cost about a tenth of a busy webhook's CPU (serialization and redaction).
       if (logger.isLevelEnabled('debug'))
         logger.debug(
-          { reqId: requestId, webhook, ...outcome, statusCode: response.statusCode, ms: Math.round(ms * 100) / 100 },
+          { reqId: requestId(), webhook, ...outcome, statusCode: response.statusCode, ms: Math.round(ms * 100) / 100 },
           'admission',
         );
     };
