@@ -31,6 +31,7 @@ export class FleetObserver {
   readonly #labelledVolumes = new Set<string>();
   readonly #presentJobs = new Set<string>();
   readonly #retainWaiters = new Map<string, RetainWaiter>();
+  #firstJobAt: number | undefined;
 
   constructor(kubeConfig: KubeConfig, fleet: readonly FleetPvc[]) {
     for (const pvc of fleet) this.#expectedLabel.set(pvc.volume, recurringJobLabelKey(pvc.job));
@@ -45,7 +46,10 @@ export class FleetObserver {
       handler: {
         onAdd: (job) => this.#onJob(job),
         onUpdate: (_old, job) => this.#onJob(job),
-        onDelete: (job) => this.#presentJobs.delete(job.metadata?.name ?? ''),
+        onDelete: (job) => {
+          this.#presentJobs.delete(job.metadata?.name ?? '');
+          if (this.#presentJobs.size === 0) this.#firstJobAt = undefined;
+        },
       },
     });
     this.#volumes = new Informer<LabelledObject>({
@@ -76,6 +80,11 @@ export class FleetObserver {
 
   get labelledVolumeCount(): number {
     return this.#labelledVolumes.size;
+  }
+
+  /** When the first of the fleet's jobs arrived since there were none (the first write of a run). */
+  get firstJobAt(): number | undefined {
+    return this.#firstJobAt;
   }
 
   /** Resolves with the arrival time once every job exists and every volume carries its label. */
@@ -110,6 +119,7 @@ export class FleetObserver {
     const at = performance.now();
     const name = job.metadata?.name ?? '';
     if (!this.#jobNames.has(name)) return;
+    if (this.#presentJobs.size === 0) this.#firstJobAt ??= at;
     this.#presentJobs.add(name);
     const waiter = this.#retainWaiters.get(name);
     if (waiter !== undefined && job.spec?.retain === waiter.retain) {

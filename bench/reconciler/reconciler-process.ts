@@ -31,6 +31,10 @@ const reconciler = await startReconciler({
 stopWith(() => reconciler.close());
 
 const writes = () => Object.fromEntries(reconciler.writes.snapshot());
+const reconciles = async (): Promise<number> => {
+  const metric = await reconciler.registry.getSingleMetric('controller_runtime_reconcile_total')?.get();
+  return (metric?.values ?? []).reduce((sum, { value }) => sum + value, 0);
+};
 process.on('message', (message: unknown) => {
   if (!isCommand(message)) return;
   const answer = async (): Promise<ReconcilerAnswer> => {
@@ -41,7 +45,7 @@ process.on('message', (message: unknown) => {
       const snapshotDir = process.env.LBG_BENCH_HEAP_SNAPSHOT_DIR;
       if (snapshotDir) writeHeapSnapshot(join(snapshotDir, `reconciler-${process.pid}.heapsnapshot`));
     }
-    return { id: message.id, writes: writes(), memory: process.memoryUsage() };
+    return { id: message.id, writes: writes(), reconciles: await reconciles(), memory: process.memoryUsage() };
   };
   answer().then(
     (reply) => process.send?.(reply),
@@ -49,6 +53,7 @@ process.on('message', (message: unknown) => {
       process.send?.({
         id: message.id,
         writes: writes(),
+        reconciles: 0,
         memory: process.memoryUsage(),
         error: error instanceof Error ? error.message : String(error),
       }),

@@ -12,6 +12,8 @@ export type WriteTotals = Record<string, number>;
 export interface ReconcilerAnswer {
   readonly id: number;
   readonly writes: WriteTotals;
+  /** Reconciles (decisions) so far, whatever their result (controller_runtime_reconcile_total). */
+  readonly reconciles: number;
   /** The child's process.memoryUsage() when it answered. */
   readonly memory: NodeJS.MemoryUsage;
   readonly error?: string;

@@ -77,9 +77,17 @@ interface SizeResult {
   readonly setupMs: number;
   readonly setupSteps: Record<string, number>;
   readonly leadingAfterMs: number;
+  /** From the process start to the first job seen on the watch. */
+  readonly firstJobMs: number;
+  /** From the last job and label seen to every Event sent (the Events' tail). */
+  readonly eventTailMs: number;
+  /** Reconciles (decisions) until converged, the policies' key's included. */
+  readonly reconcilesToConverge: number;
   readonly convergeMs: number;
   readonly rawMs: number;
   readonly goMs: number;
+  /** client-go: from its start (process start included) to the first job seen. */
+  readonly goFirstJobMs: number;
   /** client-go's jobs and labels, then one Event per PVC as the reconciler writes. */
   readonly goWithEventsMs: number;
   readonly go: YardstickRun;
@@ -187,11 +195,14 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const completedAt = await observer.whenComplete(COMPLETE_TIMEOUT_MS);
     // Its Events are sent beside the reconciles: converged is also every Event sent (an upper bound:
     // the answer comes after a 20 ms poll and a message).
-    await askReconciler(child.process, 'idle');
-    const convergeMs = Math.max(completedAt, performance.now()) - started;
+    const reconcilesToConverge = (await askReconciler(child.process, 'idle')).reconciles;
+    const idleAt = performance.now();
+    const convergeMs = Math.max(completedAt, idleAt) - started;
+    const firstJobMs = (observer.firstJobAt ?? started) - started;
+    const eventTailMs = Math.max(0, idleAt - completedAt);
     const cpuSecondsToConverge = await cpuSeconds(child.pid);
     log(
-      `converged: ${seconds(convergeMs)} s after the reconciler process started (leading after ${seconds(leadingAfterMs)} s), ${cpuSecondsToConverge.toFixed(1)} CPU s`,
+      `converged: ${seconds(convergeMs)} s after the reconciler process started (leading after ${seconds(leadingAfterMs)} s, first job seen after ${seconds(firstJobMs)} s, its Events sent ${seconds(eventTailMs)} s after the last job and label), ${cpuSecondsToConverge.toFixed(1)} CPU s, ${reconcilesToConverge} reconciles`,
     );
     const initialWrites = await settle(child);
     const initialApiserverWrites = countsBetween(apiserverBefore, await kubectl());
@@ -247,9 +258,10 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const goComplete = observer.whenComplete(COMPLETE_TIMEOUT_MS);
     const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
     const goMs = (await goComplete) - goStarted;
+    const goFirstJobMs = (observer.firstJobAt ?? goStarted) - goStarted;
     const goWithEventsMs = goMs + go.eventSeconds * 1000;
     log(
-      `client-go (concurrency ${workers}): ${seconds(goMs)} s, then its Events ${go.eventSeconds.toFixed(1)} s, ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB; reconciler/client-go ${ratio(convergeMs, goMs)}, with the Events ${ratio(convergeMs, goWithEventsMs)}`,
+      `client-go (concurrency ${workers}): ${seconds(goMs)} s (first job seen after ${seconds(goFirstJobMs)} s), then its Events ${go.eventSeconds.toFixed(1)} s, ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB; reconciler/client-go ${ratio(convergeMs, goMs)}, with the Events ${ratio(convergeMs, goWithEventsMs)}`,
     );
 
     return {
@@ -257,9 +269,13 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       setupMs,
       setupSteps,
       leadingAfterMs,
+      firstJobMs,
+      eventTailMs,
+      reconcilesToConverge,
       convergeMs,
       rawMs,
       goMs,
+      goFirstJobMs,
       goWithEventsMs,
       go,
       initialWrites,
@@ -302,10 +318,16 @@ console.log(
       ],
       ['reconciler start -> every job, volume label and Event', ...results.map((r) => `${seconds(r.convergeMs)} s`)],
       ['  of which: process start to leading (caches synced)', ...results.map((r) => `${seconds(r.leadingAfterMs)} s`)],
+      ['  of which: process start to the first job seen', ...results.map((r) => `${seconds(r.firstJobMs)} s`)],
+      [
+        '  of which: after the last job and label, its Events still sending',
+        ...results.map((r) => `${seconds(r.eventTailMs)} s`),
+      ],
       [
         `client-go (Go, dynamic client), same jobs and labels, concurrency ${workers}`,
         ...results.map((r) => `${seconds(r.goMs)} s`),
       ],
+      ['  of which: program start to the first job seen', ...results.map((r) => `${seconds(r.goFirstJobMs)} s`)],
       ['**reconciler / client-go**', ...results.map((r) => `**${ratio(r.convergeMs, r.goMs)}**`)],
       [
         'client-go, the same, then one Event per PVC as the reconciler writes (timed apart, added)',
@@ -317,6 +339,10 @@ console.log(
         ...results.map((r) => (r.rawMs === 0 ? 'not run' : `${seconds(r.rawMs)} s`)),
       ],
       ['reconciler / plain loop', ...results.map((r) => ratio(r.convergeMs, r.rawMs))],
+      [
+        'reconciles (decisions) to converge, per PVC',
+        ...results.map((r) => `${thousands(r.reconcilesToConverge)} (${perPvc(r.reconcilesToConverge, r.pvcs)})`),
+      ],
       [
         'reconciler CPU to converge / client-go CPU (its jobs, labels and Events)',
         ...results.map((r) => `${r.cpuSecondsToConverge.toFixed(1)} / ${r.go.cpuSeconds.toFixed(1)} s`),
