@@ -41,12 +41,9 @@ function admissionWebhookOf(request: IncomingMessage): WebhookKind | undefined {
 }
 
 /**
- * The logger as fastify gets it: its child() is the logger itself, so requests log through the
- * server's logger, their id in the line. fastify makes a child per request: a pino child (its
- * default) cost a few percent of a busy webhook's CPU for the few lines written, and a
- * childLoggerFactory instead makes fastify check the logger it returns on every request (the
- * largest of fastify's own items in a profile of /validate). The lines are the same: fastify's own
- * serializers (req, res) serve only its request logging, which is off, and `err` is pino's.
+ * The logger as fastify gets it: its child() is the logger itself, so the few requests fastify
+ * serves (health checks, 404s) log through the server's logger, their id in the line, without a
+ * pino child made per request (fastify's default).
  */
 function withoutRequestChildren(logger: Logger): Logger {
   const shared = Object.create(logger, { child: { value: () => shared } }) as Logger;
