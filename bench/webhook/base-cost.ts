@@ -1,7 +1,8 @@
 // The admission server of another checkout (the base commit, say) against this one and bare
-// fastify, in one process through fastify's inject: CPU time per answer, the three taking turns
-// round after round, so all three share whatever load the machine has at each moment (a before
-// and an after run one after the other on a loaded machine differ by more than the change).
+// fastify, in one process through light-my-request into each server's request listener: CPU time
+// per answer, the three taking turns round after round, so all three share whatever load the
+// machine has at each moment (a before and an after run one after the other on a loaded machine
+// differ by more than the change).
 //   node bench/webhook/base-cost.ts --base <checkout with node_modules> [--pvcs 200] [--requests 3000] [--rounds 9]
 // The base checkout needs its own node_modules whose @longhorn-backup-guard links point into it.
 import { join } from 'node:path';

@@ -1,8 +1,9 @@
 // What the webhook's server costs per answer over a bare fastify server, in one process, through
-// fastify's inject (no TLS, no sockets, no load generator): the CPU time of each, round after round
-// (the one going first alternates), on the benchmark's bodies, the webhook deciding against N
-// labelled PVCs in its cache indexes. The machine's load hardly moves CPU time of one process; the
-// HTTPS figures (run.ts) add the same TLS and socket work to both.
+// light-my-request into each server's request listener (no TLS, no sockets, no load generator):
+// the CPU time of each, round after round (the one going first alternates), on the benchmark's
+// bodies, the webhook deciding against N labelled PVCs in its cache indexes. The machine's load
+// hardly moves CPU time of one process; the HTTPS figures (run.ts) add the same TLS and socket
+// work to both.
 //   node bench/webhook/server-cost.ts [--pvcs 200] [--requests 5000] [--rounds 5] [--cases validate-allowed,...]
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
