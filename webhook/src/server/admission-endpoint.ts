@@ -110,16 +110,14 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
       summary = result;
       sendJson(response, statusCode, payload, close || closing());
     };
+    /** Every answer but a review: a JSON message. */
+    const answerMessage = (statusCode: number, message: string, result: AdmissionSummary, close = false): void =>
+      answer(statusCode, { statusCode, message }, result, close);
     const refuse = (refusal: Refusal, close: boolean): void =>
-      answer(
-        refusal.statusCode,
-        { statusCode: refusal.statusCode, message: refusal.message },
-        { operation: 'unknown', result: 'bad_request' },
-        close,
-      );
+      answerMessage(refusal.statusCode, refusal.message, { operation: 'unknown', result: 'bad_request' }, close);
     const settle = (settled: AdmissionAnswer): void => {
       if (settled.statusCode === 200) answer(200, settled.review, settled.summary);
-      else answer(settled.statusCode, { statusCode: settled.statusCode, message: settled.message }, settled.summary);
+      else answerMessage(settled.statusCode, settled.message, settled.summary);
     };
     const fail = (error: unknown): void => {
       logger.error({ err: error, reqId: requestId(), webhook }, 'request failed');
@@ -128,20 +126,14 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
         response.destroy();
         return;
       }
-      answer(
-        500,
-        { statusCode: 500, message: 'internal error; see the webhook log' },
-        {
-          operation: 'unknown',
-          result: 'error',
-        },
-      );
+      answerMessage(500, 'internal error; see the webhook log', { operation: 'unknown', result: 'error' });
     };
 
     /** Counted once answered (not when the client left first); at debug level one line each. */
     const answered = (): void => {
-      if (!response.writableEnded) return;
-      const outcome = summary ?? { operation: 'unknown', result: 'error' };
+      // Every answer goes through answer(), which sets the summary first.
+      const outcome = summary;
+      if (outcome === undefined || !response.writableEnded) return;
       const ms = performance.now() - started;
       metrics.observe(webhook, outcome.operation, outcome.result, ms / 1000);
       // Every admission is counted in admission_requests_total and recorded by the apiserver's
@@ -195,42 +187,36 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): Admi
       request.on('error', () => undefined);
     };
 
+    // The body's bytes are given back, and the answer counted, when the response closes.
+    let release: (() => void) | undefined;
+    let closed = false;
+    response.once('close', () => {
+      closed = true;
+      release?.();
+      answered();
+    });
+
     const refusal = refusedByHeaders(request.headers);
     if (refusal !== undefined) {
       // The body is not read: the client may still be sending it, so the connection ends here.
       refuse(refusal, true);
-      response.once('close', answered);
       return;
     }
-
-    // The body's bytes are reserved before a byte of it is read and given back when the response
-    // closes. A callback, not a promise: nearly every request fits at once.
+    // The body's bytes are reserved before a byte of it is read. A callback, not a promise: nearly
+    // every request fits at once.
     const bytes = declaredBodyBytes(request.headers);
-    const granted = bodyBudget.tryReserve(bytes);
-    if (granted !== null) {
-      response.once('close', () => {
-        granted();
-        answered();
-      });
+    release = bodyBudget.tryReserve(bytes) ?? undefined;
+    if (release !== undefined) {
       readBody();
       return;
     }
-    // A client that leaves while waiting must not keep its bytes once they are granted.
-    let gone = false;
-    const left = () => {
-      gone = true;
-    };
-    response.once('close', left);
-    void bodyBudget.reserve(bytes).then((release) => {
-      response.off('close', left);
-      if (gone) {
-        release();
+    void bodyBudget.reserve(bytes).then((granted) => {
+      // A client that left while waiting gives the bytes back at once.
+      if (closed) {
+        granted();
         return;
       }
-      response.once('close', () => {
-        release();
-        answered();
-      });
+      release = granted;
       readBody();
     });
   };
