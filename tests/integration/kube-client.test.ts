@@ -179,6 +179,101 @@ test("the apiserver's refusals arrive with their status code and Status message;
   await assert.rejects(client.request({ method: 'GET', path: twice, signal: aborted }), { name: 'AbortError' });
 });
 
+test('writes asked for metadata only answer PartialObjectMetadata with the written resourceVersion (custom and core); a drained answer is not parsed, a refusal still is', async () => {
+  const ns = await cluster.createNamespace('metadata-answers');
+  const client = kubeClientOf(admin);
+  type Partial = { apiVersion?: string; kind?: string; metadata?: { name?: string; resourceVersion?: string } };
+  const stored = async (path: string) =>
+    (await client.request<{ metadata: { resourceVersion: string } }>({ method: 'GET', path })).body.metadata
+      .resourceVersion;
+  /** The answer is metadata only, at the version the apiserver stored. */
+  const assertMetadataOnly = async (answer: Partial, path: string, name: string) => {
+    assert.deepEqual(
+      [answer.apiVersion, answer.kind, answer.metadata?.name],
+      ['meta.k8s.io/v1', 'PartialObjectMetadata', name],
+    );
+    assert.deepEqual(Object.keys(answer).sort(), ['apiVersion', 'kind', 'metadata']);
+    assert.equal(answer.metadata?.resourceVersion, await stored(path));
+  };
+
+  // A custom resource (the RecurringJobs the executor creates and patches).
+  const job = {
+    apiVersion: 'longhorn.io/v1beta2',
+    kind: 'RecurringJob',
+    metadata: { name: 'nightly' },
+    spec: { task: 'backup', cron: '0 2 * * *', retain: 7, concurrency: 1 },
+  };
+  const jobPath = objectPath(
+    { group: 'longhorn.io', version: 'v1beta2', plural: 'recurringjobs', namespace: ns },
+    'nightly',
+  );
+  const created = await waitFor('RecurringJob storage ready', () =>
+    client.request<Partial>({ method: 'POST', path: recurringJobs(ns), body: job, answer: 'metadata' }).then(
+      (answer) => answer.body,
+      (error: unknown) => (apiStatusCode(error) === 429 ? undefined : Promise.reject(error as Error)),
+    ),
+  );
+  await assertMetadataOnly(created, jobPath, 'nightly');
+  const patched = await client.request<Partial>({
+    method: 'PATCH',
+    path: jobPath,
+    patch: 'merge',
+    body: { spec: { retain: 8 } },
+    answer: 'metadata',
+  });
+  await assertMetadataOnly(patched.body, jobPath, 'nightly');
+  assert.notEqual(patched.body.metadata?.resourceVersion, created.metadata?.resourceVersion);
+
+  // A core resource (the PVCs the executor patches).
+  const claimPath = objectPath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }, 'data');
+  const claim = await client.request<Partial>({
+    method: 'POST',
+    path: resourcePath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }),
+    body: {
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    },
+    answer: 'metadata',
+  });
+  await assertMetadataOnly(claim.body, claimPath, 'data');
+  const labelled = await client.request<Partial>({
+    method: 'PATCH',
+    path: claimPath,
+    patch: 'merge',
+    body: { metadata: { labels: { a: 'b' } } },
+    answer: 'metadata',
+  });
+  await assertMetadataOnly(labelled.body, claimPath, 'data');
+
+  // An Event create drained unparsed (the recorder's); the Event is there.
+  const events = resourcePath({ version: 'v1', plural: 'events', namespace: ns });
+  const event = {
+    metadata: { name: 'data.drained' },
+    involvedObject: { kind: 'PersistentVolumeClaim', namespace: ns, name: 'data' },
+    reason: 'Drained',
+    message: 'an answer nobody reads',
+    type: 'Normal',
+  };
+  const drained = await client.request({ method: 'POST', path: events, body: event, answer: 'none' });
+  assert.equal(drained.body, undefined);
+  await stored(objectPath({ version: 'v1', plural: 'events', namespace: ns }, 'data.drained'));
+  // A refusal is read whole whatever was asked: status code and message.
+  await assert.rejects(
+    client.request({ method: 'POST', path: events, body: event, answer: 'none' }),
+    (error) => isAlreadyExists(error) && /already exists/.test(describeApiError(error)),
+  );
+  await assert.rejects(
+    client.request({
+      method: 'PATCH',
+      path: jobPath,
+      patch: 'merge',
+      body: { spec: { retain: 'x' } },
+      answer: 'metadata',
+    }),
+    (error) => apiStatusCode(error) === 422 && /retain/.test(describeApiError(error)),
+  );
+});
+
 test('a watch streams ADDED, MODIFIED and DELETED in order, ends when aborted; a refused watch rejects with its status code', async () => {
   const ns = await cluster.createNamespace('watch');
   const client = kubeClientOf(admin);

@@ -64,7 +64,10 @@ const longhorn = (namespace: string, plural: string): ResourceRef => ({
   plural,
 });
 
-/** The written object as the apiserver answered it (create, patch): what the executor reads of it. */
+/**
+ * The written object's metadata as the apiserver answered it (create, patch): the executor reads only
+ * its resourceVersion, so it asks for metadata only (KubeRequest's `answer`).
+ */
 type Answer = { readonly metadata?: { readonly resourceVersion?: string } } | undefined;
 
 async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
@@ -80,6 +83,7 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       query: fieldManager,
       body: action.body,
       signal,
+      answer: 'metadata',
     }));
   } else if (action.type === 'delete') {
     const preconditions =
@@ -89,6 +93,7 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       path: objectPath(longhorn(target.namespace, target.resource), target.name),
       body: preconditions,
       signal,
+      answer: 'none',
     });
   } else {
     const collection: ResourceRef =
@@ -102,6 +107,7 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       body: action.patch,
       patch: 'merge',
       signal,
+      answer: 'metadata',
     }));
   }
   deps.writes.count(target.resource, action.type);
