@@ -109,8 +109,7 @@ export class EventRecorder {
       await this.#options.beforeWrite();
       // Dates go out as toISOString(), as client-node's serializer wrote them.
       const events = resourcePath({ version: 'v1', namespace: namespace, plural: 'events' });
-      // Nobody reads the created Event: its answer is drained, not parsed.
-      await this.#options.client.request({ method: 'POST', path: events, body, answer: 'none' });
+      await this.#options.client.request({ method: 'POST', path: events, body });
       this.#options.onWrite?.();
     } catch (error) {
       if (!isAlreadyExists(error)) {

@@ -64,10 +64,7 @@ const longhorn = (namespace: string, plural: string): ResourceRef => ({
   plural,
 });
 
-/**
- * The written object's metadata as the apiserver answered it (create, patch): the executor reads only
- * its resourceVersion, so it asks for metadata only (KubeRequest's `answer`).
- */
+/** The written object as the apiserver answered it (create, patch): what the executor reads of it. */
 type Answer = { readonly metadata?: { readonly resourceVersion?: string } } | undefined;
 
 async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorDeps): Promise<void> {
@@ -83,7 +80,6 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       query: fieldManager,
       body: action.body,
       signal,
-      answer: 'metadata',
     }));
   } else if (action.type === 'delete') {
     const preconditions =
@@ -93,7 +89,6 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       path: objectPath(longhorn(target.namespace, target.resource), target.name),
       body: preconditions,
       signal,
-      answer: 'none',
     });
   } else {
     const collection: ResourceRef =
@@ -107,7 +102,6 @@ async function write(action: Exclude<Action, { type: 'event' }>, deps: ExecutorD
       body: action.patch,
       patch: 'merge',
       signal,
-      answer: 'metadata',
     }));
   }
   deps.writes.count(target.resource, action.type);

@@ -42,20 +42,6 @@ const patchContentTypes: Readonly<Record<PatchType, string>> = {
 
 export type QueryParams = Readonly<Record<string, string | number | boolean | undefined>>;
 
-/**
- * What the caller reads of a 2xx answer. 'object': the whole object, parsed. 'metadata': the
- * apiserver is asked for the object's metadata only (a meta.k8s.io/v1 PartialObjectMetadata, as
- * client-go's metadata client asks; create, update and patch answer it for core and custom
- * resources alike: the apiserver's handlers/response.go, transformResponseObject), which spares it
- * serializing the whole object and this process parsing it; a server that cannot falls back to the
- * whole object, whose metadata reads the same. 'none': metadata asked for, and drained unparsed
- * (the body is undefined). A refusal (non-2xx) is read whole in every case, for KubeApiError.
- */
-export type AnswerNeeded = 'object' | 'metadata' | 'none';
-
-/** Accept header of an answer of only metadata; plain JSON is the fallback. */
-const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
-
 export interface KubeRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** e.g. /api/v1/namespaces/app/persistentvolumeclaims/data (resource-path.ts builds them), without a query. */
@@ -68,8 +54,6 @@ export interface KubeRequest {
   readonly signal?: AbortSignal;
   /** A bound on the whole request, however slowly its answer arrives (a page of a list). */
   readonly timeoutMs?: number;
-  /** What is read of a 2xx answer; 'object' by default. */
-  readonly answer?: AnswerNeeded;
 }
 
 export interface KubeAnswer<T> {
@@ -85,9 +69,6 @@ interface Credentials {
   readonly token?: string;
   readonly readAt: number;
 }
-
-/** Drains a body nobody reads. */
-const ignoreChunk = (): void => undefined;
 
 async function bytesOf(source: Material | undefined): Promise<Buffer | undefined> {
   if (source === undefined) return undefined;
@@ -119,8 +100,6 @@ export class KubeClient {
   async request<T>(call: KubeRequest): Promise<KubeAnswer<T>> {
     const { headers, transport } = await this.#prepare();
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    const needed = call.answer ?? 'object';
-    if (needed !== 'object') headers.accept = METADATA_ACCEPT;
     if (body !== undefined) headers['content-type'] = call.patch ? patchContentTypes[call.patch] : 'application/json';
     const signals = [call.signal, call.timeoutMs === undefined ? undefined : AbortSignal.timeout(call.timeoutMs)];
     const present = signals.filter((signal) => signal !== undefined);
@@ -132,13 +111,8 @@ export class KubeClient {
       signal: present.length > 1 ? AbortSignal.any(present) : present[0],
       idleMs: REQUEST_TIMEOUT_MS,
     });
-    const succeeded = answer.status >= 200 && answer.status <= 299;
-    if (succeeded && needed === 'none') {
-      await answer.read(ignoreChunk);
-      return { body: undefined as T, headers: answer.headers };
-    }
     const text = await textOf(answer);
-    if (!succeeded)
+    if (answer.status < 200 || answer.status > 299)
       throw new KubeApiError(answer.status, `${call.method} ${call.path}: HTTP ${answer.status}`, text, answer.headers);
     return { body: (text === '' ? undefined : JSON.parse(text)) as T, headers: answer.headers };
   }
