@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assembleRuntime, COMPONENTS, type AssembledRuntime } from '../../scripts/assemble-runtime.ts';
+import { assembleRuntime, COMPONENTS, type AssembledRuntime, type Component } from '../../scripts/assemble-runtime.ts';
 import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
@@ -22,7 +22,7 @@ const runs = Number(flags.runs);
 const CACHE_VARIABLES = ['NODE_COMPILE_CACHE', 'NODE_COMPILE_CACHE_PORTABLE'];
 
 /** Milliseconds from spawn to exit of the image's entrypoint, with or without its compile cache. */
-function startMs(runtime: AssembledRuntime, component: string, withCache: boolean): number {
+function startMs(runtime: AssembledRuntime, component: Component, withCache: boolean): number {
   const imageEnv = Object.fromEntries(
     Object.entries(runtime.env).filter(([name]) => withCache || !CACHE_VARIABLES.includes(name)),
   );
@@ -35,7 +35,7 @@ function startMs(runtime: AssembledRuntime, component: string, withCache: boolea
       HOME: '/nonexistent',
       LOG_LEVEL: 'silent',
       KUBECONFIG: 'missing-kubeconfig',
-      NODE_OPTIONS: deploymentNodeOptions(component as 'webhook' | 'reconciler'),
+      NODE_OPTIONS: deploymentNodeOptions(component),
     },
     encoding: 'utf8',
   });
@@ -47,7 +47,7 @@ function startMs(runtime: AssembledRuntime, component: string, withCache: boolea
 
 const scratch = await mkdtemp(join(tmpdir(), 'lbg-bench-compile-cache-'));
 try {
-  const runtimes = new Map<string, AssembledRuntime>();
+  const runtimes = new Map<Component, AssembledRuntime>();
   for (const component of COMPONENTS)
     runtimes.set(component, await assembleRuntime(component, join(scratch, component)));
   console.log(`# start-up with the images' compile cache: ${describeMachine()}`);
