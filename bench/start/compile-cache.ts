@@ -21,8 +21,15 @@ const { values: flags } = parseArgs({ options: { runs: { type: 'string', default
 const runs = Number(flags.runs);
 const CACHE_VARIABLES = ['NODE_COMPILE_CACHE', 'NODE_COMPILE_CACHE_PORTABLE'];
 
+/** A component's image files and the Node options its Deployment starts it with (read once). */
+interface Image {
+  readonly component: Component;
+  readonly runtime: AssembledRuntime;
+  readonly nodeOptions: string;
+}
+
 /** Milliseconds from spawn to exit of the image's entrypoint, with or without its compile cache. */
-function startMs(runtime: AssembledRuntime, component: Component, withCache: boolean): number {
+function startMs({ component, runtime, nodeOptions }: Image, withCache: boolean): number {
   const imageEnv = Object.fromEntries(
     Object.entries(runtime.env).filter(([name]) => withCache || !CACHE_VARIABLES.includes(name)),
   );
@@ -35,7 +42,7 @@ function startMs(runtime: AssembledRuntime, component: Component, withCache: boo
       HOME: '/nonexistent',
       LOG_LEVEL: 'silent',
       KUBECONFIG: 'missing-kubeconfig',
-      NODE_OPTIONS: deploymentNodeOptions(component),
+      NODE_OPTIONS: nodeOptions,
     },
     encoding: 'utf8',
   });
@@ -47,20 +54,24 @@ function startMs(runtime: AssembledRuntime, component: Component, withCache: boo
 
 const scratch = await mkdtemp(join(tmpdir(), 'lbg-bench-compile-cache-'));
 try {
-  const runtimes = new Map<Component, AssembledRuntime>();
+  const images: Image[] = [];
   for (const component of COMPONENTS)
-    runtimes.set(component, await assembleRuntime(component, join(scratch, component)));
+    images.push({
+      component,
+      runtime: await assembleRuntime(component, join(scratch, component)),
+      nodeOptions: deploymentNodeOptions(component),
+    });
   console.log(`# start-up with the images' compile cache: ${describeMachine()}`);
   console.log(`# ${loadSummary()} at start; ${runs} starts each, alternating with and without the cache`);
   const samples = new Map<string, number[]>();
   for (let run = 0; run < runs; run++)
-    for (const [component, runtime] of runtimes)
+    for (const image of images)
       for (const withCache of run % 2 === 0 ? [true, false] : [false, true]) {
-        const key = `${component} ${withCache ? 'with' : 'without'}`;
-        samples.set(key, [...(samples.get(key) ?? []), startMs(runtime, component, withCache)]);
+        const key = `${image.component} ${withCache ? 'with' : 'without'}`;
+        samples.set(key, [...(samples.get(key) ?? []), startMs(image, withCache)]);
       }
   console.log(`# ${loadSummary()} at the end`);
-  const rows = [...runtimes.keys()].map((component) => {
+  const rows = images.map(({ component }) => {
     const withCache = samples.get(`${component} with`) ?? [];
     const without = samples.get(`${component} without`) ?? [];
     const range = (values: number[]) => `${ms(Math.min(...values))}-${ms(Math.max(...values))}`;
