@@ -5,16 +5,24 @@
 //                                [--write-limit none|default|<writes per second>]
 //                                [--changes 200] [--change-rate 20] [--max-old-space-size <MiB>]
 //                                [--node-options="<more options for the reconciler's node>"]
+//                                [--pairs 3]
 // Measures, per fleet size: time from reconciler start until every job exists and every volume is
 // labelled; API writes per PVC (the reconciler's own counter, checked against the apiserver's
 // apiserver_request_total); writes of a full resync in the steady state (must be 0); label change
 // -> updated job latency (p50/p99); peak RSS (VmHWM); and, in the same run, a plain loop making the
 // same jobs and labels at the same concurrency, and client-go doing the same (the yardstick,
 // bench/tools/client-go-yardstick), as ratios; how time, CPU and memory grow between sizes.
-// Only measures; asserts nothing.
+// The two sides share a noisy 2-core machine with the apiserver and etcd, so one pair of legs is
+// not a ratio to trust: `--pairs` runs the reconciler and client-go again on the same fleet, the
+// side going first alternating, each leg from no jobs, no labels and no Events, and the headline
+// ratio is the median of the pairs'. The reconciler runs with a warm Node compile cache, as its
+// image ships one. Only measures; asserts nothing.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config';
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
@@ -22,9 +30,10 @@ import { mergePatch } from '../../tests/harness/patch-content-types.ts';
 import { PooledKubeConfig } from '../../tests/harness/pooled-kube-config.ts';
 import { apiserverWrites, countsBetween, sumByResource } from '../lib/apiserver-writes.ts';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
-import { startBenchControlPlane } from '../lib/control-plane.ts';
+import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { forEachBounded } from '../lib/bounded.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
-import { summarize } from '../lib/percentiles.ts';
+import { median, summarize } from '../lib/percentiles.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { createFleet, GUARD_NAMESPACE, INITIAL_RETAIN, planFleet, type FleetPvc } from './fleet.ts';
 import { FleetObserver } from './fleet-observer.ts';
@@ -47,6 +56,12 @@ const { values: flags } = parseArgs({
     'max-old-space-size': { type: 'string' },
     // More Node options for the reconciler process, e.g. --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof".
     'node-options': { type: 'string', default: '' },
+    // Pairs of legs (reconciler, client-go) per size; the first pair also measures the resync,
+    // the label changes and the memory.
+    pairs: { type: 'string', default: '3' },
+    // A directory for the apiserver's CPU profile (pprof, 20 s from each leg's start), to see what
+    // each side costs the control plane.
+    'apiserver-profile-dir': { type: 'string' },
   },
 });
 const sizes = flags.pvcs.split(',').map(Number);
@@ -61,6 +76,7 @@ const plainLoop = flags['plain-loop'] !== 'false';
 const writeLimit = flags['write-limit'] === 'none' ? '1000000' : flags['write-limit'];
 const changes = Number(flags.changes);
 const changeRate = Number(flags['change-rate']);
+const pairs = Math.max(1, Number(flags.pairs));
 const CHANGED_RETAIN = INITIAL_RETAIN + 1;
 const COMPLETE_TIMEOUT_MS = 60 * 60_000;
 
@@ -91,6 +107,8 @@ interface SizeResult {
   /** client-go's jobs and labels, then one Event per PVC as the reconciler writes. */
   readonly goWithEventsMs: number;
   readonly go: YardstickRun;
+  /** Every pair of legs, the first pair's reconciler leg being the one measured above. */
+  readonly pairs: readonly PairResult[];
   readonly initialWrites: WriteTotals;
   readonly initialApiserverWrites: Record<string, number>;
   readonly resyncWrites: WriteTotals;
@@ -158,6 +176,76 @@ function spread(fleet: readonly FleetPvc[], count: number): FleetPvc[] {
   return fleet.filter((_, i) => i % step === 0).slice(0, count);
 }
 
+/** The apiserver's and etcd's CPU seconds so far (they serve both sides: their share is the legs' cost too). */
+async function controlPlaneCpuSeconds(plane: ControlPlane): Promise<number> {
+  const pidOf = async (name: string) => Number(await readFile(join(plane.info.runDir, `${name}.pid`), 'utf8'));
+  const [apiserver, etcd] = await Promise.all([pidOf('kube-apiserver'), pidOf('etcd')]);
+  return (await cpuSeconds(apiserver)) + (await cpuSeconds(etcd));
+}
+
+/**
+ * With --apiserver-profile-dir: the apiserver's CPU profile of the next 20 s, written to
+ * `<dir>/<name>.pprof` (its /debug/pprof, as the kubeconfig's admin); resolves when written.
+ */
+async function profileApiserver(plane: ControlPlane, name: string): Promise<void> {
+  const dir = flags['apiserver-profile-dir'];
+  if (dir === undefined) return;
+  const { stdout } = await promisify(execFile)(
+    plane.info.kubectlPath,
+    ['--kubeconfig', plane.info.kubeconfigPath, 'get', '--raw', '/debug/pprof/profile?seconds=20'],
+    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+  );
+  await writeFile(join(dir, `${name}.pprof`), stdout);
+}
+
+/**
+ * A Node compile cache for the reconciler's process, written once by a start that stops at its
+ * missing kubeconfig after loading every module: the image ships such a cache, so the benchmark's
+ * start is the Pod's. The directory is removed with the run.
+ */
+async function warmCompileCache(): Promise<{ readonly env: NodeJS.ProcessEnv; readonly dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lbg-bench-compile-cache-'));
+  const env = { ...process.env, NODE_COMPILE_CACHE: dir };
+  await new Promise<void>((resolve) =>
+    execFile(
+      process.execPath,
+      [join(import.meta.dirname, 'reconciler-process.ts'), join(dir, 'missing-kubeconfig'), 'none', '1', 'default'],
+      { env },
+      () => resolve(),
+    ),
+  );
+  return { env, dir };
+}
+
+interface ReconcilerLeg {
+  readonly child: Child;
+  readonly convergeMs: number;
+  readonly leadingAfterMs: number;
+  readonly firstJobMs: number;
+  readonly eventTailMs: number;
+  readonly reconciles: number;
+  readonly cpuSeconds: number;
+  readonly controlPlaneCpuSeconds: number;
+}
+
+interface ClientGoLeg {
+  readonly goMs: number;
+  readonly goFirstJobMs: number;
+  readonly go: YardstickRun;
+  readonly controlPlaneCpuSeconds: number;
+}
+
+/** One pair of legs on the same fleet; `first` says which side went first. */
+interface PairResult {
+  readonly first: 'reconciler' | 'client-go';
+  readonly reconcilerMs: number;
+  readonly reconcilerCpuSeconds: number;
+  readonly reconcilerControlPlaneCpuSeconds: number;
+  readonly goMs: number;
+  readonly goCpuSeconds: number;
+  readonly goControlPlaneCpuSeconds: number;
+}
+
 async function benchmarkSize(pvcs: number): Promise<SizeResult> {
   log(`--- ${pvcs} PVCs in ${namespaces} namespaces: ${loadSummary()}`);
   const plane = await startBenchControlPlane(log);
@@ -167,9 +255,11 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const kc = plane.kubeConfig();
     const pooled = new PooledKubeConfig();
     pooled.loadFromFile(plane.info.kubeconfigPath);
+    const core = pooled.makeApiClient(CoreV1Api);
     const kubectl = (): Promise<Record<string, number>> =>
       apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
     const fleet = planFleet(pvcs, namespaces);
+    const fleetNamespaces = [...new Set(fleet.map((pvc) => pvc.namespace))];
     const setupStarted = performance.now();
     const setupSteps = await createFleet(pooled, fleet, setupConcurrency, CONFIG);
     const setupMs = performance.now() - setupStarted;
@@ -181,38 +271,106 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 
     observer = new FleetObserver(kc, fleet);
     await observer.start();
-    const apiserverBefore = await kubectl();
+    const watched = observer;
 
-    const started = performance.now();
-    const heapCap =
-      flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`];
-    child = await startChild(
-      join(import.meta.dirname, 'reconciler-process.ts'),
-      [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit],
-      { execArgv: ['--expose-gc', ...heapCap, ...flags['node-options'].split(/\s+/).filter(Boolean)] },
-    );
-    const leadingAfterMs = Number(child.ready.leadingAfterMs);
-    const completedAt = await observer.whenComplete(COMPLETE_TIMEOUT_MS);
-    // Its Events are sent beside the reconciles: converged is also every Event sent (an upper bound:
-    // the answer comes after a 20 ms poll and a message).
-    const reconcilesToConverge = (await askReconciler(child.process, 'idle')).reconciles;
-    const idleAt = performance.now();
-    const convergeMs = Math.max(completedAt, idleAt) - started;
-    const firstJobMs = (observer.firstJobAt ?? started) - started;
-    const eventTailMs = Math.max(0, idleAt - completedAt);
-    const cpuSecondsToConverge = await cpuSeconds(child.pid);
-    log(
-      `converged: ${seconds(convergeMs)} s after the reconciler process started (leading after ${seconds(leadingAfterMs)} s, first job seen after ${seconds(firstJobMs)} s, its Events sent ${seconds(eventTailMs)} s after the last job and label), ${cpuSecondsToConverge.toFixed(1)} CPU s, ${reconcilesToConverge} reconciles`,
-    );
-    const initialWrites = await settle(child);
+    let legs = 0;
+    /** Every leg starts from the same state: no jobs, no job labels, no Events of an earlier leg. */
+    const resetLeg = async (): Promise<void> => {
+      await removeJobsAndLabels(pooled, fleet, setupConcurrency);
+      await watched.whenEmpty(COMPLETE_TIMEOUT_MS);
+      await forEachBounded(fleetNamespaces, setupConcurrency, async (namespace) => {
+        await core.deleteCollectionNamespacedEvent({ namespace });
+      });
+    };
+
+    /** Starts the reconciler and resolves once every job, label and Event is written; it keeps running. */
+    const convergeReconciler = async (): Promise<ReconcilerLeg> => {
+      const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
+      const profiled = profileApiserver(plane, `reconciler-leg-${++legs}`);
+      const started = performance.now();
+      const heapCap =
+        flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`];
+      const leg = await startChild(
+        join(import.meta.dirname, 'reconciler-process.ts'),
+        [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit],
+        {
+          env: compileCache.env,
+          execArgv: ['--expose-gc', ...heapCap, ...flags['node-options'].split(/\s+/).filter(Boolean)],
+        },
+      );
+      child = leg;
+      const completedAt = await watched.whenComplete(COMPLETE_TIMEOUT_MS);
+      // Its Events are sent beside the reconciles: converged is also every Event sent (an upper bound:
+      // the answer comes after a 20 ms poll and a message).
+      const reconciles = (await askReconciler(leg.process, 'idle')).reconciles;
+      const idleAt = performance.now();
+      const result: ReconcilerLeg = {
+        child: leg,
+        convergeMs: Math.max(completedAt, idleAt) - started,
+        leadingAfterMs: Number(leg.ready.leadingAfterMs),
+        firstJobMs: (watched.firstJobAt ?? started) - started,
+        eventTailMs: Math.max(0, idleAt - completedAt),
+        reconciles,
+        cpuSeconds: await cpuSeconds(leg.pid),
+        controlPlaneCpuSeconds: (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore,
+      };
+      await profiled;
+      log(
+        `converged: ${seconds(result.convergeMs)} s after the reconciler process started (leading after ${seconds(result.leadingAfterMs)} s, first job seen after ${seconds(result.firstJobMs)} s, its Events sent ${seconds(result.eventTailMs)} s after the last job and label), ${result.cpuSeconds.toFixed(1)} CPU s (apiserver and etcd ${result.controlPlaneCpuSeconds.toFixed(1)} s), ${reconciles} reconciles`,
+      );
+      return result;
+    };
+
+    const clientGoLeg = async (): Promise<ClientGoLeg> => {
+      const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
+      const profiled = profileApiserver(plane, `client-go-leg-${++legs}`);
+      const goStarted = performance.now();
+      // Watched from the start: the program goes on to write its Events after the jobs and labels.
+      const goComplete = watched.whenComplete(COMPLETE_TIMEOUT_MS).then(async (at) => ({
+        at,
+        controlPlaneCpuSeconds: (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore,
+      }));
+      const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
+      const complete = await goComplete;
+      await profiled;
+      const eventsControlPlaneCpuSeconds =
+        (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore - complete.controlPlaneCpuSeconds;
+      const result: ClientGoLeg = {
+        goMs: complete.at - goStarted,
+        goFirstJobMs: (watched.firstJobAt ?? goStarted) - goStarted,
+        go,
+        controlPlaneCpuSeconds: complete.controlPlaneCpuSeconds,
+      };
+      log(
+        `client-go (concurrency ${workers}): ${seconds(result.goMs)} s (first job seen after ${seconds(result.goFirstJobMs)} s; apiserver and etcd ${result.controlPlaneCpuSeconds.toFixed(1)} CPU s), then its Events ${go.eventSeconds.toFixed(1)} s (apiserver and etcd ${eventsControlPlaneCpuSeconds.toFixed(1)} CPU s), ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB`,
+      );
+      return result;
+    };
+
+    const pairOf = (first: PairResult['first'], reconciler: ReconcilerLeg, go: ClientGoLeg): PairResult => {
+      log(`pair (${first} first): reconciler/client-go ${ratio(reconciler.convergeMs, go.goMs)}`);
+      return {
+        first,
+        reconcilerMs: reconciler.convergeMs,
+        reconcilerCpuSeconds: reconciler.cpuSeconds,
+        reconcilerControlPlaneCpuSeconds: reconciler.controlPlaneCpuSeconds,
+        goMs: go.goMs,
+        goCpuSeconds: go.go.cpuSeconds,
+        goControlPlaneCpuSeconds: go.controlPlaneCpuSeconds,
+      };
+    };
+
+    const apiserverBefore = await kubectl();
+    const first = await convergeReconciler();
+    const initialWrites = await settle(first.child);
     const initialApiserverWrites = countsBetween(apiserverBefore, await kubectl());
 
     const resyncApiserverBefore = await kubectl();
     const resyncStarted = performance.now();
-    const beforeResync = (await askReconciler(child.process, 'writes')).writes;
-    await askReconciler(child.process, 'resync');
+    const beforeResync = (await askReconciler(first.child.process, 'writes')).writes;
+    await askReconciler(first.child.process, 'resync');
     const resyncMs = performance.now() - resyncStarted;
-    const afterResync = await settle(child);
+    const afterResync = await settle(first.child);
     const resyncWrites = countsBetween(beforeResync, afterResync);
     const resyncApiserverWrites = countsBetween(resyncApiserverBefore, await kubectl());
     log(
@@ -220,10 +378,10 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     );
 
     const targets = spread(fleet, Math.min(changes, pvcs));
-    const timings = await labelChangeLatencies(pooled, observer, targets);
+    const timings = await labelChangeLatencies(pooled, watched, targets);
     const latencies = timings.map((timing) => timing.total);
     const patchLatencies = summarize(timings.map((timing) => timing.patch));
-    const changeWrites = countsBetween(afterResync, await settle(child));
+    const changeWrites = countsBetween(afterResync, await settle(first.child));
     const changeLatencies = summarize(latencies);
     const slowest = latencies
       .map((latency, index) => ({ latency, index }))
@@ -233,51 +391,66 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       `label changes: ${targets.length} at ${changeRate}/s, p50 ${ms(changeLatencies.p50)} ms, p99 ${ms(changeLatencies.p99)} ms, slowest ${slowest.map((s) => `#${s.index} ${ms(s.latency)} ms (PATCH ${ms(timings[s.index]?.patch ?? 0)})`).join(', ')}; the PVC PATCH alone p50 ${ms(patchLatencies.p50)} ms, p99 ${ms(patchLatencies.p99)} ms; writes ${JSON.stringify(changeWrites)}`,
     );
 
-    const rss = await residentMiB(child.pid);
-    const heapUsedMiB = (await askReconciler(child.process, 'memory')).memory.heapUsed / 2 ** 20;
+    const rss = await residentMiB(first.child.pid);
+    const heapUsedMiB = (await askReconciler(first.child.process, 'memory')).memory.heapUsed / 2 ** 20;
     log(
       `reconciler RSS peak ${rss.peak.toFixed(0)} MiB, now ${rss.current.toFixed(0)} MiB; live heap ${heapUsedMiB.toFixed(0)} MiB`,
     );
-    await child.stop();
+    await first.child.stop();
     child = undefined;
 
     let rawMs = 0;
     if (plainLoop) {
-      await removeJobsAndLabels(pooled, fleet, setupConcurrency);
-      await observer.whenEmpty(COMPLETE_TIMEOUT_MS);
+      await resetLeg();
       const rawStarted = performance.now();
       await rawJobsAndLabels(pooled, fleet, workers, INITIAL_RETAIN);
-      rawMs = (await observer.whenComplete(COMPLETE_TIMEOUT_MS)) - rawStarted;
-      log(`plain loop (concurrency ${workers}): ${seconds(rawMs)} s; reconciler/plain ${ratio(convergeMs, rawMs)}`);
+      rawMs = (await watched.whenComplete(COMPLETE_TIMEOUT_MS)) - rawStarted;
+      log(
+        `plain loop (concurrency ${workers}): ${seconds(rawMs)} s; reconciler/plain ${ratio(first.convergeMs, rawMs)}`,
+      );
     }
 
-    await removeJobsAndLabels(pooled, fleet, setupConcurrency);
-    await observer.whenEmpty(COMPLETE_TIMEOUT_MS);
-    const goStarted = performance.now();
-    // Watched from the start: the program goes on to write its Events after the jobs and labels.
-    const goComplete = observer.whenComplete(COMPLETE_TIMEOUT_MS);
-    const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
-    const goMs = (await goComplete) - goStarted;
-    const goFirstJobMs = (observer.firstJobAt ?? goStarted) - goStarted;
-    const goWithEventsMs = goMs + go.eventSeconds * 1000;
-    log(
-      `client-go (concurrency ${workers}): ${seconds(goMs)} s (first job seen after ${seconds(goFirstJobMs)} s), then its Events ${go.eventSeconds.toFixed(1)} s, ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB; reconciler/client-go ${ratio(convergeMs, goMs)}, with the Events ${ratio(convergeMs, goWithEventsMs)}`,
-    );
+    await resetLeg();
+    const firstGo = await clientGoLeg();
+    const pairResults = [pairOf('reconciler', first, firstGo)];
+    for (let pair = 1; pair < pairs; pair++) {
+      // The side going first alternates, so a drift of the machine or the control plane weighs on both.
+      const reconcilerFirst = pair % 2 === 0;
+      const reconcilerLeg = async () => {
+        await resetLeg();
+        const leg = await convergeReconciler();
+        await leg.child.stop();
+        child = undefined;
+        return leg;
+      };
+      const goLeg = async () => {
+        await resetLeg();
+        return clientGoLeg();
+      };
+      if (reconcilerFirst) {
+        const reconciler = await reconcilerLeg();
+        pairResults.push(pairOf('reconciler', reconciler, await goLeg()));
+      } else {
+        const go = await goLeg();
+        pairResults.push(pairOf('client-go', await reconcilerLeg(), go));
+      }
+    }
 
     return {
       pvcs,
       setupMs,
       setupSteps,
-      leadingAfterMs,
-      firstJobMs,
-      eventTailMs,
-      reconcilesToConverge,
-      convergeMs,
+      leadingAfterMs: first.leadingAfterMs,
+      firstJobMs: first.firstJobMs,
+      eventTailMs: first.eventTailMs,
+      reconcilesToConverge: first.reconciles,
+      convergeMs: first.convergeMs,
       rawMs,
-      goMs,
-      goFirstJobMs,
-      goWithEventsMs,
-      go,
+      goMs: firstGo.goMs,
+      goFirstJobMs: firstGo.goFirstJobMs,
+      goWithEventsMs: firstGo.goMs + firstGo.go.eventSeconds * 1000,
+      go: firstGo.go,
+      pairs: pairResults,
       initialWrites,
       initialApiserverWrites,
       resyncWrites,
@@ -288,7 +461,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       changeWrites,
       rssMiB: rss,
       heapUsedMiB,
-      cpuSecondsToConverge,
+      cpuSecondsToConverge: first.cpuSeconds,
     };
   } finally {
     await child?.stop();
@@ -299,9 +472,15 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 
 log(`machine: ${describeMachine()}`);
 const yardstick = await buildYardstick();
+const compileCache = await warmCompileCache();
 const results: SizeResult[] = [];
-for (const size of sizes) results.push(await benchmarkSize(size));
+try {
+  for (const size of sizes) results.push(await benchmarkSize(size));
+} finally {
+  await rm(compileCache.dir, { recursive: true, force: true });
+}
 
+const medianRatio = (r: SizeResult) => median(r.pairs.map((pair) => pair.reconcilerMs / pair.goMs));
 const perPvc = (total: number, pvcs: number) => (total / pvcs).toFixed(2);
 const limitText = `${flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`}${flags['max-old-space-size'] === undefined ? '' : `, --max-old-space-size=${flags['max-old-space-size']}`}`;
 console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
@@ -328,7 +507,11 @@ console.log(
         ...results.map((r) => `${seconds(r.goMs)} s`),
       ],
       ['  of which: program start to the first job seen', ...results.map((r) => `${seconds(r.goFirstJobMs)} s`)],
-      ['**reconciler / client-go**', ...results.map((r) => `**${ratio(r.convergeMs, r.goMs)}**`)],
+      ['reconciler / client-go, the first pair', ...results.map((r) => ratio(r.convergeMs, r.goMs))],
+      [
+        `**reconciler / client-go, median of ${pairs} pair(s)** (every pair below)`,
+        ...results.map((r) => `**${medianRatio(r).toFixed(2)}x**`),
+      ],
       [
         'client-go, the same, then one Event per PVC as the reconciler writes (timed apart, added)',
         ...results.map((r) => `${seconds(r.goWithEventsMs)} s`),
@@ -450,6 +633,33 @@ if (results.length > 1) {
         ],
       ],
     )}`,
+  );
+}
+for (const r of results) {
+  console.log(
+    `\n${thousands(r.pvcs)} PVCs, every pair of legs (each from no jobs, labels or Events; the side going first alternates):\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        'pair',
+        'first',
+        'reconciler',
+        'client-go',
+        'ratio',
+        'CPU reconciler / client-go (its Event pass included)',
+        'apiserver + etcd CPU, reconciler leg / client-go leg',
+      ],
+      r.pairs.map((pair, index) => [
+        String(index + 1),
+        pair.first,
+        `${seconds(pair.reconcilerMs)} s`,
+        `${seconds(pair.goMs)} s`,
+        ratio(pair.reconcilerMs, pair.goMs),
+        `${pair.reconcilerCpuSeconds.toFixed(1)} / ${pair.goCpuSeconds.toFixed(1)} s`,
+        `${pair.reconcilerControlPlaneCpuSeconds.toFixed(1)} / ${pair.goControlPlaneCpuSeconds.toFixed(1)} s`,
+      ]),
+    ),
   );
 }
 console.log('\nwrites by resource/verb (reconciler count), initial convergence:');
