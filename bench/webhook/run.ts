@@ -6,7 +6,9 @@
 //                             [--bare-node-options="" | same]
 // Each server runs in a child process; each load generator is a process of its own. The two servers
 // take turns, round after round (the one going first alternates), and each figure is the median of
-// the rounds with their range beside it: on a shared 2-core machine one run alone is noise.
+// the rounds with their range beside it: on a shared 2-core machine one run alone is noise. The
+// paired figures (each round's bare/webhook CPU per answer, each round's p99 difference) take the
+// two servers of one round together, so the machine's drift from round to round drops out.
 // Prints Markdown tables (for BENCHMARKS.md). Performance is never asserted: this only measures.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -241,12 +243,24 @@ try {
   );
   console.log(
     markdownTable(
-      ['case', 'bare CPU µs per answer', 'webhook CPU µs per answer', 'bare/webhook (throughput ratio on a core each)'],
+      [
+        'case',
+        'bare CPU µs per answer',
+        'webhook CPU µs per answer',
+        'bare/webhook (throughput ratio on a core each)',
+        "each round's bare/webhook, median (min-max)",
+      ],
       results.map(({ benchCase, cpuMicros: { bare: b, webhook: w } }) => [
         benchCase.description,
         spread(b, (value) => value.toFixed(0)),
         spread(w, (value) => value.toFixed(0)),
         ratio(median(b), median(w)),
+        // The two servers of one round ran back to back: their ratio leaves out the machine's drift
+        // between rounds (bare's own CPU per answer moves by up to 2x from one round to the next).
+        spread(
+          b.map((bare, round) => bare / (w[round] ?? Number.NaN)),
+          (value) => `${value.toFixed(2)}x`,
+        ),
       ]),
     ),
   );
@@ -255,7 +269,16 @@ try {
   );
   console.log(
     markdownTable(
-      ['case', 'bare p50 ms', 'webhook p50 ms', 'bare p99 ms', 'webhook p99 ms', 'p99 webhook/bare', 'webhook max ms'],
+      [
+        'case',
+        'bare p50 ms',
+        'webhook p50 ms',
+        'bare p99 ms',
+        'webhook p99 ms',
+        'p99 webhook/bare',
+        "each round's p99 webhook - bare ms, median (min-max)",
+        'webhook max ms',
+      ],
       results.map(({ benchCase, latency: { bare: b, webhook: w } }) => [
         benchCase.description,
         spread(
@@ -275,6 +298,10 @@ try {
           ms,
         ),
         ratio(median(w.map((r) => r.p99Ms)), median(b.map((r) => r.p99Ms))),
+        spread(
+          w.map((r, round) => r.p99Ms - (b[round]?.p99Ms ?? Number.NaN)),
+          (value) => `${value >= 0 ? '+' : ''}${ms(value)}`,
+        ),
         spread(
           w.map((r) => r.maxMs),
           ms,
