@@ -198,10 +198,18 @@ async function profileApiserver(plane: ControlPlane, name: string): Promise<void
   await writeFile(join(dir, `${name}.pprof`), stdout);
 }
 
+/** The reconciler process's Node options: --expose-gc for the live heap at the end, the caps asked for. */
+const reconcilerExecArgv = [
+  '--expose-gc',
+  ...(flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`]),
+  ...flags['node-options'].split(/\s+/).filter(Boolean),
+];
+
 /**
  * A Node compile cache for the reconciler's process, written once by a start that stops at its
  * missing kubeconfig after loading every module: the image ships such a cache, so the benchmark's
- * start is the Pod's. The directory is removed with the run.
+ * start is the Pod's. Written under the same Node options as the measured process: V8 rejects a
+ * cache made under other flags (--expose-gc is one). The directory is removed with the run.
  */
 async function warmCompileCache(): Promise<{ readonly env: NodeJS.ProcessEnv; readonly dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'lbg-bench-compile-cache-'));
@@ -209,7 +217,16 @@ async function warmCompileCache(): Promise<{ readonly env: NodeJS.ProcessEnv; re
   await new Promise<void>((resolve) =>
     execFile(
       process.execPath,
-      [join(import.meta.dirname, 'reconciler-process.ts'), join(dir, 'missing-kubeconfig'), 'none', '1', 'default'],
+      [
+        ...process.execArgv,
+        // A profiler's flags leave the cache valid; the warm-up's profile would only be in the way.
+        ...reconcilerExecArgv.filter((option) => !/^--(cpu|heap)-prof/.test(option)),
+        join(import.meta.dirname, 'reconciler-process.ts'),
+        join(dir, 'missing-kubeconfig'),
+        'none',
+        '1',
+        'default',
+      ],
       { env },
       () => resolve(),
     ),
@@ -288,14 +305,12 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
       const profiled = profileApiserver(plane, `reconciler-leg-${++legs}`);
       const started = performance.now();
-      const heapCap =
-        flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`];
       const leg = await startChild(
         join(import.meta.dirname, 'reconciler-process.ts'),
         [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit],
         {
           env: compileCache.env,
-          execArgv: ['--expose-gc', ...heapCap, ...flags['node-options'].split(/\s+/).filter(Boolean)],
+          execArgv: reconcilerExecArgv,
         },
       );
       child = leg;
