@@ -119,3 +119,24 @@ test('workers must be a positive integer', () => {
     /positive integer/,
   );
 });
+
+test('a worker lets waiting I/O callbacks run between keys, also when its passes await nothing', async () => {
+  const order: string[] = [];
+  const allDone = deferred();
+  const keys = Array.from({ length: 50 }, (_, i) => `ns/pvc-${i}`);
+  // Passes that write nothing: they await no I/O of their own.
+  let passes = 0;
+  const { queue, controller } = setup(async (key) => {
+    order.push(key);
+    if (++passes === keys.length) allDone.resolve();
+  }, 1);
+  for (const key of keys) queue.add(key);
+  // Stands for an answer to a write that arrived meanwhile.
+  setImmediate(() => order.push('I/O callback'));
+  await allDone.promise;
+  await controller.stop();
+  // Not run yet when the last pass resolved: every queued key ran first.
+  const callbackAt = order.indexOf('I/O callback');
+  const passesFirst = callbackAt === -1 ? keys.length : callbackAt;
+  assert.ok(passesFirst <= 2, `${passesFirst} passes ran before the waiting callback`);
+});
