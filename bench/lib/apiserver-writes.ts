@@ -9,13 +9,19 @@ const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION
 /** `resource VERB` -> count, write verbs only. */
 export type ApiserverWrites = Record<string, number>;
 
+/** The labels of one line of the Prometheus text format. */
+function labelsOf(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [, name, value] of text.matchAll(/(\w+)="([^"]*)"/g))
+    if (name !== undefined && value !== undefined) labels[name] = value;
+  return labels;
+}
+
 export function parseApiserverWrites(metricsText: string): ApiserverWrites {
   const totals: ApiserverWrites = {};
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
-    const labels: Record<string, string> = {};
-    for (const [, name, value] of line.matchAll(/(\w+)="([^"]*)"/g))
-      if (name !== undefined && value !== undefined) labels[name] = value;
+    const labels = labelsOf(line);
     const verb = labels.verb ?? '';
     if (!WRITE_VERBS.has(verb)) continue;
     const key = `${labels.resource ?? '?'}${labels.subresource ? `/${labels.subresource}` : ''} ${verb}`;
@@ -24,11 +30,42 @@ export function parseApiserverWrites(metricsText: string): ApiserverWrites {
   return totals;
 }
 
-export async function apiserverWrites(kubectl: string, kubeconfig: string): Promise<ApiserverWrites> {
+async function apiserverMetrics(kubectl: string, kubeconfig: string): Promise<string> {
   const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/metrics'], {
     maxBuffer: 512 * 1024 * 1024,
   });
-  return parseApiserverWrites(stdout);
+  return stdout;
+}
+
+export async function apiserverWrites(kubectl: string, kubeconfig: string): Promise<ApiserverWrites> {
+  return parseApiserverWrites(await apiserverMetrics(kubectl, kubeconfig));
+}
+
+/** `resource VERB` -> the apiserver's own request latency so far (apiserver_request_duration_seconds), writes only. */
+export type ApiserverLatencies = Record<string, { readonly seconds: number; readonly count: number }>;
+
+export function parseApiserverLatencies(metricsText: string): ApiserverLatencies {
+  const totals: Record<string, { seconds: number; count: number }> = {};
+  for (const line of metricsText.split('\n')) {
+    const sample = /^apiserver_request_duration_seconds_(sum|count)\{(.*)\} (\S+)$/.exec(line);
+    if (sample === null) continue;
+    const labels = labelsOf(sample[2] ?? '');
+    if (!WRITE_VERBS.has(labels.verb ?? '') || labels.subresource) continue;
+    const total = (totals[`${labels.resource ?? '?'} ${labels.verb}`] ??= { seconds: 0, count: 0 });
+    if (sample[1] === 'sum') total.seconds += Number(sample[3]);
+    else total.count += Number(sample[3]);
+  }
+  return totals;
+}
+
+export async function apiserverLatencies(kubectl: string, kubeconfig: string): Promise<ApiserverLatencies> {
+  return parseApiserverLatencies(await apiserverMetrics(kubectl, kubeconfig));
+}
+
+/** The mean latency (ms) the apiserver measured for `key` (`resource VERB`) from `before` to `after`. */
+export function meanLatencyMs(before: ApiserverLatencies, after: ApiserverLatencies, key: string): number {
+  const count = (after[key]?.count ?? 0) - (before[key]?.count ?? 0);
+  return count === 0 ? Number.NaN : (((after[key]?.seconds ?? 0) - (before[key]?.seconds ?? 0)) / count) * 1000;
 }
 
 /** What each count grew by from `before` to `after` (keys that did not grow are left out). */

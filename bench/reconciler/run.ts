@@ -28,7 +28,14 @@ import { defaultConfig } from '@longhorn-backup-guard/shared/config/guard-config
 import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys';
 import { mergePatch } from '../../tests/harness/patch-content-types.ts';
 import { PooledKubeConfig } from '../../tests/harness/pooled-kube-config.ts';
-import { apiserverWrites, countsBetween, sumByResource } from '../lib/apiserver-writes.ts';
+import {
+  apiserverLatencies,
+  apiserverWrites,
+  countsBetween,
+  meanLatencyMs,
+  sumByResource,
+  type ApiserverLatencies,
+} from '../lib/apiserver-writes.ts';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { forEachBounded } from '../lib/bounded.ts';
@@ -234,8 +241,20 @@ async function warmCompileCache(): Promise<{ readonly env: NodeJS.ProcessEnv; re
   return { env, dir };
 }
 
+/** The apiserver's own mean latency (ms) of the job creates and the Volume label patches in one leg. */
+interface WriteLatencies {
+  readonly jobMs: number;
+  readonly volumeMs: number;
+}
+
+const writeLatencies = (before: ApiserverLatencies, after: ApiserverLatencies): WriteLatencies => ({
+  jobMs: meanLatencyMs(before, after, 'recurringjobs POST'),
+  volumeMs: meanLatencyMs(before, after, 'volumes PATCH'),
+});
+
 interface ReconcilerLeg {
   readonly child: Child;
+  readonly apiserverLatency: WriteLatencies;
   readonly convergeMs: number;
   readonly leadingAfterMs: number;
   readonly firstJobMs: number;
@@ -247,6 +266,7 @@ interface ReconcilerLeg {
 
 interface ClientGoLeg {
   readonly goMs: number;
+  readonly apiserverLatency: WriteLatencies;
   readonly goFirstJobMs: number;
   readonly go: YardstickRun;
   readonly controlPlaneCpuSeconds: number;
@@ -261,6 +281,8 @@ interface PairResult {
   readonly goMs: number;
   readonly goCpuSeconds: number;
   readonly goControlPlaneCpuSeconds: number;
+  readonly reconcilerApiserverLatency: WriteLatencies;
+  readonly goApiserverLatency: WriteLatencies;
 }
 
 async function benchmarkSize(pvcs: number): Promise<SizeResult> {
@@ -275,6 +297,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const core = pooled.makeApiClient(CoreV1Api);
     const kubectl = (): Promise<Record<string, number>> =>
       apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
+    const apiserverLatency = (): Promise<ApiserverLatencies> =>
+      apiserverLatencies(plane.info.kubectlPath, plane.info.kubeconfigPath);
     const fleet = planFleet(pvcs, namespaces);
     const fleetNamespaces = [...new Set(fleet.map((pvc) => pvc.namespace))];
     const setupStarted = performance.now();
@@ -304,6 +328,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const convergeReconciler = async (): Promise<ReconcilerLeg> => {
       const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
       const profiled = profileApiserver(plane, `reconciler-leg-${++legs}`);
+      const latenciesBefore = await apiserverLatency();
       const started = performance.now();
       const leg = await startChild(
         join(import.meta.dirname, 'reconciler-process.ts'),
@@ -328,6 +353,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         reconciles,
         cpuSeconds: await cpuSeconds(leg.pid),
         controlPlaneCpuSeconds: (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore,
+        apiserverLatency: writeLatencies(latenciesBefore, await apiserverLatency()),
       };
       await profiled;
       log(
@@ -339,6 +365,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const clientGoLeg = async (): Promise<ClientGoLeg> => {
       const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
       const profiled = profileApiserver(plane, `client-go-leg-${++legs}`);
+      const latenciesBefore = await apiserverLatency();
       const goStarted = performance.now();
       // Watched from the start: the program goes on to write its Events after the jobs and labels.
       const goComplete = watched.whenComplete(COMPLETE_TIMEOUT_MS).then(async (at) => ({
@@ -355,6 +382,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         goFirstJobMs: (watched.firstJobAt ?? goStarted) - goStarted,
         go,
         controlPlaneCpuSeconds: complete.controlPlaneCpuSeconds,
+        // Read after its Event pass: the job creates and Volume patches are all of the first pass.
+        apiserverLatency: writeLatencies(latenciesBefore, await apiserverLatency()),
       };
       log(
         `client-go (concurrency ${workers}): ${seconds(result.goMs)} s (first job seen after ${seconds(result.goFirstJobMs)} s; apiserver and etcd ${result.controlPlaneCpuSeconds.toFixed(1)} CPU s), then its Events ${go.eventSeconds.toFixed(1)} s (apiserver and etcd ${eventsControlPlaneCpuSeconds.toFixed(1)} CPU s), ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB`,
@@ -372,6 +401,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         goMs: go.goMs,
         goCpuSeconds: go.go.cpuSeconds,
         goControlPlaneCpuSeconds: go.controlPlaneCpuSeconds,
+        reconcilerApiserverLatency: reconciler.apiserverLatency,
+        goApiserverLatency: go.apiserverLatency,
       };
     };
 
@@ -495,6 +526,8 @@ try {
   await rm(compileCache.dir, { recursive: true, force: true });
 }
 
+/** What one worker spends per object write over a leg: its start and decisions included. */
+const writeCycleMs = (legMs: number, pvcs: number) => (workers * legMs) / (2 * pvcs);
 const medianRatio = (r: SizeResult) => median(r.pairs.map((pair) => pair.reconcilerMs / pair.goMs));
 const perPvc = (total: number, pvcs: number) => (total / pvcs).toFixed(2);
 const limitText = `${flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`}${flags['max-old-space-size'] === undefined ? '' : `, --max-old-space-size=${flags['max-old-space-size']}`}`;
@@ -664,6 +697,8 @@ for (const r of results) {
         'ratio',
         'CPU reconciler / client-go (its Event pass included)',
         'apiserver + etcd CPU, reconciler leg / client-go leg',
+        "the apiserver's mean latency of a job create / Volume patch, reconciler leg; client-go leg",
+        `per worker, the time per object write (${workers} workers x leg time / 2 writes per PVC), reconciler / client-go`,
       ],
       r.pairs.map((pair, index) => [
         String(index + 1),
@@ -673,6 +708,8 @@ for (const r of results) {
         ratio(pair.reconcilerMs, pair.goMs),
         `${pair.reconcilerCpuSeconds.toFixed(1)} / ${pair.goCpuSeconds.toFixed(1)} s`,
         `${pair.reconcilerControlPlaneCpuSeconds.toFixed(1)} / ${pair.goControlPlaneCpuSeconds.toFixed(1)} s`,
+        `${ms(pair.reconcilerApiserverLatency.jobMs)} / ${ms(pair.reconcilerApiserverLatency.volumeMs)}; ${ms(pair.goApiserverLatency.jobMs)} / ${ms(pair.goApiserverLatency.volumeMs)} ms`,
+        `${ms(writeCycleMs(pair.reconcilerMs, r.pvcs))} / ${ms(writeCycleMs(pair.goMs, r.pvcs))} ms`,
       ]),
     ),
   );
