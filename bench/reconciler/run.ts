@@ -183,11 +183,16 @@ function spread(fleet: readonly FleetPvc[], count: number): FleetPvc[] {
   return fleet.filter((_, i) => i % step === 0).slice(0, count);
 }
 
-/** The apiserver's and etcd's CPU seconds so far (they serve both sides: their share is the legs' cost too). */
-async function controlPlaneCpuSeconds(plane: ControlPlane): Promise<number> {
+const run = promisify(execFile);
+
+/**
+ * The apiserver's and etcd's CPU seconds so far, as a function of a control plane (they serve both
+ * sides: their share is the legs' cost too). Their pids are read once.
+ */
+async function controlPlaneCpu(plane: ControlPlane): Promise<() => Promise<number>> {
   const pidOf = async (name: string) => Number(await readFile(join(plane.info.runDir, `${name}.pid`), 'utf8'));
   const [apiserver, etcd] = await Promise.all([pidOf('kube-apiserver'), pidOf('etcd')]);
-  return (await cpuSeconds(apiserver)) + (await cpuSeconds(etcd));
+  return async () => (await cpuSeconds(apiserver)) + (await cpuSeconds(etcd));
 }
 
 /**
@@ -197,7 +202,7 @@ async function controlPlaneCpuSeconds(plane: ControlPlane): Promise<number> {
 async function profileApiserver(plane: ControlPlane, name: string): Promise<void> {
   const dir = flags['apiserver-profile-dir'];
   if (dir === undefined) return;
-  const { stdout } = await promisify(execFile)(
+  const { stdout } = await run(
     plane.info.kubectlPath,
     ['--kubeconfig', plane.info.kubeconfigPath, 'get', '--raw', '/debug/pprof/profile?seconds=20'],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
@@ -221,23 +226,21 @@ const reconcilerExecArgv = [
 async function warmCompileCache(): Promise<{ readonly env: NodeJS.ProcessEnv; readonly dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'lbg-bench-compile-cache-'));
   const env = { ...process.env, NODE_COMPILE_CACHE: dir };
-  await new Promise<void>((resolve) =>
-    execFile(
-      process.execPath,
-      [
-        ...process.execArgv,
-        // A profiler's flags leave the cache valid; the warm-up's profile would only be in the way.
-        ...reconcilerExecArgv.filter((option) => !/^--(cpu|heap)-prof/.test(option)),
-        join(import.meta.dirname, 'reconciler-process.ts'),
-        join(dir, 'missing-kubeconfig'),
-        'none',
-        '1',
-        'default',
-      ],
-      { env },
-      () => resolve(),
-    ),
-  );
+  // It ends in an error, by design: the missing kubeconfig.
+  await run(
+    process.execPath,
+    [
+      ...process.execArgv,
+      // A profiler's flags leave the cache valid; the warm-up's profile would only be in the way.
+      ...reconcilerExecArgv.filter((option) => !/^--(cpu|heap)-prof/.test(option)),
+      join(import.meta.dirname, 'reconciler-process.ts'),
+      join(dir, 'missing-kubeconfig'),
+      'none',
+      '1',
+      'default',
+    ],
+    { env },
+  ).catch(() => undefined);
   return { env, dir };
 }
 
@@ -292,6 +295,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
   let observer: FleetObserver | undefined;
   try {
     const kc = plane.kubeConfig();
+    const controlPlaneCpuNow = await controlPlaneCpu(plane);
     const pooled = new PooledKubeConfig();
     pooled.loadFromFile(plane.info.kubeconfigPath);
     const core = pooled.makeApiClient(CoreV1Api);
@@ -326,7 +330,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
 
     /** Starts the reconciler and resolves once every job, label and Event is written; it keeps running. */
     const convergeReconciler = async (): Promise<ReconcilerLeg> => {
-      const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
+      const controlPlaneBefore = await controlPlaneCpuNow();
       const profiled = profileApiserver(plane, `reconciler-leg-${++legs}`);
       const latenciesBefore = await apiserverLatency();
       const started = performance.now();
@@ -352,7 +356,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         eventTailMs: Math.max(0, idleAt - completedAt),
         reconciles,
         cpuSeconds: await cpuSeconds(leg.pid),
-        controlPlaneCpuSeconds: (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore,
+        controlPlaneCpuSeconds: (await controlPlaneCpuNow()) - controlPlaneBefore,
         apiserverLatency: writeLatencies(latenciesBefore, await apiserverLatency()),
       };
       await profiled;
@@ -363,20 +367,20 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     };
 
     const clientGoLeg = async (): Promise<ClientGoLeg> => {
-      const controlPlaneBefore = await controlPlaneCpuSeconds(plane);
+      const controlPlaneBefore = await controlPlaneCpuNow();
       const profiled = profileApiserver(plane, `client-go-leg-${++legs}`);
       const latenciesBefore = await apiserverLatency();
       const goStarted = performance.now();
       // Watched from the start: the program goes on to write its Events after the jobs and labels.
       const goComplete = watched.whenComplete(COMPLETE_TIMEOUT_MS).then(async (at) => ({
         at,
-        controlPlaneCpuSeconds: (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore,
+        controlPlaneCpuSeconds: (await controlPlaneCpuNow()) - controlPlaneBefore,
       }));
       const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
       const complete = await goComplete;
       await profiled;
       const eventsControlPlaneCpuSeconds =
-        (await controlPlaneCpuSeconds(plane)) - controlPlaneBefore - complete.controlPlaneCpuSeconds;
+        (await controlPlaneCpuNow()) - controlPlaneBefore - complete.controlPlaneCpuSeconds;
       const result: ClientGoLeg = {
         goMs: complete.at - goStarted,
         goFirstJobMs: (watched.firstJobAt ?? goStarted) - goStarted,
@@ -459,21 +463,20 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     await resetLeg();
     const firstGo = await clientGoLeg();
     const pairResults = [pairOf('reconciler', first, firstGo)];
+    const reconcilerLeg = async () => {
+      await resetLeg();
+      const leg = await convergeReconciler();
+      await leg.child.stop();
+      child = undefined;
+      return leg;
+    };
+    const goLeg = async () => {
+      await resetLeg();
+      return clientGoLeg();
+    };
     for (let pair = 1; pair < pairs; pair++) {
       // The side going first alternates, so a drift of the machine or the control plane weighs on both.
-      const reconcilerFirst = pair % 2 === 0;
-      const reconcilerLeg = async () => {
-        await resetLeg();
-        const leg = await convergeReconciler();
-        await leg.child.stop();
-        child = undefined;
-        return leg;
-      };
-      const goLeg = async () => {
-        await resetLeg();
-        return clientGoLeg();
-      };
-      if (reconcilerFirst) {
+      if (pair % 2 === 0) {
         const reconciler = await reconcilerLeg();
         pairResults.push(pairOf('reconciler', reconciler, await goLeg()));
       } else {
