@@ -75,18 +75,24 @@ interface Indexing<T> {
   policies?: (object: T) => boolean;
 }
 
-function withLazyBinding(
-  pvc: V1PersistentVolumeClaim,
-  bindingOf: (claim: V1PersistentVolumeClaim) => VolumeBinding,
-): PvcWithBinding {
-  let binding: VolumeBinding | undefined;
-  return {
-    pvc,
-    get binding() {
-      binding ??= bindingOf(pvc);
-      return binding;
-    },
-  };
+/**
+ * A PVC with its binding resolved when first read. A class, not an object literal with a getter:
+ * V8 builds such a literal through a slow runtime path, on every PVC of every snapshot.
+ */
+class LazyBinding implements PvcWithBinding {
+  readonly pvc: V1PersistentVolumeClaim;
+  readonly #bindingOf: (claim: V1PersistentVolumeClaim) => VolumeBinding;
+  #binding: VolumeBinding | undefined;
+
+  constructor(pvc: V1PersistentVolumeClaim, bindingOf: (claim: V1PersistentVolumeClaim) => VolumeBinding) {
+    this.pvc = pvc;
+    this.#bindingOf = bindingOf;
+  }
+
+  get binding(): VolumeBinding {
+    this.#binding ??= this.#bindingOf(this.pvc);
+    return this.#binding;
+  }
 }
 
 function pvcKeyOf(pvc: V1PersistentVolumeClaim): PvcKey {
@@ -295,8 +301,8 @@ export class ClusterCaches {
       // Bindings are resolved only where a decision reads them (a PVC whose StorageClass is Longhorn's
       // needs none for the duplicate-name check); the namespace's list only when a decision reads it.
       claimants: (name) =>
-        this.#nameClaims.claimants(key.namespace, name, config).map((p) => withLazyBinding(p, bindingOf)),
-      namespacePvcs: () => this.#pvcsByNamespace.get(key.namespace).map((p) => withLazyBinding(p, bindingOf)),
+        this.#nameClaims.claimants(key.namespace, name, config).map((p) => new LazyBinding(p, bindingOf)),
+      namespacePvcs: () => this.#pvcsByNamespace.get(key.namespace).map((p) => new LazyBinding(p, bindingOf)),
       storageClasses: this.#storageClasses.list(),
       managedJobs: this.#managedJobs.get(`${key.namespace}/${sourcePvcLabelValue(key.pvcName)}`),
       jobNamed: (name) => this.#jobs.get(`${this.scope.longhornNamespace}/${name}`),

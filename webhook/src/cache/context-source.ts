@@ -26,6 +26,46 @@ export interface ContextSourceOptions {
 
 type Labels = Record<string, string>;
 
+/**
+ * A decision's snapshot of the caches. The jobs and StatefulSets are read when a decision asks
+ * (within one synchronous decision: one snapshot), not copied on every review: only a DELETE reads
+ * the jobs, only a name clash the StatefulSets. A class, not an object literal with getters: V8
+ * builds such a literal through a slow runtime path, on every review.
+ */
+class CachedContext implements AdmissionContext {
+  readonly config: GuardConfig;
+  readonly namespacePvcs: AdmissionContext['namespacePvcs'];
+  readonly storageClasses: AdmissionContext['storageClasses'];
+  readonly namespaceLabels: Readonly<Labels> | null;
+  readonly now: Date;
+  readonly #caches: ClusterCaches;
+  readonly #namespace: string;
+
+  constructor(
+    caches: ClusterCaches,
+    namespace: string,
+    config: GuardConfig,
+    namespaceLabels: Readonly<Labels> | null,
+    now: Date,
+  ) {
+    this.#caches = caches;
+    this.#namespace = namespace;
+    this.config = config;
+    this.namespaceLabels = namespaceLabels;
+    this.now = now;
+    this.namespacePvcs = caches.namespacePvcs(namespace);
+    this.storageClasses = caches.storageClasses();
+  }
+
+  get namespaceJobs(): AdmissionContext['namespaceJobs'] {
+    return this.#caches.namespaceJobs(this.#namespace);
+  }
+
+  get namespaceStatefulSets(): AdmissionContext['namespaceStatefulSets'] {
+    return this.#caches.namespaceStatefulSets(this.#namespace);
+  }
+}
+
 export function createContextSource(
   options: ContextSourceOptions,
 ): (namespace: string) => AdmissionContext | Promise<AdmissionContext> {
@@ -63,24 +103,7 @@ export function createContextSource(
     namespace: string,
     config: GuardConfig,
     namespaceLabels: Readonly<Labels> | null,
-  ): AdmissionContext => {
-    const { caches } = options;
-    return {
-      config,
-      namespacePvcs: caches.namespacePvcs(namespace),
-      storageClasses: caches.storageClasses(),
-      // Read when a decision asks (within one synchronous decision: one snapshot), not copied on
-      // every review: only a DELETE reads the jobs, only a name clash the StatefulSets.
-      get namespaceJobs() {
-        return caches.namespaceJobs(namespace);
-      },
-      get namespaceStatefulSets() {
-        return caches.namespaceStatefulSets(namespace);
-      },
-      namespaceLabels,
-      now: options.now(),
-    };
-  };
+  ): AdmissionContext => new CachedContext(options.caches, namespace, config, namespaceLabels, options.now());
 
   // Synchronous when the namespace is cached (nearly every review): no promise to wait for.
   return (namespace) => {
