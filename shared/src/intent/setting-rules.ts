@@ -33,6 +33,8 @@ function isIntervalHours(value: number): value is IntervalHours {
   return (INTERVAL_HOURS as readonly number[]).includes(value);
 }
 
+const INTERVAL_ALLOWED = `use ${joinWords(INTERVAL_HOURS.map(String), 'or')}`;
+
 export function parseInterval(text: string): RuleResult<IntervalHours, 'invalid_interval'> {
   const value = parseWholeNumber(text);
   if (value !== null && isIntervalHours(value)) return accepted(value);
@@ -42,7 +44,7 @@ export function parseInterval(text: string): RuleResult<IntervalHours, 'invalid_
   return refused({
     condition: 'invalid_interval',
     reason,
-    allowed: `use ${joinWords(INTERVAL_HOURS.map(String), 'or')}`,
+    allowed: INTERVAL_ALLOWED,
     example,
   });
 }

@@ -63,6 +63,14 @@ export class ClusterCaches {
 
   /** Why not synced yet, or null once every cache is. */
   notSyncedReason(): string | null {
+    // Asked on every review: once synced, no list is built.
+    if (
+      this.#storageClasses.hasSynced() &&
+      this.#namespaces.hasSynced() &&
+      this.#pvcs.current.hasSynced() &&
+      this.#jobs.current.hasSynced()
+    )
+      return null;
     const waiting = [
       ...(this.#storageClasses.hasSynced() ? [] : ['storageclasses']),
       ...(this.#namespaces.hasSynced() ? [] : ['namespaces']),

@@ -2,6 +2,7 @@
 // mutating webhooks, ours included).
 
 import { isNamespaceInScope } from '@longhorn-backup-guard/shared/config/namespace-scope';
+import type { Violation } from '@longhorn-backup-guard/shared/intent/violation';
 import { backupLabelsDiffer } from '@longhorn-backup-guard/shared/intent/backup-labels-changed';
 import type { AdmissionResponse, PvcAdmissionRequest } from '../admission/admission-review.ts';
 import { labelsOf, type PvcObject } from '../admission/pvc-object.ts';
@@ -11,6 +12,12 @@ import { decideDeletion } from './decide-deletion.ts';
 import { violationsMessage } from './denial-message.ts';
 import { pvcViolations, violationIdentity } from './admission-violations.ts';
 import { judgePvc } from './pvc-verdict.ts';
+
+/** Whether `refused` holds a problem that `before` (the old object's) did not. */
+function introducesViolation(refused: readonly Violation[], before: readonly Violation[]): boolean {
+  const known = new Set(before.map(violationIdentity));
+  return refused.some((violation) => !known.has(violationIdentity(violation)));
+}
 
 function decideCreateOrUpdate(
   request: PvcAdmissionRequest,
@@ -23,10 +30,11 @@ function decideCreateOrUpdate(
   // An UPDATE is refused only for a problem it brings in: one that was already there (say, from
   // before the webhook existed) must not block fixing another label or opting out.
   const old = request.oldObject;
-  const before =
-    old === null ? new Set<string>() : new Set(pvcViolations(namespace, name, old, context).map(violationIdentity));
-  const introduced = refused.filter((violation) => !before.has(violationIdentity(violation)));
-  if (introduced.length > 0) return deny(uid, violationsMessage(name, refused), warnings);
+  if (
+    refused.length > 0 &&
+    (old === null || introducesViolation(refused, pvcViolations(namespace, name, old, context)))
+  )
+    return deny(uid, violationsMessage(name, refused), warnings);
   return allow(uid, [...refused.map((violation) => violation.message), ...advisory, ...warnings]);
 }
 
