@@ -15,8 +15,6 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CoreV1Api, StorageV1Api } from '@kubernetes/client-node';
-import { forEachBounded } from '../lib/bounded.ts';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { postJson } from '../lib/https-post.ts';
@@ -26,13 +24,8 @@ import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { median } from '../lib/percentiles.ts';
 import { writeLoopbackCertificate } from '../lib/tls.ts';
 import { buildVegeta, closedLoop, openLoop, type Latency, type Throughput } from './load-generators.ts';
-import {
-  BENCH_NAMESPACE,
-  benchCases,
-  LONGHORN_STORAGE_CLASS,
-  validBackupLabels,
-  type BenchCase,
-} from './review-bodies.ts';
+import { seedCluster } from './seed-cluster.ts';
+import { BENCH_NAMESPACE, benchCases, LONGHORN_STORAGE_CLASS, type BenchCase } from './review-bodies.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,33 +58,6 @@ const WARMUP_SECONDS = 3;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const here = import.meta.dirname;
-
-/**
- * The namespace the reviews are about, holding `count` other labelled PVCs (the duplicate-name
- * check looks at them).
- */
-async function seedCluster(plane: ControlPlane, count: number): Promise<void> {
-  const kc = plane.kubeConfig();
-  await kc
-    .makeApiClient(StorageV1Api)
-    .createStorageClass({ body: { metadata: { name: LONGHORN_STORAGE_CLASS }, provisioner: 'driver.longhorn.io' } });
-  const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
-  const names = Array.from({ length: count }, (_, i) => `app-data-${i}`);
-  await forEachBounded(names, 16, async (name) => {
-    await core.createNamespacedPersistentVolumeClaim({
-      namespace: BENCH_NAMESPACE,
-      body: {
-        metadata: { name, labels: validBackupLabels(name) },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: '1Gi' } },
-          storageClassName: LONGHORN_STORAGE_CLASS,
-        },
-      },
-    });
-  });
-}
 
 /** Fails the run when a server answers the case other than expected (a benchmark of wrong answers means nothing). */
 async function checkAnswer(server: string, url: string, benchCase: BenchCase, ca: string): Promise<void> {
