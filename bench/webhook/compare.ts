@@ -6,7 +6,8 @@
 // them under the same load.
 //   node bench/webhook/compare.ts --base <checkout dir> [--rounds 6] [--duration 4] [--connections 32]
 //                                 [--existing-pvcs 200] [--cases validate-allowed,...]
-//                                 [--node-options="<the Deployment's NODE_OPTIONS>"]
+//                                 [--node-options="<the Deployment's NODE_OPTIONS>"] [--base-node-options=same]
+// --base . compares Node options alone: this tree as the base, run with --base-node-options.
 // Prints a Markdown table. Performance is never asserted: this only measures.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,8 @@ const { values: flags } = parseArgs({
     'existing-pvcs': { type: 'string', default: '200' },
     cases: { type: 'string' },
     'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
+    // The base webhook's Node options: the same as this one's unless told otherwise.
+    'base-node-options': { type: 'string', default: 'same' },
   },
 });
 if (flags.base === undefined) throw new Error('usage: compare.ts --base <checkout dir> (see the comment at the top)');
@@ -64,7 +67,9 @@ try {
   const tls = await writeLoopbackCertificate(workDir);
   plane = await startBenchControlPlane(log);
   await seedCluster(plane, Number(flags['existing-pvcs']));
-  const nodeOptions = flags['node-options'].split(/\s+/).filter(Boolean);
+  const optionsOf = (text: string) => text.split(/\s+/).filter(Boolean);
+  const nodeOptions = optionsOf(flags['node-options']);
+  const baseNodeOptions = flags['base-node-options'] === 'same' ? nodeOptions : optionsOf(flags['base-node-options']);
   const webhookArgs = [plane.info.kubeconfigPath, tls.certFile, tls.keyFile, '0'];
   const start = async (script: string, args: string[], execArgv: string[]) => {
     const child = await startChild(script, args, { execArgv });
@@ -73,7 +78,7 @@ try {
   };
   const servers: Record<ServerName, { pid: number; url: string }> = {
     bare: await start(join(here, 'bare-server.ts'), [tls.certFile, tls.keyFile, '0'], []),
-    base: await start(join(flags.base, 'bench/webhook/webhook-server.ts'), webhookArgs, nodeOptions),
+    base: await start(join(flags.base, 'bench/webhook/webhook-server.ts'), webhookArgs, baseNodeOptions),
     this: await start(join(here, 'webhook-server.ts'), webhookArgs, nodeOptions),
   };
 
@@ -107,7 +112,7 @@ try {
     ]);
   }
   console.log(
-    `\nmachine: ${describeMachine()}; ${loadSummary()} (at the end); base ${flags.base}; node options ${flags['node-options']}; ${rounds} rounds of ${durationSeconds} s, ${connections} connections\n`,
+    `\nmachine: ${describeMachine()}; ${loadSummary()} (at the end); base ${flags.base} (node options ${baseNodeOptions.join(' ')}); node options ${flags['node-options']}; ${rounds} rounds of ${durationSeconds} s, ${connections} connections\n`,
   );
   console.log(
     markdownTable(
