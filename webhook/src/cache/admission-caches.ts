@@ -61,22 +61,13 @@ export class ClusterCaches {
     this.#statefulSets.start();
   }
 
-  /** Why not synced yet, or null once every cache is. */
+  /** Why not synced yet, or null once every cache is. Asked on every review: one empty array once synced. */
   notSyncedReason(): string | null {
-    // Asked on every review: once synced, no list is built.
-    if (
-      this.#storageClasses.hasSynced() &&
-      this.#namespaces.hasSynced() &&
-      this.#pvcs.current.hasSynced() &&
-      this.#jobs.current.hasSynced()
-    )
-      return null;
-    const waiting = [
-      ...(this.#storageClasses.hasSynced() ? [] : ['storageclasses']),
-      ...(this.#namespaces.hasSynced() ? [] : ['namespaces']),
-      ...(this.#pvcs.current.hasSynced() ? [] : ['persistentvolumeclaims']),
-      ...(this.#jobs.current.hasSynced() ? [] : ['recurringjobs']),
-    ];
+    const waiting: string[] = [];
+    if (!this.#storageClasses.hasSynced()) waiting.push('storageclasses');
+    if (!this.#namespaces.hasSynced()) waiting.push('namespaces');
+    if (!this.#pvcs.current.hasSynced()) waiting.push('persistentvolumeclaims');
+    if (!this.#jobs.current.hasSynced()) waiting.push('recurringjobs');
     return waiting.length === 0 ? null : `caches not synced: ${waiting.join(', ')}`;
   }
 
