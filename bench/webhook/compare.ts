@@ -44,11 +44,11 @@ const connections = Number(flags.connections);
 const WARMUP_SECONDS = 2;
 const SERVERS = ['bare', 'base', 'this'] as const;
 type ServerName = (typeof SERVERS)[number];
-/** Each round's order: every server goes first, second and last as often. */
+/** Each round's order (a Latin square): every server goes first, second and last as often. */
 const ORDERS: readonly (readonly ServerName[])[] = [
   ['bare', 'base', 'this'],
-  ['this', 'base', 'bare'],
-  ['base', 'bare', 'this'],
+  ['base', 'this', 'bare'],
+  ['this', 'bare', 'base'],
 ];
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
