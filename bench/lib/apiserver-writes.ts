@@ -37,10 +37,6 @@ async function apiserverMetrics(kubectl: string, kubeconfig: string): Promise<st
   return stdout;
 }
 
-export async function apiserverWrites(kubectl: string, kubeconfig: string): Promise<ApiserverWrites> {
-  return parseApiserverWrites(await apiserverMetrics(kubectl, kubeconfig));
-}
-
 /** `resource VERB` -> the apiserver's own request latency so far (apiserver_request_duration_seconds), writes only. */
 export type ApiserverLatencies = Record<string, { readonly seconds: number; readonly count: number }>;
 
@@ -58,8 +54,15 @@ export function parseApiserverLatencies(metricsText: string): ApiserverLatencies
   return totals;
 }
 
-export async function apiserverLatencies(kubectl: string, kubeconfig: string): Promise<ApiserverLatencies> {
-  return parseApiserverLatencies(await apiserverMetrics(kubectl, kubeconfig));
+/** The apiserver's write counts and write latencies so far, from one scrape of its /metrics. */
+export interface ApiserverScrape {
+  readonly writes: ApiserverWrites;
+  readonly latencies: ApiserverLatencies;
+}
+
+export async function scrapeApiserver(kubectl: string, kubeconfig: string): Promise<ApiserverScrape> {
+  const text = await apiserverMetrics(kubectl, kubeconfig);
+  return { writes: parseApiserverWrites(text), latencies: parseApiserverLatencies(text) };
 }
 
 /** The mean latency (ms) the apiserver measured for `key` (`resource VERB`) from `before` to `after`. */

@@ -25,3 +25,9 @@ export function median(values: readonly number[]): number {
     ? (sorted[middle] ?? Number.NaN)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
+
+/** "median (min-max)" of a figure measured several times (one value alone: that value). */
+export function medianAndRange(values: readonly number[], format: (value: number) => string): string {
+  if (values.length === 1) return format(values[0] ?? Number.NaN);
+  return `${format(median(values))} (${format(Math.min(...values))}-${format(Math.max(...values))})`;
+}

@@ -29,12 +29,12 @@ import { backupLabelKeys } from '@longhorn-backup-guard/shared/intent/label-keys
 import { mergePatch } from '../../tests/harness/patch-content-types.ts';
 import { PooledKubeConfig } from '../../tests/harness/pooled-kube-config.ts';
 import {
-  apiserverLatencies,
-  apiserverWrites,
   countsBetween,
   meanLatencyMs,
+  scrapeApiserver,
   sumByResource,
   type ApiserverLatencies,
+  type ApiserverScrape,
 } from '../lib/apiserver-writes.ts';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
@@ -299,10 +299,9 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const pooled = new PooledKubeConfig();
     pooled.loadFromFile(plane.info.kubeconfigPath);
     const core = pooled.makeApiClient(CoreV1Api);
-    const kubectl = (): Promise<Record<string, number>> =>
-      apiserverWrites(plane.info.kubectlPath, plane.info.kubeconfigPath);
-    const apiserverLatency = (): Promise<ApiserverLatencies> =>
-      apiserverLatencies(plane.info.kubectlPath, plane.info.kubeconfigPath);
+    /** One scrape of the apiserver's /metrics: its write counts and write latencies so far. */
+    const apiserver = (): Promise<ApiserverScrape> =>
+      scrapeApiserver(plane.info.kubectlPath, plane.info.kubeconfigPath);
     const fleet = planFleet(pvcs, namespaces);
     const fleetNamespaces = [...new Set(fleet.map((pvc) => pvc.namespace))];
     const setupStarted = performance.now();
@@ -328,11 +327,14 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       });
     };
 
-    /** Starts the reconciler and resolves once every job, label and Event is written; it keeps running. */
-    const convergeReconciler = async (): Promise<ReconcilerLeg> => {
+    /**
+     * Starts the reconciler and resolves once every job, label and Event is written; it keeps running.
+     * `scrapedBefore`: the apiserver's metrics just taken by the caller (not scraped again).
+     */
+    const convergeReconciler = async (scrapedBefore?: ApiserverScrape): Promise<ReconcilerLeg> => {
       const controlPlaneBefore = await controlPlaneCpuNow();
       const profiled = profileApiserver(plane, `reconciler-leg-${++legs}`);
-      const latenciesBefore = await apiserverLatency();
+      const latenciesBefore = (scrapedBefore ?? (await apiserver())).latencies;
       const started = performance.now();
       const leg = await startChild(
         join(import.meta.dirname, 'reconciler-process.ts'),
@@ -357,7 +359,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         reconciles,
         cpuSeconds: await cpuSeconds(leg.pid),
         controlPlaneCpuSeconds: (await controlPlaneCpuNow()) - controlPlaneBefore,
-        apiserverLatency: writeLatencies(latenciesBefore, await apiserverLatency()),
+        apiserverLatency: writeLatencies(latenciesBefore, (await apiserver()).latencies),
       };
       await profiled;
       log(
@@ -369,7 +371,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const clientGoLeg = async (): Promise<ClientGoLeg> => {
       const controlPlaneBefore = await controlPlaneCpuNow();
       const profiled = profileApiserver(plane, `client-go-leg-${++legs}`);
-      const latenciesBefore = await apiserverLatency();
+      const latenciesBefore = (await apiserver()).latencies;
       const goStarted = performance.now();
       // Watched from the start: the program goes on to write its Events after the jobs and labels.
       const goComplete = watched.whenComplete(COMPLETE_TIMEOUT_MS).then(async (at) => ({
@@ -387,7 +389,7 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         go,
         controlPlaneCpuSeconds: complete.controlPlaneCpuSeconds,
         // Read after its Event pass: the job creates and Volume patches are all of the first pass.
-        apiserverLatency: writeLatencies(latenciesBefore, await apiserverLatency()),
+        apiserverLatency: writeLatencies(latenciesBefore, (await apiserver()).latencies),
       };
       log(
         `client-go (concurrency ${workers}): ${seconds(result.goMs)} s (first job seen after ${seconds(result.goFirstJobMs)} s; apiserver and etcd ${result.controlPlaneCpuSeconds.toFixed(1)} CPU s), then its Events ${go.eventSeconds.toFixed(1)} s (apiserver and etcd ${eventsControlPlaneCpuSeconds.toFixed(1)} CPU s), ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB`,
@@ -410,19 +412,20 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       };
     };
 
-    const apiserverBefore = await kubectl();
-    const first = await convergeReconciler();
+    const apiserverBefore = await apiserver();
+    const first = await convergeReconciler(apiserverBefore);
     const initialWrites = await settle(first.child);
-    const initialApiserverWrites = countsBetween(apiserverBefore, await kubectl());
+    // One scrape ends the convergence's count and starts the resync's.
+    const resyncApiserverBefore = (await apiserver()).writes;
+    const initialApiserverWrites = countsBetween(apiserverBefore.writes, resyncApiserverBefore);
 
-    const resyncApiserverBefore = await kubectl();
     const resyncStarted = performance.now();
     const beforeResync = (await askReconciler(first.child.process, 'writes')).writes;
     await askReconciler(first.child.process, 'resync');
     const resyncMs = performance.now() - resyncStarted;
     const afterResync = await settle(first.child);
     const resyncWrites = countsBetween(beforeResync, afterResync);
-    const resyncApiserverWrites = countsBetween(resyncApiserverBefore, await kubectl());
+    const resyncApiserverWrites = countsBetween(resyncApiserverBefore, (await apiserver()).writes);
     log(
       `steady-state resync of ${pvcs} keys: ${ms(resyncMs)} ms, writes ${JSON.stringify(resyncWrites)}, apiserver ${JSON.stringify(resyncApiserverWrites)}`,
     );

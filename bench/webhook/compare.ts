@@ -17,7 +17,7 @@ import { cpuSeconds, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
-import { median } from '../lib/percentiles.ts';
+import { median, medianAndRange } from '../lib/percentiles.ts';
 import { markdownTable } from '../lib/table.ts';
 import { writeLoopbackCertificate } from '../lib/tls.ts';
 import { closedLoop } from './load-generators.ts';
@@ -53,11 +53,6 @@ const ORDERS: readonly (readonly ServerName[])[] = [
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const here = import.meta.dirname;
-
-/** "median (min-max)" of per-round values. */
-function spread(values: readonly number[]): string {
-  return `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)})`;
-}
 
 const workDir = await mkdtemp(join(tmpdir(), 'lbg-bench-compare-'));
 const children: Child[] = [];
@@ -107,7 +102,7 @@ try {
     rows.push([
       benchCase.description,
       ...SERVERS.map((server) => median(micros[server]).toFixed(0)),
-      spread(perRound('this', 'base')),
+      medianAndRange(perRound('this', 'base'), (value) => value.toFixed(2)),
       `${median(perRound('bare', 'base')).toFixed(2)}x / ${median(perRound('bare', 'this')).toFixed(2)}x`,
     ]);
   }

@@ -21,7 +21,7 @@ import { postJson } from '../lib/https-post.ts';
 import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
-import { median } from '../lib/percentiles.ts';
+import { median, medianAndRange } from '../lib/percentiles.ts';
 import { writeLoopbackCertificate } from '../lib/tls.ts';
 import { buildVegeta, closedLoop, openLoop, type Latency, type Throughput } from './load-generators.ts';
 import { seedCluster } from './seed-cluster.ts';
@@ -83,12 +83,6 @@ interface CaseResult {
    * req/s measure the share of the cores a server got as much as its work; CPU per answer hardly moves.
    */
   readonly cpuMicros: Record<ServerName, number[]>;
-}
-
-/** "median (min-max)" of one figure over the rounds. */
-function spread(values: readonly number[], format: (value: number) => string): string {
-  if (values.length === 1) return format(values[0] ?? Number.NaN);
-  return `${format(median(values))} (${format(Math.min(...values))}-${format(Math.max(...values))})`;
 }
 
 const workDir = await mkdtemp(join(tmpdir(), 'lbg-bench-webhook-'));
@@ -196,8 +190,8 @@ try {
       ['case', 'bare req/s', 'webhook req/s', 'webhook/bare', 'bare p50/p99 ms', 'webhook p50/p99 ms'],
       results.map(({ benchCase, throughput: { bare: b, webhook: w } }) => [
         benchCase.description,
-        spread(b.map(rps), thousands),
-        spread(w.map(rps), thousands),
+        medianAndRange(b.map(rps), thousands),
+        medianAndRange(w.map(rps), thousands),
         ratio(median(w.map(rps)), median(b.map(rps))),
         `${ms(median(b.map((r) => r.p50Ms)))} / ${ms(median(b.map((r) => r.p99Ms)))}`,
         `${ms(median(w.map((r) => r.p50Ms)))} / ${ms(median(w.map((r) => r.p99Ms)))}`,
@@ -218,12 +212,12 @@ try {
       ],
       results.map(({ benchCase, cpuMicros: { bare: b, webhook: w } }) => [
         benchCase.description,
-        spread(b, (value) => value.toFixed(0)),
-        spread(w, (value) => value.toFixed(0)),
+        medianAndRange(b, (value) => value.toFixed(0)),
+        medianAndRange(w, (value) => value.toFixed(0)),
         ratio(median(b), median(w)),
         // The two servers of one round ran back to back: their ratio leaves out the machine's drift
         // between rounds (bare's own CPU per answer moves by up to 2x from one round to the next).
-        spread(
+        medianAndRange(
           b.map((bare, round) => bare / (w[round] ?? Number.NaN)),
           (value) => `${value.toFixed(2)}x`,
         ),
@@ -247,28 +241,28 @@ try {
       ],
       results.map(({ benchCase, latency: { bare: b, webhook: w } }) => [
         benchCase.description,
-        spread(
+        medianAndRange(
           b.map((r) => r.p50Ms),
           ms,
         ),
-        spread(
+        medianAndRange(
           w.map((r) => r.p50Ms),
           ms,
         ),
-        spread(
+        medianAndRange(
           b.map((r) => r.p99Ms),
           ms,
         ),
-        spread(
+        medianAndRange(
           w.map((r) => r.p99Ms),
           ms,
         ),
         ratio(median(w.map((r) => r.p99Ms)), median(b.map((r) => r.p99Ms))),
-        spread(
+        medianAndRange(
           w.map((r, round) => r.p99Ms - (b[round]?.p99Ms ?? Number.NaN)),
           (value) => `${value >= 0 ? '+' : ''}${ms(value)}`,
         ),
-        spread(
+        medianAndRange(
           w.map((r) => r.maxMs),
           ms,
         ),
