@@ -17,17 +17,22 @@ function labelsOf(text: string): Record<string, string> {
   return labels;
 }
 
-export function parseApiserverWrites(metricsText: string): ApiserverWrites {
+/** `resource VERB` -> count, every verb (LIST, WATCH and GET included) or, with `writesOnly`, writes only. */
+function parseApiserverRequests(metricsText: string, writesOnly: boolean): ApiserverWrites {
   const totals: ApiserverWrites = {};
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = labelsOf(line);
     const verb = labels.verb ?? '';
-    if (!WRITE_VERBS.has(verb)) continue;
+    if (writesOnly && !WRITE_VERBS.has(verb)) continue;
     const key = `${labels.resource ?? '?'}${labels.subresource ? `/${labels.subresource}` : ''} ${verb}`;
     totals[key] = (totals[key] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return totals;
+}
+
+export function parseApiserverWrites(metricsText: string): ApiserverWrites {
+  return parseApiserverRequests(metricsText, true);
 }
 
 async function apiserverMetrics(kubectl: string, kubeconfig: string): Promise<string> {
@@ -57,12 +62,18 @@ export function parseApiserverLatencies(metricsText: string): ApiserverLatencies
 /** The apiserver's write counts and write latencies so far, from one scrape of its /metrics. */
 export interface ApiserverScrape {
   readonly writes: ApiserverWrites;
+  /** Every request, reads and watches included. */
+  readonly requests: ApiserverWrites;
   readonly latencies: ApiserverLatencies;
 }
 
 export async function scrapeApiserver(kubectl: string, kubeconfig: string): Promise<ApiserverScrape> {
   const text = await apiserverMetrics(kubectl, kubeconfig);
-  return { writes: parseApiserverWrites(text), latencies: parseApiserverLatencies(text) };
+  return {
+    writes: parseApiserverWrites(text),
+    requests: parseApiserverRequests(text, false),
+    latencies: parseApiserverLatencies(text),
+  };
 }
 
 /** The mean latency (ms) the apiserver measured for `key` (`resource VERB`) from `before` to `after`. */

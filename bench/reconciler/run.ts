@@ -5,7 +5,8 @@
 //                                [--write-limit none|default|<writes per second>]
 //                                [--changes 200] [--change-rate 20] [--max-old-space-size <MiB>]
 //                                [--node-options="<more options for the reconciler's node>"]
-//                                [--pairs 3]
+//                                [--pairs 3] [--separate-cores true|false] [--credentials token|certificate]
+//                                [--apiserver-profile-dir <dir>]
 // Measures, per fleet size: time from reconciler start until every job exists and every volume is
 // labelled; API writes per PVC (the reconciler's own counter, checked against the apiserver's
 // apiserver_request_total); writes of a full resync in the steady state (must be 0); label change
@@ -38,6 +39,7 @@ import {
 } from '../lib/apiserver-writes.ts';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { writeServiceAccountKubeconfig } from '../lib/service-account-kubeconfig.ts';
 import { forEachBounded } from '../lib/bounded.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median, summarize } from '../lib/percentiles.ts';
@@ -69,6 +71,15 @@ const { values: flags } = parseArgs({
     // A directory for the apiserver's CPU profile (pprof, 20 s from each leg's start), to see what
     // each side costs the control plane.
     'apiserver-profile-dir': { type: 'string' },
+    // true: from the first leg on, the apiserver and etcd run on CPU 0 and everything else (this
+    // script, the reconciler, client-go) on CPU 1, as in a cluster, where the control plane does
+    // not share its cores with the controllers. Both sides then wait on the same one core of
+    // apiserver; a side's own CPU costs its leg only where it slows the side's own requests.
+    'separate-cores': { type: 'string', default: 'false' },
+    // How the reconciler and client-go authenticate: 'token' (a ServiceAccount's bound token, as a
+    // controller in a cluster) or 'certificate' (the admin's client certificate, as before
+    // 2026-11-30). The script itself stays the admin.
+    credentials: { type: 'string', default: 'token' },
   },
 });
 const sizes = flags.pvcs.split(',').map(Number);
@@ -84,6 +95,10 @@ const writeLimit = flags['write-limit'] === 'none' ? '1000000' : flags['write-li
 const changes = Number(flags.changes);
 const changeRate = Number(flags['change-rate']);
 const pairs = Math.max(1, Number(flags.pairs));
+const separateCores = flags['separate-cores'] === 'true';
+if (flags.credentials !== 'token' && flags.credentials !== 'certificate')
+  throw new Error(`--credentials is token or certificate, not ${flags.credentials}`);
+const asServiceAccount = flags.credentials === 'token';
 const CHANGED_RETAIN = INITIAL_RETAIN + 1;
 const COMPLETE_TIMEOUT_MS = 60 * 60_000;
 
@@ -185,14 +200,35 @@ function spread(fleet: readonly FleetPvc[], count: number): FleetPvc[] {
 
 const run = promisify(execFile);
 
+/** Every request the apiserver served in a leg (reads and watches too), by resource and verb. */
+function logLegRequests(leg: string, before: ApiserverScrape, after: ApiserverScrape): void {
+  log(`apiserver requests in the ${leg} leg: ${JSON.stringify(countsBetween(before.requests, after.requests))}`);
+}
+
+async function controlPlanePids(plane: ControlPlane): Promise<readonly number[]> {
+  const pidOf = async (name: string) => Number(await readFile(join(plane.info.runDir, `${name}.pid`), 'utf8'));
+  return Promise.all([pidOf('kube-apiserver'), pidOf('etcd')]);
+}
+
 /**
  * The apiserver's and etcd's CPU seconds so far, as a function of a control plane (they serve both
  * sides: their share is the legs' cost too). Their pids are read once.
  */
 async function controlPlaneCpu(plane: ControlPlane): Promise<() => Promise<number>> {
-  const pidOf = async (name: string) => Number(await readFile(join(plane.info.runDir, `${name}.pid`), 'utf8'));
-  const [apiserver, etcd] = await Promise.all([pidOf('kube-apiserver'), pidOf('etcd')]);
-  return async () => (await cpuSeconds(apiserver)) + (await cpuSeconds(etcd));
+  const pids = await controlPlanePids(plane);
+  return async () => (await Promise.all(pids.map(cpuSeconds))).reduce((sum, seconds) => sum + seconds, 0);
+}
+
+/** Every thread of `pid` on `cpus` (threads started later inherit it, and so do child processes). */
+async function pin(pid: number, cpus: string): Promise<void> {
+  await run('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)]);
+}
+
+/** --separate-cores: the apiserver and etcd on CPU 0, this script (and what it starts from now on) on CPU 1. */
+async function separateControlPlaneCores(plane: ControlPlane): Promise<void> {
+  await Promise.all((await controlPlanePids(plane)).map((pid) => pin(pid, '0')));
+  await pin(process.pid, '1');
+  log('cores: the apiserver and etcd on CPU 0; this script, the reconciler and client-go on CPU 1');
 }
 
 /**
@@ -313,6 +349,14 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         .join(', ')})`,
     );
 
+    // What the measured processes authenticate with (the set-up above was the admin's).
+    const measuredKubeconfig = asServiceAccount
+      ? await writeServiceAccountKubeconfig(kc, plane.info.runDir, GUARD_NAMESPACE, 'bench-client', 'cluster-admin')
+      : plane.info.kubeconfigPath;
+    log(
+      `the reconciler and client-go authenticate with ${asServiceAccount ? "a ServiceAccount's token (cluster-admin)" : "the admin's client certificate"}`,
+    );
+    if (separateCores) await separateControlPlaneCores(plane);
     observer = new FleetObserver(kc, fleet);
     await observer.start();
     const watched = observer;
@@ -334,11 +378,12 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const convergeReconciler = async (scrapedBefore?: ApiserverScrape): Promise<ReconcilerLeg> => {
       const controlPlaneBefore = await controlPlaneCpuNow();
       const profiled = profileApiserver(plane, `reconciler-leg-${++legs}`);
-      const latenciesBefore = (scrapedBefore ?? (await apiserver())).latencies;
+      const scrapeBefore = scrapedBefore ?? (await apiserver());
+      const latenciesBefore = scrapeBefore.latencies;
       const started = performance.now();
       const leg = await startChild(
         join(import.meta.dirname, 'reconciler-process.ts'),
-        [plane.info.kubeconfigPath, GUARD_NAMESPACE, String(workers), writeLimit],
+        [measuredKubeconfig, GUARD_NAMESPACE, String(workers), writeLimit],
         {
           env: compileCache.env,
           execArgv: reconcilerExecArgv,
@@ -350,6 +395,10 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
       // the answer comes after a 20 ms poll and a message).
       const reconciles = (await askReconciler(leg.process, 'idle')).reconciles;
       const idleAt = performance.now();
+      // The CPU before the scrape: a scrape costs the apiserver CPU of its own.
+      const cpuUsed = await cpuSeconds(leg.pid);
+      const controlPlaneCpuUsed = (await controlPlaneCpuNow()) - controlPlaneBefore;
+      const scrapeAfter = await apiserver();
       const result: ReconcilerLeg = {
         child: leg,
         convergeMs: Math.max(completedAt, idleAt) - started,
@@ -357,11 +406,12 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
         firstJobMs: (watched.firstJobAt ?? started) - started,
         eventTailMs: Math.max(0, idleAt - completedAt),
         reconciles,
-        cpuSeconds: await cpuSeconds(leg.pid),
-        controlPlaneCpuSeconds: (await controlPlaneCpuNow()) - controlPlaneBefore,
-        apiserverLatency: writeLatencies(latenciesBefore, (await apiserver()).latencies),
+        cpuSeconds: cpuUsed,
+        controlPlaneCpuSeconds: controlPlaneCpuUsed,
+        apiserverLatency: writeLatencies(latenciesBefore, scrapeAfter.latencies),
       };
       await profiled;
+      logLegRequests('reconciler', scrapeBefore, scrapeAfter);
       log(
         `converged: ${seconds(result.convergeMs)} s after the reconciler process started (leading after ${seconds(result.leadingAfterMs)} s, first job seen after ${seconds(result.firstJobMs)} s, its Events sent ${seconds(result.eventTailMs)} s after the last job and label), ${result.cpuSeconds.toFixed(1)} CPU s (apiserver and etcd ${result.controlPlaneCpuSeconds.toFixed(1)} s), ${reconciles} reconciles`,
       );
@@ -371,26 +421,29 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     const clientGoLeg = async (): Promise<ClientGoLeg> => {
       const controlPlaneBefore = await controlPlaneCpuNow();
       const profiled = profileApiserver(plane, `client-go-leg-${++legs}`);
-      const latenciesBefore = (await apiserver()).latencies;
+      const scrapeBefore = await apiserver();
+      const latenciesBefore = scrapeBefore.latencies;
       const goStarted = performance.now();
       // Watched from the start: the program goes on to write its Events after the jobs and labels.
       const goComplete = watched.whenComplete(COMPLETE_TIMEOUT_MS).then(async (at) => ({
         at,
         controlPlaneCpuSeconds: (await controlPlaneCpuNow()) - controlPlaneBefore,
       }));
-      const go = await runYardstick(yardstick, plane.info.kubeconfigPath, fleet, workers, INITIAL_RETAIN);
+      const go = await runYardstick(yardstick, measuredKubeconfig, fleet, workers, INITIAL_RETAIN);
       const complete = await goComplete;
       await profiled;
       const eventsControlPlaneCpuSeconds =
         (await controlPlaneCpuNow()) - controlPlaneBefore - complete.controlPlaneCpuSeconds;
+      const scrapeAfter = await apiserver();
       const result: ClientGoLeg = {
         goMs: complete.at - goStarted,
         goFirstJobMs: (watched.firstJobAt ?? goStarted) - goStarted,
         go,
         controlPlaneCpuSeconds: complete.controlPlaneCpuSeconds,
         // Read after its Event pass: the job creates and Volume patches are all of the first pass.
-        apiserverLatency: writeLatencies(latenciesBefore, (await apiserver()).latencies),
+        apiserverLatency: writeLatencies(latenciesBefore, scrapeAfter.latencies),
       };
+      logLegRequests('client-go (its Event pass included)', scrapeBefore, scrapeAfter);
       log(
         `client-go (concurrency ${workers}): ${seconds(result.goMs)} s (first job seen after ${seconds(result.goFirstJobMs)} s; apiserver and etcd ${result.controlPlaneCpuSeconds.toFixed(1)} CPU s), then its Events ${go.eventSeconds.toFixed(1)} s (apiserver and etcd ${eventsControlPlaneCpuSeconds.toFixed(1)} CPU s), ${go.cpuSeconds.toFixed(1)} CPU s in all, peak RSS ${go.maxRssMiB.toFixed(0)} MiB`,
       );
@@ -456,7 +509,9 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     if (plainLoop) {
       await resetLeg();
       const rawStarted = performance.now();
-      await rawJobsAndLabels(pooled, fleet, workers, INITIAL_RETAIN);
+      const measured = new PooledKubeConfig();
+      measured.loadFromFile(measuredKubeconfig);
+      await rawJobsAndLabels(measured, fleet, workers, INITIAL_RETAIN);
       rawMs = (await watched.whenComplete(COMPLETE_TIMEOUT_MS)) - rawStarted;
       log(
         `plain loop (concurrency ${workers}): ${seconds(rawMs)} s; reconciler/plain ${ratio(first.convergeMs, rawMs)}`,
