@@ -53,18 +53,27 @@ export function isEmptyReport(report: KeyReport): boolean {
   return Object.values(report).every((list: readonly unknown[]) => list.length === 0);
 }
 
-/** Both reports together (the archive workflow's report is merged into the main one). */
+/** Both lists, in order; one of them as it is when the other is empty (reports are never changed in place). */
+function joined<T>(a: readonly T[], b: readonly T[] | undefined): readonly T[] {
+  if (b === undefined || b.length === 0) return a;
+  return a.length === 0 ? b : [...a, ...b];
+}
+
+/**
+ * Both reports together (the archive workflow's and the health's reports are merged into the main
+ * one). Twice per reconcile, nearly always with empty lists: those are shared, not copied.
+ */
 export function mergeReports(a: KeyReport, b: Partial<KeyReport>): KeyReport {
   return {
-    violations: [...a.violations, ...(b.violations ?? [])],
-    managed: [...a.managed, ...(b.managed ?? [])],
-    orphaned: [...a.orphaned, ...(b.orphaned ?? [])],
-    retained: [...a.retained, ...(b.retained ?? [])],
-    archiveReady: [...a.archiveReady, ...(b.archiveReady ?? [])],
-    archiveExpired: [...a.archiveExpired, ...(b.archiveExpired ?? [])],
-    archiveFailed: [...a.archiveFailed, ...(b.archiveFailed ?? [])],
-    archiveExhausted: [...a.archiveExhausted, ...(b.archiveExhausted ?? [])],
-    health: [...a.health, ...(b.health ?? [])],
-    policies: [...a.policies, ...(b.policies ?? [])],
+    violations: joined(a.violations, b.violations),
+    managed: joined(a.managed, b.managed),
+    orphaned: joined(a.orphaned, b.orphaned),
+    retained: joined(a.retained, b.retained),
+    archiveReady: joined(a.archiveReady, b.archiveReady),
+    archiveExpired: joined(a.archiveExpired, b.archiveExpired),
+    archiveFailed: joined(a.archiveFailed, b.archiveFailed),
+    archiveExhausted: joined(a.archiveExhausted, b.archiveExhausted),
+    health: joined(a.health, b.health),
+    policies: joined(a.policies, b.policies),
   };
 }

@@ -56,10 +56,14 @@ export async function textOf(answer: TransportAnswer): Promise<string> {
 export function flatHeaders(
   raw: Readonly<Record<string, string | string[] | number | undefined>>,
 ): Record<string, string> {
+  // for-in, not Object.entries: no array per header on every answer (Node's header objects hold
+  // their own keys only).
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw))
+  for (const name in raw) {
+    const value = raw[name];
     if (value !== undefined && !name.startsWith(':'))
       headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
   return headers;
 }
 
