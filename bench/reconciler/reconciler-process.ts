@@ -2,8 +2,13 @@
 // limiter) in a process of its own, so its peak RSS is its own and it shares no event loop with
 // the measuring script. Answers { id, command } messages from run.ts (see rpc.ts). With
 // LBG_BENCH_HEAP_SNAPSHOT_DIR set, the `memory` command (after the RSS is read) also writes a heap
-// snapshot there, after the full GC: what the live heap holds at the end.
+// snapshot there, after the full GC: what the live heap holds at the end. With
+// LBG_BENCH_ALLOCATION_PROFILE_DIR set, V8's sampling heap profiler runs from the start (objects
+// the collector freed included) and the first `idle` (converged) writes what was allocated where
+// to `reconciler-<pid>.heapprofile` there (Chrome DevTools reads it).
 //   node bench/reconciler/reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { loadKubeClient } from '@longhorn-backup-guard/shared/kube/load-kube-config';
@@ -16,6 +21,30 @@ const [kubeconfigPath, namespace, workers, writeRate] = process.argv.slice(2);
 if (kubeconfigPath === undefined || namespace === undefined || workers === undefined || writeRate === undefined) {
   throw new Error('usage: reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>');
 }
+/** Sampling every 4 KiB on average: a few thousand samples per second at most. */
+const ALLOCATION_SAMPLING_BYTES = 4096;
+const allocationProfileDir = process.env.LBG_BENCH_ALLOCATION_PROFILE_DIR;
+let allocationProfiler: Session | undefined;
+if (allocationProfileDir) {
+  allocationProfiler = new Session();
+  allocationProfiler.connect();
+  await allocationProfiler.post('HeapProfiler.startSampling', {
+    samplingInterval: ALLOCATION_SAMPLING_BYTES,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
+
+/** The allocation profile so far, written once (at the first `idle`: the convergence). */
+async function writeAllocationProfile(): Promise<void> {
+  const session = allocationProfiler;
+  if (session === undefined || allocationProfileDir === undefined) return;
+  allocationProfiler = undefined;
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  session.disconnect();
+  await writeFile(join(allocationProfileDir, `reconciler-${process.pid}.heapprofile`), JSON.stringify(profile));
+}
+
 // The components' own client and kubeconfig loader, as main.ts uses them (no client-node at run time).
 const kubeConfig = loadKubeClient({ KUBECONFIG: kubeconfigPath });
 
@@ -40,6 +69,7 @@ process.on('message', (message: unknown) => {
   const answer = async (): Promise<ReconcilerAnswer> => {
     if (message.command === 'resync') reconciler.resync();
     if (message.command === 'resync' || message.command === 'idle') await reconciler.whenIdle();
+    if (message.command === 'idle') await writeAllocationProfile();
     if (message.command === 'memory') {
       (globalThis as { gc?: () => void }).gc?.();
       const snapshotDir = process.env.LBG_BENCH_HEAP_SNAPSHOT_DIR;

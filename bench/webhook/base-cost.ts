@@ -18,7 +18,7 @@ import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
 import { markdownTable, ratio } from '../lib/table.ts';
 import { buildBareApp } from './bare-app.ts';
-import { injectCpuPerAnswer } from './inject-cost.ts';
+import { injectCostPerAnswer } from './inject-cost.ts';
 import { benchContext, seededPvcs } from './bench-context.ts';
 import { benchCases } from './review-bodies.ts';
 
@@ -71,7 +71,8 @@ type Name = keyof typeof apps;
 const names: Name[] = ['bare', 'base', 'this'];
 await Promise.all(names.map((name) => apps[name].ready()));
 
-const cpuPerAnswer = (name: Name, url: string, body: string) => injectCpuPerAnswer(apps[name], url, body, requests);
+const cpuPerAnswer = async (name: Name, url: string, body: string) =>
+  (await injectCostPerAnswer(apps[name], url, body, requests)).cpuMicros;
 
 process.stderr.write(`machine: ${describeMachine()}\nbefore: ${loadSummary()}\n`);
 const rows: string[][] = [];

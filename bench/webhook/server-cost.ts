@@ -17,7 +17,7 @@ import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
 import { markdownTable, ratio } from '../lib/table.ts';
 import { buildBareApp } from './bare-app.ts';
-import { injectCpuPerAnswer } from './inject-cost.ts';
+import { injectCostPerAnswer, type InjectedCost } from './inject-cost.ts';
 import { benchContext, seededPvcs } from './bench-context.ts';
 import { BENCH_NAMESPACE, benchCases } from './review-bodies.ts';
 
@@ -52,22 +52,34 @@ const bare = buildBareApp(tls, 0);
 await Promise.all([webhook.ready(), bare.ready()]);
 const apps = { bare, webhook };
 
-const cpuPerAnswer = (app: typeof bare | typeof webhook, url: string, body: string) =>
-  injectCpuPerAnswer(app, url, body, requests);
+const costPerAnswer = (app: typeof bare | typeof webhook, url: string, body: string) =>
+  injectCostPerAnswer(app, url, body, requests);
 
 process.stderr.write(`machine: ${describeMachine()}\nbefore: ${loadSummary()}\n`);
 const rows: string[][] = [];
 const selected = flags.cases?.split(',');
 for (const benchCase of benchCases().filter((c) => selected?.includes(c.id) ?? true)) {
-  const micros = { bare: [] as number[], webhook: [] as number[] };
-  for (const name of ['bare', 'webhook'] as const) await cpuPerAnswer(apps[name], benchCase.path, benchCase.body);
+  const costs = { bare: [] as InjectedCost[], webhook: [] as InjectedCost[] };
+  for (const name of ['bare', 'webhook'] as const) await costPerAnswer(apps[name], benchCase.path, benchCase.body);
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? (['bare', 'webhook'] as const) : (['webhook', 'bare'] as const);
-    for (const name of order) micros[name].push(await cpuPerAnswer(apps[name], benchCase.path, benchCase.body));
+    for (const name of order) costs[name].push(await costPerAnswer(apps[name], benchCase.path, benchCase.body));
   }
-  const [b, w] = [median(micros.bare), median(micros.webhook)];
+  const [b, w] = [median(costs.bare.map((c) => c.cpuMicros)), median(costs.webhook.map((c) => c.cpuMicros))];
+  const [bareBytes, webhookBytes] = [
+    median(costs.bare.map((c) => c.allocatedBytes)),
+    median(costs.webhook.map((c) => c.allocatedBytes)),
+  ];
   process.stderr.write(`${benchCase.id}: bare ${b.toFixed(1)} µs, webhook ${w.toFixed(1)} µs\n`);
-  rows.push([benchCase.description, b.toFixed(1), w.toFixed(1), (w - b).toFixed(1), ratio(b, w)]);
+  rows.push([
+    benchCase.description,
+    b.toFixed(1),
+    w.toFixed(1),
+    (w - b).toFixed(1),
+    ratio(b, w),
+    (bareBytes / 1024).toFixed(1),
+    (webhookBytes / 1024).toFixed(1),
+  ]);
 }
 await Promise.all([webhook.close(), bare.close()]);
 console.log(
@@ -75,7 +87,15 @@ console.log(
 );
 console.log(
   markdownTable(
-    ['case', 'bare CPU µs per answer', 'webhook CPU µs per answer', 'webhook adds µs', 'bare/webhook'],
+    [
+      'case',
+      'bare CPU µs per answer',
+      'webhook CPU µs per answer',
+      'webhook adds µs',
+      'bare/webhook',
+      'bare KiB allocated per answer',
+      'webhook KiB allocated per answer',
+    ],
     rows,
   ),
 );
