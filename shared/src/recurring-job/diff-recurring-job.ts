@@ -61,8 +61,16 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return left.size === right.size && [...left].every((item) => right.has(item));
 }
 
+/** The last prefix's owned labels: one configuration's prefix, asked on every job diff. */
+let ownedForPrefix: { readonly prefix: string; readonly keys: readonly string[] } | undefined;
+
 /** The job labels this product keeps in line: the schema's desired-job labels and the PVC labels copied to the job. */
-export function ownedJobLabels(prefix: string): string[] {
+export function ownedJobLabels(prefix: string): readonly string[] {
+  if (ownedForPrefix?.prefix !== prefix) ownedForPrefix = { prefix, keys: Object.freeze(listOwnedJobLabels(prefix)) };
+  return ownedForPrefix.keys;
+}
+
+function listOwnedJobLabels(prefix: string): string[] {
   const jobKeys = groupKeys('job', prefix);
   const pvcKeys = groupKeys('pvc', prefix);
   const ownership = Object.entries(LABEL_SCHEMA.job).filter(

@@ -2,7 +2,9 @@
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    // for-in, not Object.values: no array per object (every watch event's object is frozen). Plain
+    // JSON trees and arrays: own keys only.
+    for (const key in value) deepFreeze(value[key]);
   }
   return value;
 }
