@@ -5,7 +5,8 @@
 // snapshot there, after the full GC: what the live heap holds at the end. With
 // LBG_BENCH_ALLOCATION_PROFILE_DIR set, V8's sampling heap profiler runs from the start (objects
 // the collector freed included) and the first `idle` (converged) writes what was allocated where
-// to `reconciler-<pid>.heapprofile` there (Chrome DevTools reads it).
+// to `reconciler-<pid>.heapprofile` there (Chrome DevTools reads it); the profiler and the write
+// slow the process, so such a run's times are no figures.
 //   node bench/reconciler/reconciler-process.ts <kubeconfig> <namespace> <workers> <writes per second|default>
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
