@@ -20,7 +20,7 @@
 // image ships one. Only measures; asserts nothing.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -574,6 +574,8 @@ async function benchmarkSize(pvcs: number): Promise<SizeResult> {
     await child?.stop();
     await observer?.stop();
     await plane.stop();
+    // The next size's control plane and set-up start on every core again.
+    if (separateCores) await pin(process.pid, `0-${availableParallelism() - 1}`);
   }
 }
 
