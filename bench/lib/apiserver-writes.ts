@@ -1,13 +1,16 @@
 // Writes the apiserver served, from its own counter apiserver_request_total (every client), by
-// resource: an independent check of what a component says it wrote.
+// resource: an independent check of what a component says it wrote; and every request it served
+// (reads and watches too), for what a benchmark's leg asked of it.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
 
+/** `resource VERB` -> count. */
+export type ApiserverCounts = Record<string, number>;
 /** `resource VERB` -> count, write verbs only. */
-export type ApiserverWrites = Record<string, number>;
+export type ApiserverWrites = ApiserverCounts;
 
 /** The labels of one line of the Prometheus text format. */
 function labelsOf(text: string): Record<string, string> {
@@ -17,22 +20,23 @@ function labelsOf(text: string): Record<string, string> {
   return labels;
 }
 
-/** `resource VERB` -> count, every verb (LIST, WATCH and GET included) or, with `writesOnly`, writes only. */
-function parseApiserverRequests(metricsText: string, writesOnly: boolean): ApiserverWrites {
-  const totals: ApiserverWrites = {};
+/** Every request the apiserver counted, by `resource VERB` (LIST, WATCH and GET included). */
+function parseApiserverRequests(metricsText: string): ApiserverCounts {
+  const totals: ApiserverCounts = {};
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = labelsOf(line);
-    const verb = labels.verb ?? '';
-    if (writesOnly && !WRITE_VERBS.has(verb)) continue;
-    const key = `${labels.resource ?? '?'}${labels.subresource ? `/${labels.subresource}` : ''} ${verb}`;
+    const key = `${labels.resource ?? '?'}${labels.subresource ? `/${labels.subresource}` : ''} ${labels.verb ?? ''}`;
     totals[key] = (totals[key] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return totals;
 }
 
-export function parseApiserverWrites(metricsText: string): ApiserverWrites {
-  return parseApiserverRequests(metricsText, true);
+/** The writes among `requests` (keys end in their verb). */
+function writesAmong(requests: ApiserverCounts): ApiserverWrites {
+  return Object.fromEntries(
+    Object.entries(requests).filter(([key]) => WRITE_VERBS.has(key.slice(key.lastIndexOf(' ') + 1))),
+  );
 }
 
 async function apiserverMetrics(kubectl: string, kubeconfig: string): Promise<string> {
@@ -63,17 +67,14 @@ export function parseApiserverLatencies(metricsText: string): ApiserverLatencies
 export interface ApiserverScrape {
   readonly writes: ApiserverWrites;
   /** Every request, reads and watches included. */
-  readonly requests: ApiserverWrites;
+  readonly requests: ApiserverCounts;
   readonly latencies: ApiserverLatencies;
 }
 
 export async function scrapeApiserver(kubectl: string, kubeconfig: string): Promise<ApiserverScrape> {
   const text = await apiserverMetrics(kubectl, kubeconfig);
-  return {
-    writes: parseApiserverWrites(text),
-    requests: parseApiserverRequests(text, false),
-    latencies: parseApiserverLatencies(text),
-  };
+  const requests = parseApiserverRequests(text);
+  return { writes: writesAmong(requests), requests, latencies: parseApiserverLatencies(text) };
 }
 
 /** The mean latency (ms) the apiserver measured for `key` (`resource VERB`) from `before` to `after`. */
