@@ -4,7 +4,7 @@
 //                                [--workers 4] [--plain-loop true|false]
 //                                [--write-limit none|default|<writes per second>]
 //                                [--changes 200] [--change-rate 20] [--max-old-space-size <MiB>]
-//                                [--node-options="<more options for the reconciler's node>"]
+//                                [--node-options="<the Deployment's NODE_OPTIONS>"]
 //                                [--pairs 3] [--separate-cores true|false] [--credentials token|certificate]
 //                                [--apiserver-profile-dir <dir>]
 // Measures, per fleet size: time from reconciler start until every job exists and every volume is
@@ -41,6 +41,7 @@ import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-pr
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { writeServiceAccountKubeconfig } from '../lib/service-account-kubeconfig.ts';
 import { forEachBounded } from '../lib/bounded.ts';
+import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median, summarize } from '../lib/percentiles.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
@@ -63,8 +64,9 @@ const { values: flags } = parseArgs({
     'change-rate': { type: 'string', default: '20' },
     // The reconciler's V8 heap cap, e.g. to see it work inside the Deployment's memory limit.
     'max-old-space-size': { type: 'string' },
-    // More Node options for the reconciler process, e.g. --node-options="--cpu-prof --cpu-prof-dir=/tmp/prof".
-    'node-options': { type: 'string', default: '' },
+    // The reconciler process's Node options: the Deployment's NODE_OPTIONS unless given (a value
+    // replaces them), e.g. --node-options="--max-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof".
+    'node-options': { type: 'string', default: deploymentNodeOptions('reconciler') },
     // Pairs of legs (reconciler, client-go) per size; the first pair also measures the resync,
     // the label changes and the memory.
     pairs: { type: 'string', default: '3' },
@@ -246,11 +248,14 @@ async function profileApiserver(plane: ControlPlane, name: string): Promise<void
   await writeFile(join(dir, `${name}.pprof`), stdout);
 }
 
-/** The reconciler process's Node options: --expose-gc for the live heap at the end, the caps asked for. */
+/**
+ * The reconciler process's Node options: --expose-gc for the live heap at the end, then the options
+ * asked for, then a heap cap given on its own (the last of two caps wins).
+ */
 const reconcilerExecArgv = [
   '--expose-gc',
-  ...(flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`]),
   ...flags['node-options'].split(/\s+/).filter(Boolean),
+  ...(flags['max-old-space-size'] === undefined ? [] : [`--max-old-space-size=${flags['max-old-space-size']}`]),
 ];
 
 /**
@@ -593,7 +598,7 @@ try {
 const writeCycleMs = (legMs: number, pvcs: number) => (workers * legMs) / (2 * pvcs);
 const medianRatio = (r: SizeResult) => median(r.pairs.map((pair) => pair.reconcilerMs / pair.goMs));
 const perPvc = (total: number, pvcs: number) => (total / pvcs).toFixed(2);
-const limitText = `${flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`}${flags['max-old-space-size'] === undefined ? '' : `, --max-old-space-size=${flags['max-old-space-size']}`}`;
+const limitText = `${flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`}, Node options: ${reconcilerExecArgv.join(' ')}`;
 console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
 console.log(
   `reconciler: ${workers} workers, ${limitText}; fleet in ${namespaces} namespaces, set up at concurrency ${setupConcurrency}\n`,
