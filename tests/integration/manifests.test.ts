@@ -186,10 +186,7 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
     );
     const env = envOf(container);
     if (component === 'reconciler')
-      assert.equal(
-        env.get('NODE_OPTIONS'),
-        '--max-old-space-size=128 --max-semi-space-size=4 --heap-growing-percent=100',
-      );
+      assert.equal(env.get('NODE_OPTIONS'), '--max-old-space-size=128 --max-semi-space-size=4');
     if (component === 'webhook')
       assert.equal(env.get('NODE_OPTIONS'), '--max-old-space-size=96 --max-semi-space-size=4');
     assert.equal(env.get('POD_NAMESPACE'), 'fieldRef:metadata.namespace');
