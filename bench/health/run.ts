@@ -1,7 +1,7 @@
 // Backup-health benchmark: the reconciler's memory with B Backup objects in its cache, against the
 // same reconciler on the same fleet without them, in the same run on a dedicated control plane.
 //   node bench/health/run.ts [--pvcs 5000] [--backups-per-pvc 8] [--namespaces 50] [--setup-concurrency 16]
-//                            [--backup-concurrency 48] [--node-options="<the Deployment's NODE_OPTIONS>"]
+//                            [--backup-concurrency 48] [--node-options="<as shipped>"]
 // Steps: N labelled, bound PVCs with their Volumes; a first reconciler converges them (jobs, volume
 // labels, health recorded) and stops. Then, each in a fresh reconciler process on the settled
 // fleet: without Backups; with N x B Backups as Longhorn's backup controller leaves them (full
@@ -21,7 +21,7 @@ import {
 import { forEachBounded } from '../lib/bounded.ts';
 import { residentMiB, startChild } from '../lib/child-process.ts';
 import { startBenchControlPlane } from '../lib/control-plane.ts';
-import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
+import { shippedNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ratio, thousands } from '../lib/table.ts';
 import { createFleet, GUARD_NAMESPACE, LONGHORN_NAMESPACE, planFleet, type FleetPvc } from '../reconciler/fleet.ts';
@@ -37,8 +37,9 @@ const { values: flags } = parseArgs({
     'setup-concurrency': { type: 'string', default: '16' },
     // Each Backup is two writes (the object, then its status): the longest step of the set-up.
     'backup-concurrency': { type: 'string', default: '48' },
-    // Node options of the measured reconciler processes: the Deployment's NODE_OPTIONS unless given.
-    'node-options': { type: 'string', default: deploymentNodeOptions('reconciler') },
+    // Node options of the measured reconciler processes: as shipped (NODE_OPTIONS and the image's
+    // node flags) unless given.
+    'node-options': { type: 'string', default: shippedNodeOptions('reconciler') },
   },
 });
 const nodeOptions = flags['node-options'].split(/\s+/).filter(Boolean);

@@ -1,5 +1,6 @@
-// The Node options a component's Deployment sets (its NODE_OPTIONS, e.g. the V8 heap cap), read
-// from manifests/core/, so a benchmark runs the process as shipped without repeating the value.
+// The Node options a component runs with as shipped: its Deployment's NODE_OPTIONS (e.g. the V8 heap
+// cap, read from manifests/core/) and the flags its image's ENTRYPOINT gives node (Node refuses some
+// V8 flags in NODE_OPTIONS), so a benchmark runs the process as shipped without repeating the values.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -10,7 +11,17 @@ interface Deployment {
   spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
 }
 
-/** e.g. '--max-old-space-size=96'; '' when the Deployment sets no NODE_OPTIONS. */
+/** The flags between `node` and the script in the image's exec-form ENTRYPOINT. */
+function entrypointNodeFlags(component: 'webhook' | 'reconciler'): string[] {
+  const text = readFileSync(join(repoRoot, `Dockerfile.${component}`), 'utf8');
+  const entrypoints = [...text.matchAll(/^ENTRYPOINT\s+(\[.*\])\s*$/gm)];
+  const last = entrypoints.at(-1)?.[1];
+  if (last === undefined) return [];
+  const words = JSON.parse(last) as string[];
+  return words.slice(1).filter((word) => word.startsWith('--'));
+}
+
+/** The Deployment's NODE_OPTIONS, e.g. '--max-old-space-size=96'; '' when it sets none. */
 export function deploymentNodeOptions(component: 'webhook' | 'reconciler'): string {
   const text = readFileSync(join(repoRoot, 'manifests', 'core', `${component}-deployment.yaml`), 'utf8');
   for (const doc of parseAllDocuments(text)) {
@@ -20,4 +31,9 @@ export function deploymentNodeOptions(component: 'webhook' | 'reconciler'): stri
       for (const variable of container.env ?? []) if (variable.name === 'NODE_OPTIONS') return variable.value ?? '';
   }
   return '';
+}
+
+/** What node runs the component with as shipped, for a process started with these as its flags. */
+export function shippedNodeOptions(component: 'webhook' | 'reconciler'): string {
+  return [deploymentNodeOptions(component), ...entrypointNodeFlags(component)].join(' ').trim();
 }

@@ -4,7 +4,7 @@
 //                                [--workers 4] [--plain-loop true|false]
 //                                [--write-limit none|default|<writes per second>]
 //                                [--changes 200] [--change-rate 20] [--max-old-space-size <MiB>]
-//                                [--node-options="<the Deployment's NODE_OPTIONS>"]
+//                                [--node-options="<as shipped: NODE_OPTIONS and the image's node flags>"]
 //                                [--pairs 3] [--separate-cores true|false] [--credentials token|certificate]
 //                                [--apiserver-profile-dir <dir>]
 // Measures, per fleet size: time from reconciler start until every job exists and every volume is
@@ -41,7 +41,7 @@ import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-pr
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { writeServiceAccountKubeconfig } from '../lib/service-account-kubeconfig.ts';
 import { forEachBounded } from '../lib/bounded.ts';
-import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
+import { shippedNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median, summarize } from '../lib/percentiles.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
@@ -64,9 +64,10 @@ const { values: flags } = parseArgs({
     'change-rate': { type: 'string', default: '20' },
     // The reconciler's V8 heap cap, e.g. to see it work inside the Deployment's memory limit.
     'max-old-space-size': { type: 'string' },
-    // The reconciler process's Node options: the Deployment's NODE_OPTIONS unless given (a value
+    // The reconciler process's Node options: as shipped (the Deployment's NODE_OPTIONS and the flags
+    // the image's ENTRYPOINT gives node) unless given (a value
     // replaces them), e.g. --node-options="--max-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof".
-    'node-options': { type: 'string', default: deploymentNodeOptions('reconciler') },
+    'node-options': { type: 'string', default: shippedNodeOptions('reconciler') },
     // Pairs of legs (reconciler, client-go) per size; the first pair also measures the resync,
     // the label changes and the memory.
     pairs: { type: 'string', default: '3' },

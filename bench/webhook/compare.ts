@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
-import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
+import { shippedNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median, medianAndRange } from '../lib/percentiles.ts';
 import { markdownTable } from '../lib/table.ts';
@@ -32,7 +32,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '32' },
     'existing-pvcs': { type: 'string', default: '200' },
     cases: { type: 'string' },
-    'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
+    'node-options': { type: 'string', default: shippedNodeOptions('webhook') },
     // The base webhook's Node options: the same as this one's unless told otherwise.
     'base-node-options': { type: 'string', default: 'same' },
   },

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { postJson } from '../lib/https-post.ts';
-import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
+import { shippedNodeOptions } from '../lib/deployment-node-options.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { markdownTable, ms, ratio, thousands } from '../lib/table.ts';
 import { median, medianAndRange } from '../lib/percentiles.ts';
@@ -42,7 +42,7 @@ const { values: flags } = parseArgs({
     'max-requests-per-socket': { type: 'string', default: '0' },
     // Node options for the webhook process: the Deployment's NODE_OPTIONS (its heap cap) unless told
     // otherwise, e.g. --node-options="--max-old-space-size=96 --cpu-prof --cpu-prof-dir=/tmp/prof".
-    'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
+    'node-options': { type: 'string', default: shippedNodeOptions('webhook') },
     // Node options for the bare server: none unless asked. `--bare-node-options=same` gives it the
     // webhook's (its heap caps), to see what they cost a server that does nothing else.
     'bare-node-options': { type: 'string', default: '' },

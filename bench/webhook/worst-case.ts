@@ -18,7 +18,7 @@ import { DEFAULT_LABEL_PREFIX } from '@longhorn-backup-guard/shared/config/guard
 import { ADMISSION_BODY_LIMIT } from '@longhorn-backup-guard/webhook/server/admission-endpoint';
 import { DEFAULT_SERVER_LIMITS } from '@longhorn-backup-guard/webhook/server/server-limits';
 import { cpuSeconds, residentMiB, startChild, type Child } from '../lib/child-process.ts';
-import { deploymentNodeOptions } from '../lib/deployment-node-options.ts';
+import { shippedNodeOptions } from '../lib/deployment-node-options.ts';
 import { startBenchControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { describeMachine, loadSummary } from '../lib/machine.ts';
 import { median } from '../lib/percentiles.ts';
@@ -32,7 +32,7 @@ const { values: flags } = parseArgs({
     repeats: { type: 'string', default: '20' },
     connections: { type: 'string', default: '1000' },
     'large-bodies': { type: 'string', default: '16' },
-    'node-options': { type: 'string', default: deploymentNodeOptions('webhook') },
+    'node-options': { type: 'string', default: shippedNodeOptions('webhook') },
   },
 });
 const repeats = Number(flags.repeats);
