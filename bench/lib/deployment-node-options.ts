@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { parseDockerfile } from '../../scripts/assemble-runtime.ts';
 import { repoRoot } from '../../tests/harness/paths.ts';
 
 interface Deployment {
@@ -11,14 +12,12 @@ interface Deployment {
   spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } };
 }
 
-/** The flags between `node` and the script in the image's exec-form ENTRYPOINT. */
+/** The flags between `node` and the script in the image's exec-form ENTRYPOINT (its final stage's last). */
 function entrypointNodeFlags(component: 'webhook' | 'reconciler'): string[] {
-  const text = readFileSync(join(repoRoot, `Dockerfile.${component}`), 'utf8');
-  const entrypoints = [...text.matchAll(/^ENTRYPOINT\s+(\[.*\])\s*$/gm)];
-  const last = entrypoints.at(-1)?.[1];
-  if (last === undefined) return [];
-  const words = JSON.parse(last) as string[];
-  return words.slice(1).filter((word) => word.startsWith('--'));
+  const stages = parseDockerfile(readFileSync(join(repoRoot, `Dockerfile.${component}`), 'utf8'));
+  const entrypoint = stages.at(-1)?.instructions.findLast((instruction) => instruction.keyword === 'ENTRYPOINT');
+  if (entrypoint === undefined) return [];
+  return (JSON.parse(entrypoint.args) as string[]).slice(1, -1);
 }
 
 /** The Deployment's NODE_OPTIONS, e.g. '--max-old-space-size=96'; '' when it sets none. */

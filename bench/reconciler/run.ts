@@ -65,8 +65,8 @@ const { values: flags } = parseArgs({
     // The reconciler's V8 heap cap, e.g. to see it work inside the Deployment's memory limit.
     'max-old-space-size': { type: 'string' },
     // The reconciler process's Node options: as shipped (the Deployment's NODE_OPTIONS and the flags
-    // the image's ENTRYPOINT gives node) unless given (a value
-    // replaces them), e.g. --node-options="--max-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof".
+    // the image's ENTRYPOINT gives node) unless given; a value replaces them, e.g.
+    // --node-options="--max-old-space-size=128 --cpu-prof --cpu-prof-dir=/tmp/prof".
     'node-options': { type: 'string', default: shippedNodeOptions('reconciler') },
     // Pairs of legs (reconciler, client-go) per size; the first pair also measures the resync,
     // the label changes and the memory.
