@@ -1,9 +1,17 @@
 // The pass before the parse: the reviewed objects' managedFields are left out of it, and nothing
-// else is changed, whatever the values around them (property-tested against JSON.parse itself).
+// else is changed, whatever the values around them (property-tested against JSON.parse itself);
+// a text with too few brackets to be deep is parsed as it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { scanReviewText, withoutManagedFields } from '@longhorn-backup-guard/webhook/admission/review-text';
+import {
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+  openingBracketsAtMost,
+  reviewTextToParse,
+  scanReviewText,
+  withoutManagedFields,
+} from '@longhorn-backup-guard/webhook/admission/review-text';
 
 function parsedWithoutManagedFields(text: string): unknown {
   const scan = scanReviewText(text);
@@ -85,4 +93,37 @@ test('managedFields elsewhere are kept: a label, spec, request, an object not un
   // Not an array (or a key spelled with an escape): left to JSON.parse and the review's checks.
   const notArray = '{"request":{"object":{"metadata":{"managedFields":{"a":1},"man\\u0061gedFields":[1]}}}}';
   assert.deepEqual(parsedWithoutManagedFields(notArray), JSON.parse(notArray));
+});
+
+test('openingBracketsAtMost counts every { and [, in strings too: a text it passes never nests deeper', () => {
+  const text = fc.string({ unit: fc.constantFrom('{', '[', '}', ']', '"', '\\', 'a', ':', ','), maxLength: 40 });
+  fc.assert(
+    fc.property(text, fc.integer({ min: 0, max: 12 }), (candidate, limit) => {
+      const brackets = [...candidate].filter((character) => character === '{' || character === '[').length;
+      assert.equal(openingBracketsAtMost(candidate, limit), brackets <= limit);
+      if (brackets <= limit) assert.equal(nestsDeeperThan(candidate, limit), false);
+    }),
+    { numRuns: 2_000 },
+  );
+});
+
+test('reviewTextToParse: the review as it is when it has few brackets, without the objects managedFields when many, nothing when too deep', () => {
+  fc.assert(
+    fc.property(review, (value) => {
+      const text = JSON.stringify(value);
+      const parsed = JSON.parse(reviewTextToParse(text) ?? 'null') as unknown;
+      const whole = JSON.parse(text) as Review;
+      assert.deepEqual(parsed, openingBracketsAtMost(text, MAX_JSON_DEPTH) ? whole : expected(whole));
+    }),
+    { numRuns: 300 },
+  );
+  const labels = Object.fromEntries(Array.from({ length: 120 }, (_, index) => [`l${index}`, 'v']));
+  const fields = Object.fromEntries(Object.keys(labels).map((key) => [`f:${key}`, {}]));
+  const many = JSON.stringify({ request: { object: { metadata: { labels, managedFields: [{ fieldsV1: fields }] } } } });
+  assert.deepEqual(JSON.parse(reviewTextToParse(many) ?? 'null'), {
+    request: { object: { metadata: { labels, managedFields: [] } } },
+  });
+  assert.equal(reviewTextToParse('['.repeat(MAX_JSON_DEPTH + 1)), undefined);
+  const atTheLimit = `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`;
+  assert.equal(reviewTextToParse(atTheLimit), atTheLimit);
 });

@@ -6,6 +6,9 @@
 //   its own (`"f:<key>":{}`): with many labels it is 40% of JSON.parse's work. Its text must still
 //   close its strings and brackets; what is inside is not checked.
 // Strings are skipped with indexOf (native code), not character by character.
+// Most reviews skip the pass: a text with at most MAX_JSON_DEPTH opening brackets cannot nest
+// deeper, and managedFields that few (an object per field) cost the parse less than the pass that
+// would find them (a PVC with a dozen labels has about 55: the pass 2.5 µs, the parse 0.6 µs more).
 
 /** An AdmissionReview of a PVC nests about 12 levels (managedFields included); 100 leaves room. */
 export const MAX_JSON_DEPTH = 100;
@@ -142,4 +145,24 @@ export function withoutManagedFields(text: string, managedFields: readonly (read
 /** True when brackets outside strings nest deeper than `limit` (the text need not be valid JSON). */
 export function nestsDeeperThan(text: string, limit: number): boolean {
   return scanReviewText(text, limit).tooDeep;
+}
+
+/** True when the text holds at most `limit` opening brackets, inside strings or not: then it cannot nest deeper. */
+export function openingBracketsAtMost(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let index = text.indexOf(bracket); index !== -1; index = text.indexOf(bracket, index + 1))
+      if (++count > limit) return false;
+  }
+  return true;
+}
+
+/**
+ * The text the webhook parses, or undefined when it nests deeper than `limit`: the text itself when
+ * it has too few brackets to be deep, else the text without the reviewed objects' managedFields.
+ */
+export function reviewTextToParse(text: string, limit: number = MAX_JSON_DEPTH): string | undefined {
+  if (openingBracketsAtMost(text, limit)) return text;
+  const scan = scanReviewText(text, limit);
+  return scan.tooDeep ? undefined : withoutManagedFields(text, scan.managedFields);
 }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import secureJson from 'secure-json-parse';
 import type { Logger } from '@longhorn-backup-guard/shared/logging/create-logger';
 import type { WebhookKind } from '../decide/decide-admission.ts';
-import { MAX_JSON_DEPTH, scanReviewText, withoutManagedFields } from '../admission/review-text.ts';
+import { MAX_JSON_DEPTH, reviewTextToParse } from '../admission/review-text.ts';
 import type { AdmissionMetrics } from './admission-metrics.ts';
 import type { BodyBudget } from './body-budget.ts';
 import {
@@ -67,13 +67,13 @@ function refusedByHeaders(headers: IncomingHttpHeaders): Refusal | undefined {
   return undefined;
 }
 
-/** The review in the body: depth checked and managedFields left out before the parse (review-text.ts). */
+/** The review in the body: depth checked, and managedFields left out of a review of many objects (review-text.ts). */
 function parseReview(text: string): { readonly body: unknown } | Refusal {
   if (text.length === 0) return { statusCode: 400, message: 'the body is empty: expected an AdmissionReview' };
-  const scan = scanReviewText(text, MAX_JSON_DEPTH);
-  if (scan.tooDeep) return { statusCode: 400, message: TOO_DEEP };
+  const toParse = reviewTextToParse(text, MAX_JSON_DEPTH);
+  if (toParse === undefined) return { statusCode: 400, message: TOO_DEEP };
   try {
-    return { body: secureJson.parse(withoutManagedFields(text, scan.managedFields), undefined, PARSE_OPTIONS) };
+    return { body: secureJson.parse(toParse, undefined, PARSE_OPTIONS) };
   } catch {
     return { statusCode: 400, message: 'the body is not valid JSON: expected an AdmissionReview' };
   }
