@@ -12,9 +12,9 @@ export interface AdmissionContext {
   readonly storageClasses: readonly StorageClassLike[];
   /** The managed RecurringJobs (`<p>/managed=true`) made for PVCs of the request's namespace, as cached. */
   readonly namespaceJobs: readonly RecurringJob[];
-  /** The labels of the request's namespace; null when the namespace is not known. */
   /** The StatefulSets of the request's namespace, to recognise a replica's PVC. */
   readonly namespaceStatefulSets: readonly StatefulSetLike[];
+  /** The labels of the request's namespace; null when the namespace is not known. */
   readonly namespaceLabels: Readonly<Record<string, string>> | null;
   readonly now: Date;
 }
