@@ -8,7 +8,8 @@
 // Strings are skipped with indexOf (native code), not character by character.
 // Most reviews skip the pass: a text with at most MAX_JSON_DEPTH opening brackets cannot nest
 // deeper, and managedFields that few (an object per field) cost the parse less than the pass that
-// would find them (a PVC with a dozen labels has about 55: the pass 2.5 µs, the parse 0.6 µs more).
+// would find them (the CREATE of a PVC with a dozen labels has about 55 brackets: the pass costs
+// 2.5 µs, parsing its managedFields 0.6 µs).
 
 /** An AdmissionReview of a PVC nests about 12 levels (managedFields included); 100 leaves room. */
 export const MAX_JSON_DEPTH = 100;

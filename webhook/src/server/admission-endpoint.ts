@@ -67,7 +67,7 @@ function refusedByHeaders(headers: IncomingHttpHeaders): Refusal | undefined {
   return undefined;
 }
 
-/** The review in the body: depth checked, and managedFields left out of a review of many objects (review-text.ts). */
+/** The review in the body: depth checked; managedFields left out of a review with many brackets (review-text.ts). */
 function parseReview(text: string): { readonly body: unknown } | Refusal {
   if (text.length === 0) return { statusCode: 400, message: 'the body is empty: expected an AdmissionReview' };
   const toParse = reviewTextToParse(text, MAX_JSON_DEPTH);
