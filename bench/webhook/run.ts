@@ -40,8 +40,9 @@ const { values: flags } = parseArgs({
     // last answer). autocannon ignores Connection: close and keeps sending on the socket, which
     // Node answers with 503: so both servers run without a limit unless asked (vegeta reconnects).
     'max-requests-per-socket': { type: 'string', default: '0' },
-    // Node options for the webhook process: the Deployment's NODE_OPTIONS (its heap cap) unless told
-    // otherwise, e.g. --node-options="--max-old-space-size=96 --cpu-prof --cpu-prof-dir=/tmp/prof".
+    // Node options for the webhook process: as shipped (the Deployment's NODE_OPTIONS, its heap caps,
+    // and the image's node flags) unless told otherwise, e.g.
+    // --node-options="--max-old-space-size=96 --cpu-prof --cpu-prof-dir=/tmp/prof".
     'node-options': { type: 'string', default: shippedNodeOptions('webhook') },
     // Node options for the bare server: none unless asked. `--bare-node-options=same` gives it the
     // webhook's (its heap caps), to see what they cost a server that does nothing else.
