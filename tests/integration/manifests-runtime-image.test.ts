@@ -153,7 +153,10 @@ for (const component of COMPONENTS) {
     assert.match(runtime.base, /^node:24\.\d+\.\d+-bookworm-slim$/, 'a Node 24 base pinned by exact version');
     assert.equal(runtime.user, '65532:65532');
     // The V8 flags that NODE_OPTIONS refuses (each Dockerfile says why).
-    const nodeFlags = component === 'reconciler' ? ['--heap-growing-percent=100'] : ['--no-parallel-scavenge'];
+    const nodeFlags =
+      component === 'reconciler'
+        ? ['--heap-growing-percent=100', '--no-parallel-scavenge']
+        : ['--no-parallel-scavenge'];
     assert.deepEqual(runtime.entrypoint, ['node', ...nodeFlags, `${component}/src/main.ts`]);
     assert.equal(runtime.env.NODE_ENV, 'production');
     assert.equal(relative(runtime.root, app), 'app');
