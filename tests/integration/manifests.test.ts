@@ -172,7 +172,7 @@ test('both Deployments: replicas, images, entry, hardened security context, prob
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    // The reconciler peaked at 174-179 MiB converging 5,000 PVCs as shipped (its heap caps, the image's V8 flag;
+    // The reconciler peaked at 174-179 MiB converging 5,000 PVCs as shipped (its heap caps, the image's V8 flags;
     // BENCHMARKS.md), about 14 MiB more per 1,000 PVCs.
     const memory =
       component === 'reconciler' ? { requests: '128Mi', limits: '256Mi' } : { requests: '64Mi', limits: '256Mi' };
