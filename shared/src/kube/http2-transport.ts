@@ -17,7 +17,9 @@
 //
 // An apiserver whose ALPN does not offer h2 (HTTP/2 turned off) gets HTTP/1.1 with keep-alive
 // (http1-transport.ts), as client-go falls back: refusing it would leave such a cluster unserved
-// for no gain, and HTTP/1.1 only costs more connections.
+// for no gain, and HTTP/1.1 only costs more connections. Not the other way round: with HTTP/1.1 for
+// every call the apiserver answered each write of the reconciler more slowly (BENCHMARKS.md,
+// "2026-11-30 late night").
 import {
   connect as http2Connect,
   constants,
