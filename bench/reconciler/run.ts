@@ -17,8 +17,8 @@
 // not a ratio to trust: `--pairs` runs the reconciler and client-go again on the same fleet, the
 // side going first alternating, each leg from no jobs, no labels and no Events, and the headline
 // ratio is the median of the pairs' (against client-go's jobs and labels; a second median counts
-// client-go's Event pass too, so both sides make the same writes). The reconciler runs with a warm Node compile cache, as its
-// image ships one. Only measures; asserts nothing.
+// client-go's Event pass too, so both sides make the same writes). The reconciler runs with a warm
+// Node compile cache, as its image ships one. Only measures; asserts nothing.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
