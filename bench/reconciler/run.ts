@@ -330,7 +330,7 @@ interface PairResult {
   readonly reconcilerCpuSeconds: number;
   readonly reconcilerControlPlaneCpuSeconds: number;
   readonly goMs: number;
-  /** client-go's jobs and labels, then its Event pass: every write the reconciler makes. */
+  /** `withEventsMs` of the pair's client-go leg. */
   readonly goWithEventsMs: number;
   readonly goCpuSeconds: number;
   readonly goControlPlaneCpuSeconds: number;
@@ -609,8 +609,9 @@ try {
 
 /** What one worker spends per object write over a leg: its start and decisions included. */
 const writeCycleMs = (legMs: number, pvcs: number) => (workers * legMs) / (2 * pvcs);
-const medianRatio = (r: SizeResult) => median(r.pairs.map((pair) => pair.reconcilerMs / pair.goMs));
-const medianRatioWithEvents = (r: SizeResult) => median(r.pairs.map((pair) => pair.reconcilerMs / pair.goWithEventsMs));
+/** The median over the pairs of the reconciler's time to client-go's (`goMsOf`: which of client-go's times). */
+const medianRatio = (r: SizeResult, goMsOf: (pair: PairResult) => number = (pair) => pair.goMs) =>
+  median(r.pairs.map((pair) => pair.reconcilerMs / goMsOf(pair)));
 const perPvc = (total: number, pvcs: number) => (total / pvcs).toFixed(2);
 const limitText = `${flags['write-limit'] === 'none' ? 'write limiter lifted' : `write limit ${flags['write-limit']}`}, Node options: ${reconcilerExecArgv.join(' ')}`;
 console.log(`\nmachine: ${describeMachine()}; ${loadSummary()} (at the end)`);
@@ -652,7 +653,7 @@ console.log(
       ],
       [
         `reconciler / client-go with the Events, median of ${pairs} pair(s)`,
-        ...results.map((r) => `${medianRatioWithEvents(r).toFixed(2)}x`),
+        ...results.map((r) => `${medianRatio(r, (pair) => pair.goWithEventsMs).toFixed(2)}x`),
       ],
       [
         `plain loop (client-node, pooled transport), same jobs and labels, concurrency ${workers}`,
